@@ -1,0 +1,153 @@
+package compiler
+
+import (
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/internal/panics"
+	"github.com/symgrad/symgrad/ops"
+)
+
+// Compile validates the forward graph of loss, adds the configured penalty
+// terms, differentiates the loss symbolically with respect to params (an
+// explicit gradient subgraph, Gorgonia's G.Grad), and packages the result
+// into a Program with a training machine (loss and gradients) and an
+// inference machine (only the outputs' subgraph).
+//
+// Compile adds nodes to loss's graph; a graph is compiled once. Build a
+// fresh graph to compile again (Gorgonia's Grad on an already
+// differentiated graph reuses stale derivatives).
+func Compile(loss *G.Node, params []*G.Node, opts ...Option) (p *Program, err error) {
+	defer panics.Recover(&err, "compile")
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := validate(loss, params, cfg.outputs); err != nil {
+		return nil, err
+	}
+	g := loss.Graph()
+	p = &Program{g: g, loss: loss, params: params, outputs: cfg.outputs, guard: !cfg.noGuard}
+	if p.objective, err = addPenalties(loss, params, &cfg); err != nil {
+		return nil, err
+	}
+	nForward := len(g.AllNodes())
+	grads, err := G.Grad(p.objective, params...)
+	if err != nil {
+		return nil, errors.Wrap(err, "compile: symbolic differentiation")
+	}
+	p.grads = grads
+	p.gradNodes = make(map[*G.Node]bool)
+	for _, n := range g.AllNodes()[nForward:] {
+		p.gradNodes[n] = true
+	}
+	if err := p.buildMachines(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// addPenalties returns loss plus the configured L1 and L2 terms.
+func addPenalties(loss *G.Node, params []*G.Node, cfg *config) (*G.Node, error) {
+	obj := loss
+	add := func(lambda float64, on G.Nodes, pen func(float64, ...*G.Node) (*G.Node, error), name string) error {
+		if lambda == 0 {
+			return nil
+		}
+		if lambda < 0 {
+			return errors.Errorf("compile: %s coefficient %g is negative", name, lambda)
+		}
+		if len(on) == 0 {
+			on = params
+		}
+		for _, n := range on {
+			if !containsNode(params, n) {
+				return errors.Errorf("compile: %s names %q, which is not a parameter", name, n.Name())
+			}
+		}
+		term, err := pen(lambda, on...)
+		if err != nil {
+			return err
+		}
+		obj, err = G.Add(obj, term)
+		return errors.Wrapf(err, "compile: adding the %s", name)
+	}
+	if err := add(cfg.l1, cfg.l1Params, ops.L1Penalty, "L1 penalty"); err != nil {
+		return nil, err
+	}
+	if err := add(cfg.l2, cfg.l2Params, ops.L2Penalty, "L2 penalty"); err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// buildMachines adds the Read statements through which values leave the
+// machines, and builds the two TapeMachines on their exact subgraphs.
+func (p *Program) buildMachines() error {
+	p.lossVal = scalarValue(p.loss.Dtype())
+	p.forwardReads = G.Nodes{G.Read(p.loss, &p.lossVal)}
+	if p.objective != p.loss {
+		p.objVal = scalarValue(p.objective.Dtype())
+		p.forwardReads = append(p.forwardReads, G.Read(p.objective, &p.objVal))
+	}
+	p.outVals = make([]G.Value, len(p.outputs))
+	var outReads G.Nodes
+	for i, o := range p.outputs {
+		p.outVals[i] = zeroValue(o)
+		outReads = append(outReads, G.Read(o, &p.outVals[i]))
+	}
+	p.forwardReads = append(p.forwardReads, outReads...)
+	p.gradVals = make([]G.Value, len(p.grads))
+	trainReads := append(G.Nodes{}, p.forwardReads...)
+	for i, gn := range p.grads {
+		p.gradVals[i] = tensor.New(tensor.Of(gn.Dtype()), tensor.WithShape(p.params[i].Shape()...))
+		trainReads = append(trainReads, G.Read(gn, &p.gradVals[i]))
+	}
+
+	var err error
+	if p.train, err = newMachine(p.g.ExactSubgraphRoots(trainReads...)); err != nil {
+		return errors.Wrap(err, "compile: training machine")
+	}
+	if len(outReads) > 0 {
+		if p.infer, err = newMachine(p.g.ExactSubgraphRoots(outReads...)); err != nil {
+			return errors.Wrap(err, "compile: inference machine")
+		}
+	}
+	p.inputs = bindableInputs(p.train.graph, p.params)
+	return nil
+}
+
+func scalarValue(dt tensor.Dtype) G.Value {
+	if dt == tensor.Float32 {
+		return G.NewF32(0)
+	}
+	return G.NewF64(0)
+}
+
+func zeroValue(n *G.Node) G.Value {
+	if n.IsScalar() {
+		return scalarValue(n.Dtype())
+	}
+	return tensor.New(tensor.Of(n.Dtype()), tensor.WithShape(n.Shape()...))
+}
+
+// bindableInputs lists the leaves of g that are neither params nor constants.
+func bindableInputs(g *G.ExprGraph, params []*G.Node) G.Nodes {
+	var in G.Nodes
+	for _, n := range g.AllNodes() {
+		if n.IsVar() && !IsConstant(n) && !containsNode(params, n) {
+			in = append(in, n)
+		}
+	}
+	return in
+}
+
+func containsNode(ns []*G.Node, n *G.Node) bool {
+	for _, m := range ns {
+		if m == n {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,46 @@
+package compiler
+
+import (
+	G "gorgonia.org/gorgonia"
+)
+
+// Option configures Compile.
+type Option func(*config)
+
+type config struct {
+	outputs   G.Nodes
+	l1, l2    float64
+	l1Params  G.Nodes
+	l2Params  G.Nodes
+	noGuard   bool
+}
+
+// WithOutputs names the nodes the program computes besides the loss (for
+// example the model's predictions). They get an inference machine built on
+// only the subgraph they need.
+func WithOutputs(nodes ...*G.Node) Option {
+	return func(c *config) { c.outputs = append(c.outputs, nodes...) }
+}
+
+// WithL1 adds lambda * sum |p| to the loss, symbolically, so its gradient
+// comes out of the same differentiation as the loss's. With no params it
+// applies to every parameter.
+func WithL1(lambda float64, params ...*G.Node) Option {
+	return func(c *config) { c.l1, c.l1Params = lambda, params }
+}
+
+// WithL2 adds (lambda/2) * sum p^2 to the loss, symbolically (gradient
+// lambda*p, PyTorch's weight_decay=lambda for SGD). With no params it applies
+// to every parameter.
+func WithL2(lambda float64, params ...*G.Node) Option {
+	return func(c *config) { c.l2, c.l2Params = lambda, params }
+}
+
+// WithNaNGuard turns the guard against non-finite values on (the default)
+// or off. With the guard on, binding an input that holds NaN or Inf is an
+// error naming the input and the element, and a training run whose loss or
+// gradients come out non-finite is an error naming the first node that
+// produced a non-finite value.
+func WithNaNGuard(on bool) Option {
+	return func(c *config) { c.noGuard = !on }
+}

@@ -1,0 +1,195 @@
+package compiler
+
+import (
+	"strings"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Program is a compiled training problem: the forward graph, its explicit
+// gradient subgraph, and the machines that run them. A Program is not safe
+// for concurrent use.
+type Program struct {
+	g         *G.ExprGraph
+	loss      *G.Node // the data loss the user built
+	objective *G.Node // loss plus penalty terms (== loss without penalties)
+	params    G.Nodes
+	grads     G.Nodes // grads[i] is d objective / d params[i]
+	outputs   G.Nodes
+	inputs    G.Nodes // leaves to bind before a run
+	gradNodes map[*G.Node]bool
+	guard     bool
+
+	// Values leave the machines through Read statements that copy into
+	// these preallocated destinations, never through an intermediate node's
+	// Value(), which may hold a reused register.
+	lossVal, objVal G.Value
+	gradVals        []G.Value
+	outVals         []G.Value
+
+	forwardReads G.Nodes // Read statements of the loss, objective and outputs
+
+	train, forward, infer *machine
+}
+
+// Param is one parameter as a program exposes it: its node, its value
+// (updated in place by optimizers) and the gradient of the last training
+// run.
+type Param struct {
+	Name  string
+	Node  *G.Node
+	Value *tensor.Dense
+	Grad  *tensor.Dense
+}
+
+// Graph returns the expression graph the program was compiled from.
+func (p *Program) Graph() *G.ExprGraph { return p.g }
+
+// LossNode returns the loss node as given to Compile (without penalties).
+func (p *Program) LossNode() *G.Node { return p.loss }
+
+// ObjectiveNode returns the node that is differentiated: the loss plus the
+// L1/L2 penalty terms (the loss itself when there are none).
+func (p *Program) ObjectiveNode() *G.Node { return p.objective }
+
+// Outputs returns the output nodes given with WithOutputs.
+func (p *Program) Outputs() G.Nodes { return p.outputs }
+
+// Inputs returns the leaves that must be bound before a run, in graph order.
+func (p *Program) Inputs() G.Nodes { return p.inputs }
+
+// GradNode returns the gradient node of params[i].
+func (p *Program) GradNode(i int) *G.Node { return p.grads[i] }
+
+// IsGradientNode reports whether n was added by symbolic differentiation.
+func (p *Program) IsGradientNode(n *G.Node) bool { return p.gradNodes[n] }
+
+// Params returns every parameter with its value and its gradient tensor.
+// The tensors are the program's own: they stay the same across runs, so the
+// slice can be built once and reused by an optimizer.
+func (p *Program) Params() []Param {
+	out := make([]Param, len(p.params))
+	for i, n := range p.params {
+		out[i] = Param{Name: n.Name(), Node: n, Value: n.Value().(*tensor.Dense), Grad: p.gradVals[i].(*tensor.Dense)}
+	}
+	return out
+}
+
+// Grad returns the gradient of the objective with respect to param, as
+// computed by the last RunTrain.
+func (p *Program) Grad(param *G.Node) (*tensor.Dense, error) {
+	for i, n := range p.params {
+		if n == param {
+			return p.gradVals[i].(*tensor.Dense), nil
+		}
+	}
+	return nil, errors.Errorf("%q is not a parameter of this program", param.Name())
+}
+
+// Loss returns the data loss of the last run (without penalty terms).
+func (p *Program) Loss() float64 { return scalarFloat(p.lossVal) }
+
+// Objective returns the loss plus penalties of the last run.
+func (p *Program) Objective() float64 {
+	if p.objVal == nil {
+		return p.Loss()
+	}
+	return scalarFloat(p.objVal)
+}
+
+// Output returns the value of outputs[i] from the last run.
+func (p *Program) Output(i int) G.Value { return p.outVals[i] }
+
+// Bind copies v into the input named name. The shape and dtype must match
+// the input's exactly; with the NaN guard on, v must be finite.
+func (p *Program) Bind(name string, v tensor.Tensor) error {
+	for _, n := range p.inputs {
+		if n.Name() == name {
+			return p.bindNode(n, v)
+		}
+	}
+	names := make([]string, len(p.inputs))
+	for i, n := range p.inputs {
+		names[i] = n.Name()
+	}
+	return errors.Errorf("bind: no input named %q (inputs: %s)", name, strings.Join(names, ", "))
+}
+
+func (p *Program) bindNode(n *G.Node, v tensor.Tensor) error {
+	if v == nil {
+		return errors.Errorf("bind %q: nil value", n.Name())
+	}
+	if !v.Shape().Eq(n.Shape()) {
+		return errors.Errorf("bind %q: value has shape %v, the input has shape %v", n.Name(), v.Shape(), n.Shape())
+	}
+	if v.Dtype() != n.Dtype() {
+		return errors.Errorf("bind %q: value has dtype %v, the input has dtype %v", n.Name(), v.Dtype(), n.Dtype())
+	}
+	if p.guard {
+		if at, what, bad := firstNonFinite(v); bad {
+			return errors.Errorf("bind %q: element %v is %s", n.Name(), at, what)
+		}
+	}
+	dst, ok := n.Value().(*tensor.Dense)
+	if !ok {
+		return errors.Wrapf(G.Let(n, v), "bind %q", n.Name())
+	}
+	if err := copyData(dst, v); err != nil {
+		return errors.Wrapf(err, "bind %q", n.Name())
+	}
+	return nil
+}
+
+// RunTrain runs one training pass: the forward graph in training mode and
+// the gradient subgraph. Afterwards Loss, Objective, Outputs and the
+// params' Grad tensors hold this pass's values.
+func (p *Program) RunTrain() error {
+	if err := p.train.run(Training); err != nil {
+		return errors.Wrap(err, "training run")
+	}
+	if p.guard {
+		return p.checkFinite()
+	}
+	return nil
+}
+
+// RunLoss runs the forward graph only (loss, objective and outputs, no
+// gradients) in the given mode: Evaluation for a validation loss,
+// Training for a gradient check.
+func (p *Program) RunLoss(mode Mode) (err error) {
+	if p.forward == nil {
+		if p.forward, err = newMachine(p.g.ExactSubgraphRoots(p.forwardReads...)); err != nil {
+			return errors.Wrap(err, "building the forward machine")
+		}
+	}
+	return errors.Wrapf(p.forward.run(mode), "forward run (%v mode)", mode)
+}
+
+// RunInference computes the outputs only, in evaluation mode, on a machine
+// that holds no gradient node and needs no targets bound.
+func (p *Program) RunInference() error {
+	if p.infer == nil {
+		return errors.New("inference run: the program has no outputs (use WithOutputs)")
+	}
+	return errors.Wrap(p.infer.run(Evaluation), "inference run")
+}
+
+// Close releases the machines.
+func (p *Program) Close() error {
+	p.train.close()
+	p.forward.close()
+	p.infer.close()
+	return nil
+}
+
+func scalarFloat(v G.Value) float64 {
+	switch s := v.(type) {
+	case *G.F64:
+		return float64(*s)
+	case *G.F32:
+		return float64(*s)
+	}
+	return 0
+}

@@ -1,0 +1,39 @@
+package models
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"gorgonia.org/tensor"
+)
+
+// NewRNG returns the deterministic generator symgrad uses for
+// initialisation: PCG seeded with (seed, seed^golden).
+func NewRNG(seed uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+}
+
+// Uniform returns a tensor of the given dtype and shape with elements drawn
+// from U(-bound, bound).
+func Uniform(rng *rand.Rand, dt tensor.Dtype, bound float64, shape ...int) *tensor.Dense {
+	t := tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
+	switch d := t.Data().(type) {
+	case []float64:
+		for i := range d {
+			d[i] = (2*rng.Float64() - 1) * bound
+		}
+	case []float32:
+		for i := range d {
+			d[i] = float32((2*rng.Float64() - 1) * bound)
+		}
+	}
+	return t
+}
+
+// KaimingUniformBound is the bound of PyTorch's default Linear and Conv
+// initialisation, kaiming_uniform_(a=sqrt(5)): gain sqrt(2/(1+a^2)) =
+// sqrt(1/3), bound = gain*sqrt(3/fan_in) = 1/sqrt(fan_in). PyTorch draws the
+// bias from the same U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+func KaimingUniformBound(fanIn int) float64 {
+	return 1 / math.Sqrt(float64(fanIn))
+}

@@ -1,0 +1,59 @@
+package models
+
+import (
+	"math/rand/v2"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/compiler"
+	"github.com/symgrad/symgrad/internal/panics"
+)
+
+// Linear is PyTorch's nn.Linear: y = x W^T + b, with W stored [out, in] as
+// PyTorch stores it and b of shape [out].
+type Linear struct {
+	Name    string
+	In, Out int
+	Weight  *G.Node // <name>.weight, [Out, In]
+	Bias    *G.Node // <name>.bias, [Out]
+}
+
+// NewLinear adds a Linear layer's parameters to g, initialised as PyTorch
+// does (U(-1/sqrt(in), 1/sqrt(in)) for weight and bias) from rng.
+func NewLinear(g *G.ExprGraph, name string, in, out int, dt tensor.Dtype, rng *rand.Rand) (l *Linear, err error) {
+	if in <= 0 || out <= 0 {
+		return nil, errors.Errorf("linear %q: sizes must be positive, got in=%d out=%d", name, in, out)
+	}
+	bound := KaimingUniformBound(in)
+	l = &Linear{Name: name, In: in, Out: out}
+	if l.Weight, err = compiler.NewParam(g, name+".weight", Uniform(rng, dt, bound, out, in)); err != nil {
+		return nil, errors.Wrapf(err, "linear %q", name)
+	}
+	if l.Bias, err = compiler.NewParam(g, name+".bias", Uniform(rng, dt, bound, out)); err != nil {
+		return nil, errors.Wrapf(err, "linear %q", name)
+	}
+	return l, nil
+}
+
+// Forward returns x W^T + b for x of shape [batch, In].
+func (l *Linear) Forward(x *G.Node) (y *G.Node, err error) {
+	defer panics.Recover(&err, "linear %q", l.Name)
+	if x.Dims() != 2 || x.Shape()[1] != l.In {
+		return nil, errors.Errorf("linear %q: input %q has shape %v, want [batch, %d]", l.Name, x.Name(), x.Shape(), l.In)
+	}
+	wt, err := G.Transpose(l.Weight)
+	if err != nil {
+		return nil, errors.Wrapf(err, "linear %q: transpose", l.Name)
+	}
+	xw, err := G.Mul(x, wt)
+	if err != nil {
+		return nil, errors.Wrapf(err, "linear %q: matmul", l.Name)
+	}
+	y, err = G.BroadcastAdd(xw, l.Bias, nil, []byte{0})
+	return y, errors.Wrapf(err, "linear %q: bias", l.Name)
+}
+
+// Params returns the weight and the bias, in state_dict order.
+func (l *Linear) Params() []*G.Node { return []*G.Node{l.Weight, l.Bias} }
