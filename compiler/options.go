@@ -8,11 +8,11 @@ import (
 type Option func(*config)
 
 type config struct {
-	outputs   G.Nodes
-	l1, l2    float64
-	l1Params  G.Nodes
-	l2Params  G.Nodes
-	noGuard   bool
+	outputs  G.Nodes
+	l1, l2   float64
+	l1Params G.Nodes
+	l2Params G.Nodes
+	noGuard  bool
 }
 
 // WithOutputs names the nodes the program computes besides the loss (for
