@@ -1,0 +1,177 @@
+package ops
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Spec describes one registered op: how to build it, what it computes and
+// what its gradient is, and how to check it. gradcheck, the expression
+// language (compiler/expr) and docs/ops.md all read the registry; a test
+// fails when an entry lacks any field.
+type Spec struct {
+	Name     string // the name used in expressions and by gradcheck, e.g. "logsoftmax"
+	Family   string // the op family (file), e.g. "activation", "loss"
+	Forward  string // the forward formula
+	Gradient string // the gradient formula
+	Notes    string // stability notes, Gorgonia defects avoided, kinks
+
+	// Build applies the op. nodes are its tensor arguments, params its
+	// trailing numeric arguments (an axis, a slope, ...), as written in an
+	// expression: logsoftmax(x, 1), leakyrelu(x, 0.01).
+	Build func(nodes []*G.Node, params []float64) (*G.Node, error)
+
+	// MinNodes and MaxNodes bound the number of node arguments (MaxNodes -1:
+	// unbounded); MaxParams bounds the numeric ones.
+	MinNodes, MaxNodes, MaxParams int
+
+	// Example is how gradcheck checks the op: input shapes and domains, and
+	// the numeric params to pass.
+	Example Example
+
+	Dtypes              []tensor.Dtype // the dtypes the op supports
+	TwiceDifferentiable bool           // whether its gradient can be differentiated again
+}
+
+// Example is one gradient-check case of an op.
+type Example struct {
+	Inputs []Input
+	Params []float64
+}
+
+// Input describes one argument of an Example.
+type Input struct {
+	Name   string
+	Shape  []int
+	Domain Domain
+	// Classes, when > 0, makes this an integer input (int64) of class
+	// indices in [0, Classes); it is not differentiated.
+	Classes int
+	// NoGrad marks a float input that is not differentiated (a target, a
+	// mask).
+	NoGrad bool
+}
+
+// Domain is the valid range of an input's elements: values are drawn from
+// [Min, Max], staying at least Margin away from each point in Avoid (where
+// the op has a kink or a singularity).
+type Domain struct {
+	Min, Max float64
+	Avoid    []float64
+	Margin   float64
+}
+
+// Real is the default domain, [-2, 2].
+var Real = Domain{Min: -2, Max: 2}
+
+// Positive is (0.1, 3], for log, sqrt and friends.
+var Positive = Domain{Min: 0.1, Max: 3}
+
+// registry maps op names to specs. It is filled by init functions in the
+// files that define the ops, right under each op's definition.
+var registry = map[string]*Spec{}
+
+// Register adds a spec; it panics on a duplicate or incomplete entry, which
+// is a programming error caught by every test run.
+func Register(s *Spec) {
+	if _, dup := registry[s.Name]; dup {
+		panic("ops: duplicate registration of " + s.Name)
+	}
+	if err := s.Validate(); err != nil {
+		panic(err)
+	}
+	registry[s.Name] = s
+}
+
+// Validate reports a missing or inconsistent field.
+func (s *Spec) Validate() error {
+	switch {
+	case s.Name == "":
+		return errors.New("ops: spec without a name")
+	case s.Family == "", s.Forward == "", s.Gradient == "":
+		return errors.Errorf("ops: %s: family, forward and gradient formulas are required", s.Name)
+	case s.Build == nil:
+		return errors.Errorf("ops: %s: no builder", s.Name)
+	case len(s.Example.Inputs) == 0:
+		return errors.Errorf("ops: %s: no example inputs", s.Name)
+	case len(s.Dtypes) == 0:
+		return errors.Errorf("ops: %s: no dtypes", s.Name)
+	case s.MinNodes < 0 || (s.MaxNodes >= 0 && s.MaxNodes < s.MinNodes):
+		return errors.Errorf("ops: %s: bad argument bounds", s.Name)
+	}
+	for _, in := range s.Example.Inputs {
+		if in.Name == "" || len(in.Shape) == 0 {
+			return errors.Errorf("ops: %s: example input %q needs a name and a shape", s.Name, in.Name)
+		}
+		if in.Classes == 0 && in.Domain.Max <= in.Domain.Min {
+			return errors.Errorf("ops: %s: example input %q needs a domain with Min < Max", s.Name, in.Name)
+		}
+	}
+	return nil
+}
+
+// Lookup returns the spec registered under name.
+func Lookup(name string) (*Spec, bool) {
+	s, ok := registry[name]
+	return s, ok
+}
+
+// All returns every registered spec, sorted by name.
+func All() []*Spec {
+	out := make([]*Spec, 0, len(registry))
+	for _, s := range registry {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Apply checks the argument counts and builds the op.
+func (s *Spec) Apply(nodes []*G.Node, params []float64) (*G.Node, error) {
+	if len(nodes) < s.MinNodes || (s.MaxNodes >= 0 && len(nodes) > s.MaxNodes) {
+		return nil, errors.Errorf("%s takes %s tensor arguments, got %d", s.Name, bounds(s.MinNodes, s.MaxNodes), len(nodes))
+	}
+	if len(params) > s.MaxParams {
+		return nil, errors.Errorf("%s takes at most %d numeric arguments, got %d", s.Name, s.MaxParams, len(params))
+	}
+	return s.Build(nodes, params)
+}
+
+func bounds(lo, hi int) string {
+	switch {
+	case hi < 0:
+		return fmt.Sprintf("at least %d", lo)
+	case lo == hi:
+		return fmt.Sprint(lo)
+	}
+	return fmt.Sprintf("%d to %d", lo, hi)
+}
+
+var floats = []tensor.Dtype{tensor.Float64, tensor.Float32}
+
+func init() {
+	Register(&Spec{
+		Name: "relu", Family: "activation",
+		Forward:  "relu(x) = max(x, 0)",
+		Gradient: "d/dx = 1 if x > 0, 0 if x < 0 (a kink at 0)",
+		Notes:    "Built on Gorgonia's Rectify, x * (x >= 0).",
+		Build:    func(n []*G.Node, _ []float64) (*G.Node, error) { return ReLU(n[0]) },
+		MinNodes: 1, MaxNodes: 1,
+		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{3, 4}, Domain: Domain{Min: -2, Max: 2, Avoid: []float64{0}, Margin: 0.05}}}},
+		Dtypes:  floats, TwiceDifferentiable: true,
+	})
+	Register(&Spec{
+		Name: "mse", Family: "loss",
+		Forward:  "mse(p, t) = mean((p - t)^2)",
+		Gradient: "d/dp = 2 (p - t) / N; d/dt = -2 (p - t) / N",
+		Notes:    "No broadcasting: p and t must have the same shape.",
+		Build:    func(n []*G.Node, _ []float64) (*G.Node, error) { return MSE(n[0], n[1]) },
+		MinNodes: 2, MaxNodes: 2,
+		Example: Example{Inputs: []Input{{Name: "p", Shape: []int{4, 3}, Domain: Real}, {Name: "t", Shape: []int{4, 3}, Domain: Real}}},
+		Dtypes:  floats, TwiceDifferentiable: true,
+	})
+}
