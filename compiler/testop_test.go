@@ -1,0 +1,68 @@
+package compiler
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// scaleOp multiplies its input by k in training mode and by 1 in evaluation
+// mode, like a stripped-down dropout. Its panic fields let tests provoke
+// the panics Gorgonia's own ops raise.
+type scaleOp struct {
+	k           float64
+	training    bool
+	panicDo     bool
+	panicDiff   bool
+	id          int
+	calledModes []bool
+}
+
+func (op *scaleOp) SetTraining(t bool) error { op.training = t; return nil }
+func (op *scaleOp) Arity() int                { return 1 }
+func (op *scaleOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(a, a)
+}
+func (op *scaleOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return in[0].(tensor.Shape).Clone(), nil
+}
+func (op *scaleOp) ReturnsPtr() bool      { return false }
+func (op *scaleOp) CallsExtern() bool     { return false }
+func (op *scaleOp) OverwritesInput() int  { return -1 }
+func (op *scaleOp) String() string        { return fmt.Sprintf("scale%d(%g)", op.id, op.k) }
+func (op *scaleOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op *scaleOp) Hashcode() uint32 {
+	h := fnv.New32a()
+	op.WriteHash(h)
+	return h.Sum32()
+}
+func (op *scaleOp) factor() float64 {
+	if op.training {
+		return op.k
+	}
+	return 1
+}
+
+func (op *scaleOp) Do(in ...G.Value) (G.Value, error) {
+	if op.panicDo {
+		panic("scaleOp: Do exploded")
+	}
+	op.calledModes = append(op.calledModes, op.training)
+	x := in[0].(*tensor.Dense)
+	return x.MulScalar(op.factor(), true)
+}
+
+func (op *scaleOp) DiffWRT(int) []bool { return []bool{true} }
+
+func (op *scaleOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	if op.panicDiff {
+		panic("scaleOp: no gradient")
+	}
+	d, err := G.ApplyOp(op, grad)
+	return G.Nodes{d}, err
+}
