@@ -56,3 +56,24 @@ func scalarLike(n *G.Node, v float64) *G.Node {
 	}
 	return G.NewConstant(v)
 }
+
+func init() {
+	for _, s := range []struct {
+		name, fwd, grad string
+		f               func(float64, ...*G.Node) (*G.Node, error)
+	}{
+		{"l1penalty", "l1penalty(p..., lambda) = lambda · Σ |p|", "lambda · sign(p) (a kink at 0)", L1Penalty},
+		{"l2penalty", "l2penalty(p..., lambda) = (lambda/2) · Σ p²", "lambda · p (PyTorch's SGD weight_decay=lambda)", L2Penalty},
+	} {
+		s := s
+		Register(&Spec{
+			Name: s.name, Family: "penalty", Forward: s.fwd, Gradient: s.grad,
+			Notes:    "Gorgonia's Abs/Square and Sum over each parameter; lambda is the trailing number (default 0.01).",
+			Build:    func(n []*G.Node, p []float64) (*G.Node, error) { return s.f(oneFloat(p, 0.01), n...) },
+			MinNodes: 1, MaxNodes: -1, MaxParams: 1,
+			Example: Example{Inputs: []Input{{Name: "w", Shape: []int{3, 4}, Domain: Domain{Min: -2, Max: 2, Avoid: []float64{0}, Margin: 0.05}},
+				{Name: "b", Shape: []int{4}, Domain: Domain{Min: -2, Max: 2, Avoid: []float64{0}, Margin: 0.05}}}, Params: []float64{0.3}},
+			Dtypes: floats, TwiceDifferentiable: true,
+		})
+	}
+}

@@ -152,26 +152,3 @@ func bounds(lo, hi int) string {
 }
 
 var floats = []tensor.Dtype{tensor.Float64, tensor.Float32}
-
-func init() {
-	Register(&Spec{
-		Name: "relu", Family: "activation",
-		Forward:  "relu(x) = max(x, 0)",
-		Gradient: "d/dx = 1 if x > 0, 0 if x < 0 (a kink at 0)",
-		Notes:    "Built on Gorgonia's Rectify, x * (x >= 0).",
-		Build:    func(n []*G.Node, _ []float64) (*G.Node, error) { return ReLU(n[0]) },
-		MinNodes: 1, MaxNodes: 1,
-		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{3, 4}, Domain: Domain{Min: -2, Max: 2, Avoid: []float64{0}, Margin: 0.05}}}},
-		Dtypes:  floats, TwiceDifferentiable: true,
-	})
-	Register(&Spec{
-		Name: "mse", Family: "loss",
-		Forward:  "mse(p, t) = mean((p - t)^2)",
-		Gradient: "d/dp = 2 (p - t) / N; d/dt = -2 (p - t) / N",
-		Notes:    "No broadcasting: p and t must have the same shape.",
-		Build:    func(n []*G.Node, _ []float64) (*G.Node, error) { return MSE(n[0], n[1]) },
-		MinNodes: 2, MaxNodes: 2,
-		Example: Example{Inputs: []Input{{Name: "p", Shape: []int{4, 3}, Domain: Real}, {Name: "t", Shape: []int{4, 3}, Domain: Real}}},
-		Dtypes:  floats, TwiceDifferentiable: true,
-	})
-}

@@ -1,0 +1,129 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// statKind says which running statistic a bnStatOp tracks.
+type statKind int
+
+const (
+	statMean statKind = iota
+	statVar
+)
+
+// bnStatOp passes a batch statistic [C] through in training mode, updating
+// the running statistic as a side effect (the mean op also counts the
+// batch); in evaluation mode it outputs the running statistic instead.
+// Its gradient is the identity (it is only differentiated in training).
+type bnStatOp struct {
+	stats    *BatchNormStats
+	kind     statKind
+	n, c     int // elements per channel, channels
+	training bool
+}
+
+var _ G.TrainModeOp = (*bnStatOp)(nil)
+
+// SetTraining switches between batch statistics (training) and running
+// statistics (evaluation).
+func (op *bnStatOp) SetTraining(training bool) error { op.training = training; return nil }
+
+func (op *bnStatOp) Arity() int { return 1 }
+func (op *bnStatOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(G.TensorType{Dims: 1, Of: a}, G.TensorType{Dims: 1, Of: a})
+}
+func (op *bnStatOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return tensor.Shape{op.c}, nil }
+func (op *bnStatOp) running() *tensor.Dense {
+	if op.kind == statMean {
+		return op.stats.RunningMean
+	}
+	return op.stats.RunningVar
+}
+func (op *bnStatOp) Do(vs ...G.Value) (G.Value, error) {
+	run := op.running()
+	if !op.training {
+		return run.Clone().(*tensor.Dense), nil
+	}
+	batch, err := float64sOf(vs[0])
+	if err != nil {
+		return nil, errors.Wrapf(err, "%v", op)
+	}
+	corr := 1.0
+	if op.kind == statVar {
+		if op.n < 2 {
+			return nil, errors.Errorf("batch norm: training needs more than 1 value per channel, got %d", op.n)
+		}
+		corr = float64(op.n) / float64(op.n-1) // unbiased running variance, as PyTorch
+	}
+	m := op.stats.Momentum
+	switch r := run.Data().(type) {
+	case []float64:
+		for i := range r {
+			r[i] = (1-m)*r[i] + m*batch[i]*corr
+		}
+	case []float32:
+		for i := range r {
+			r[i] = float32((1-m)*float64(r[i]) + m*batch[i]*corr)
+		}
+	}
+	if op.kind == statMean {
+		op.stats.NumBatchesTracked++
+	}
+	return valueOf(append([]float64(nil), batch...), tensor.Shape{op.c}, dtypeOf(vs[0]))
+}
+func (op *bnStatOp) ReturnsPtr() bool     { return false }
+func (op *bnStatOp) CallsExtern() bool    { return false }
+func (op *bnStatOp) OverwritesInput() int { return -1 }
+
+// WriteHash includes the stats' identity: two layers never merge.
+func (op *bnStatOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "symgrad.bnstat(%p,%d,%d,%d)", op.stats, op.kind, op.n, op.c)
+}
+func (op *bnStatOp) Hashcode() uint32 { return hashOf(op) }
+func (op *bnStatOp) String() string {
+	if op.kind == statMean {
+		return "bnstat(mean)"
+	}
+	return "bnstat(var)"
+}
+func (op *bnStatOp) DiffWRT(int) []bool { return []bool{true} }
+
+// SymDiff is the identity: in training the output is the batch statistic.
+func (op *bnStatOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) { return G.Nodes{g}, nil }
+
+func init() {
+	Register(&Spec{
+		Name: "batchnorm", Family: "normalization",
+		Forward:  "batchnorm(x, gamma, beta) = (x - μ)/√(σ² + 1e-5) ⊙ gamma + beta, μ, σ² (biased) per channel over N (H, W); running stats use the unbiased σ²",
+		Gradient: "(gamma/√(σ²+eps))·(g - mean(g) - x̂·mean(g ⊙ x̂)) per channel; d/dgamma = Σ g ⊙ x̂; d/dbeta = Σ g",
+		Notes:    "symgrad composite with a running-statistics op (train/eval switch); Gorgonia's BatchNorm is not used.",
+		Build: func(n []*G.Node, _ []float64) (*G.Node, error) {
+			return BatchNorm(n[0], n[1], n[2], nil)
+		},
+		MinNodes: 3, MaxNodes: 3,
+		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{4, 3}, Domain: Real}, {Name: "gamma", Shape: []int{3}, Domain: Domain{Min: 0.5, Max: 1.5}},
+			{Name: "beta", Shape: []int{3}, Domain: Real}}},
+		Dtypes: floats, TwiceDifferentiable: true,
+	})
+	Register(&Spec{
+		Name: "layernorm", Family: "normalization",
+		Forward:  "layernorm(x, gamma, beta, eps) = (x - μ)/√(σ² + eps) ⊙ gamma + beta over the last axis (eps defaults to 1e-5)",
+		Gradient: "(gamma/√(σ²+eps))·(g - mean(g) - x̂·mean(g ⊙ x̂)) along the last axis; d/dgamma = Σ g ⊙ x̂; d/dbeta = Σ g",
+		Notes:    "symgrad composite (mean, expand, InvSqrt).",
+		Build: func(n []*G.Node, p []float64) (*G.Node, error) {
+			return LayerNorm(n[0], n[1], n[2], oneFloat(p, 1e-5))
+		},
+		MinNodes: 3, MaxNodes: 3, MaxParams: 1,
+		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{2, 3, 4}, Domain: Real}, {Name: "gamma", Shape: []int{4}, Domain: Domain{Min: 0.5, Max: 1.5}},
+			{Name: "beta", Shape: []int{4}, Domain: Real}}},
+		Dtypes: floats, TwiceDifferentiable: true,
+	})
+}
