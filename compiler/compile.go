@@ -42,7 +42,7 @@ func Compile(loss *G.Node, params []*G.Node, opts ...Option) (p *Program, err er
 	for _, n := range g.AllNodes()[nForward:] {
 		p.gradNodes[n] = true
 	}
-	if err := p.buildMachines(); err != nil {
+	if err := p.buildMachines(cfg.tape); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -82,40 +82,70 @@ func addPenalties(loss *G.Node, params []*G.Node, cfg *config) (*G.Node, error) 
 	return obj, nil
 }
 
-// buildMachines adds the Read statements through which values leave the
-// machines, and builds the two TapeMachines on their exact subgraphs.
-func (p *Program) buildMachines() error {
+// buildMachines allocates the destinations through which values leave
+// the program and builds the runners for training, forward-only and
+// inference runs.
+func (p *Program) buildMachines(tape bool) error {
 	p.lossVal = scalarValue(p.loss.Dtype())
-	p.forwardReads = G.Nodes{G.Read(p.loss, &p.lossVal)}
+	fwd := readList{}
+	fwd.add(p.loss, &p.lossVal)
 	if p.objective != p.loss {
 		p.objVal = scalarValue(p.objective.Dtype())
-		p.forwardReads = append(p.forwardReads, G.Read(p.objective, &p.objVal))
+		fwd.add(p.objective, &p.objVal)
 	}
 	p.outVals = make([]G.Value, len(p.outputs))
-	var outReads G.Nodes
+	var out readList
 	for i, o := range p.outputs {
 		p.outVals[i] = zeroValue(o)
-		outReads = append(outReads, G.Read(o, &p.outVals[i]))
+		out.add(o, &p.outVals[i])
 	}
-	p.forwardReads = append(p.forwardReads, outReads...)
+	fwd.nodes, fwd.into = append(fwd.nodes, out.nodes...), append(fwd.into, out.into...)
+	train := readList{nodes: append(G.Nodes{}, fwd.nodes...), into: append([]*G.Value{}, fwd.into...)}
 	p.gradVals = make([]G.Value, len(p.grads))
-	trainReads := append(G.Nodes{}, p.forwardReads...)
 	for i, gn := range p.grads {
 		p.gradVals[i] = tensor.New(tensor.Of(gn.Dtype()), tensor.WithShape(p.params[i].Shape()...))
-		trainReads = append(trainReads, G.Read(gn, &p.gradVals[i]))
+		train.add(gn, &p.gradVals[i])
 	}
+	p.build = func(r readList) (runner, error) { return newRunner(r, tape) }
+	p.forwardReads = fwd
 
 	var err error
-	if p.train, err = newMachine(p.g.ExactSubgraphRoots(trainReads...)); err != nil {
-		return errors.Wrap(err, "compile: training machine")
+	if p.train, err = p.build(train); err != nil {
+		return errors.Wrap(err, "compile: training program")
 	}
-	if len(outReads) > 0 {
-		if p.infer, err = newMachine(p.g.ExactSubgraphRoots(outReads...)); err != nil {
-			return errors.Wrap(err, "compile: inference machine")
+	if len(out.nodes) > 0 {
+		if p.infer, err = p.build(out); err != nil {
+			return errors.Wrap(err, "compile: inference program")
 		}
 	}
-	p.inputs = bindableInputs(p.train.graph, p.params)
+	p.inputs = bindableInputs(p.train.graph(), p.params)
 	return nil
+}
+
+// readList pairs the nodes a runner must compute with the destinations
+// their values are copied into after each run.
+type readList struct {
+	nodes G.Nodes
+	into  []*G.Value
+}
+
+func (r *readList) add(n *G.Node, into *G.Value) {
+	r.nodes = append(r.nodes, n)
+	r.into = append(r.into, into)
+}
+
+// newRunner builds a plan, or a TapeMachine whose values leave through
+// Read statements (the supported way: an intermediate node's Value() may
+// hold a reused register).
+func newRunner(r readList, tape bool) (runner, error) {
+	if !tape {
+		return newPlan(r.nodes, r.into)
+	}
+	reads := make(G.Nodes, len(r.nodes))
+	for i, n := range r.nodes {
+		reads[i] = G.Read(n, r.into[i])
+	}
+	return newMachine(r.nodes[0].Graph().ExactSubgraphRoots(reads...))
 }
 
 func scalarValue(dt tensor.Dtype) G.Value {

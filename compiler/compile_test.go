@@ -153,13 +153,17 @@ func TestBindRejects(t *testing.T) {
 }
 
 func TestNaNGuardNamesTheFirstBadNode(t *testing.T) {
+	forEachRunner(t, testNaNGuard)
+}
+
+func testNaNGuard(t *testing.T, opts ...Option) {
 	g := G.NewGraph()
 	x, _ := NewInput(g, "x", tensor.Float64, 3)
 	w, _ := NewParam(g, "w", dense([]int{3}, 1, 1, 1))
 	xw := G.Must(G.HadamardProd(x, w))
 	lg := G.Must(G.Log(xw)) // log of a negative element: NaN
 	loss := G.Must(G.Sum(lg))
-	p, err := Compile(loss, []*G.Node{w})
+	p, err := Compile(loss, []*G.Node{w}, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +185,7 @@ func TestNaNGuardNamesTheFirstBadNode(t *testing.T) {
 	x2, _ := NewInput(g2, "x", tensor.Float64, 3)
 	w2, _ := NewParam(g2, "w", dense([]int{3}, 1, 1, 1))
 	loss2 := G.Must(G.Sum(G.Must(G.Log(G.Must(G.HadamardProd(x2, w2))))))
-	p2, _ := Compile(loss2, []*G.Node{w2}, WithNaNGuard(false))
+	p2, _ := Compile(loss2, []*G.Node{w2}, append(opts, WithNaNGuard(false))...)
 	bind(t, p2, "x", dense([]int{3}, 1, -2, 3))
 	if err := p2.RunTrain(); err != nil || !math.IsNaN(p2.Loss()) {
 		t.Errorf("guard off: got err %v, loss %v; want no error and a NaN loss", err, p2.Loss())

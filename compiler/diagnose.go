@@ -31,19 +31,27 @@ func (e *NonFiniteError) Error() string {
 		part, n.ID(), n.Name(), n.Op(), n.Shape(), e.What, e.At)
 }
 
-// diagnose reruns the training pass on a tracing machine, which keeps a
-// copy of every node's value, and returns a *NonFiniteError for the first
+// diagnose finds the culprit of a non-finite loss or gradient. A plan keeps
+// every node's value, so it just scans them; a TapeMachine reuses its
+// registers, so the pass is rerun on a tracing machine, which keeps a copy
+// of every node's value. It returns a *NonFiniteError for the first
 // node that produced a non-finite value. It is only called after a run went
 // wrong, so its cost (a second compile and run) does not matter.
 func (p *Program) diagnose() (err error) {
 	defer panics.Recover(&err, "diagnosing a non-finite value")
-	m, err := newMachine(p.train.graph, G.TraceExec())
+	if pl, ok := p.train.(*plan); ok { // a plan keeps every node's value
+		if n, at, what, bad := pl.firstNonFinite(); bad {
+			return &NonFiniteError{Node: n, Gradient: p.gradNodes[n], What: what, At: at}
+		}
+		return errors.New("non-finite value in the loss or gradients, but no node produced one")
+	}
+	m, err := newMachine(p.train.graph(), G.TraceExec())
 	if err != nil {
 		return err
 	}
 	defer m.close()
 	runErr := m.run(Training)
-	sorted, err := G.Sort(p.train.graph)
+	sorted, err := G.Sort(p.train.graph())
 	if err != nil {
 		return errors.Wrap(err, "diagnosing a non-finite value")
 	}

@@ -26,6 +26,14 @@ func (m Mode) String() string {
 	return "training"
 }
 
+// runner executes a compiled subgraph: a plan (symgrad's executor, the
+// default) or a TapeMachine (WithTapeMachine).
+type runner interface {
+	run(mode Mode) error
+	graph() *G.ExprGraph
+	close()
+}
+
 // machine is a TapeMachine on an exact subgraph, plus the ops in it that
 // have a train/eval switch.
 //
@@ -35,13 +43,13 @@ func (m Mode) String() string {
 // training and inference never leak modes into each other.
 type machine struct {
 	vm    G.VM
-	graph *G.ExprGraph
+	g     *G.ExprGraph
 	modal []G.TrainModeOp
 }
 
 func newMachine(g *G.ExprGraph, opts ...G.VMOpt) (m *machine, err error) {
 	defer panics.Recover(&err, "building a TapeMachine")
-	m = &machine{graph: g}
+	m = &machine{g: g}
 	for _, n := range g.AllNodes() {
 		if op, ok := n.Op().(G.TrainModeOp); ok {
 			m.modal = append(m.modal, op)
@@ -69,3 +77,5 @@ func (m *machine) close() {
 		m.vm.Close()
 	}
 }
+
+func (m *machine) graph() *G.ExprGraph { return m.g }

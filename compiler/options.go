@@ -13,6 +13,7 @@ type config struct {
 	l1Params G.Nodes
 	l2Params G.Nodes
 	noGuard  bool
+	tape     bool
 }
 
 // WithOutputs names the nodes the program computes besides the loss (for
@@ -43,4 +44,13 @@ func WithL2(lambda float64, params ...*G.Node) Option {
 // produced a non-finite value.
 func WithNaNGuard(on bool) Option {
 	return func(c *config) { c.noGuard = !on }
+}
+
+// WithTapeMachine runs the program on Gorgonia's TapeMachine instead of
+// symgrad's planned executor. The TapeMachine reuses registers and runs ops
+// in place, so it needs less memory, but a panic inside an op ends the
+// process and an in-place op after a view of a parameter (a reshape) can
+// overwrite the parameter; see docs/architecture.md.
+func WithTapeMachine() Option {
+	return func(c *config) { c.tape = true }
 }

@@ -69,7 +69,11 @@ func TestSameNamedInputsAreAnError(t *testing.T) {
 // nothing the second time) and values are read through Read statements, not
 // from intermediate nodes whose registers are reused.
 func TestConsecutiveRunsMatchAFreshProgram(t *testing.T) {
-	p := newTinyNet(t).compile(t)
+	forEachRunner(t, testConsecutiveRuns)
+}
+
+func testConsecutiveRuns(t *testing.T, opts ...Option) {
+	p := newTinyNet(t).compile(t, opts...)
 	step := func(p *Program) {
 		t.Helper()
 		if err := p.RunTrain(); err != nil {
@@ -92,7 +96,7 @@ func TestConsecutiveRunsMatchAFreshProgram(t *testing.T) {
 	fresh := newTinyNet(t)
 	copy(fresh.w.Value().Data().([]float64), p.Params()[0].Value.Data().([]float64))
 	copy(fresh.b.Value().Data().([]float64), p.Params()[1].Value.Data().([]float64))
-	q := fresh.compile(t)
+	q := fresh.compile(t, opts...)
 	if err := q.RunTrain(); err != nil {
 		t.Fatal(err)
 	}
@@ -125,6 +129,10 @@ func TestConsecutiveRunsMatchAFreshProgram(t *testing.T) {
 // Building an evaluation machine must not switch the training machine's
 // ops to evaluation mode, nor the other way round.
 func TestTrainAndEvalModesDoNotLeak(t *testing.T) {
+	forEachRunner(t, testModes)
+}
+
+func testModes(t *testing.T, opts ...Option) {
 	g := G.NewGraph()
 	x, _ := NewInput(g, "x", tensor.Float64, 2)
 	w, _ := NewParam(g, "w", dense([]int{2}, 1, 1))
@@ -132,7 +140,7 @@ func TestTrainAndEvalModesDoNotLeak(t *testing.T) {
 	xw := G.Must(G.HadamardProd(x, w))
 	scaled := G.Must(G.ApplyOp(op, xw))
 	loss := G.Must(G.Sum(scaled))
-	p, err := Compile(loss, []*G.Node{w}, WithOutputs(scaled))
+	p, err := Compile(loss, []*G.Node{w}, append(opts, WithOutputs(scaled))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,9 +170,13 @@ func TestTrainAndEvalModesDoNotLeak(t *testing.T) {
 }
 
 func TestInferenceMachineHasNoGradientNode(t *testing.T) {
-	p := newTinyNet(t).compile(t)
+	forEachRunner(t, testInferenceHasNoGradient)
+}
+
+func testInferenceHasNoGradient(t *testing.T, opts ...Option) {
+	p := newTinyNet(t).compile(t, opts...)
 	var grads int
-	for _, n := range p.train.graph.AllNodes() {
+	for _, n := range p.train.graph().AllNodes() {
 		if p.IsGradientNode(n) {
 			grads++
 		}
@@ -172,7 +184,7 @@ func TestInferenceMachineHasNoGradientNode(t *testing.T) {
 	if grads == 0 {
 		t.Fatal("the training machine has no gradient node")
 	}
-	for _, n := range p.infer.graph.AllNodes() {
+	for _, n := range p.infer.graph().AllNodes() {
 		if p.IsGradientNode(n) {
 			t.Errorf("inference machine holds gradient node %v", n)
 		}
@@ -202,9 +214,21 @@ func TestGorgoniaPanicsBecomeErrors(t *testing.T) {
 	t.Run("machine for a subgraph without inputs", func(t *testing.T) {
 		loss, w := build(&scaleOp{k: 2})
 		c := loss.Graph().AddNode(G.NewConstant(2.0))
-		_, err := Compile(loss, []*G.Node{w}, WithOutputs(c))
+		_, err := Compile(loss, []*G.Node{w}, WithOutputs(c), WithTapeMachine())
 		if err == nil || !strings.Contains(err.Error(), "no input nodes") {
 			t.Fatalf("got %v, want Gorgonia's compile panic as an error", err)
+		}
+	})
+	t.Run("op that panics while running", func(t *testing.T) {
+		// On a TapeMachine this panic would end the process (the tape runs
+		// on a goroutine of its own); the planned executor recovers it.
+		loss, w := build(&scaleOp{k: 2, panicDo: true})
+		p, err := Compile(loss, []*G.Node{w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.RunTrain(); err == nil || !strings.Contains(err.Error(), "Do exploded") {
+			t.Fatalf("got %v, want an error carrying the panic", err)
 		}
 	})
 	t.Run("input without a dtype", func(t *testing.T) {
@@ -214,4 +238,34 @@ func TestGorgoniaPanicsBecomeErrors(t *testing.T) {
 			t.Fatalf("got %v, want an error naming the input", err)
 		}
 	})
+}
+
+// forEachRunner runs a test on the planned executor and on the TapeMachine.
+func forEachRunner(t *testing.T, test func(*testing.T, ...Option)) {
+	t.Run("plan", func(t *testing.T) { test(t) })
+	t.Run("tape", func(t *testing.T) { test(t, WithTapeMachine()) })
+}
+
+// Gorgonia's Reshape returns a view of its input, so an op run in place on
+// it would overwrite the parameter. The planned executor never runs an op
+// in place; this guards that.
+func TestPlanNeverOverwritesAParameterThroughAView(t *testing.T) {
+	g := G.NewGraph()
+	w, _ := NewParam(g, "w", dense([]int{2, 3}, seq(6, 1)...))
+	r := G.Must(G.Reshape(w, tensor.Shape{3, 2}))
+	loss := G.Must(G.Sum(G.Must(G.HadamardProd(r, G.Must(G.Exp(r))))))
+	p, err := Compile(loss, []*G.Node{w})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for run := 0; run < 3; run++ {
+		if err := p.RunTrain(); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range p.Params()[0].Value.Data().([]float64) {
+			if v != float64(i+1) {
+				t.Fatalf("run %d: parameter element %d changed to %v", run, i, v)
+			}
+		}
+	}
 }

@@ -28,9 +28,9 @@ func (p *Program) nodeKind(n *G.Node) string {
 // executionOrder lists the training program's nodes, inputs first, without
 // the Read statements through which values leave the machine.
 func (p *Program) executionOrder() G.Nodes {
-	sorted, err := G.Sort(p.train.graph)
+	sorted, err := G.Sort(p.train.graph())
 	if err != nil {
-		return p.train.graph.AllNodes()
+		return p.train.graph().AllNodes()
 	}
 	out := make(G.Nodes, 0, len(sorted))
 	for i := len(sorted) - 1; i >= 0; i-- {

@@ -29,9 +29,10 @@ type Program struct {
 	gradVals        []G.Value
 	outVals         []G.Value
 
-	forwardReads G.Nodes // Read statements of the loss, objective and outputs
+	forwardReads readList // the loss, objective and outputs
+	build        func(readList) (runner, error)
 
-	train, forward, infer *machine
+	train, forward, infer runner
 }
 
 // Param is one parameter as a program exposes it: its node, its value
@@ -160,7 +161,7 @@ func (p *Program) RunTrain() error {
 // Training for a gradient check.
 func (p *Program) RunLoss(mode Mode) (err error) {
 	if p.forward == nil {
-		if p.forward, err = newMachine(p.g.ExactSubgraphRoots(p.forwardReads...)); err != nil {
+		if p.forward, err = p.build(p.forwardReads); err != nil {
 			return errors.Wrap(err, "building the forward machine")
 		}
 	}
@@ -178,9 +179,11 @@ func (p *Program) RunInference() error {
 
 // Close releases the machines.
 func (p *Program) Close() error {
-	p.train.close()
-	p.forward.close()
-	p.infer.close()
+	for _, r := range []runner{p.train, p.forward, p.infer} {
+		if r != nil {
+			r.close()
+		}
+	}
 	return nil
 }
 

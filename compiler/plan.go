@@ -1,0 +1,226 @@
+package compiler
+
+import (
+	"math"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/internal/panics"
+)
+
+// plan is symgrad's executor: a static execution plan over an exact
+// subgraph, run on the caller's goroutine.
+//
+// Every non-leaf node gets its own output buffer, allocated once; ops that
+// implement G.UsePreallocDoer write into it, others return a fresh value
+// from Do. No op ever runs in place on its input (Gorgonia's TapeMachine
+// does, which corrupts a parameter when a view of it, such as a reshape,
+// is overwritten), no register is reused (every node's value stays valid
+// after a run, so the NaN guard reads them directly), and a panic inside an
+// op's Do is recovered as an error (the TapeMachine runs the tape on a
+// goroutine of its own, where a panic ends the process).
+type plan struct {
+	g      *G.ExprGraph
+	nodes  G.Nodes    // every node of the subgraph, in execution order
+	values []G.Value  // values[i] is the value of nodes[i] after a run
+	steps  []planStep // the non-leaf nodes
+	reads  []planRead
+	modal  []G.TrainModeOp
+	args   []G.Value // scratch for one step's inputs
+}
+
+type planStep struct {
+	node     *G.Node
+	op       G.Op
+	in       []int // indices into values
+	out      int
+	buf      G.Value // preallocated output, nil if the op cannot use one
+	prealloc G.UsePreallocDoer
+	verified bool // UsePreallocDo was checked against Do on the first run
+}
+
+// planRead copies a node's value into a program-owned destination.
+type planRead struct {
+	from int
+	into *G.Value
+}
+
+// newPlan plans the computation of the given nodes; after each run the
+// value of want[i] is copied into *into[i].
+func newPlan(want G.Nodes, into []*G.Value) (p *plan, err error) {
+	defer panics.Recover(&err, "planning execution")
+	g := want[0].Graph().ExactSubgraphRoots(want...)
+	sorted, err := G.Sort(g)
+	if err != nil {
+		return nil, errors.Wrap(err, "sorting the graph")
+	}
+	p = &plan{g: g}
+	index := make(map[*G.Node]int, len(sorted))
+	for i := len(sorted) - 1; i >= 0; i-- { // G.Sort puts roots first
+		n := sorted[i]
+		if isRead(n) {
+			continue
+		}
+		index[n] = len(p.nodes)
+		p.nodes = append(p.nodes, n)
+	}
+	p.values = make([]G.Value, len(p.nodes))
+	for i, n := range p.nodes {
+		if isLeaf(n) {
+			continue
+		}
+		s := planStep{node: n, op: n.Op(), out: i}
+		for _, c := range children(n) {
+			s.in = append(s.in, index[c])
+		}
+		if pd, ok := n.Op().(G.UsePreallocDoer); ok && !n.IsScalar() {
+			s.prealloc, s.buf = pd, tensor.New(tensor.Of(n.Dtype()), tensor.WithShape(n.Shape()...))
+		}
+		if m, ok := n.Op().(G.TrainModeOp); ok {
+			p.modal = append(p.modal, m)
+		}
+		p.args = make([]G.Value, max(len(p.args), len(s.in)))
+		p.steps = append(p.steps, s)
+	}
+	for i, n := range want {
+		p.reads = append(p.reads, planRead{from: index[n], into: into[i]})
+	}
+	return p, nil
+}
+
+// isLeaf reports whether n's value is bound rather than computed: inputs,
+// parameters and constants.
+func isLeaf(n *G.Node) bool {
+	if n.Op() == nil {
+		return true
+	}
+	_, isConst := n.Op().(interface{ Value() G.Value })
+	return isConst
+}
+
+// run executes the plan once in the given mode.
+func (p *plan) run(mode Mode) (err error) {
+	defer panics.Recover(&err, "run")
+	for _, m := range p.modal {
+		if err := m.SetTraining(mode == Training); err != nil {
+			return errors.Wrap(err, "setting the train/eval mode")
+		}
+	}
+	for i, n := range p.nodes {
+		if isLeaf(n) {
+			if p.values[i] = n.Value(); p.values[i] == nil {
+				return errors.Errorf("no value bound to %q", n.Name())
+			}
+		}
+	}
+	for k := range p.steps {
+		if err := p.exec(&p.steps[k]); err != nil {
+			return err
+		}
+	}
+	for _, r := range p.reads {
+		if _, err := G.Copy(*r.into, p.values[r.from]); err != nil {
+			return errors.Wrapf(err, "reading %q", p.nodes[r.from].Name())
+		}
+	}
+	return nil
+}
+
+func (p *plan) exec(s *planStep) (err error) {
+	args := p.args[:len(s.in)]
+	for j, i := range s.in {
+		args[j] = p.values[i]
+	}
+	var v G.Value
+	switch {
+	case s.prealloc != nil && s.verified:
+		v, err = s.prealloc.UsePreallocDo(s.buf, args...)
+	case s.prealloc != nil:
+		v, err = p.verifyPrealloc(s, args)
+	default:
+		v, err = s.op.Do(args...)
+	}
+	if err != nil {
+		return errors.Wrapf(err, "node %d %q (op %v)", s.node.ID(), s.node.Name(), s.op)
+	}
+	p.values[s.out] = v
+	// Bind the value so that n.Value() is right after a run: no register is
+	// shared, so every node's value stays valid.
+	return errors.Wrapf(G.UnsafeLet(s.node, v), "binding the value of node %d", s.node.ID())
+}
+
+// verifyPrealloc runs a step's UsePreallocDo and then its Do on the first
+// run and keeps the preallocated path only when both agree bit for bit.
+// Gorgonia's TapeMachine resets its registers on every run, so most ops'
+// UsePreallocDo paths are rarely exercised there and some are wrong; an op
+// with randomness never agrees and keeps using Do. The value returned is
+// Do's, the last call, so ops with internal state stay consistent.
+func (p *plan) verifyPrealloc(s *planStep, args []G.Value) (G.Value, error) {
+	pre, perr := p.tryPrealloc(s, args)
+	v, err := s.op.Do(args...)
+	if err != nil {
+		return nil, err
+	}
+	if perr != nil || !sameValues(pre, v) {
+		s.prealloc, s.buf = nil, nil
+	}
+	s.verified = true
+	return v, nil
+}
+
+func (p *plan) tryPrealloc(s *planStep, args []G.Value) (v G.Value, err error) {
+	defer panics.Recover(&err, "UsePreallocDo")
+	v, err = s.prealloc.UsePreallocDo(s.buf, args...)
+	if err == nil && v != s.buf {
+		err = errors.New("UsePreallocDo did not write into the preallocated value")
+	}
+	if err == nil {
+		v, err = G.CloneValue(v) // Do may reuse nothing, but compare a snapshot
+	}
+	return v, err
+}
+
+// sameValues reports whether a and b hold the same shape and bits.
+func sameValues(a, b G.Value) bool {
+	if a == nil || b == nil || !a.Shape().Eq(b.Shape()) || a.Dtype() != b.Dtype() {
+		return false
+	}
+	switch x := a.Data().(type) {
+	case []float64:
+		y := b.Data().([]float64)
+		for i := range x {
+			if math.Float64bits(x[i]) != math.Float64bits(y[i]) {
+				return false
+			}
+		}
+		return true
+	case []float32:
+		y := b.Data().([]float32)
+		for i := range x {
+			if math.Float32bits(x[i]) != math.Float32bits(y[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// firstNonFinite returns the first node, in execution order, whose value is
+// not finite, with the element and a word for it.
+func (p *plan) firstNonFinite() (n *G.Node, at []int, what string, found bool) {
+	for i, v := range p.values {
+		if v == nil {
+			continue
+		}
+		if at, what, bad := firstNonFinite(v); bad {
+			return p.nodes[i], at, what, true
+		}
+	}
+	return nil, nil, "", false
+}
+
+func (p *plan) graph() *G.ExprGraph { return p.g }
+func (p *plan) close()               {}
