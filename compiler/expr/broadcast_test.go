@@ -1,0 +1,73 @@
+package expr
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"gorgonia.org/tensor"
+)
+
+func TestBroadcastShapes(t *testing.T) {
+	cases := []struct {
+		x, y, out    []int
+		xAxes, yAxes []byte
+		ok           bool
+	}{
+		{[]int{4, 2}, []int{2}, []int{4, 2}, nil, []byte{0}, true},
+		{[]int{2}, []int{4, 2}, []int{4, 2}, []byte{0}, nil, true},
+		{[]int{4, 1}, []int{1, 3}, []int{4, 3}, []byte{1}, []byte{0}, true},
+		{[]int{2, 3, 4}, []int{3, 1}, []int{2, 3, 4}, nil, []byte{0, 2}, true},
+		{[]int{1}, []int{5}, []int{5}, []byte{0}, nil, true},
+		{[]int{4, 2}, []int{3}, nil, nil, nil, false},
+		{[]int{2, 3}, []int{3, 3}, nil, nil, nil, false},
+	}
+	for _, c := range cases {
+		out, xa, ya, err := broadcastShapes(c.x, c.y)
+		if (err == nil) != c.ok {
+			t.Fatalf("%v, %v: err %v, want ok=%v", c.x, c.y, err, c.ok)
+		}
+		if c.ok && (!slices.Equal(out, c.out) || !slices.Equal(xa, c.xAxes) || !slices.Equal(ya, c.yAxes)) {
+			t.Fatalf("%v, %v: got %v %v %v, want %v %v %v", c.x, c.y, out, xa, ya, c.out, c.xAxes, c.yAxes)
+		}
+	}
+}
+
+// TestBroadcastColumnSums checks the acceptance case: in (A + b) * C with
+// A [4,2] and b [2], d sum / db is the column sums of C.
+func TestBroadcastColumnSums(t *testing.T) {
+	C := mat(4, 2, 1, 2, 3, 4, 5, 6, 7, 8)
+	in := map[string]*tensor.Dense{"A": mat(4, 2, 0, 0, 0, 0, 0, 0, 0, 0), "b": vec(1, 1), "C": C}
+	sym := symbolicGrads(t, "(A + b) * C", in)
+	assertClose(t, "d/db", sym["b"], []float64{16, 20}, 1e-12)
+	assertClose(t, "d/dA", sym["A"], C.Data().([]float64), 1e-12)
+}
+
+// TestBroadcastGradients compares the gradients of every operand of
+// broadcasting expressions with central differences; w weights the output
+// so that each gradient is a non-trivial sum.
+func TestBroadcastGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	r := func(shape ...int) *tensor.Dense { return randDense(rng, -2, 2, shape...) }
+	p := func(shape ...int) *tensor.Dense { return randDense(rng, 0.5, 2, shape...) }
+	cases := []struct {
+		src string
+		in  map[string]*tensor.Dense
+	}{
+		{"(x + y) * w", map[string]*tensor.Dense{"x": r(4, 2), "y": r(2), "w": r(4, 2)}},
+		{"(y - x) * w", map[string]*tensor.Dense{"x": r(4, 2), "y": r(2), "w": r(4, 2)}},
+		{"x * y * w", map[string]*tensor.Dense{"x": r(4, 1), "y": r(1, 3), "w": r(4, 3)}},
+		{"x / y * w", map[string]*tensor.Dense{"x": r(2, 3, 4), "y": p(3, 1), "w": r(2, 3, 4)}},
+		{"(x + y) * w", map[string]*tensor.Dense{"x": r(1), "y": r(5), "w": r(5)}},
+		{"x^y * w", map[string]*tensor.Dense{"x": p(3, 2), "y": r(2), "w": r(3, 2)}},
+		{"(x - y) * w", map[string]*tensor.Dense{"x": r(2, 1, 3), "y": r(4, 1), "w": r(2, 4, 3)}},
+	}
+	for _, c := range cases {
+		t.Run(c.src, func(t *testing.T) {
+			sym := symbolicGrads(t, c.src, c.in)
+			for name := range c.in {
+				assertClose(t, "d/d"+name, sym[name], numericGrad(t, c.src, c.in, name), 1e-6)
+			}
+		})
+	}
+}
