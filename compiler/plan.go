@@ -223,4 +223,4 @@ func (p *plan) firstNonFinite() (n *G.Node, at []int, what string, found bool) {
 }
 
 func (p *plan) graph() *G.ExprGraph { return p.g }
-func (p *plan) close()               {}
+func (p *plan) close()              {}

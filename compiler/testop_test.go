@@ -23,7 +23,7 @@ type scaleOp struct {
 }
 
 func (op *scaleOp) SetTraining(t bool) error { op.training = t; return nil }
-func (op *scaleOp) Arity() int                { return 1 }
+func (op *scaleOp) Arity() int               { return 1 }
 func (op *scaleOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(a, a)
