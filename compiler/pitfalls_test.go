@@ -269,3 +269,29 @@ func TestPlanNeverOverwritesAParameterThroughAView(t *testing.T) {
 		}
 	}
 }
+
+// Gorgonia's slice gradient (sliceIncrOp) increments into its preallocated
+// value; reused blindly, the gradient would grow by one copy every run.
+func TestSliceGradientDoesNotAccumulateAcrossRuns(t *testing.T) {
+	forEachRunner(t, func(t *testing.T, opts ...Option) {
+		g := G.NewGraph()
+		w, _ := NewParam(g, "w", dense([]int{2, 3}, seq(6, 1)...))
+		s := G.Must(G.Slice(w, nil, G.S(1)))
+		loss := G.Must(G.Sum(G.Must(G.Square(s))))
+		p, err := Compile(loss, []*G.Node{w}, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for run := 0; run < 3; run++ {
+			if err := p.RunTrain(); err != nil {
+				t.Fatal(err)
+			}
+			want := []float64{0, 4, 0, 0, 10, 0} // d/dw sum(w[:,1]^2) = 2 w[:,1]
+			for i, v := range p.Params()[0].Grad.Data().([]float64) {
+				if v != want[i] {
+					t.Fatalf("run %d: grad %v, want %v", run, p.Params()[0].Grad.Data(), want)
+				}
+			}
+		}
+	})
+}

@@ -151,8 +151,9 @@ func (p *plan) exec(s *planStep) (err error) {
 	return errors.Wrapf(G.UnsafeLet(s.node, v), "binding the value of node %d", s.node.ID())
 }
 
-// verifyPrealloc runs a step's UsePreallocDo and then its Do on the first
-// run and keeps the preallocated path only when both agree bit for bit.
+// verifyPrealloc runs a step's UsePreallocDo (into a buffer filled with
+// NaN) and then its Do on the first run, and keeps the preallocated path
+// only when both agree bit for bit.
 // Gorgonia's TapeMachine resets its registers on every run, so most ops'
 // UsePreallocDo paths are rarely exercised there and some are wrong; an op
 // with randomness never agrees and keeps using Do. The value returned is
@@ -172,6 +173,10 @@ func (p *plan) verifyPrealloc(s *planStep, args []G.Value) (G.Value, error) {
 
 func (p *plan) tryPrealloc(s *planStep, args []G.Value) (v G.Value, err error) {
 	defer panics.Recover(&err, "UsePreallocDo")
+	// Poison the buffer: an op that reads its preallocated value (such as
+	// Gorgonia's sliceIncrOp, which increments into it) then disagrees with
+	// Do and is not trusted.
+	poison(s.buf)
 	v, err = s.prealloc.UsePreallocDo(s.buf, args...)
 	if err == nil && v != s.buf {
 		err = errors.New("UsePreallocDo did not write into the preallocated value")
@@ -180,6 +185,20 @@ func (p *plan) tryPrealloc(s *planStep, args []G.Value) (v G.Value, err error) {
 		v, err = G.CloneValue(v) // Do may reuse nothing, but compare a snapshot
 	}
 	return v, err
+}
+
+// poison fills a float buffer with NaN.
+func poison(v G.Value) {
+	switch d := v.Data().(type) {
+	case []float64:
+		for i := range d {
+			d[i] = math.NaN()
+		}
+	case []float32:
+		for i := range d {
+			d[i] = float32(math.NaN())
+		}
+	}
 }
 
 // sameValues reports whether a and b hold the same shape and bits.
