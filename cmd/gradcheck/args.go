@@ -1,0 +1,177 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/pkg/errors"
+	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/gradcheck"
+)
+
+// options are the parsed command line.
+type options struct {
+	cfg      gradcheck.Config
+	modeSet  bool
+	format   string
+	showGrad bool
+	vars     varList
+	input    string
+	dump     string
+	ref      string
+	args     []string // positional arguments
+}
+
+// varList collects repeated --var NAME=SHAPE flags.
+type varList []string
+
+func (v *varList) String() string     { return strings.Join(*v, ",") }
+func (v *varList) Set(s string) error { *v = append(*v, s); return nil }
+
+// usageError is bad usage or input: exit status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// parseArgs parses flags anywhere on the line: flag tokens are moved before
+// the positional arguments and parsed by one flag.FlagSet; "--" ends flags.
+func parseArgs(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("gradcheck", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Float64Var(&o.cfg.Eps, "eps", gradcheck.DefaultEps, "finite-difference step")
+	fs.Float64Var(&o.cfg.Atol, "atol", gradcheck.DefaultAtol, "absolute tolerance")
+	fs.Float64Var(&o.cfg.Rtol, "rtol", gradcheck.DefaultRtol, "relative tolerance")
+	fs.Uint64Var(&o.cfg.Seed, "seed", 0, "seed of every random value")
+	dtype := fs.String("dtype", "float64", "float64 or float32 (checked through a float64 twin)")
+	mode := fs.String("mode", "", "full or fast (default full; fast for models over 20,000 params)")
+	fs.IntVar(&o.cfg.Order, "order", 1, "1, or 2 to also check Hessian-vector products")
+	fs.StringVar(&o.format, "format", "table", "table or json")
+	fs.BoolVar(&o.showGrad, "show-grad", false, "print each variable's gradient as an expression (expr)")
+	fs.Var(&o.vars, "var", "NAME=SHAPE, e.g. W=3x2, b=2, s=scalar (expr; repeatable)")
+	fs.StringVar(&o.input, "input", "", "safetensors file with the variables' values (expr)")
+	fs.StringVar(&o.dump, "dump", "", "write value and grad.<var> to this safetensors file (expr)")
+	fs.StringVar(&o.ref, "reference", "", "compare value and grad.<var> with this safetensors file (expr)")
+	flagArgs, pos, err := split(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if err := fs.Parse(flagArgs); err != nil {
+		return nil, usagef("%v", err)
+	}
+	o.args = pos
+	return o, o.finish(fs, *dtype, *mode)
+}
+
+// split separates flag tokens (with their values) from positional ones.
+func split(fs *flag.FlagSet, args []string) (flags, pos []string, err error) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return flags, append(pos, args[i+1:]...), nil
+		}
+		if len(a) < 2 || a[0] != '-' {
+			pos = append(pos, a)
+			continue
+		}
+		name := strings.TrimLeft(a, "-")
+		name, _, hasValue := strings.Cut(name, "=")
+		f := fs.Lookup(name)
+		if f == nil {
+			if _, numErr := strconv.ParseFloat(a, 64); numErr == nil {
+				pos = append(pos, a) // a negative number
+				continue
+			}
+			return nil, nil, usagef("unknown flag %s (flags: --eps --atol --rtol --seed --dtype --mode --order --format --show-grad --var --input --dump --reference)", a)
+		}
+		flags = append(flags, a)
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() || hasValue {
+			continue
+		}
+		if i+1 >= len(args) {
+			return nil, nil, usagef("flag %s needs a value", a)
+		}
+		i++
+		flags = append(flags, args[i])
+	}
+	return flags, pos, nil
+}
+
+// finish validates flag values.
+func (o *options) finish(fs *flag.FlagSet, dtype, mode string) error {
+	switch dtype {
+	case "float64":
+		o.cfg.Dtype = tensor.Float64
+	case "float32":
+		o.cfg.Dtype = tensor.Float32
+	default:
+		return usagef("bad --dtype %q: want float64 or float32", dtype)
+	}
+	if mode != "" {
+		m, err := gradcheck.ParseMode(mode)
+		if err != nil {
+			return usagef("bad --mode %q: want full or fast", mode)
+		}
+		o.cfg.Mode, o.modeSet = m, true
+	}
+	if o.cfg.Order != 1 && o.cfg.Order != 2 {
+		return usagef("bad --order %d: want 1 or 2", o.cfg.Order)
+	}
+	if o.format != "table" && o.format != "json" {
+		return usagef("bad --format %q: want table or json", o.format)
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"eps", o.cfg.Eps}, {"atol", o.cfg.Atol}, {"rtol", o.cfg.Rtol}} {
+		if !(f.v > 0) || f.v > 1e300 {
+			return usagef("bad --%s %g: want a positive number", f.name, f.v)
+		}
+	}
+	return nil
+}
+
+// parseShape parses 4x3, 5 or scalar.
+func parseShape(s string) ([]int, error) {
+	if s == "scalar" {
+		return nil, nil
+	}
+	if s == "" {
+		return nil, errors.New("empty shape")
+	}
+	var shape []int
+	for _, p := range strings.Split(s, "x") {
+		d, err := strconv.Atoi(p)
+		if err != nil || d <= 0 {
+			return nil, errors.Errorf("bad shape %q: want dimensions like 4x3, 5 or scalar", s)
+		}
+		shape = append(shape, d)
+	}
+	return shape, nil
+}
+
+// parseVars parses the --var flags into shapes by name.
+func parseVars(vars []string) (map[string][]int, error) {
+	out := map[string][]int{}
+	for _, v := range vars {
+		name, shape, ok := strings.Cut(v, "=")
+		if !ok || name == "" {
+			return nil, usagef("bad --var %q: want NAME=SHAPE, e.g. W=3x2", v)
+		}
+		s, err := parseShape(shape)
+		if err != nil {
+			return nil, usagef("--var %s: %v", name, err)
+		}
+		if _, dup := out[name]; dup {
+			return nil, usagef("--var %s given twice", name)
+		}
+		out[name] = s
+	}
+	return out, nil
+}

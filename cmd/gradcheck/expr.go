@@ -1,0 +1,244 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"sort"
+	"strings"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/compiler"
+	"github.com/symgrad/symgrad/compiler/expr"
+	"github.com/symgrad/symgrad/gradcheck"
+	"github.com/symgrad/symgrad/internal/safetensors"
+	"github.com/symgrad/symgrad/ops"
+)
+
+// exprCheck is one expr command: the parsed expression and the values of
+// its variables.
+type exprCheck struct {
+	src    string
+	e      *expr.Expr
+	vars   []string
+	values map[string]*tensor.Dense // float64 values by variable
+}
+
+// checkExpr runs the expr command: parse, check, and the optional
+// --show-grad, --dump and --reference.
+func checkExpr(o *options, args []string, stdout io.Writer) ([]*gradcheck.Report, error) {
+	if len(args) != 1 {
+		return nil, usagef("expr takes one expression (quote it), got %d arguments", len(args))
+	}
+	x, err := newExprCheck(o, args[0])
+	if err != nil {
+		return nil, err
+	}
+	r, err := gradcheck.Check(x.src, gradcheck.KindExpr, x.builder(o.cfg.Seed), o.cfg)
+	if err != nil {
+		return nil, usagef("expr: %v", err)
+	}
+	if r.Error != "" || (!o.showGrad && o.dump == "" && o.ref == "") {
+		return []*gradcheck.Report{r}, nil
+	}
+	prob, prog, err := x.runOnce(o.cfg)
+	if err != nil {
+		return nil, errors.Wrap(err, "expr")
+	}
+	defer prog.Close()
+	if o.showGrad {
+		for i, v := range x.vars {
+			line := fmt.Sprintf("grad %s = %s", v, expr.Format(prog.GradNode(i)))
+			if o.format == "table" {
+				fmt.Fprintln(stdout, line)
+			} else {
+				r.Notes = append(r.Notes, line)
+			}
+		}
+	}
+	out := dumpTensors(prob, prog, x.vars)
+	if o.dump != "" {
+		if err := safetensors.Write(o.dump, out, map[string]string{"expr": x.src}); err != nil {
+			return nil, errors.Wrap(err, "--dump")
+		}
+	}
+	if o.ref != "" {
+		if err := compareReference(r, o, out); err != nil {
+			return nil, err
+		}
+	}
+	return []*gradcheck.Report{r}, nil
+}
+
+// newExprCheck parses src and gathers the variables' values: from --input
+// by name, else seeded values in [-2, 2] of the --var shapes.
+func newExprCheck(o *options, src string) (*exprCheck, error) {
+	e, err := expr.Parse(src)
+	if err != nil {
+		return nil, usagef("expr %q: %v", src, err)
+	}
+	x := &exprCheck{src: src, e: e, vars: e.Vars(), values: map[string]*tensor.Dense{}}
+	if len(x.vars) == 0 {
+		return nil, usagef("expr %q has no variables to differentiate", src)
+	}
+	shapes, err := parseVars(o.vars)
+	if err != nil {
+		return nil, err
+	}
+	var file *safetensors.File
+	if o.input != "" {
+		if file, err = safetensors.Read(o.input); err != nil {
+			return nil, usagef("--input: %v", err)
+		}
+	}
+	known := map[string]bool{}
+	rng := rand.New(rand.NewPCG(o.cfg.Seed, 11))
+	for _, v := range x.vars {
+		known[v] = true
+		if t, ok := fileTensor(file, v); ok {
+			if x.values[v], err = safetensors.AsFloat64(t); err != nil {
+				return nil, usagef("--input %s: %v", v, err)
+			}
+			continue
+		}
+		shape, ok := shapes[v]
+		if !ok {
+			return nil, usagef("variable %s has no shape: give --var %s=SHAPE (e.g. 4x3, 5, scalar) or its value in --input", v, v)
+		}
+		if len(shape) == 0 {
+			shape = []int{1} // compiler params have rank >= 1
+		}
+		if x.values[v], err = gradcheck.DrawDomain(rng, ops.Real, tensor.Float64, shape...); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := x.builder(o.cfg.Seed)(tensor.Float64); err != nil {
+		return nil, usagef("expr %q: %v", src, err)
+	}
+	for name := range shapes {
+		if !known[name] {
+			return nil, usagef("--var %s: the expression has no variable %s (variables: %s)", name, name, strings.Join(x.vars, ", "))
+		}
+	}
+	return x, nil
+}
+
+func fileTensor(f *safetensors.File, name string) (*tensor.Dense, bool) {
+	if f == nil {
+		return nil, false
+	}
+	t, ok := f.Tensors[name]
+	return t, ok
+}
+
+// builder builds the expression on a fresh graph: every variable a
+// parameter; a non-scalar value reduced with gradcheck.UpstreamSum.
+func (x *exprCheck) builder(seed uint64) gradcheck.Builder {
+	return func(dt tensor.Dtype) (*gradcheck.Problem, error) {
+		g := G.NewGraph()
+		prob := &gradcheck.Problem{}
+		nodes := map[string]*G.Node{}
+		for _, v := range x.vars {
+			val := x.values[v].Clone().(*tensor.Dense)
+			if dt == tensor.Float32 {
+				val = toFloat32(val)
+			}
+			n, err := compiler.NewParam(g, v, val)
+			if err != nil {
+				return nil, err
+			}
+			nodes[v] = n
+			prob.Params = append(prob.Params, n)
+		}
+		out, err := expr.Build(g, x.e, nodes)
+		if err != nil {
+			return nil, err
+		}
+		prob.Output = out
+		prob.Loss, err = gradcheck.UpstreamSum(out, seed)
+		return prob, err
+	}
+}
+
+// runOnce compiles the expression in the configured dtype and runs one
+// training pass: the value and the gradients.
+func (x *exprCheck) runOnce(cfg gradcheck.Config) (*gradcheck.Problem, *compiler.Program, error) {
+	dt := cfg.Dtype
+	if dt == (tensor.Dtype{}) {
+		dt = tensor.Float64
+	}
+	prob, err := x.builder(cfg.Seed)(dt)
+	if err != nil {
+		return nil, nil, err
+	}
+	var opts []compiler.Option
+	if prob.Output != prob.Loss {
+		opts = append(opts, compiler.WithOutputs(prob.Output))
+	}
+	prog, err := compiler.Compile(prob.Loss, prob.Params, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := prog.RunTrain(); err != nil {
+		prog.Close()
+		return nil, nil, err
+	}
+	return prob, prog, nil
+}
+
+// dumpTensors is value (the expression's value) and grad.<var> for every
+// variable. With a non-scalar value the gradients are those of
+// sum(value ⊙ r), r the seeded upstream gradient.
+func dumpTensors(prob *gradcheck.Problem, prog *compiler.Program, vars []string) map[string]*tensor.Dense {
+	out := map[string]*tensor.Dense{}
+	if prob.Output != prob.Loss {
+		out["value"] = prog.Output(0).(*tensor.Dense).Clone().(*tensor.Dense)
+	} else if prob.Loss.Dtype() == tensor.Float32 {
+		out["value"] = tensor.New(tensor.FromScalar(float32(prog.Loss())))
+	} else {
+		out["value"] = tensor.New(tensor.FromScalar(prog.Loss()))
+	}
+	for i, p := range prog.Params() {
+		out["grad."+vars[i]] = p.Grad.Clone().(*tensor.Dense)
+	}
+	return out
+}
+
+// compareReference adds one reference row per tensor of ours (value,
+// grad.<var>) found in the --reference file; a missing one is an input
+// error.
+func compareReference(r *gradcheck.Report, o *options, ours map[string]*tensor.Dense) error {
+	f, err := safetensors.Read(o.ref)
+	if err != nil {
+		return usagef("--reference: %v", err)
+	}
+	names := make([]string, 0, len(ours))
+	for n := range ours {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		want, ok := f.Tensors[n]
+		if !ok {
+			return usagef("--reference %s has no tensor %q", o.ref, n)
+		}
+		row, err := gradcheck.CompareTensor("reference "+n, gradcheck.RowReference, ours[n], want, o.cfg)
+		if err != nil {
+			return usagef("--reference: %v", err)
+		}
+		r.AddReference(row)
+	}
+	return nil
+}
+
+func toFloat32(t *tensor.Dense) *tensor.Dense {
+	src := t.Data().([]float64)
+	out := make([]float32, len(src))
+	for i, v := range src {
+		out[i] = float32(v)
+	}
+	return tensor.New(tensor.WithShape(t.Shape().Clone()...), tensor.WithBacking(out))
+}
