@@ -1,0 +1,121 @@
+package optimizers
+
+import (
+	"fmt"
+
+	"gorgonia.org/tensor"
+)
+
+// AdagradConfig holds the hyperparameters of Adagrad, named as in
+// torch.optim.Adagrad. Its zero value is PyTorch's defaults.
+type AdagradConfig struct {
+	// LR is the learning rate γ; 0 means 1e-2. (A learning rate of exactly
+	// 0 is set with SetLR.)
+	LR float64
+	// LRDecay is η ≥ 0: step t uses γ / (1 + (t-1)η).
+	LRDecay float64
+	// WeightDecay is the L2 penalty λ ≥ 0 added to the gradient.
+	WeightDecay float64
+	// InitialAccumulatorValue ≥ 0 is the initial sum of squares.
+	InitialAccumulatorValue float64
+	// Eps is ε ≥ 0, added to the denominator; nil means 1e-10.
+	Eps *float64
+	// Maximize ascends the objective (the gradient is negated first).
+	Maximize bool
+}
+
+// Adagrad is the method of Duchi, Hazan and Singer, "Adaptive Subgradient
+// Methods for Online Learning and Stochastic Optimization" (2011), step
+// for step as torch.optim.Adagrad (PyTorch 1.13). At step t:
+//
+//	g ← -g if maximize
+//	g ← g + λθ              if λ ≠ 0
+//	γ̃ ← γ / (1 + (t-1)η)
+//	s ← s + g²
+//	θ ← θ - γ̃ g / (√s + ε)
+//
+// Its state is "<param>.step" and "<param>.sum" (s).
+type Adagrad struct {
+	cfg AdagradConfig
+	eps float64
+	st  store
+}
+
+var _ Optimizer = (*Adagrad)(nil)
+
+// NewAdagrad returns Adagrad with the given hyperparameters, checked as
+// PyTorch checks them (every one ≥ 0).
+func NewAdagrad(cfg AdagradConfig) (*Adagrad, error) {
+	if cfg.LR == 0 {
+		cfg.LR = 1e-2
+	}
+	o := &Adagrad{cfg: cfg, eps: orDefault(cfg.Eps, 1e-10)}
+	o.cfg.Eps = nil
+	switch {
+	case !(cfg.LR >= 0):
+		return nil, fmt.Errorf("optimizers: Adagrad: invalid learning rate: %v", cfg.LR)
+	case !(cfg.LRDecay >= 0):
+		return nil, fmt.Errorf("optimizers: Adagrad: invalid lr_decay value: %v", cfg.LRDecay)
+	case !(cfg.WeightDecay >= 0):
+		return nil, fmt.Errorf("optimizers: Adagrad: invalid weight_decay value: %v", cfg.WeightDecay)
+	case !(cfg.InitialAccumulatorValue >= 0):
+		return nil, fmt.Errorf("optimizers: Adagrad: invalid initial_accumulator_value value: %v", cfg.InitialAccumulatorValue)
+	case !(o.eps >= 0):
+		return nil, fmt.Errorf("optimizers: Adagrad: invalid epsilon value: %v", o.eps)
+	}
+	o.st = newStore("Adagrad", []string{"sum"}, []float64{cfg.InitialAccumulatorValue})
+	return o, nil
+}
+
+// Config returns the hyperparameters in use (LR is the current rate).
+func (o *Adagrad) Config() AdagradConfig {
+	c := o.cfg
+	c.Eps = new(o.eps)
+	return c
+}
+
+// LR returns the learning rate γ of the next step.
+func (o *Adagrad) LR() float64 { return o.cfg.LR }
+
+// SetLR sets the learning rate γ.
+func (o *Adagrad) SetLR(lr float64) { o.cfg.LR = lr }
+
+// Step applies one Adagrad update to every param with a gradient.
+func (o *Adagrad) Step(params []Param) error { return o.st.step(params, o) }
+
+// State returns a copy of the state: "<param>.step" and "<param>.sum".
+func (o *Adagrad) State() map[string]*tensor.Dense { return o.st.state() }
+
+// LoadState replaces the state with a copy of m (keys as State's).
+func (o *Adagrad) LoadState(m map[string]*tensor.Dense) error { return o.st.load(m) }
+
+func (o *Adagrad) update(p Param, s *slot) {
+	clr := o.cfg.LR / (1 + float64(s.step-1)*o.cfg.LRDecay)
+	if s.dtype == tensor.Float64 {
+		adagradKernel(p.Value.Float64s(), p.Grad.Float64s(), s.f64[0], -clr, o)
+	} else {
+		adagradKernel(p.Value.Float32s(), p.Grad.Float32s(), s.f32[0], -clr, o)
+	}
+}
+
+// adagradKernel updates p in place as PyTorch's
+// state_sum.addcmul_(g, g, value=1); std = state_sum.sqrt().add_(eps);
+// param.addcdiv_(g, std, value=-clr).
+func adagradKernel[T float](p, g, sum []T, negCLR float64, o *Adagrad) {
+	n := len(p)
+	g, sum = g[:n], sum[:n]
+	maximize, wdOn := o.cfg.Maximize, o.cfg.WeightDecay != 0
+	wd, eps, nclr := T(o.cfg.WeightDecay), T(o.eps), T(negCLR)
+	for i, x := range p {
+		d := g[i]
+		if maximize {
+			d = -d
+		}
+		if wdOn {
+			d = fma(wd, x, d)
+		}
+		si := fma(d, d, sum[i])
+		sum[i] = si
+		p[i] = x + nclr*d/(sqrt(si)+eps)
+	}
+}

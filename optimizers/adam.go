@@ -1,0 +1,271 @@
+package optimizers
+
+import (
+	"fmt"
+	"math"
+
+	"gorgonia.org/tensor"
+)
+
+// AdamConfig holds the hyperparameters of Adam, named as in
+// torch.optim.Adam. Its zero value is PyTorch's defaults.
+type AdamConfig struct {
+	// LR is the learning rate γ; 0 means 1e-3. (A learning rate of exactly
+	// 0 is set with SetLR.)
+	LR float64
+	// Betas are (β1, β2), each in [0, 1); nil means (0.9, 0.999).
+	Betas *[2]float64
+	// Eps is ε ≥ 0, added to the denominator; nil means 1e-8.
+	Eps *float64
+	// WeightDecay is the L2 penalty λ added to the gradient.
+	WeightDecay float64
+	// AMSGrad divides by the running maximum of the second moment.
+	AMSGrad bool
+	// Maximize ascends the objective (the gradient is negated first).
+	Maximize bool
+}
+
+// AdamWConfig holds the hyperparameters of AdamW, named as in
+// torch.optim.AdamW. Its zero value is PyTorch's defaults.
+type AdamWConfig struct {
+	// LR is the learning rate γ; 0 means 1e-3. (A learning rate of exactly
+	// 0 is set with SetLR.)
+	LR float64
+	// Betas are (β1, β2), each in [0, 1); nil means (0.9, 0.999).
+	Betas *[2]float64
+	// Eps is ε ≥ 0, added to the denominator; nil means 1e-8.
+	Eps *float64
+	// WeightDecay is the decoupled weight decay λ ≥ 0; nil means 0.01.
+	WeightDecay *float64
+	// AMSGrad divides by the running maximum of the second moment.
+	AMSGrad bool
+	// Maximize ascends the objective (the gradient is negated first).
+	Maximize bool
+}
+
+// Adam is the Adam method of Kingma and Ba, "Adam: A Method for Stochastic
+// Optimization" (2014), with optional AMSGrad (Reddi et al., "On the
+// Convergence of Adam and Beyond", 2018), step for step as
+// torch.optim.Adam (PyTorch 1.13). At step t:
+//
+//	g ← -g if maximize
+//	g ← g + λθ                   if λ ≠ 0
+//	m ← β1 m + (1-β1) g
+//	v ← β2 v + (1-β2) g²
+//	v̂ ← max(v̂, v) (AMSGrad), else v̂ = v
+//	θ ← θ - (γ / (1-β1ᵗ)) · m / (√v̂ / √(1-β2ᵗ) + ε)
+//
+// Its state is "<param>.step", "<param>.exp_avg" (m), "<param>.exp_avg_sq"
+// (v) and, with AMSGrad, "<param>.max_exp_avg_sq" (v̂).
+type Adam struct{ c adamCore }
+
+// AdamW is Adam with decoupled weight decay (Loshchilov and Hutter,
+// "Decoupled Weight Decay Regularization", 2019), step for step as
+// torch.optim.AdamW (PyTorch 1.13): Adam with λ = 0, after first
+// θ ← θ(1 - γλ). Its state is named as Adam's.
+type AdamW struct{ c adamCore }
+
+var (
+	_ Optimizer = (*Adam)(nil)
+	_ Optimizer = (*AdamW)(nil)
+)
+
+// adamCore implements both Adam and AdamW.
+type adamCore struct {
+	lr, beta1, beta2, eps, wd  float64
+	decoupled, amsgrad, maxmze bool
+	st                         store
+}
+
+// NewAdam returns Adam with the given hyperparameters, checked as PyTorch
+// checks them (LR, Eps, WeightDecay ≥ 0; 0 ≤ β < 1).
+func NewAdam(cfg AdamConfig) (*Adam, error) {
+	c, err := newAdamCore("Adam", cfg.LR, cfg.Betas, cfg.Eps, cfg.WeightDecay, cfg.AMSGrad, cfg.Maximize)
+	if err != nil {
+		return nil, err
+	}
+	return &Adam{c: *c}, nil
+}
+
+// NewAdamW returns AdamW with the given hyperparameters, checked as
+// PyTorch checks them (LR, Eps, WeightDecay ≥ 0; 0 ≤ β < 1).
+func NewAdamW(cfg AdamWConfig) (*AdamW, error) {
+	wd := orDefault(cfg.WeightDecay, 1e-2)
+	c, err := newAdamCore("AdamW", cfg.LR, cfg.Betas, cfg.Eps, wd, cfg.AMSGrad, cfg.Maximize)
+	if err != nil {
+		return nil, err
+	}
+	c.decoupled = true
+	return &AdamW{c: *c}, nil
+}
+
+func newAdamCore(name string, lr float64, betas *[2]float64, eps *float64, wd float64, ams, maxmze bool) (*adamCore, error) {
+	c := &adamCore{lr: lr, beta1: 0.9, beta2: 0.999, eps: orDefault(eps, 1e-8), wd: wd, amsgrad: ams, maxmze: maxmze}
+	if c.lr == 0 {
+		c.lr = 1e-3
+	}
+	if betas != nil {
+		c.beta1, c.beta2 = betas[0], betas[1]
+	}
+	switch {
+	case !(c.lr >= 0):
+		return nil, fmt.Errorf("optimizers: %s: invalid learning rate: %v", name, c.lr)
+	case !(c.eps >= 0):
+		return nil, fmt.Errorf("optimizers: %s: invalid epsilon value: %v", name, c.eps)
+	case !(c.beta1 >= 0 && c.beta1 < 1):
+		return nil, fmt.Errorf("optimizers: %s: invalid beta parameter at index 0: %v", name, c.beta1)
+	case !(c.beta2 >= 0 && c.beta2 < 1):
+		return nil, fmt.Errorf("optimizers: %s: invalid beta parameter at index 1: %v", name, c.beta2)
+	case !(c.wd >= 0):
+		return nil, fmt.Errorf("optimizers: %s: invalid weight_decay value: %v", name, c.wd)
+	}
+	names := []string{"exp_avg", "exp_avg_sq"}
+	if ams {
+		names = append(names, "max_exp_avg_sq")
+	}
+	c.st = newStore(name, names, []float64{0, 0, 0})
+	return c, nil
+}
+
+// orDefault returns *p, or def if p is nil.
+func orDefault[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+// Config returns the hyperparameters in use (LR is the current rate).
+func (o *Adam) Config() AdamConfig {
+	c := &o.c
+	return AdamConfig{LR: c.lr, Betas: &[2]float64{c.beta1, c.beta2}, Eps: new(c.eps),
+		WeightDecay: c.wd, AMSGrad: c.amsgrad, Maximize: c.maxmze}
+}
+
+// LR returns the learning rate γ of the next step.
+func (o *Adam) LR() float64 { return o.c.lr }
+
+// SetLR sets the learning rate γ.
+func (o *Adam) SetLR(lr float64) { o.c.lr = lr }
+
+// Step applies one Adam update to every param with a gradient.
+func (o *Adam) Step(params []Param) error { return o.c.st.step(params, &o.c) }
+
+// State returns a copy of the state: "<param>.step", "<param>.exp_avg",
+// "<param>.exp_avg_sq" and, with AMSGrad, "<param>.max_exp_avg_sq".
+func (o *Adam) State() map[string]*tensor.Dense { return o.c.st.state() }
+
+// LoadState replaces the state with a copy of m (keys as State's).
+func (o *Adam) LoadState(m map[string]*tensor.Dense) error { return o.c.st.load(m) }
+
+// Config returns the hyperparameters in use (LR is the current rate).
+func (o *AdamW) Config() AdamWConfig {
+	c := &o.c
+	return AdamWConfig{LR: c.lr, Betas: &[2]float64{c.beta1, c.beta2}, Eps: new(c.eps),
+		WeightDecay: new(c.wd), AMSGrad: c.amsgrad, Maximize: c.maxmze}
+}
+
+// LR returns the learning rate γ of the next step.
+func (o *AdamW) LR() float64 { return o.c.lr }
+
+// SetLR sets the learning rate γ.
+func (o *AdamW) SetLR(lr float64) { o.c.lr = lr }
+
+// Step applies one AdamW update to every param with a gradient.
+func (o *AdamW) Step(params []Param) error { return o.c.st.step(params, &o.c) }
+
+// State returns a copy of the state, named as Adam's.
+func (o *AdamW) State() map[string]*tensor.Dense { return o.c.st.state() }
+
+// LoadState replaces the state with a copy of m (keys as State's).
+func (o *AdamW) LoadState(m map[string]*tensor.Dense) error { return o.c.st.load(m) }
+
+// adamStep holds the scalars of one Adam step, computed in float64 in
+// PyTorch's order before they are cast to the tensor's dtype.
+type adamStep struct {
+	b1, c1, b2, c2, bc2sqrt, eps, negStepSize, wd, decay float64
+	amsgrad, maximize                                    bool
+}
+
+func (c *adamCore) update(p Param, s *slot) {
+	h := adamStep{b1: c.beta1, c1: 1 - c.beta1, b2: c.beta2, c2: 1 - c.beta2, eps: c.eps,
+		amsgrad: c.amsgrad, maximize: c.maxmze, decay: 1}
+	bc1 := 1 - powi(c.beta1, s.step)
+	h.bc2sqrt = math.Sqrt(1 - powi(c.beta2, s.step))
+	h.negStepSize = -(c.lr / bc1)
+	if c.decoupled {
+		h.decay = 1 - c.lr*c.wd
+	} else {
+		h.wd = c.wd
+	}
+	if s.dtype == tensor.Float64 {
+		adamKernel(p.Value.Float64s(), p.Grad.Float64s(), s.f64, &h)
+	} else {
+		adamKernel(p.Value.Float32s(), p.Grad.Float32s(), s.f32, &h)
+	}
+}
+
+// adamKernel updates p in place; b holds exp_avg, exp_avg_sq and (with
+// AMSGrad) max_exp_avg_sq. It mirrors PyTorch's tensor operations:
+// param.mul_(decay); exp_avg.mul_(β1).add_(g, alpha=1-β1);
+// exp_avg_sq.mul_(β2).addcmul_(g, g, value=1-β2);
+// denom = (v.sqrt() / bc2sqrt).add_(eps); param.addcdiv_(m, denom, value=-step_size).
+func adamKernel[T float](p, g []T, b [][]T, h *adamStep) {
+	n := len(p)
+	g, m, v := g[:n], b[0][:n], b[1][:n]
+	var vmax []T
+	if h.amsgrad {
+		vmax = b[2][:n]
+	}
+	b1, c1, b2, c2 := T(h.b1), T(h.c1), T(h.b2), T(h.c2)
+	bc2sqrt, eps, negStep, wd, decay := T(h.bc2sqrt), T(h.eps), T(h.negStepSize), T(h.wd), T(h.decay)
+	for i, x := range p {
+		d := g[i]
+		if h.maximize {
+			d = -d
+		}
+		if decay != 1 {
+			x *= decay
+		}
+		if wd != 0 {
+			d = fma(wd, x, d)
+		}
+		mi := fma(c1, d, m[i]*b1)
+		vi := fma(c2*d, d, v[i]*b2)
+		m[i], v[i] = mi, vi
+		if h.amsgrad {
+			if mx := vmax[i]; !(vi > mx || vi != vi) {
+				vi = mx // torch.maximum: the larger, NaN if either is NaN
+			}
+			vmax[i] = vi
+		}
+		den := sqrt(vi)/bc2sqrt + eps
+		p[i] = x + negStep*mi/den
+	}
+}
+
+// powi returns bⁿ correctly rounded (in all but pathological cases), as
+// C's pow, which PyTorch's beta ** step calls, does; math.Pow can be a few
+// ulps off. It squares in double-double arithmetic.
+func powi(b float64, n int64) float64 {
+	rh, rl := 1.0, 0.0
+	xh, xl := b, 0.0
+	for k := n; k > 0; k >>= 1 {
+		if k&1 == 1 {
+			rh, rl = mulDD(rh, rl, xh, xl)
+		}
+		xh, xl = mulDD(xh, xl, xh, xl)
+	}
+	if r := rh + rl; !math.IsNaN(r) && !math.IsInf(r, 0) {
+		return r
+	}
+	return math.Pow(b, float64(n)) // NaN, ±Inf or overflow
+}
+
+// mulDD multiplies two double-double numbers (ah+al)(bh+bl).
+func mulDD(ah, al, bh, bl float64) (hi, lo float64) {
+	p := ah * bh
+	e := math.FMA(ah, bh, -p) + (ah*bl + al*bh)
+	hi = p + e
+	return hi, e - (hi - p)
+}

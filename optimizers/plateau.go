@@ -1,0 +1,137 @@
+package optimizers
+
+import (
+	"fmt"
+	"math"
+)
+
+// PlateauConfig holds the settings of ReduceLROnPlateau, named as in
+// torch.optim.lr_scheduler.ReduceLROnPlateau. Its zero value is PyTorch's
+// defaults.
+type PlateauConfig struct {
+	// Mode is "min" (the metric should fall; "" means "min") or "max".
+	Mode string
+	// Factor < 1 multiplies the rate on a plateau; nil means 0.1.
+	Factor *float64
+	// Patience is how many epochs without improvement are tolerated
+	// before the rate is cut; nil means 10.
+	Patience *int
+	// Threshold is the least change that counts as an improvement; nil
+	// means 1e-4.
+	Threshold *float64
+	// ThresholdMode is "rel" (best·(1 ∓ threshold); "" means "rel") or "abs"
+	// (best ∓ threshold).
+	ThresholdMode string
+	// Cooldown is how many epochs to wait after a cut before counting bad
+	// epochs again.
+	Cooldown int
+	// MinLR is the lower bound of the rate.
+	MinLR float64
+	// Eps: a cut smaller than Eps is not applied; nil means 1e-8.
+	Eps *float64
+}
+
+// ReduceLROnPlateau cuts the learning rate by a factor when a metric stops
+// improving, step for step as torch.optim.lr_scheduler.ReduceLROnPlateau
+// (PyTorch 1.13). After each epoch, Step(metric):
+//
+//	better: metric < best·(1-threshold) (min, rel), < best - threshold
+//	        (min, abs), > best·(1+threshold) (max, rel), > best + threshold
+//	        (max, abs); best starts at +Inf (min) or -Inf (max)
+//	if better: best ← metric, bad ← 0, else bad ← bad + 1
+//	if cooling down: cooldown ← cooldown - 1, bad ← 0
+//	if bad > patience: γ' = max(γ·factor, minLR), applied if γ - γ' > eps;
+//	        cooldown ← Cooldown, bad ← 0
+type ReduceLROnPlateau struct {
+	opt                           LRSetter
+	min, rel                      bool
+	factor, threshold, minLR, eps float64
+	patience, cooldown            int
+	best                          float64
+	bad, cooling, epoch           int
+	lastLR                        float64
+}
+
+// NewReduceLROnPlateau returns a ReduceLROnPlateau on opt, checking cfg as
+// PyTorch does (Factor < 1, known modes).
+func NewReduceLROnPlateau(opt LRSetter, cfg PlateauConfig) (*ReduceLROnPlateau, error) {
+	r := &ReduceLROnPlateau{opt: opt, factor: orDefault(cfg.Factor, 0.1), patience: orDefault(cfg.Patience, 10),
+		threshold: orDefault(cfg.Threshold, 1e-4), cooldown: cfg.Cooldown, minLR: cfg.MinLR,
+		eps: orDefault(cfg.Eps, 1e-8), lastLR: opt.LR()}
+	switch cfg.Mode {
+	case "", "min":
+		r.min = true
+	case "max":
+	default:
+		return nil, fmt.Errorf("optimizers: ReduceLROnPlateau: mode %q is unknown (min or max)", cfg.Mode)
+	}
+	switch cfg.ThresholdMode {
+	case "", "rel":
+		r.rel = true
+	case "abs":
+	default:
+		return nil, fmt.Errorf("optimizers: ReduceLROnPlateau: threshold mode %q is unknown (rel or abs)", cfg.ThresholdMode)
+	}
+	if !(r.factor < 1) {
+		return nil, fmt.Errorf("optimizers: ReduceLROnPlateau: factor %v, want < 1", r.factor)
+	}
+	r.best = r.worst()
+	return r, nil
+}
+
+func (r *ReduceLROnPlateau) worst() float64 {
+	if r.min {
+		return math.Inf(1)
+	}
+	return math.Inf(-1)
+}
+
+// better reports whether metric a improves on best, PyTorch's is_better.
+func (r *ReduceLROnPlateau) better(a, best float64) bool {
+	switch {
+	case r.min && r.rel:
+		return a < best*(1-r.threshold)
+	case r.min:
+		return a < best-r.threshold
+	case r.rel:
+		return a > best*(r.threshold+1)
+	}
+	return a > best+r.threshold
+}
+
+// Step records one epoch's metric and cuts the learning rate if it has
+// not improved for more than Patience epochs. A NaN metric is a bad epoch.
+func (r *ReduceLROnPlateau) Step(metric float64) {
+	r.epoch++
+	if r.better(metric, r.best) {
+		r.best, r.bad = metric, 0
+	} else {
+		r.bad++
+	}
+	if r.cooling > 0 {
+		r.cooling--
+		r.bad = 0 // bad epochs in cooldown do not count
+	}
+	if r.bad > r.patience {
+		old := r.opt.LR()
+		if lr := math.Max(old*r.factor, r.minLR); old-lr > r.eps {
+			r.opt.SetLR(lr)
+		}
+		r.cooling, r.bad = r.cooldown, 0
+	}
+	r.lastLR = r.opt.LR()
+}
+
+// LastLR returns the learning rate after the last Step (the optimizer's
+// rate before the first).
+func (r *ReduceLROnPlateau) LastLR() float64 { return r.lastLR }
+
+// LastEpoch returns the number of Steps so far.
+func (r *ReduceLROnPlateau) LastEpoch() int { return r.epoch }
+
+// Best returns the best metric seen (±Inf before any).
+func (r *ReduceLROnPlateau) Best() float64 { return r.best }
+
+// NumBadEpochs returns the number of epochs since the last improvement
+// that count toward Patience.
+func (r *ReduceLROnPlateau) NumBadEpochs() int { return r.bad }

@@ -1,0 +1,264 @@
+package optimizers
+
+import (
+	"fmt"
+	"math"
+)
+
+// Scheduler changes an optimizer's learning rate once per epoch, as
+// torch.optim.lr_scheduler's schedulers do (PyTorch 1.13).
+//
+// Like PyTorch's, a scheduler takes the optimizer's learning rate as its
+// base γ₀ when it is made, and then makes its first step (to epoch 0),
+// which sets the epoch-0 rate (γ₀ for most, γ₀·start for LinearLR). Call
+// Step once after each epoch's optimizer steps. Every Step computes the new
+// rate from the optimizer's current rate (PyTorch's recursive, "chainable"
+// get_lr form), so the rates match scheduler.get_last_lr() after each
+// scheduler.step() to rounding, and schedulers can be stacked on one
+// optimizer.
+type Scheduler interface {
+	// Step advances one epoch and sets the optimizer's learning rate.
+	Step()
+	// LastLR returns the learning rate set by the last Step.
+	LastLR() float64
+	// LastEpoch returns the number of Steps since the epoch-0 one.
+	LastEpoch() int
+}
+
+var (
+	_ Scheduler = (*StepLR)(nil)
+	_ Scheduler = (*MultiStepLR)(nil)
+	_ Scheduler = (*ExponentialLR)(nil)
+	_ Scheduler = (*CosineAnnealingLR)(nil)
+	_ Scheduler = (*LinearLR)(nil)
+)
+
+// schedule is what every Scheduler keeps.
+type schedule struct {
+	opt    LRSetter
+	baseLR float64 // the optimizer's rate when the scheduler was made
+	epoch  int     // PyTorch's last_epoch
+	lastLR float64
+}
+
+func newSchedule(opt LRSetter) schedule {
+	return schedule{opt: opt, baseLR: opt.LR(), epoch: -1}
+}
+
+// set sets the optimizer's rate to lr and records it.
+func (s *schedule) set(lr float64) {
+	s.opt.SetLR(lr)
+	s.lastLR = lr
+}
+
+// StepLR multiplies the learning rate by γ every stepSize epochs:
+// γₑ = γ₀ · γ^⌊e/stepSize⌋ (torch.optim.lr_scheduler.StepLR).
+type StepLR struct {
+	s        schedule
+	stepSize int
+	gamma    float64
+}
+
+// NewStepLR returns a StepLR on opt (PyTorch's default gamma is 0.1).
+func NewStepLR(opt LRSetter, stepSize int, gamma float64) (*StepLR, error) {
+	if stepSize < 1 {
+		return nil, fmt.Errorf("optimizers: StepLR: step size %d, want ≥ 1", stepSize)
+	}
+	l := &StepLR{s: newSchedule(opt), stepSize: stepSize, gamma: gamma}
+	l.Step()
+	return l, nil
+}
+
+// Step advances one epoch: γ ← γ·gamma when the epoch is a positive
+// multiple of stepSize.
+func (l *StepLR) Step() {
+	l.s.epoch++
+	lr := l.s.opt.LR()
+	if l.s.epoch != 0 && l.s.epoch%l.stepSize == 0 {
+		lr *= l.gamma
+	}
+	l.s.set(lr)
+}
+
+// LastLR returns the learning rate set by the last Step.
+func (l *StepLR) LastLR() float64 { return l.s.lastLR }
+
+// LastEpoch returns the current epoch.
+func (l *StepLR) LastEpoch() int { return l.s.epoch }
+
+// MultiStepLR multiplies the learning rate by γ at each milestone epoch
+// (by γᵏ if the epoch is listed k times): γₑ = γ₀ · γ^|{m ≤ e}|
+// (torch.optim.lr_scheduler.MultiStepLR).
+type MultiStepLR struct {
+	s          schedule
+	milestones map[int]int // epoch -> times listed
+	gamma      float64
+}
+
+// NewMultiStepLR returns a MultiStepLR on opt (PyTorch's default gamma is
+// 0.1). The milestones need not be sorted.
+func NewMultiStepLR(opt LRSetter, milestones []int, gamma float64) (*MultiStepLR, error) {
+	l := &MultiStepLR{s: newSchedule(opt), milestones: map[int]int{}, gamma: gamma}
+	for _, m := range milestones {
+		l.milestones[m]++
+	}
+	l.Step()
+	return l, nil
+}
+
+// Step advances one epoch: γ ← γ·gammaᵏ at a milestone listed k times.
+func (l *MultiStepLR) Step() {
+	l.s.epoch++
+	lr := l.s.opt.LR()
+	if k := l.milestones[l.s.epoch]; k > 0 {
+		lr *= powi(l.gamma, int64(k))
+	}
+	l.s.set(lr)
+}
+
+// LastLR returns the learning rate set by the last Step.
+func (l *MultiStepLR) LastLR() float64 { return l.s.lastLR }
+
+// LastEpoch returns the current epoch.
+func (l *MultiStepLR) LastEpoch() int { return l.s.epoch }
+
+// ExponentialLR multiplies the learning rate by γ every epoch:
+// γₑ = γ₀ · γᵉ (torch.optim.lr_scheduler.ExponentialLR).
+type ExponentialLR struct {
+	s     schedule
+	gamma float64
+}
+
+// NewExponentialLR returns an ExponentialLR on opt.
+func NewExponentialLR(opt LRSetter, gamma float64) (*ExponentialLR, error) {
+	l := &ExponentialLR{s: newSchedule(opt), gamma: gamma}
+	l.Step()
+	return l, nil
+}
+
+// Step advances one epoch: γ ← γ·gamma (except at epoch 0).
+func (l *ExponentialLR) Step() {
+	l.s.epoch++
+	lr := l.s.opt.LR()
+	if l.s.epoch != 0 {
+		lr *= l.gamma
+	}
+	l.s.set(lr)
+}
+
+// LastLR returns the learning rate set by the last Step.
+func (l *ExponentialLR) LastLR() float64 { return l.s.lastLR }
+
+// LastEpoch returns the current epoch.
+func (l *ExponentialLR) LastEpoch() int { return l.s.epoch }
+
+// CosineAnnealingLR anneals the learning rate along a cosine from γ₀ to
+// ηmin over tMax epochs, then back up over the next tMax, and so on
+// (Loshchilov and Hutter, "SGDR: Stochastic Gradient Descent with Warm
+// Restarts", 2017, without restarts), as
+// torch.optim.lr_scheduler.CosineAnnealingLR. Its closed form is
+//
+//	γₑ = ηmin + (γ₀ - ηmin)(1 + cos(πe/tMax))/2,
+//
+// but, like PyTorch's step(), it uses the recursive form
+//
+//	γₑ = (1 + cos(πe/T)) / (1 + cos(π(e-1)/T)) · (γₑ₋₁ - ηmin) + ηmin
+//	γₑ = γₑ₋₁ + (γ₀ - ηmin)(1 - cos(π/T))/2   when (e - 1 - T) mod 2T = 0
+//
+// with cos correctly rounded as C's cos computes it. Its rates are then
+// PyTorch's get_last_lr() values (bit for bit in testdata), which differ
+// from the closed form by rounding, and it composes with other schedulers.
+type CosineAnnealingLR struct {
+	s      schedule
+	tMax   int
+	etaMin float64
+}
+
+// NewCosineAnnealingLR returns a CosineAnnealingLR on opt (PyTorch's
+// default etaMin is 0).
+func NewCosineAnnealingLR(opt LRSetter, tMax int, etaMin float64) (*CosineAnnealingLR, error) {
+	if tMax < 1 {
+		return nil, fmt.Errorf("optimizers: CosineAnnealingLR: T_max %d, want ≥ 1", tMax)
+	}
+	l := &CosineAnnealingLR{s: newSchedule(opt), tMax: tMax, etaMin: etaMin}
+	l.Step()
+	return l, nil
+}
+
+// Step advances one epoch along the cosine.
+func (l *CosineAnnealingLR) Step() {
+	l.s.epoch++
+	lr, e, t := l.s.opt.LR(), float64(l.s.epoch), float64(l.tMax)
+	switch {
+	case l.s.epoch == 0:
+	case floorMod(l.s.epoch-1-l.tMax, 2*l.tMax) == 0:
+		lr = lr + (l.s.baseLR-l.etaMin)*(1-cosRounded(math.Pi/t))/2
+	default:
+		lr = (1+cosRounded(math.Pi*e/t))/(1+cosRounded(math.Pi*(e-1)/t))*(lr-l.etaMin) + l.etaMin
+	}
+	l.s.set(lr)
+}
+
+// LastLR returns the learning rate set by the last Step.
+func (l *CosineAnnealingLR) LastLR() float64 { return l.s.lastLR }
+
+// LastEpoch returns the current epoch.
+func (l *CosineAnnealingLR) LastEpoch() int { return l.s.epoch }
+
+// floorMod is Python's a % b for b > 0 (never negative).
+func floorMod(a, b int) int {
+	m := a % b
+	if m < 0 {
+		m += b
+	}
+	return m
+}
+
+// LinearLR is a linear warm-up (or cool-down): the learning rate goes from
+// γ₀·start to γ₀·end linearly over totalIters epochs and then stays,
+// γₑ = γ₀ · (start + (end - start)·min(e, totalIters)/totalIters)
+// (torch.optim.lr_scheduler.LinearLR, whose defaults are start 1/3, end 1,
+// totalIters 5). Like PyTorch it steps recursively:
+//
+//	γ₀' = γ₀·start;  γₑ = γₑ₋₁ · (1 + (end - start) / (T·start + (e-1)(end - start)))  for 1 ≤ e ≤ T.
+type LinearLR struct {
+	s          schedule
+	start, end float64
+	totalIters int
+}
+
+// NewLinearLR returns a LinearLR on opt; it sets the rate to γ₀·start.
+// As in PyTorch, start must be in (0, 1] and end in [0, 1].
+func NewLinearLR(opt LRSetter, start, end float64, totalIters int) (*LinearLR, error) {
+	switch {
+	case !(start > 0 && start <= 1):
+		return nil, fmt.Errorf("optimizers: LinearLR: starting multiplicative factor %v, want it in (0, 1]", start)
+	case !(end >= 0 && end <= 1):
+		return nil, fmt.Errorf("optimizers: LinearLR: ending multiplicative factor %v, want it in [0, 1]", end)
+	case totalIters < 0:
+		return nil, fmt.Errorf("optimizers: LinearLR: total_iters %d, want ≥ 0", totalIters)
+	}
+	l := &LinearLR{s: newSchedule(opt), start: start, end: end, totalIters: totalIters}
+	l.Step()
+	return l, nil
+}
+
+// Step advances one epoch of the warm-up.
+func (l *LinearLR) Step() {
+	l.s.epoch++
+	lr, e := l.s.opt.LR(), l.s.epoch
+	switch {
+	case e == 0:
+		lr *= l.start
+	case e <= l.totalIters:
+		d := l.end - l.start
+		lr *= 1 + d/(float64(l.totalIters)*l.start+float64(e-1)*d)
+	}
+	l.s.set(lr)
+}
+
+// LastLR returns the learning rate set by the last Step.
+func (l *LinearLR) LastLR() float64 { return l.s.lastLR }
+
+// LastEpoch returns the current epoch.
+func (l *LinearLR) LastEpoch() int { return l.s.epoch }

@@ -1,0 +1,155 @@
+package optimizers
+
+import (
+	"fmt"
+
+	"gorgonia.org/tensor"
+)
+
+// SGDConfig holds the hyperparameters of SGD, named as in torch.optim.SGD.
+// Its zero value is PyTorch's defaults except LR (which PyTorch 1.13
+// requires; 0 here means 1e-3, PyTorch 2's default).
+type SGDConfig struct {
+	// LR is the learning rate γ; 0 means 1e-3. (A learning rate of exactly
+	// 0 is set with SetLR.)
+	LR float64
+	// Momentum is μ, 0 for plain SGD.
+	Momentum float64
+	// Dampening is τ, applied from the second step on.
+	Dampening float64
+	// WeightDecay is the L2 penalty λ added to the gradient.
+	WeightDecay float64
+	// Nesterov uses Nesterov momentum; it needs Momentum > 0 and Dampening 0.
+	Nesterov bool
+	// Maximize ascends the objective (the gradient is negated first).
+	Maximize bool
+}
+
+// SGD is stochastic gradient descent with optional momentum, dampening,
+// Nesterov momentum and weight decay, step for step as torch.optim.SGD
+// (PyTorch 1.13):
+//
+//	g ← -g if maximize
+//	g ← g + λθ                         if λ ≠ 0
+//	b ← g (first step), b ← μb + (1-τ)g  if μ ≠ 0
+//	g ← g + μb (Nesterov) or g ← b      if μ ≠ 0
+//	θ ← θ - γg
+//
+// Its state is "<param>.step" and, if μ ≠ 0, "<param>.momentum_buffer".
+type SGD struct {
+	cfg SGDConfig
+	st  store
+}
+
+var _ Optimizer = (*SGD)(nil)
+
+// NewSGD returns SGD with the given hyperparameters, checked as PyTorch
+// checks them: LR, Momentum and WeightDecay must be ≥ 0, and Nesterov
+// needs Momentum > 0 and Dampening = 0.
+func NewSGD(cfg SGDConfig) (*SGD, error) {
+	if cfg.LR == 0 {
+		cfg.LR = 1e-3
+	}
+	switch {
+	case !(cfg.LR >= 0):
+		return nil, fmt.Errorf("optimizers: SGD: invalid learning rate: %v", cfg.LR)
+	case !(cfg.Momentum >= 0):
+		return nil, fmt.Errorf("optimizers: SGD: invalid momentum value: %v", cfg.Momentum)
+	case !(cfg.WeightDecay >= 0):
+		return nil, fmt.Errorf("optimizers: SGD: invalid weight_decay value: %v", cfg.WeightDecay)
+	case isNaN(cfg.Dampening):
+		return nil, fmt.Errorf("optimizers: SGD: invalid dampening value: %v", cfg.Dampening)
+	case cfg.Nesterov && (cfg.Momentum <= 0 || cfg.Dampening != 0):
+		return nil, fmt.Errorf("optimizers: SGD: Nesterov momentum requires a momentum and zero dampening (momentum %v, dampening %v)", cfg.Momentum, cfg.Dampening)
+	}
+	var names []string
+	if cfg.Momentum != 0 {
+		names = []string{"momentum_buffer"}
+	}
+	return &SGD{cfg: cfg, st: newStore("SGD", names, []float64{0})}, nil
+}
+
+// NewMomentum returns SGD with (heavy-ball) momentum μ:
+// b ← μb + g, θ ← θ - γb.
+func NewMomentum(lr, momentum float64) (*SGD, error) {
+	return NewSGD(SGDConfig{LR: lr, Momentum: momentum})
+}
+
+// NewNesterov returns SGD with Nesterov momentum μ > 0 as PyTorch
+// formulates it: b ← μb + g, θ ← θ - γ(g + μb).
+func NewNesterov(lr, momentum float64) (*SGD, error) {
+	return NewSGD(SGDConfig{LR: lr, Momentum: momentum, Nesterov: true})
+}
+
+// Config returns the hyperparameters in use, defaults filled in (LR is
+// the current learning rate).
+func (o *SGD) Config() SGDConfig { return o.cfg }
+
+// LR returns the learning rate γ of the next step.
+func (o *SGD) LR() float64 { return o.cfg.LR }
+
+// SetLR sets the learning rate γ.
+func (o *SGD) SetLR(lr float64) { o.cfg.LR = lr }
+
+// Step applies one SGD update to every param with a gradient.
+func (o *SGD) Step(params []Param) error { return o.st.step(params, o) }
+
+// State returns a copy of the state: "<param>.step" and, with momentum,
+// "<param>.momentum_buffer".
+func (o *SGD) State() map[string]*tensor.Dense { return o.st.state() }
+
+// LoadState replaces the state with a copy of m (keys as State's).
+func (o *SGD) LoadState(m map[string]*tensor.Dense) error { return o.st.load(m) }
+
+func (o *SGD) update(p Param, s *slot) {
+	first := s.step == 1
+	if s.dtype == tensor.Float64 {
+		sgdKernel(p.Value.Float64s(), p.Grad.Float64s(), firstOrNil(s.f64), &o.cfg, first)
+	} else {
+		sgdKernel(p.Value.Float32s(), p.Grad.Float32s(), firstOrNil(s.f32), &o.cfg, first)
+	}
+}
+
+// firstOrNil returns the first buffer, nil if there is none.
+func firstOrNil[T float](bufs [][]T) []T {
+	if len(bufs) == 0 {
+		return nil
+	}
+	return bufs[0]
+}
+
+// sgdKernel updates p in place; buf is the momentum buffer (nil without
+// momentum) and first says whether this is the param's first step.
+func sgdKernel[T float](p, g, buf []T, c *SGDConfig, first bool) {
+	g = g[:len(p)]
+	momOn, wdOn := c.Momentum != 0, c.WeightDecay != 0
+	if momOn {
+		buf = buf[:len(p)]
+	}
+	negLR, wd := T(-c.LR), T(c.WeightDecay)
+	mom, keep := T(c.Momentum), T(1-c.Dampening)
+	for i, x := range p {
+		d := g[i]
+		if c.Maximize {
+			d = -d
+		}
+		if wdOn {
+			d = fma(wd, x, d)
+		}
+		if momOn {
+			b := d
+			if !first {
+				b = fma(keep, d, buf[i]*mom)
+			}
+			buf[i] = b
+			if c.Nesterov {
+				d = fma(mom, b, d)
+			} else {
+				d = b
+			}
+		}
+		p[i] = fma(negLR, d, x)
+	}
+}
+
+func isNaN(x float64) bool { return x != x }
