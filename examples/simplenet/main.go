@@ -26,7 +26,7 @@ import (
 type settings struct {
 	epochs, samples, batch int
 	lr                     float64
-	seed            uint64
+	seed                   uint64
 }
 
 func main() {
