@@ -1,9 +1,54 @@
 // Package models holds symgrad's layers, the model zoo and checkpoints.
 //
-// Layers build nodes on a Gorgonia expression graph and expose their
-// parameters explicitly through Params, with the names PyTorch's
-// state_dict uses ("fc1.weight", "fc1.bias"), so a checkpoint moves between
-// symgrad and PyTorch unchanged. Initialisation follows PyTorch's defaults
-// and is driven by an explicit seed: the same seed gives bit-identical
-// parameters.
+// # Layers
+//
+// Layers build nodes on a Gorgonia expression graph and expose their state
+// explicitly (no reflection): Params returns the trainable leaves, named as
+// PyTorch's state_dict names them ("fc1.weight", "lstm.weight_hh_l0"),
+// Buffers the non-trainable state (BatchNorm's running_mean, running_var and
+// the 0-d int64 num_batches_tracked). Every layer is a Module; those with a
+// one-input forward rule are Layers and chain in a Sequential:
+//
+//	Linear     y = x W^T + b                  weight [out, in], bias [out]
+//	Conv2D     PyTorch's Conv2d (stride, padding)  weight [O, C, kH, kW], bias [O]
+//	MaxPool2D, AvgPool2D, Flatten, Dropout, Func (activations)
+//	BatchNorm  BatchNorm1d / BatchNorm2d      weight, bias [C]; running stats
+//	Embedding  weight [num, dim] rows looked up by int64 indices
+//	LSTM       one layer, batch_first, optionally bidirectional (a Module:
+//	           Forward returns every step's h and the final h_n, c_n)
+//
+// Initialisation follows PyTorch's defaults and is driven by an explicit
+// seed (NewRNG): the same seed gives bit-identical parameters. The values
+// need not match PyTorch's own random stream, only its distributions:
+// U(±1/sqrt(fan_in)) for Linear and Conv2d weights and biases, U(±1/sqrt(H))
+// for every LSTM tensor, N(0, 1) for Embedding, 1 and 0 for BatchNorm.
+//
+// The train/eval switch is the compiler's: ops such as dropout and batch
+// norm implement gorgonia.TrainModeOp and each machine sets their mode
+// before it runs (RunTrain: training; RunInference: evaluation).
+//
+// # Zoo
+//
+// Build(name, Config) builds one of Names() on a fresh graph, with its
+// batch inputs "x" and "y", output and loss, exactly as DESIGN.md lists
+// them. Model.StateDict and Model.LoadStateDict move the state by PyTorch
+// name; SampleBatch draws a seeded batch.
+//
+// # Checkpoints
+//
+// SaveCheckpoint writes a safetensors file (atomically) whose tensors are
+// the state dict under PyTorch's names and layouts, so that
+// model.load_state_dict(safetensors.torch.load_file(path)) works once the
+// "optimizer." entries are dropped, plus optimizer state under the
+// "optimizer." prefix and metadata (format "pt", symgrad.version,
+// symgrad.model, symgrad.dtype). LoadCheckpoint is strict and all or
+// nothing: any missing, unexpected, mis-shaped or mis-typed tensor is an
+// error naming it and both shapes or dtypes, and the model is then left
+// unchanged. A float64 file loads into a float32 model (and back) only with
+// the ConvertDtype option.
+//
+// # Errors
+//
+// Public functions return errors wrapped with the layer, op and shapes at
+// fault; Gorgonia panics are recovered at the public boundary.
 package models

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"math/rand/v2"
 	"sort"
 
 	"github.com/pkg/errors"
@@ -8,17 +9,23 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/compiler"
+	"github.com/symgrad/symgrad/internal/panics"
 )
 
-// Model is a built zoo model: its graph, batch inputs, output, loss and
-// parameters (in PyTorch state_dict order).
+// Model is a built zoo model: its graph, batch inputs, output, loss,
+// parameters and buffers (both in PyTorch state_dict order).
 type Model struct {
-	Name   string
-	Graph  *G.ExprGraph
-	X, Y   *G.Node // the batch inputs, named "x" and "y"
-	Output *G.Node // the model's output before the loss
-	Loss   *G.Node
-	Params []*G.Node
+	Name    string
+	Config  Config // the configuration it was built with, defaults filled in
+	Graph   *G.ExprGraph
+	X, Y    *G.Node // the batch inputs, named "x" and "y"
+	Output  *G.Node // the model's output before the loss
+	Loss    *G.Node
+	Params  []*G.Node // trainable leaves, in state_dict order
+	Buffers []*Buffer // non-trainable state (running statistics), in state_dict order
+	// Modules are the layers holding state, in the order PyTorch registers
+	// them; StateDict walks them (each module's params, then its buffers).
+	Modules []Module
 }
 
 // Config says how to build a zoo model. The zero value builds a float64
@@ -51,6 +58,12 @@ type builder func(cfg Config) (*Model, error)
 // zoo is the registry of model builders, by zoo name.
 var zoo = map[string]builder{
 	"simplenet": buildSimpleNet,
+	"binary":    buildBinary,
+	"mlp":       buildMLP,
+	"mlpbn":     buildMLPBN,
+	"lenet":     buildLeNet,
+	"lstm":      buildLSTM,
+	"bilstm":    buildBiLSTM,
 }
 
 // Names lists the zoo's model names, sorted.
@@ -64,17 +77,22 @@ func Names() []string {
 }
 
 // Build builds the zoo model called name.
-func Build(name string, cfg Config) (*Model, error) {
+func Build(name string, cfg Config) (m *Model, err error) {
+	defer panics.Recover(&err, "model %q", name)
 	b, ok := zoo[name]
 	if !ok {
 		return nil, errors.Errorf("no model named %q in the zoo (models: %v)", name, Names())
 	}
-	cfg, err := cfg.withDefaults()
+	cfg, err = cfg.withDefaults()
 	if err != nil {
 		return nil, errors.Wrapf(err, "model %q", name)
 	}
-	m, err := b(cfg)
-	return m, errors.Wrapf(err, "model %q", name)
+	m, err = b(cfg)
+	if err != nil {
+		return nil, errors.Wrapf(err, "model %q", name)
+	}
+	m.Config = cfg
+	return m, nil
 }
 
 // Compile compiles the model's loss with respect to all its parameters,
@@ -92,4 +110,43 @@ func (m *Model) ParamCount() int {
 		n += p.Shape().TotalSize()
 	}
 	return n
+}
+
+// Dtype is the model's float dtype (that of its parameters).
+func (m *Model) Dtype() tensor.Dtype {
+	if len(m.Params) == 0 {
+		return m.Config.Dtype
+	}
+	return m.Params[0].Dtype()
+}
+
+// Add registers modules in state_dict order, appending their parameters to
+// Params and their buffers to Buffers: the way to assemble a Model by hand.
+func (m *Model) Add(mods ...Module) {
+	for _, mod := range mods {
+		m.Modules = append(m.Modules, mod)
+		m.Params = append(m.Params, mod.Params()...)
+		m.Buffers = append(m.Buffers, mod.Buffers()...)
+	}
+}
+
+// newModel starts a zoo model: a fresh graph, the input x [B, xShape...] of
+// the config's dtype, and the target y, int64 class indices [B] when
+// classes is true, else float [B, 1].
+func newModel(name string, cfg Config, classes bool, xShape ...int) (*Model, *rand.Rand, error) {
+	g := G.NewGraph()
+	m := &Model{Name: name, Graph: g}
+	var err error
+	if m.X, err = compiler.NewInput(g, "x", cfg.Dtype, append([]int{cfg.Batch}, xShape...)...); err != nil {
+		return nil, nil, err
+	}
+	if classes {
+		m.Y, err = compiler.NewInput(g, "y", tensor.Int64, cfg.Batch)
+	} else {
+		m.Y, err = compiler.NewInput(g, "y", cfg.Dtype, cfg.Batch, 1)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, NewRNG(cfg.Seed), nil
 }

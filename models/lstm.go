@@ -1,0 +1,262 @@
+package models
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/compiler"
+	"github.com/symgrad/symgrad/internal/panics"
+	"github.com/symgrad/symgrad/ops"
+)
+
+// LSTM is PyTorch's nn.LSTM with one layer and batch_first=True, optionally
+// bidirectional. For each time step t, with gates in PyTorch's order i, f,
+// g, o stacked in the 4H rows of the weights:
+//
+//	i = σ(W_ii x_t + b_ii + W_hi h + b_hi)    f = σ(W_if x_t + b_if + W_hf h + b_hf)
+//	g = tanh(W_ig x_t + b_ig + W_hg h + b_hg) o = σ(W_io x_t + b_io + W_ho h + b_ho)
+//	c' = f ⊙ c + i ⊙ g                         h' = o ⊙ tanh(c')
+//
+// with h0 = c0 = 0. The reverse direction runs the same recurrence with its
+// own weights over the reversed sequence, so its final state is at t = 0.
+type LSTM struct {
+	Name          string
+	Input, Hidden int
+	Bidirectional bool
+	// Dirs holds the forward direction's weights, then (if bidirectional)
+	// the reverse direction's.
+	Dirs []*LSTMWeights
+}
+
+// LSTMWeights are one direction's parameters, named <name>.weight_ih_l0,
+// <name>.weight_hh_l0, <name>.bias_ih_l0, <name>.bias_hh_l0 (with a
+// "_reverse" suffix for the reverse direction), shapes [4H, In], [4H, H],
+// [4H], [4H].
+type LSTMWeights struct {
+	WeightIH, WeightHH, BiasIH, BiasHH *G.Node
+}
+
+// LSTMOutput is what an LSTM computes for a batch.
+type LSTMOutput struct {
+	// Steps[d][t] is direction d's hidden state at time step t, [B, H].
+	Steps [][]*G.Node
+	// HN[d] and CN[d] are direction d's final hidden and cell states, [B, H]
+	// (PyTorch's h_n[d], c_n[d]); the reverse direction's are at t = 0.
+	HN, CN []*G.Node
+}
+
+// NewLSTM adds an LSTM's parameters to g, every one drawn from
+// U(-1/sqrt(hidden), 1/sqrt(hidden)) in state_dict order, as PyTorch does.
+func NewLSTM(g *G.ExprGraph, name string, input, hidden int, bidirectional bool, dt tensor.Dtype, rng *rand.Rand) (l *LSTM, err error) {
+	if input <= 0 || hidden <= 0 {
+		return nil, errors.Errorf("lstm %q: sizes must be positive, got input=%d hidden=%d", name, input, hidden)
+	}
+	l = &LSTM{Name: name, Input: input, Hidden: hidden, Bidirectional: bidirectional}
+	bound := 1 / math.Sqrt(float64(hidden))
+	suffixes := []string{"_l0"}
+	if bidirectional {
+		suffixes = append(suffixes, "_l0_reverse")
+	}
+	for _, sfx := range suffixes {
+		w := &LSTMWeights{}
+		for _, p := range []struct {
+			field **G.Node
+			name  string
+			shape []int
+		}{
+			{&w.WeightIH, "weight_ih", []int{4 * hidden, input}},
+			{&w.WeightHH, "weight_hh", []int{4 * hidden, hidden}},
+			{&w.BiasIH, "bias_ih", []int{4 * hidden}},
+			{&w.BiasHH, "bias_hh", []int{4 * hidden}},
+		} {
+			full := name + "." + p.name + sfx
+			if *p.field, err = compiler.NewParam(g, full, Uniform(rng, dt, bound, p.shape...)); err != nil {
+				return nil, errors.Wrapf(err, "lstm %q", name)
+			}
+		}
+		l.Dirs = append(l.Dirs, w)
+	}
+	return l, nil
+}
+
+// Params returns every direction's weight_ih, weight_hh, bias_ih, bias_hh,
+// in state_dict order.
+func (l *LSTM) Params() []*G.Node {
+	var ps []*G.Node
+	for _, w := range l.Dirs {
+		ps = append(ps, w.WeightIH, w.WeightHH, w.BiasIH, w.BiasHH)
+	}
+	return ps
+}
+
+// Buffers returns nil: LSTM has no buffers.
+func (l *LSTM) Buffers() []*Buffer { return nil }
+
+// Forward runs the LSTM over x of shape [B, T, Input].
+//
+// x is transposed once to time-major [T, B, In] and reshaped to
+// [T*B, In], so that step t reads the contiguous rows [tB, (t+1)B).
+func (l *LSTM) Forward(x *G.Node) (out *LSTMOutput, err error) {
+	defer panics.Recover(&err, "lstm %q", l.Name)
+	s := x.Shape()
+	if x.Dims() != 3 || s[2] != l.Input {
+		return nil, errors.Errorf("lstm %q: input %q has shape %v, want [batch, time, %d]", l.Name, x.Name(), s, l.Input)
+	}
+	b, steps := s[0], s[1]
+	tm, err := G.Transpose(x, 1, 0, 2)
+	if err != nil {
+		return nil, errors.Wrapf(err, "lstm %q: time-major transpose", l.Name)
+	}
+	if tm, err = G.Reshape(tm, tensor.Shape{steps * b, l.Input}); err != nil {
+		return nil, errors.Wrapf(err, "lstm %q: reshape", l.Name)
+	}
+	out = &LSTMOutput{}
+	for d, w := range l.Dirs {
+		hs, h, c, err := l.direction(tm, w, b, steps, d == 1)
+		if err != nil {
+			return nil, errors.Wrapf(err, "lstm %q direction %d", l.Name, d)
+		}
+		out.Steps = append(out.Steps, hs)
+		out.HN = append(out.HN, h)
+		out.CN = append(out.CN, c)
+	}
+	return out, nil
+}
+
+// direction runs one direction's recurrence over the time-major input xs
+// [T*B, In]; reverse walks t = T-1 ... 0. It returns the hidden state of
+// every step (indexed by t) and the final h and c.
+//
+// Each step reads its rows of xs and projects them on its own: slicing the
+// input needs no gradient (x is data), whereas slicing one [T*B, 4H]
+// projection of all steps would make every step's backward pass fill a
+// whole [T*B, 4H] gradient, O(T²) work.
+func (l *LSTM) direction(xs *G.Node, w *LSTMWeights, b, steps int, reverse bool) (hs []*G.Node, h, c *G.Node, err error) {
+	wihT, err := G.Transpose(w.WeightIH)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	whhT, err := G.Transpose(w.WeightHH)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	bias, err := G.Add(w.BiasIH, w.BiasHH)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if steps == 1 { // h0 = 0 must still reach W_hh, or it would be unused
+		if h, err = l.zeroState(xs, b); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	hs = make([]*G.Node, steps)
+	for k := range steps {
+		t := k
+		if reverse {
+			t = steps - 1 - k
+		}
+		gates, err := l.gates(xs, wihT, whhT, bias, h, t, b)
+		if err != nil {
+			return nil, nil, nil, errors.Wrapf(err, "time step %d", t)
+		}
+		if h, c, err = l.cell(gates, c); err != nil {
+			return nil, nil, nil, errors.Wrapf(err, "time step %d", t)
+		}
+		hs[t] = h
+	}
+	return hs, h, c, nil
+}
+
+// gates returns x_t W_ih^T + (b_ih + b_hh) [+ h W_hh^T], [B, 4H], reading
+// x_t from rows [tB, (t+1)B) of xs; h nil means h = 0.
+func (l *LSTM) gates(xs, wihT, whhT, bias, h *G.Node, t, b int) (*G.Node, error) {
+	xt, err := sliceKeep(xs, 0, t*b, (t+1)*b)
+	if err != nil {
+		return nil, err
+	}
+	pre, err := G.Mul(xt, wihT)
+	if err != nil {
+		return nil, errors.Wrap(err, "input projection")
+	}
+	if pre, err = G.BroadcastAdd(pre, bias, nil, []byte{0}); err != nil {
+		return nil, err
+	}
+	if h == nil {
+		return pre, nil
+	}
+	hw, err := G.Mul(h, whhT)
+	if err != nil {
+		return nil, errors.Wrap(err, "recurrent projection")
+	}
+	return G.Add(pre, hw)
+}
+
+// zeroState returns a zero [B, H] constant of xs's dtype.
+func (l *LSTM) zeroState(xs *G.Node, b int) (*G.Node, error) {
+	return compiler.Constant(xs.Graph(), tensor.New(tensor.Of(xs.Dtype()), tensor.WithShape(b, l.Hidden)))
+}
+
+// cell applies the gate nonlinearities to gates [B, 4H] (order i, f, g, o)
+// and returns h' = o ⊙ tanh(c'), c' = f ⊙ c + i ⊙ g (c nil means c = 0).
+func (l *LSTM) cell(gates, c *G.Node) (h2, c2 *G.Node, err error) {
+	H := l.Hidden
+	gate := func(k int, act func(*G.Node) (*G.Node, error)) (*G.Node, error) {
+		s, err := sliceKeep(gates, 1, k*H, (k+1)*H)
+		if err != nil {
+			return nil, err
+		}
+		return act(s)
+	}
+	i, err := gate(0, ops.Sigmoid)
+	if err != nil {
+		return nil, nil, err
+	}
+	g, err := gate(2, ops.Tanh)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := gate(3, ops.Sigmoid)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c2, err = G.HadamardProd(i, g); err != nil {
+		return nil, nil, err
+	}
+	if c != nil {
+		f, err := gate(1, ops.Sigmoid)
+		if err != nil {
+			return nil, nil, err
+		}
+		fc, err := G.HadamardProd(f, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		if c2, err = G.Add(fc, c2); err != nil {
+			return nil, nil, err
+		}
+	}
+	tc, err := ops.Tanh(c2)
+	if err != nil {
+		return nil, nil, err
+	}
+	h2, err = G.HadamardProd(o, tc)
+	return h2, c2, err
+}
+
+// sliceKeep is x[start:end] along axis of a matrix, keeping the axis when
+// end-start == 1 (Gorgonia's Slice drops a length-1 axis).
+func sliceKeep(x *G.Node, axis, start, end int) (*G.Node, error) {
+	sl := make([]tensor.Slice, 2)
+	sl[axis] = G.S(start, end)
+	y, err := G.Slice(x, sl...)
+	if err != nil || y.Dims() == 2 {
+		return y, err
+	}
+	shape := x.Shape().Clone()
+	shape[axis] = end - start
+	return G.Reshape(y, shape)
+}
