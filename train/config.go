@@ -1,0 +1,129 @@
+package train
+
+import (
+	"io"
+
+	"github.com/pkg/errors"
+
+	"github.com/symgrad/symgrad/compiler"
+	"github.com/symgrad/symgrad/data"
+	"github.com/symgrad/symgrad/optimizers"
+)
+
+// Config says how to train a model. The zero value of every field but
+// Epochs, Train and Optimizer is a sensible default.
+type Config struct {
+	// Epochs is the number of passes over Train; it must be at least 1.
+	Epochs int
+	// BatchSize, when non-zero, must equal the model's batch size (its
+	// input x is [B, ...]): Gorgonia graphs have static shapes, so the
+	// batch size is fixed when the model is built. 0 means the model's.
+	BatchSize int
+	// Train is the training set. Every epoch it is shuffled (unless
+	// NoShuffle) and cut into batches of the model's batch size; the last
+	// partial batch is dropped (PyTorch's DataLoader(drop_last=True)), so
+	// an epoch takes floor(N/B) steps.
+	Train *data.Dataset
+	// Validation, when non-nil, is evaluated after every epoch in
+	// evaluation mode; every sample counts exactly once (see Evaluate).
+	Validation *data.Dataset
+	// NoShuffle keeps Train in its stored order.
+	NoShuffle bool
+	// Seed seeds the shuffling of Train: epoch e's order depends only on
+	// Seed and e (data.BatchConfig.Seed), so a run is reproducible bit for
+	// bit.
+	Seed uint64
+	// Optimizer updates the parameters after every step.
+	Optimizer optimizers.Optimizer
+	// Clip clips the gradients of every step before the optimizer step.
+	Clip Clip
+	// Schedule, when non-nil, is stepped after every epoch, or after every
+	// optimizer step when ScheduleEveryStep is true.
+	Schedule          optimizers.Scheduler
+	ScheduleEveryStep bool
+	// Plateau, when non-nil, is stepped after every epoch with the value
+	// named by PlateauMonitor ("" means "val_loss" when there is a
+	// validation set, else "loss").
+	Plateau        *optimizers.ReduceLROnPlateau
+	PlateauMonitor string
+	// Metrics are computed on the training batches (in training mode, from
+	// the same forward pass as the gradients) and on the validation set.
+	// The loss is always recorded.
+	Metrics []Metric
+	// Callbacks are called in order at each hook.
+	Callbacks []Callback
+	// CompileOptions are passed to Model.Compile (L1/L2 penalties, the
+	// NaN guard, which is on by default).
+	CompileOptions []compiler.Option
+	// Rebuild builds the same model for another batch size. It is used
+	// when the validation set's size is not a multiple of the batch size:
+	// the remaining samples are evaluated on a copy of the model built for
+	// exactly that many samples, whose state is copied from the trained
+	// model before every evaluation. nil means models.Build with the
+	// model's zoo name, dtype and seed (for zoo models).
+	Rebuild RebuildFunc
+	// Out, when non-nil, gets a progress report: a ProgressBar on Out is
+	// added to the callbacks unless Callbacks already holds one.
+	Out io.Writer
+}
+
+// Clip configures gradient clipping, applied to the raw gradients of every
+// step before the optimizer step. A zero field is off; with both set, the
+// values are clamped first, then the global norm is scaled.
+type Clip struct {
+	// Value clamps every gradient element into [-Value, Value]
+	// (optimizers.ClipGradValue, torch.nn.utils.clip_grad_value_).
+	Value float64
+	// Norm scales all gradients so that their global NormType-norm is at
+	// most Norm (optimizers.ClipGradNorm, torch.nn.utils.clip_grad_norm_).
+	Norm float64
+	// NormType is the p of the norm; 0 means 2.
+	NormType float64
+}
+
+// apply clips the gradients of ps.
+func (c Clip) apply(ps []optimizers.Param) error {
+	if c.Value > 0 {
+		if err := optimizers.ClipGradValue(ps, c.Value); err != nil {
+			return err
+		}
+	}
+	if c.Norm > 0 {
+		p := c.NormType
+		if p == 0 {
+			p = 2
+		}
+		if _, err := optimizers.ClipGradNorm(ps, c.Norm, p, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// check validates the settings that do not depend on the model.
+func (c *Config) check() error {
+	switch {
+	case c.Epochs < 1:
+		return errors.Errorf("train: Epochs is %d, want >= 1", c.Epochs)
+	case c.Train == nil:
+		return errors.New("train: no training set (Config.Train is nil)")
+	case c.Optimizer == nil:
+		return errors.New("train: no optimizer (Config.Optimizer is nil)")
+	case c.Clip.Value < 0 || c.Clip.Norm < 0:
+		return errors.Errorf("train: clip value %g and norm %g must not be negative", c.Clip.Value, c.Clip.Norm)
+	case c.BatchSize < 0:
+		return errors.Errorf("train: BatchSize is %d", c.BatchSize)
+	}
+	return nil
+}
+
+// plateauMonitor is the name of the value fed to Plateau.
+func (c *Config) plateauMonitor() string {
+	if c.PlateauMonitor != "" {
+		return c.PlateauMonitor
+	}
+	if c.Validation != nil {
+		return "val_loss"
+	}
+	return "loss"
+}
