@@ -9,15 +9,19 @@ import (
 	"github.com/symgrad/symgrad/ops"
 )
 
-// Compile validates the forward graph of loss, adds the configured penalty
-// terms, differentiates the loss symbolically with respect to params (an
-// explicit gradient subgraph, Gorgonia's G.Grad), and packages the result
-// into a Program with a training machine (loss and gradients) and an
-// inference machine (only the outputs' subgraph).
+// Compile validates the forward graph of loss, copies what the loss and
+// the outputs need into a fresh graph and rewrites the copy with the pass
+// pipeline (DefaultRules: canonicalize, stabilize, fuse, prune; see
+// WithPasses), adds the configured penalty terms, differentiates the
+// rewritten copy symbolically with respect to params (an explicit gradient
+// subgraph, Gorgonia's G.Grad), and packages the result into a Program with
+// a training machine (loss and gradients) and an inference machine (only
+// the outputs' subgraph).
 //
-// Compile adds nodes to loss's graph; a graph is compiled once. Build a
-// fresh graph to compile again (Gorgonia's Grad on an already
-// differentiated graph reuses stale derivatives).
+// The user's graph is never modified: its leaves' values are shared with
+// the copy (so optimizers updating Params()[i].Value update the program),
+// its nodes keep their meaning for every other user, and it can be compiled
+// again.
 func Compile(loss *G.Node, params []*G.Node, opts ...Option) (p *Program, err error) {
 	defer panics.Recover(&err, "compile")
 	var cfg config
@@ -27,19 +31,23 @@ func Compile(loss *G.Node, params []*G.Node, opts ...Option) (p *Program, err er
 	if err := validate(loss, params, cfg.outputs); err != nil {
 		return nil, err
 	}
-	g := loss.Graph()
-	p = &Program{g: g, loss: loss, params: params, outputs: cfg.outputs, guard: !cfg.noGuard}
-	if p.objective, err = addPenalties(loss, params, &cfg); err != nil {
+	rw, err := rewriteGraph(append(G.Nodes{loss}, cfg.outputs...), params, cfg.ruleSet(false))
+	if err != nil {
+		return nil, errors.Wrap(err, "compile")
+	}
+	p = newProgram(rw, loss, params, cfg)
+	cfg.l1Params, cfg.l2Params = rw.mapNodes(cfg.l1Params), rw.mapNodes(cfg.l2Params)
+	if p.objective, err = addPenalties(p.loss, p.params, &cfg); err != nil {
 		return nil, err
 	}
-	nForward := len(g.AllNodes())
-	grads, err := G.Grad(p.objective, params...)
+	nForward := len(p.g.AllNodes())
+	grads, err := G.Grad(p.objective, p.params...)
 	if err != nil {
 		return nil, errors.Wrap(err, "compile: symbolic differentiation")
 	}
 	p.grads = grads
 	p.gradNodes = make(map[*G.Node]bool)
-	for _, n := range g.AllNodes()[nForward:] {
+	for _, n := range p.g.AllNodes()[nForward:] {
 		p.gradNodes[n] = true
 	}
 	if err := p.buildMachines(cfg.tape); err != nil {

@@ -14,6 +14,8 @@ type config struct {
 	l2Params G.Nodes
 	noGuard  bool
 	tape     bool
+	noPasses bool
+	rules    []*Rule // nil: DefaultRules
 }
 
 // WithOutputs names the nodes the program computes besides the loss (for
@@ -53,4 +55,39 @@ func WithNaNGuard(on bool) Option {
 // overwrite the parameter; see docs/architecture.md.
 func WithTapeMachine() Option {
 	return func(c *config) { c.tape = true }
+}
+
+// WithPasses turns the pass pipeline's rewrite rules on (the default) or
+// off. Off, the program is a plain copy of what the loss and outputs need
+// (the prune phase alone).
+func WithPasses(on bool) Option {
+	return func(c *config) { c.noPasses = !on }
+}
+
+// WithRules replaces DefaultRules with the given rules (for experiments
+// and tests of single rules).
+func WithRules(rules ...*Rule) Option {
+	return func(c *config) { c.rules = append([]*Rule{}, rules...) }
+}
+
+// ruleSet is the rules to run; for second derivatives only those whose
+// replacements can be differentiated twice.
+func (c *config) ruleSet(secondOrder bool) []*Rule {
+	if c.noPasses {
+		return nil
+	}
+	rules := c.rules
+	if rules == nil {
+		rules = DefaultRules()
+	}
+	if !secondOrder {
+		return rules
+	}
+	var out []*Rule
+	for _, r := range rules {
+		if r.SecondOrder {
+			out = append(out, r)
+		}
+	}
+	return out
 }

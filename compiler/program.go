@@ -12,15 +12,22 @@ import (
 // gradient subgraph, and the machines that run them. A Program is not safe
 // for concurrent use.
 type Program struct {
-	g         *G.ExprGraph
-	loss      *G.Node // the data loss the user built
-	objective *G.Node // loss plus penalty terms (== loss without penalties)
+	g         *G.ExprGraph // the program's graph: the rewritten copy and its gradients
+	loss      *G.Node      // the program's copy of the data loss
+	objective *G.Node      // loss plus penalty terms (== loss without penalties)
 	params    G.Nodes
 	grads     G.Nodes // grads[i] is d objective / d params[i]
 	outputs   G.Nodes
 	inputs    G.Nodes // leaves to bind before a run
 	gradNodes map[*G.Node]bool
 	guard     bool
+
+	// The user's nodes as given to Compile, and the map from every user
+	// node that survived the passes to its program node.
+	user     userNodes
+	toProg   map[*G.Node]*G.Node
+	mirrored [][2]*G.Node // (user node, program node) pairs whose values mirror() copies
+	passes   *PassReport
 
 	// Values leave the machines through Read statements that copy into
 	// these preallocated destinations, never through an intermediate node's
@@ -45,21 +52,25 @@ type Param struct {
 	Grad  *tensor.Dense
 }
 
-// Graph returns the expression graph the program was compiled from.
+// Graph returns the program's expression graph: the rewritten copy of the
+// forward graph and its gradient subgraph (not the graph given to Compile).
 func (p *Program) Graph() *G.ExprGraph { return p.g }
 
 // LossNode returns the loss node as given to Compile (without penalties).
-func (p *Program) LossNode() *G.Node { return p.loss }
+func (p *Program) LossNode() *G.Node { return p.user.loss }
 
 // ObjectiveNode returns the node that is differentiated: the loss plus the
 // L1/L2 penalty terms (the loss itself when there are none).
 func (p *Program) ObjectiveNode() *G.Node { return p.objective }
 
-// Outputs returns the output nodes given with WithOutputs.
-func (p *Program) Outputs() G.Nodes { return p.outputs }
+// Outputs returns the output nodes given with WithOutputs (the user's
+// nodes; Output(i) holds their values).
+func (p *Program) Outputs() G.Nodes { return p.user.outputs }
 
-// Inputs returns the leaves that must be bound before a run, in graph order.
-func (p *Program) Inputs() G.Nodes { return p.inputs }
+// Inputs returns the leaves that must be bound before a run, in graph
+// order: the user's nodes where they exist (they share their values with
+// the program's).
+func (p *Program) Inputs() G.Nodes { return p.userNodes(p.inputs) }
 
 // GradNode returns the gradient node of params[i].
 func (p *Program) GradNode(i int) *G.Node { return p.grads[i] }
@@ -68,21 +79,22 @@ func (p *Program) GradNode(i int) *G.Node { return p.grads[i] }
 func (p *Program) IsGradientNode(n *G.Node) bool { return p.gradNodes[n] }
 
 // Params returns every parameter with its value and its gradient tensor.
-// The tensors are the program's own: they stay the same across runs, so the
-// slice can be built once and reused by an optimizer.
+// Node is the user's node; Value is the tensor it owns (the program's copy
+// shares it). The tensors stay the same across runs, so the slice can be
+// built once and reused by an optimizer.
 func (p *Program) Params() []Param {
 	out := make([]Param, len(p.params))
 	for i, n := range p.params {
-		out[i] = Param{Name: n.Name(), Node: n, Value: n.Value().(*tensor.Dense), Grad: p.gradVals[i].(*tensor.Dense)}
+		out[i] = Param{Name: n.Name(), Node: p.user.params[i], Value: n.Value().(*tensor.Dense), Grad: p.gradVals[i].(*tensor.Dense)}
 	}
 	return out
 }
 
-// Grad returns the gradient of the objective with respect to param, as
-// computed by the last RunTrain.
+// Grad returns the gradient of the objective with respect to param (the
+// user's node or the program's copy), as computed by the last RunTrain.
 func (p *Program) Grad(param *G.Node) (*tensor.Dense, error) {
 	for i, n := range p.params {
-		if n == param {
+		if n == param || p.user.params[i] == param {
 			return p.gradVals[i].(*tensor.Dense), nil
 		}
 	}
@@ -150,8 +162,9 @@ func (p *Program) RunTrain() error {
 	if err := p.train.run(Training); err != nil {
 		return errors.Wrap(err, "training run")
 	}
+	p.mirror()
 	if p.guard {
-		return p.checkFinite()
+		return p.userError(p.checkFinite())
 	}
 	return nil
 }
@@ -165,6 +178,7 @@ func (p *Program) RunLoss(mode Mode) (err error) {
 			return errors.Wrap(err, "building the forward machine")
 		}
 	}
+	defer p.mirror()
 	return errors.Wrapf(p.forward.run(mode), "forward run (%v mode)", mode)
 }
 
@@ -174,6 +188,7 @@ func (p *Program) RunInference() error {
 	if p.infer == nil {
 		return errors.New("inference run: the program has no outputs (use WithOutputs)")
 	}
+	defer p.mirror()
 	return errors.Wrap(p.infer.run(Evaluation), "inference run")
 }
 

@@ -6,8 +6,9 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// validate checks the forward graph before it is differentiated: the loss
-// is a float scalar; every param is a leaf of the loss's graph that reaches
+// validate checks the user's forward graph before it is copied: the loss
+// is a float scalar (it may have been differentiated or compiled before:
+// Compile differentiates a copy); every param is a leaf of the loss's graph that reaches
 // the loss; every output belongs to the same graph.
 func validate(loss *G.Node, params []*G.Node, outputs G.Nodes) error {
 	if loss == nil {
@@ -22,9 +23,6 @@ func validate(loss *G.Node, params []*G.Node, outputs G.Nodes) error {
 	}
 	if dt := loss.Dtype(); dt != tensor.Float64 && dt != tensor.Float32 {
 		return errors.Errorf("compile: loss %q must be float64 or float32, got %v", loss.Name(), dt)
-	}
-	if loss.Deriv() != nil || len(loss.DerivOf()) > 0 {
-		return errors.Errorf("compile: the graph of loss %q was already differentiated; build a fresh graph", loss.Name())
 	}
 	if len(params) == 0 {
 		return errors.New("compile: no parameters to differentiate")

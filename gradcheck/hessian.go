@@ -12,27 +12,20 @@ import (
 	"github.com/symgrad/symgrad/internal/panics"
 )
 
-// hvpGraph is the order-2 graph: the gradient g of the loss, directions v
-// (inputs, one per parameter), and h = grad <g, v> = H v, with the machine
-// that computes g and h.
+// hvpGraph is the order-2 program (compiler.HVP: loss, gradient g and
+// H v = grad <g, v>) and the parameters it perturbs.
 type hvpGraph struct {
 	params []*G.Node
-	dirs   []*tensor.Dense // the values of the direction inputs
-	grads  []G.Value       // g at the current point
-	hv     []G.Value       // H v at the current point
-	vm     G.VM
+	prog   *compiler.HVPProgram
 }
 
-// checkHVP checks Hessian-vector products on a fresh float64 graph with
-// src's values: the symbolic H v (a second G.Grad, of <grad f, v>) against
-// the numeric (grad f(x+eps v) - grad f(x-eps v)) / 2eps, for cfg.Directions
-// random unit directions v over all parameters jointly. A gradient that
-// cannot be differentiated again gives one NotTwiceDifferentiable row.
-//
-// Gorgonia's Grad on an already differentiated graph reuses the first
-// derivatives it stored on the nodes (a node with a derivative is not
-// differentiated again), so H v can come out wrong (for sum(x^3): 3x where
-// 6x is right); the numeric comparison reports that as a failure.
+// checkHVP checks Hessian-vector products on a fresh float64 build with
+// src's values: the symbolic H v from compiler.HVP (the gradient graph
+// copied into a fresh graph and differentiated again) against the numeric
+// (grad f(x+eps v) - grad f(x-eps v)) / 2eps, for cfg.Directions random
+// unit directions v over all parameters jointly. A gradient that cannot
+// be differentiated again gives one NotTwiceDifferentiable row naming the
+// op.
 func checkHVP(build Builder, src *Problem, cfg Config) ([]Result, string) {
 	prob, err := buildProblem(build, tensor.Float64)
 	if err == nil {
@@ -45,69 +38,29 @@ func checkHVP(build Builder, src *Problem, cfg Config) ([]Result, string) {
 	if err := panics.Call(func() (err error) { h, err = newHVPGraph(prob); return err }, "second-order differentiation"); err != nil {
 		return []Result{{Name: "H·v", Row: RowHVP, Verdict: NotTwiceDifferentiable, Note: err.Error()}}, ""
 	}
-	defer h.vm.Close()
 	rows, err := h.check(cfg)
 	if err != nil {
 		return []Result{{Name: "H·v", Row: RowHVP, Verdict: NotTwiceDifferentiable, Note: "running the order-2 graph: " + err.Error()}}, ""
 	}
-	return rows, "order 2: H v = grad <grad f, v> from a second G.Grad on a fresh graph, vs (grad f(x+eps v) - grad f(x-eps v))/2eps"
+	return rows, "order 2: H v = grad <grad f, v> (compiler.HVP: the gradient graph differentiated again as a fresh copy), vs (grad f(x+eps v) - grad f(x-eps v))/2eps"
 }
 
-// newHVPGraph differentiates prob twice and builds the machine.
+// newHVPGraph compiles prob for Hessian-vector products and binds its
+// inputs.
 func newHVPGraph(prob *Problem) (*hvpGraph, error) {
-	g := prob.Loss.Graph()
+	prog, err := compiler.HVP(prob.Loss, prob.Params, compiler.WithNaNGuard(false))
+	if err != nil {
+		return nil, err
+	}
 	for name, v := range prob.Inputs {
-		nodes := g.ByName(name)
-		if len(nodes) != 1 {
-			return nil, errors.Errorf("input %q: %d nodes of that name", name, len(nodes))
-		}
-		if err := G.Let(nodes[0], v); err != nil {
+		if err := prog.Bind(name, v); err != nil {
 			return nil, errors.Wrapf(err, "binding %q", name)
 		}
 	}
-	grads, err := G.Grad(prob.Loss, prob.Params...)
-	if err != nil {
-		return nil, errors.Wrap(err, "first G.Grad")
-	}
-	h := &hvpGraph{params: prob.Params}
-	var dot *G.Node
-	for i, p := range prob.Params {
-		vn, err := compiler.NewInput(g, "gradcheck.v."+p.Name(), tensor.Float64, p.Shape()...)
-		if err != nil {
-			return nil, err
-		}
-		h.dirs = append(h.dirs, vn.Value().(*tensor.Dense))
-		prod, err := G.HadamardProd(grads[i], vn)
-		if err != nil {
-			return nil, errors.Wrapf(err, "grad %s ⊙ v", p.Name())
-		}
-		term, err := G.Sum(prod)
-		if err != nil {
-			return nil, err
-		}
-		if dot == nil {
-			dot = term
-		} else if dot, err = G.Add(dot, term); err != nil {
-			return nil, err
-		}
-	}
-	hv, err := G.Grad(dot, prob.Params...)
-	if err != nil {
-		return nil, errors.Wrap(err, "second G.Grad, of <grad f, v>")
-	}
-	var reads G.Nodes
-	for i, p := range prob.Params {
-		h.grads = append(h.grads, tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(p.Shape().Clone()...)))
-		h.hv = append(h.hv, tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(p.Shape().Clone()...)))
-		reads = append(reads, G.Read(grads[i], &h.grads[i]), G.Read(hv[i], &h.hv[i]))
-	}
-	h.vm = G.NewTapeMachine(g.ExactSubgraphRoots(reads...))
-	return h, nil
+	return &hvpGraph{params: prob.Params, prog: prog}, nil
 }
 
-func (h *hvpGraph) run() error {
-	return panics.Call(func() error { h.vm.Reset(); return h.vm.RunAll() }, "order-2 run")
-}
+func (h *hvpGraph) run() error { return h.prog.Run() }
 
 // check compares symbolic and numeric H v for cfg.Directions directions.
 func (h *hvpGraph) check(cfg Config) ([]Result, error) {
@@ -132,13 +85,13 @@ func (h *hvpGraph) check(cfg Config) ([]Result, error) {
 	for k := 1; k <= cfg.Directions; k++ {
 		v := unitDirection(rng, total)
 		for i, off := 0, 0; i < len(h.params); i++ {
-			copy(h.dirs[i].Data().([]float64), v[off:off+len(xs[i])])
+			copy(h.prog.Direction(i).Data().([]float64), v[off:off+len(xs[i])])
 			off += len(xs[i])
 		}
 		if err := h.run(); err != nil {
 			return nil, err
 		}
-		sym := cloneAll(h.hv)
+		sym := h.collect(h.prog.HV)
 		plus, err := h.gradsAt(xs, orig, cfg.Eps)
 		if err != nil {
 			return nil, err
@@ -164,7 +117,7 @@ func (h *hvpGraph) check(cfg Config) ([]Result, error) {
 // gradsAt runs the graph at x = orig + t v and returns the gradients.
 func (h *hvpGraph) gradsAt(xs, orig [][]float64, t float64) ([][]float64, error) {
 	for i := range xs {
-		v := h.dirs[i].Data().([]float64)
+		v := h.prog.Direction(i).Data().([]float64)
 		for e := range xs[i] {
 			xs[i][e] = orig[i][e] + t*v[e]
 		}
@@ -176,15 +129,16 @@ func (h *hvpGraph) gradsAt(xs, orig [][]float64, t float64) ([][]float64, error)
 	if err != nil {
 		return nil, err
 	}
-	return cloneAll(h.grads), nil
+	return h.collect(h.prog.Grad), nil
 }
 
 var nan = math.NaN()
 
-func cloneAll(vs []G.Value) [][]float64 {
-	out := make([][]float64, len(vs))
-	for i, v := range vs {
-		out[i] = append([]float64(nil), v.Data().([]float64)...)
+// collect copies the per-parameter tensors f(i).
+func (h *hvpGraph) collect(f func(int) *tensor.Dense) [][]float64 {
+	out := make([][]float64, len(h.params))
+	for i := range out {
+		out[i] = append([]float64(nil), f(i).Data().([]float64)...)
 	}
 	return out
 }

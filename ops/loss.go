@@ -258,7 +258,7 @@ func init() {
 		func(p, t *G.Node, q []float64) (*G.Node, error) { return Huber(p, t, oneFloat(q, 1)) }, Real, Real, 0.8)
 	lossSpec(Spec{Name: "bce", Forward: "bce(p, t) = mean(-(t·max(ln p, -100) + (1 - t)·max(ln(1 - p), -100)))",
 		Gradient: "d/dp = -(t/p - (1 - t)/(1 - p)) / N (0 where a log is clamped); d/dt = -(max(ln p, -100) - max(ln(1 - p), -100)) / N",
-		Notes:    "symgrad clamped log, as PyTorch BCELoss: finite at p = 0 and 1.", TwiceDifferentiable: true},
+		Notes:    "symgrad clamped log, as PyTorch BCELoss: finite at p = 0 and 1.", TwiceDifferentiable: false},
 		func(p, t *G.Node, _ []float64) (*G.Node, error) { return BCE(p, t) }, Domain{Min: 0.05, Max: 0.95}, Domain{Min: 0, Max: 1})
 	lossSpec(Spec{Name: "bcewithlogits", Forward: "bcewithlogits(x, t) = mean(max(x, 0) - x·t + log1p(e^-|x|))",
 		Gradient: "d/dx = (σ(x) - t) / N; d/dt = -x / N",

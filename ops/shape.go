@@ -203,7 +203,7 @@ func init() {
 		},
 		MinNodes: 1, MaxNodes: 1, MaxParams: 3,
 		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{3, 5}, Domain: Real}}, Params: []float64{1, 1, 4}},
-		Dtypes:  floats, TwiceDifferentiable: true,
+		Dtypes:  floats, TwiceDifferentiable: false,
 	})
 }
 

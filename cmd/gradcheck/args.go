@@ -19,8 +19,11 @@ type options struct {
 	modeSet  bool
 	format   string
 	showGrad bool
+	passes   bool
 	vars     varList
 	input    string
+	weights  string
+	batch    string
 	dump     string
 	ref      string
 	args     []string // positional arguments
@@ -54,10 +57,13 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.cfg.Order, "order", 1, "1, or 2 to also check Hessian-vector products")
 	fs.StringVar(&o.format, "format", "table", "table or json")
 	fs.BoolVar(&o.showGrad, "show-grad", false, "print each variable's gradient as an expression (expr)")
+	fs.BoolVar(&o.passes, "passes", false, "print the compiler passes that fired and the graph before and after them (expr)")
 	fs.Var(&o.vars, "var", "NAME=SHAPE, e.g. W=3x2, b=2, s=scalar (expr; repeatable)")
 	fs.StringVar(&o.input, "input", "", "safetensors file with the variables' values (expr)")
-	fs.StringVar(&o.dump, "dump", "", "write value and grad.<var> to this safetensors file (expr)")
-	fs.StringVar(&o.ref, "reference", "", "compare value and grad.<var> with this safetensors file (expr)")
+	fs.StringVar(&o.weights, "weights", "", "safetensors state dict to load into the model (model)")
+	fs.StringVar(&o.batch, "batch", "", "safetensors file with the batch tensors x and y (model)")
+	fs.StringVar(&o.dump, "dump", "", "write value/loss, output and grad.<name> to this safetensors file (expr, model)")
+	fs.StringVar(&o.ref, "reference", "", "compare with value/loss, output and grad.<name> in this safetensors file (expr, model)")
 	flagArgs, pos, err := split(fs, args)
 	if err != nil {
 		return nil, err
@@ -88,7 +94,7 @@ func split(fs *flag.FlagSet, args []string) (flags, pos []string, err error) {
 				pos = append(pos, a) // a negative number
 				continue
 			}
-			return nil, nil, usagef("unknown flag %s (flags: --eps --atol --rtol --seed --dtype --mode --order --format --show-grad --var --input --dump --reference)", a)
+			return nil, nil, usagef("unknown flag %s (flags: --eps --atol --rtol --seed --dtype --mode --order --format --show-grad --passes --var --input --weights --batch --dump --reference)", a)
 		}
 		flags = append(flags, a)
 		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() || hasValue {

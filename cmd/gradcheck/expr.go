@@ -41,7 +41,7 @@ func checkExpr(o *options, args []string, stdout io.Writer) ([]*gradcheck.Report
 	if err != nil {
 		return nil, usagef("expr: %v", err)
 	}
-	if r.Error != "" || (!o.showGrad && o.dump == "" && o.ref == "") {
+	if r.Error != "" || (!o.showGrad && !o.passes && o.dump == "" && o.ref == "") {
 		return []*gradcheck.Report{r}, nil
 	}
 	prob, prog, err := x.runOnce(o.cfg)
@@ -58,6 +58,9 @@ func checkExpr(o *options, args []string, stdout io.Writer) ([]*gradcheck.Report
 				r.Notes = append(r.Notes, line)
 			}
 		}
+	}
+	if o.passes {
+		showPasses(prog, o, r, stdout)
 	}
 	out := dumpTensors(prob, prog, x.vars)
 	if o.dump != "" {
@@ -134,9 +137,17 @@ func fileTensor(f *safetensors.File, name string) (*tensor.Dense, bool) {
 	return t, ok
 }
 
-// builder builds the expression on a fresh graph: every variable a
-// parameter; a non-scalar value reduced with gradcheck.UpstreamSum.
+// builder builds the expression on a fresh graph for the gradient check:
+// every variable a parameter; a non-scalar value reduced with
+// gradcheck.UpstreamSum (random upstream weights, which catch transposed
+// gradients that all-ones weights hide).
 func (x *exprCheck) builder(seed uint64) gradcheck.Builder {
+	return x.builderReducing(func(out *G.Node) (*G.Node, error) { return gradcheck.UpstreamSum(out, seed) })
+}
+
+// builderReducing builds the expression, reducing a non-scalar value to
+// the scalar loss with reduce.
+func (x *exprCheck) builderReducing(reduce func(*G.Node) (*G.Node, error)) gradcheck.Builder {
 	return func(dt tensor.Dtype) (*gradcheck.Problem, error) {
 		g := G.NewGraph()
 		prob := &gradcheck.Problem{}
@@ -158,19 +169,26 @@ func (x *exprCheck) builder(seed uint64) gradcheck.Builder {
 			return nil, err
 		}
 		prob.Output = out
-		prob.Loss, err = gradcheck.UpstreamSum(out, seed)
+		if out.IsScalar() {
+			prob.Loss = out
+			return prob, nil
+		}
+		prob.Loss, err = reduce(out)
 		return prob, err
 	}
 }
 
 // runOnce compiles the expression in the configured dtype and runs one
-// training pass: the value and the gradients.
+// training pass: the value and the gradients. A non-scalar value is reduced
+// by a plain sum, so its gradients are those of value.sum() — what another
+// framework computes with an all-ones upstream gradient — and --dump and
+// --reference can be compared across frameworks.
 func (x *exprCheck) runOnce(cfg gradcheck.Config) (*gradcheck.Problem, *compiler.Program, error) {
 	dt := cfg.Dtype
 	if dt == (tensor.Dtype{}) {
 		dt = tensor.Float64
 	}
-	prob, err := x.builder(cfg.Seed)(dt)
+	prob, err := x.builderReducing(func(out *G.Node) (*G.Node, error) { return G.Sum(out) })(dt)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -190,8 +208,7 @@ func (x *exprCheck) runOnce(cfg gradcheck.Config) (*gradcheck.Problem, *compiler
 }
 
 // dumpTensors is value (the expression's value) and grad.<var> for every
-// variable. With a non-scalar value the gradients are those of
-// sum(value ⊙ r), r the seeded upstream gradient.
+// variable. With a non-scalar value the gradients are those of sum(value).
 func dumpTensors(prob *gradcheck.Problem, prog *compiler.Program, vars []string) map[string]*tensor.Dense {
 	out := map[string]*tensor.Dense{}
 	if prob.Output != prob.Loss {
@@ -241,4 +258,19 @@ func toFloat32(t *tensor.Dense) *tensor.Dense {
 		out[i] = float32(v)
 	}
 	return tensor.New(tensor.WithShape(t.Shape().Clone()...), tensor.WithBacking(out))
+}
+
+// showPasses prints the compiler's pass report (the rules that fired, the
+// forward graph before and after) for the table format, or adds it to the
+// report's notes for JSON.
+func showPasses(prog *compiler.Program, o *options, r *gradcheck.Report, stdout io.Writer) {
+	rep := prog.Passes()
+	if o.format == "table" {
+		fmt.Fprint(stdout, rep.Text())
+		return
+	}
+	for _, f := range rep.Fired {
+		r.Notes = append(r.Notes, fmt.Sprintf("pass %s: %s x%d", f.Phase, f.Rule, f.Count))
+	}
+	r.Notes = append(r.Notes, "graph before passes:\n"+rep.BeforeText(), "graph after passes:\n"+rep.AfterText())
 }

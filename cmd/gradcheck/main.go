@@ -9,7 +9,7 @@
 //
 // Flags (anywhere on the line): --eps --atol --rtol --seed
 // --dtype float64|float32 --mode full|fast --order 1|2 --format table|json
-// --show-grad; for expr --input I.safetensors --dump OUT.safetensors
+// --show-grad --passes; for expr --input I.safetensors --dump OUT.safetensors
 // --reference R.safetensors. Exit status 0: every check passes (kinks and
 // declared not-twice-differentiable ops count as passing); 1: some check
 // fails; 2: bad usage or input.

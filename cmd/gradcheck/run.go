@@ -73,8 +73,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 const usage = `usage: gradcheck [all | list | op NAME... | model NAME... | expr 'EXPR' --var NAME=SHAPE...] [flags]
 flags: --eps 1e-6 --atol 1e-5 --rtol 1e-3 --seed 0 --dtype float64|float32 --mode full|fast
-       --order 1|2 --format table|json --show-grad
+       --order 1|2 --format table|json --show-grad --passes
 expr:  --input I.safetensors --dump OUT.safetensors --reference R.safetensors
+model: --weights W.safetensors --batch B.safetensors --dump OUT.safetensors --reference R.safetensors
 exit status: 0 all checks pass, 1 some check fails, 2 bad usage or input
 `
 
@@ -176,6 +177,9 @@ func checkModels(o *options, names []string) ([]*gradcheck.Report, error) {
 		}
 		list = append(list, n)
 	}
+	if o.usesModelFiles() && len(list) != 1 {
+		return nil, usagef("--weights, --batch, --dump and --reference take exactly one model, got %d", len(list))
+	}
 	var out []*gradcheck.Report
 	for _, name := range list {
 		cfg := o.cfg
@@ -183,6 +187,14 @@ func checkModels(o *options, names []string) ([]*gradcheck.Report, error) {
 			if m, err := models.Build(name, models.Config{}); err == nil && m.ParamCount() > fastAbove {
 				cfg.Mode = gradcheck.Fast
 			}
+		}
+		if o.usesModelFiles() {
+			r, err := checkModelFiles(o, name, cfg)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+			continue
 		}
 		r, err := gradcheck.CheckModel(name, cfg)
 		if err != nil {

@@ -1,0 +1,278 @@
+package compiler
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+	"reflect"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/ops"
+)
+
+// A copier rebuilds the part of a graph that some roots need into a fresh
+// *G.ExprGraph, node by node, children first, applying rewrite rules to each
+// rebuilt node. The source graph is never touched: the user's nodes, and
+// the ops other users of them share, keep their meaning (Gorgonia rewrites
+// in place while building; symgrad's compiler rewrites copies).
+//
+// Leaves become fresh leaves with the same names bound to the same values
+// (the same *tensor.Dense), so an optimizer that updates a parameter's
+// tensor, or a caller that writes into an input's tensor, updates the copy.
+// Op nodes are rebuilt with G.ApplyOp(op, newChildren...), which shares
+// the op value (and its state: a dropout mask, batch-norm running
+// statistics) and bypasses the build-time rewrites of Gorgonia's builders.
+type copier struct {
+	g       *G.ExprGraph
+	to      map[*G.Node]*G.Node // source node -> copy
+	rules   []*Rule
+	fired   map[*Rule]int
+	origin  map[*G.Node]*G.Node // copy -> the source node it was built for (merge checks)
+	tags    int                 // distinctOp tags handed out
+	budget  int                 // rewrites left in this sweep (guards against cycling rules)
+	rewrote bool
+}
+
+func newCopier(rules []*Rule) *copier {
+	return &copier{g: G.NewGraph(), to: map[*G.Node]*G.Node{}, rules: rules,
+		fired: map[*Rule]int{}, origin: map[*G.Node]*G.Node{}, budget: 100000}
+}
+
+// copyAll copies every node the roots need, plus the extra leaves (the
+// parameters, which must exist in the copy even if a rewrite made them
+// unreachable), and returns the copies of the roots.
+func (c *copier) copyAll(roots, extra G.Nodes) (G.Nodes, error) {
+	for _, n := range extra {
+		if _, err := c.copyNode(n); err != nil {
+			return nil, err
+		}
+	}
+	out := make(G.Nodes, len(roots))
+	for i, r := range roots {
+		n, err := c.copyNode(r)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// copyNode copies n and everything it depends on (iteratively: deep graphs
+// such as unrolled LSTMs would overflow a recursive walk's patience).
+func (c *copier) copyNode(root *G.Node) (*G.Node, error) {
+	if m, ok := c.to[root]; ok {
+		return m, nil
+	}
+	stack := G.Nodes{root}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		if _, done := c.to[n]; done {
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		ready := true
+		for _, ch := range children(n) {
+			if _, done := c.to[ch]; !done {
+				stack = append(stack, ch)
+				ready = false
+			}
+		}
+		if !ready {
+			continue
+		}
+		stack = stack[:len(stack)-1]
+		m, err := c.build(n)
+		if err != nil {
+			return nil, err
+		}
+		c.to[n] = m
+	}
+	return c.to[root], nil
+}
+
+// build copies one node whose children are already copied, then rewrites
+// the copy while some rule matches.
+func (c *copier) build(n *G.Node) (*G.Node, error) {
+	if isLeaf(n) {
+		return c.copyLeaf(n)
+	}
+	src := children(n)
+	in := make(G.Nodes, len(src))
+	for i, ch := range src {
+		in[i] = c.to[ch]
+	}
+	m, err := c.apply(n.Op(), in, n)
+	if err != nil {
+		return nil, errors.Wrapf(err, "copying node %d %q (op %v)", n.ID(), n.Name(), n.Op())
+	}
+	return c.rewrite(m)
+}
+
+// apply is G.ApplyOp in the copy's graph, made safe against merging.
+//
+// Gorgonia hash-conses: a node whose op hash and children equal an
+// existing node's is that node. Some ops' hashes leave out an attribute
+// (Gorgonia's softmax leaves out its log flag, gorgonia issue 569) and
+// stateful ops (dropout, batch-norm statistics) are distinct even when
+// they hash alike; a rewrite that makes two subgraphs equal can then merge
+// two distinct computations. apply detects such a merge and rebuilds the
+// node under a distinctOp, whose hash carries a unique tag.
+func (c *copier) apply(op G.Op, in G.Nodes, from *G.Node) (*G.Node, error) {
+	before := len(c.g.AllNodes())
+	m, err := G.ApplyOp(op, in...)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.g.AllNodes()) > before || sameComputation(op, m.Op()) {
+		if _, seen := c.origin[m]; !seen {
+			c.origin[m] = from
+		}
+		return m, nil
+	}
+	c.tags++
+	m, err = G.ApplyOp(&distinctOp{Op: op, tag: c.tags}, in...)
+	if err == nil {
+		c.origin[m] = from
+	}
+	return m, err
+}
+
+// sameComputation reports whether two ops whose nodes Gorgonia merged
+// compute the same thing: the same op value, or two stateless ops of one
+// type that print alike (a symgrad op's String holds its attributes, and
+// Gorgonia's softmax prints its log flag although it does not hash it).
+func sameComputation(a, b G.Op) bool {
+	if a == b {
+		return true
+	}
+	if ops.IsStateful(a) || ops.IsStateful(b) {
+		return false
+	}
+	return reflect.TypeOf(a) == reflect.TypeOf(b) && fmt.Sprint(a) == fmt.Sprint(b)
+}
+
+// rewrite applies the copier's rules to m until none matches.
+func (c *copier) rewrite(m *G.Node) (*G.Node, error) {
+	for again := true; again; {
+		again = false
+		for _, r := range c.rules {
+			if isLeaf(m) || c.budget <= 0 {
+				return m, nil
+			}
+			out, err := r.apply(m)
+			if err != nil {
+				return nil, err
+			}
+			if out == nil || out == m {
+				continue
+			}
+			c.fired[r]++
+			c.budget--
+			c.rewrote = true
+			m, again = out, true
+			break
+		}
+	}
+	return m, nil
+}
+
+// copyLeaf copies a parameter, input or constant.
+func (c *copier) copyLeaf(n *G.Node) (*G.Node, error) {
+	if n.Op() != nil { // one of Gorgonia's constant nodes
+		v := n.Op().(interface{ Value() G.Value }).Value()
+		if n.IsScalar() {
+			m := c.g.AddNode(G.NewConstant(v))
+			if m.Dtype() == n.Dtype() && m.IsScalar() {
+				return m, nil
+			}
+			// Gorgonia merges constants by printed value, across dtypes.
+		}
+		return Constant(c.g, constantValue(v))
+	}
+	name := n.Name()
+	if len(c.g.ByName(name)) > 0 {
+		if IsConstant(n) { // a folded constant took the name: constants' names do not matter
+			return Constant(c.g, constantValue(n.Value()))
+		}
+		return nil, errors.Errorf("copying leaf %q: two leaves share that name", name)
+	}
+	opts := []G.NodeConsOpt{G.WithName(name)}
+	if v := n.Value(); v != nil {
+		opts = append(opts, G.WithValue(v))
+	}
+	if n.IsScalar() {
+		return G.NewScalar(c.g, n.Dtype(), opts...), nil
+	}
+	opts = append(opts, G.WithShape(n.Shape().Clone()...))
+	return G.NewTensor(c.g, n.Dtype(), n.Dims(), opts...), nil
+}
+
+// constantValue converts a constant's value to what Constant accepts.
+func constantValue(v G.Value) any {
+	switch s := v.(type) {
+	case *G.F64:
+		return float64(*s)
+	case *G.F32:
+		return float32(*s)
+	case *tensor.Dense:
+		return s
+	}
+	return v
+}
+
+// distinctOp is an op whose hash carries a tag, so that Gorgonia never
+// merges its node with another; everything else is the wrapped op's.
+type distinctOp struct {
+	G.Op
+	tag int
+}
+
+var _ G.SDOp = (*distinctOp)(nil)
+
+// WriteHash is the wrapped op's hash plus the tag.
+func (d *distinctOp) WriteHash(h hash.Hash) {
+	d.Op.WriteHash(h)
+	fmt.Fprintf(h, "#distinct%d", d.tag)
+}
+
+// Hashcode hashes WriteHash.
+func (d *distinctOp) Hashcode() uint32 {
+	h := fnv.New32a()
+	d.WriteHash(h)
+	return h.Sum32()
+}
+
+// DiffWRT is the wrapped op's (none when it cannot be differentiated).
+func (d *distinctOp) DiffWRT(n int) []bool {
+	if sd, ok := d.Op.(G.SDOp); ok {
+		return sd.DiffWRT(n)
+	}
+	return make([]bool, n)
+}
+
+// SymDiff is the wrapped op's.
+func (d *distinctOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	if sd, ok := d.Op.(G.SDOp); ok {
+		return sd.SymDiff(in, out, grad)
+	}
+	return nil, errors.Errorf("%v has no symbolic gradient", d.Op)
+}
+
+// SetTraining forwards the train/eval switch.
+func (d *distinctOp) SetTraining(t bool) error {
+	if m, ok := d.Op.(G.TrainModeOp); ok {
+		return m.SetTraining(t)
+	}
+	return nil
+}
+
+// FreezeMask forwards to an op with a random mask.
+func (d *distinctOp) FreezeMask(frozen bool) {
+	if m, ok := d.Op.(ops.MaskFreezer); ok {
+		m.FreezeMask(frozen)
+	}
+}
