@@ -25,6 +25,24 @@ type exprCheck struct {
 	e      *expr.Expr
 	vars   []string
 	values map[string]*tensor.Dense // float64 values by variable
+	// ints holds the variables given as integer tensors in --input (class
+	// indices): int64 inputs, not differentiated.
+	ints map[string]*tensor.Dense
+	// scalars are the variables given 0-d in --input (or as --var s=scalar):
+	// they are [1] in the graph and 0-d again in --dump.
+	scalars map[string]bool
+}
+
+// params lists the differentiated variables, in the order of the program's
+// parameters.
+func (x *exprCheck) params() []string {
+	var out []string
+	for _, v := range x.vars {
+		if x.ints[v] == nil {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // checkExpr runs the expr command: parse, check, and the optional
@@ -50,7 +68,7 @@ func checkExpr(o *options, args []string, stdout io.Writer) ([]*gradcheck.Report
 	}
 	defer prog.Close()
 	if o.showGrad {
-		for i, v := range x.vars {
+		for i, v := range x.params() {
 			line := fmt.Sprintf("grad %s = %s", v, expr.Format(prog.GradNode(i)))
 			if o.format == "table" {
 				fmt.Fprintln(stdout, line)
@@ -62,7 +80,7 @@ func checkExpr(o *options, args []string, stdout io.Writer) ([]*gradcheck.Report
 	if o.passes {
 		showPasses(prog, o, r, stdout)
 	}
-	out := dumpTensors(prob, prog, x.vars)
+	out := dumpTensors(prob, prog, x)
 	if o.dump != "" {
 		if err := safetensors.Write(o.dump, out, map[string]string{"expr": x.src}); err != nil {
 			return nil, errors.Wrap(err, "--dump")
@@ -83,7 +101,8 @@ func newExprCheck(o *options, src string) (*exprCheck, error) {
 	if err != nil {
 		return nil, usagef("expr %q: %v", src, err)
 	}
-	x := &exprCheck{src: src, e: e, vars: e.Vars(), values: map[string]*tensor.Dense{}}
+	x := &exprCheck{src: src, e: e, vars: e.Vars(), values: map[string]*tensor.Dense{},
+		ints: map[string]*tensor.Dense{}, scalars: map[string]bool{}}
 	if len(x.vars) == 0 {
 		return nil, usagef("expr %q has no variables to differentiate", src)
 	}
@@ -102,7 +121,7 @@ func newExprCheck(o *options, src string) (*exprCheck, error) {
 	for _, v := range x.vars {
 		known[v] = true
 		if t, ok := fileTensor(file, v); ok {
-			if x.values[v], err = safetensors.AsFloat64(t); err != nil {
+			if err := x.setInput(v, t); err != nil {
 				return nil, usagef("--input %s: %v", v, err)
 			}
 			continue
@@ -113,6 +132,7 @@ func newExprCheck(o *options, src string) (*exprCheck, error) {
 		}
 		if len(shape) == 0 {
 			shape = []int{1} // compiler params have rank >= 1
+			x.scalars[v] = true
 		}
 		if x.values[v], err = gradcheck.DrawDomain(rng, ops.Real, tensor.Float64, shape...); err != nil {
 			return nil, err
@@ -127,6 +147,53 @@ func newExprCheck(o *options, src string) (*exprCheck, error) {
 		}
 	}
 	return x, nil
+}
+
+// setInput takes a variable's value from --input: an integer tensor is an
+// int64 input (class indices), a float one a parameter.
+func (x *exprCheck) setInput(v string, t *tensor.Dense) error {
+	if t.Dims() == 0 {
+		x.scalars[v] = true
+	}
+	if isInteger(t.Dtype()) {
+		ints, err := toInt64s(t)
+		x.ints[v] = ints
+		return err
+	}
+	f, err := safetensors.AsFloat64(t)
+	if err != nil {
+		return err
+	}
+	if f.Dims() == 0 {
+		f = tensor.New(tensor.WithShape(1), tensor.WithBacking([]float64{f.Data().(float64)}))
+	}
+	x.values[v] = f
+	return nil
+}
+
+func isInteger(dt tensor.Dtype) bool {
+	switch dt {
+	case tensor.Int64, tensor.Int32, tensor.Int16, tensor.Int8, tensor.Uint8:
+		return true
+	}
+	return false
+}
+
+// toInt64s converts an integer tensor (any rank >= 1) to int64.
+func toInt64s(t *tensor.Dense) (*tensor.Dense, error) {
+	if t.Dims() == 0 {
+		return nil, errors.New("integer inputs must have rank >= 1")
+	}
+	n := t.Shape().TotalSize()
+	out := make([]int64, n)
+	for i := range out {
+		v, err := t.At(unravelIndex(i, t.Shape())...)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = toInt64(v)
+	}
+	return tensor.New(tensor.WithShape(t.Shape().Clone()...), tensor.WithBacking(out)), nil
 }
 
 func fileTensor(f *safetensors.File, name string) (*tensor.Dense, bool) {
@@ -153,6 +220,18 @@ func (x *exprCheck) builderReducing(reduce func(*G.Node) (*G.Node, error)) gradc
 		prob := &gradcheck.Problem{}
 		nodes := map[string]*G.Node{}
 		for _, v := range x.vars {
+			if ints := x.ints[v]; ints != nil {
+				n, err := compiler.NewInput(g, v, tensor.Int64, ints.Shape()...)
+				if err != nil {
+					return nil, err
+				}
+				nodes[v] = n
+				if prob.Inputs == nil {
+					prob.Inputs = map[string]*tensor.Dense{}
+				}
+				prob.Inputs[v] = ints
+				continue
+			}
 			val := x.values[v].Clone().(*tensor.Dense)
 			if dt == tensor.Float32 {
 				val = toFloat32(val)
@@ -200,6 +279,12 @@ func (x *exprCheck) runOnce(cfg gradcheck.Config) (*gradcheck.Problem, *compiler
 	if err != nil {
 		return nil, nil, err
 	}
+	for name, v := range prob.Inputs {
+		if err := prog.Bind(name, v); err != nil {
+			prog.Close()
+			return nil, nil, err
+		}
+	}
 	if err := prog.RunTrain(); err != nil {
 		prog.Close()
 		return nil, nil, err
@@ -208,8 +293,9 @@ func (x *exprCheck) runOnce(cfg gradcheck.Config) (*gradcheck.Problem, *compiler
 }
 
 // dumpTensors is value (the expression's value) and grad.<var> for every
-// variable. With a non-scalar value the gradients are those of sum(value).
-func dumpTensors(prob *gradcheck.Problem, prog *compiler.Program, vars []string) map[string]*tensor.Dense {
+// differentiated variable. With a non-scalar value the gradients are those
+// of sum(value). A variable given as a scalar gets a 0-d gradient.
+func dumpTensors(prob *gradcheck.Problem, prog *compiler.Program, x *exprCheck) map[string]*tensor.Dense {
 	out := map[string]*tensor.Dense{}
 	if prob.Output != prob.Loss {
 		out["value"] = prog.Output(0).(*tensor.Dense).Clone().(*tensor.Dense)
@@ -218,8 +304,13 @@ func dumpTensors(prob *gradcheck.Problem, prog *compiler.Program, vars []string)
 	} else {
 		out["value"] = tensor.New(tensor.FromScalar(prog.Loss()))
 	}
+	vars := x.params()
 	for i, p := range prog.Params() {
-		out["grad."+vars[i]] = p.Grad.Clone().(*tensor.Dense)
+		g := p.Grad.Clone().(*tensor.Dense)
+		if x.scalars[vars[i]] {
+			g = scalarLike(g)
+		}
+		out["grad."+vars[i]] = g
 	}
 	return out
 }
@@ -249,6 +340,17 @@ func compareReference(r *gradcheck.Report, o *options, ours map[string]*tensor.D
 		r.AddReference(row)
 	}
 	return nil
+}
+
+// scalarLike turns a one-element tensor into a 0-d one of its dtype.
+func scalarLike(t *tensor.Dense) *tensor.Dense {
+	switch d := t.Data().(type) {
+	case []float32:
+		return tensor.New(tensor.FromScalar(d[0]))
+	case []float64:
+		return tensor.New(tensor.FromScalar(d[0]))
+	}
+	return t
 }
 
 func toFloat32(t *tensor.Dense) *tensor.Dense {

@@ -50,7 +50,9 @@ type builder struct {
 	dt   tensor.Dtype
 }
 
-// dtype checks the variables of e and returns their common dtype.
+// dtype checks the variables of e and returns their common float dtype.
+// Integer variables (class indices for crossentropy and nll) are left out:
+// they only feed ops that take them as such.
 func (b *builder) dtype(e *Expr) (tensor.Dtype, error) {
 	dt, first := tensor.Float64, ""
 	var err error
@@ -64,6 +66,7 @@ func (b *builder) dtype(e *Expr) (tensor.Dtype, error) {
 			err = buildErr(t, nil, "unknown variable %q", t.name)
 		case n.Graph() != b.g:
 			err = buildErr(t, nil, "variable %q belongs to another graph", t.name)
+		case n.Dtype() == tensor.Int64:
 		case first == "":
 			dt, first = n.Dtype(), t.name
 		case n.Dtype() != dt:
