@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"testing"
+)
+
+// The example's claim, in quick mode on the synthetic shapes: LeNet's test
+// accuracy is well above chance (0.25 for 4 classes).
+func TestQuickShapes(t *testing.T) {
+	var out bytes.Buffer
+	res, err := run(quickSettings(settings{lr: 2e-3, seed: 1, out: t.TempDir()}), &out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !(res.accuracy >= 0.8) {
+		t.Errorf("test accuracy %.3f, want >= 0.8 (chance %.2f)\n%s", res.accuracy, res.chance, out.String())
+	}
+	for _, f := range res.files {
+		if st, err := os.Stat(f); err != nil || st.Size() < 1000 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	if len(res.files) != 2 {
+		t.Errorf("files %v, want curves and samples", res.files)
+	}
+}
+
+// The digits file is brought to LeNet's 28x28: each pixel a 3x3 block,
+// scaled to [0, 1], inside a 2-pixel border of zeros.
+func TestDigitsTo28(t *testing.T) {
+	d, err := images(settings{data: "../../data/testdata/sklearn/digits.csv.gz"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := d.SampleShape(); len(got) != 3 || got[0] != 1 || got[1] != 28 || got[2] != 28 {
+		t.Fatalf("sample shape %v, want (1, 28, 28)", got)
+	}
+	if d.Len() != 1797 || d.NumClasses() != 10 {
+		t.Errorf("%d images of %d classes, want 1797 of 10", d.Len(), d.NumClasses())
+	}
+	px := d.X.Data().([]float64)[:784]
+	for k, v := range px {
+		r, c := k/28, k%28
+		if (r < 2 || r >= 26 || c < 2 || c >= 26) && v != 0 {
+			t.Fatalf("border pixel (%d, %d) = %g, want 0", r, c, v)
+		}
+		if v < 0 || v > 1 {
+			t.Fatalf("pixel (%d, %d) = %g outside [0, 1]", r, c, v)
+		}
+		if r >= 2 && r < 26 && c >= 2 && c < 26 && v != px[((r-2)/3*3+2)*28+(c-2)/3*3+2] {
+			t.Fatalf("pixel (%d, %d) differs from its 3x3 block's corner", r, c)
+		}
+	}
+}
+
+func TestBadSettings(t *testing.T) {
+	if _, err := run(settings{epochs: 0, samples: 100, lr: 1e-3, out: t.TempDir()}, &bytes.Buffer{}); err == nil {
+		t.Error("0 epochs: want an error")
+	}
+}

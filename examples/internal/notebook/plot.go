@@ -1,0 +1,213 @@
+package notebook
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"os"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+// Palette holds matplotlib's ten default colours (C0, C1, ...), used in
+// order for the series of a plot.
+var Palette = []color.RGBA{
+	{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {214, 39, 40, 255},
+	{148, 103, 189, 255}, {140, 86, 75, 255}, {227, 119, 194, 255}, {127, 127, 127, 255},
+	{188, 189, 34, 255}, {23, 190, 207, 255},
+}
+
+// Color returns palette colour i (wrapping around).
+func Color(i int) color.RGBA { return Palette[i%len(Palette)] }
+
+// Series is one line of a plot: its legend label, points, palette colour
+// index and whether it is drawn dashed.
+type Series struct {
+	Label  string
+	XY     plotter.XYs
+	Color  int
+	Dashed bool
+	Points bool // also mark every point
+}
+
+// NewPlot returns a plot with a title, axis labels, a grid and its legend
+// at the top right.
+func NewPlot(title, x, y string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = x
+	p.Y.Label.Text = y
+	p.Legend.Top = true
+	p.Add(plotter.NewGrid())
+	return p
+}
+
+// LogY puts p's y axis on a log scale with LogTicks.
+func LogY(p *plot.Plot) {
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = LogTicks{}
+}
+
+// LogTicks marks a log axis with powers of ten, labelled 1e-05, 0.001, 1,
+// 100, 1e+06 (every k-th decade labelled when there are more than eight),
+// and with 2 and 5 times them as well when the axis spans less than two
+// decades.
+type LogTicks struct{}
+
+// Ticks returns the ticks between lo and hi.
+func (LogTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(lo > 0) || !(hi > lo) {
+		return nil
+	}
+	a, b := int(math.Floor(math.Log10(lo))), int(math.Ceil(math.Log10(hi)))
+	every := max(1, (b-a+7)/8)
+	mults := []float64{1}
+	if b-a <= 2 {
+		mults = []float64{1, 2, 5}
+	}
+	var ticks []plot.Tick
+	for k := a; k <= b; k++ {
+		for _, m := range mults {
+			v := m * math.Pow(10, float64(k))
+			if v < lo || v > hi {
+				continue
+			}
+			label := ""
+			if m != 1 || (k-a)%every == 0 {
+				label = strconv.FormatFloat(v, 'g', 3, 64)
+			}
+			ticks = append(ticks, plot.Tick{Value: v, Label: label})
+		}
+	}
+	return ticks
+}
+
+// Add draws the series on p and adds their legend entries. Points that are
+// not finite (or not positive on a log y axis) are left out.
+func Add(p *plot.Plot, series ...Series) error {
+	_, logY := p.Y.Scale.(plot.LogScale)
+	for _, s := range series {
+		var xys plotter.XYs
+		for _, pt := range s.XY {
+			if finite(pt.X) && finite(pt.Y) && (!logY || pt.Y > 0) {
+				xys = append(xys, pt)
+			}
+		}
+		if len(xys) == 0 {
+			continue
+		}
+		l, err := plotter.NewLine(xys)
+		if err != nil {
+			return fmt.Errorf("plot %q, series %q: %w", p.Title.Text, s.Label, err)
+		}
+		l.Color = Color(s.Color)
+		l.Width = vg.Points(1.5)
+		if s.Dashed {
+			l.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
+		}
+		p.Add(l)
+		if !s.Points {
+			p.Legend.Add(s.Label, l)
+			continue
+		}
+		sc, err := plotter.NewScatter(xys)
+		if err != nil {
+			return fmt.Errorf("plot %q, series %q: %w", p.Title.Text, s.Label, err)
+		}
+		sc.Color = Color(s.Color)
+		sc.Radius = vg.Points(2)
+		p.Add(sc)
+		p.Legend.Add(s.Label, l, sc)
+	}
+	return nil
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// Save draws the panels side by side in one PNG at path, each panel width
+// wide and height high, on a white background.
+func Save(path string, width, height vg.Length, panels ...*plot.Plot) error {
+	return SaveGrid(path, width, height, [][]*plot.Plot{panels})
+}
+
+// SaveGrid draws rows of panels (nil cells stay blank) in one PNG at path,
+// each panel width wide and height high, on a white background.
+func SaveGrid(path string, width, height vg.Length, rows [][]*plot.Plot) error {
+	cols := 0
+	for _, r := range rows {
+		cols = max(cols, len(r))
+	}
+	if cols == 0 {
+		return fmt.Errorf("%s: nothing to plot", path)
+	}
+	img := vgimg.NewWith(vgimg.UseWH(width*vg.Length(cols), height*vg.Length(len(rows))), vgimg.UseDPI(96),
+		vgimg.UseBackgroundColor(color.White))
+	dc := draw.New(img)
+	tiles := draw.Tiles{Rows: len(rows), Cols: cols, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
+		PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 4}
+	// Each panel is drawn in its own tile (not with plot.Align, which
+	// stretches the canvases to line up the data areas and so moves the
+	// titles and legends out of line).
+	for i, r := range rows {
+		for j, p := range r {
+			if p != nil {
+				p.Draw(tiles.At(dc, j, i))
+			}
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("saving a plot: %w", err)
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
+		f.Close()
+		return fmt.Errorf("saving a plot to %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// SaveLegendRight draws panels side by side in one PNG at path, width
+// wide and height high in all, with the first panel's legend in a column
+// of its own at the right, out of the way of the data (for plots whose
+// every corner is busy, or panels that share their series); the other
+// panels' legends are not drawn.
+func SaveLegendRight(path string, width, height vg.Length, panels ...*plot.Plot) error {
+	if len(panels) == 0 {
+		return fmt.Errorf("%s: nothing to plot", path)
+	}
+	img := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(96), vgimg.UseBackgroundColor(color.White))
+	dc := draw.New(img)
+	legendWidth := 1.6 * vg.Inch
+	legend := panels[0].Legend
+	legend.Top, legend.Left = true, true
+	legend.Draw(draw.Crop(dc, width-legendWidth, 0, vg.Inch/2, -vg.Inch/2))
+	saved := make([]plot.Legend, len(panels))
+	for i, p := range panels {
+		saved[i], p.Legend = p.Legend, plot.NewLegend()
+	}
+	defer func() {
+		for i, p := range panels {
+			p.Legend = saved[i]
+		}
+	}()
+	tiles := draw.Tiles{Rows: 1, Cols: len(panels), PadX: vg.Millimeter * 6, PadY: vg.Millimeter * 2,
+		PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
+	area := draw.Crop(dc, 0, -legendWidth, 0, 0)
+	for i, p := range panels {
+		p.Draw(tiles.At(area, i, 0))
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("saving a plot: %w", err)
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
+		f.Close()
+		return fmt.Errorf("saving a plot to %s: %w", path, err)
+	}
+	return f.Close()
+}
