@@ -87,7 +87,7 @@ func (p *Program) userError(err error) error {
 func (p *Program) mirror() {
 	for _, um := range p.mirrored {
 		if v := um[1].Value(); v != nil {
-			_ = G.UnsafeLet(um[0], v)
+			_ = letIfChanged(um[0], v)
 		}
 	}
 }

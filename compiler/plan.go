@@ -5,7 +5,6 @@ import (
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/internal/panics"
 )
@@ -14,8 +13,10 @@ import (
 // subgraph, run on the caller's goroutine.
 //
 // Every non-leaf node gets its own output buffer, allocated once; ops that
-// implement G.UsePreallocDoer write into it, others return a fresh value
-// from Do. No op ever runs in place on its input (Gorgonia's TapeMachine
+// implement G.UsePreallocDoer, or have a native kernel (plan_kernels.go),
+// write into it, others return a fresh value from Do. Nodes whose values
+// depend on constants and shapes only are computed on the first run and
+// kept (isStatic). No op ever runs in place on its input (Gorgonia's TapeMachine
 // does, which corrupts a parameter when a view of it, such as a reshape,
 // is overwritten), no register is reused (every node's value stays valid
 // after a run, so the NaN guard reads them directly), and a panic inside an
@@ -39,6 +40,8 @@ type planStep struct {
 	buf      G.Value // preallocated output, nil if the op cannot use one
 	prealloc G.UsePreallocDoer
 	verified bool // UsePreallocDo was checked against Do on the first run
+	static   bool // the value depends on constants and shapes only: computed once
+	done     bool // a static step has been computed
 }
 
 // planRead copies a node's value into a program-owned destination.
@@ -67,17 +70,26 @@ func newPlan(want G.Nodes, into []*G.Value) (p *plan, err error) {
 		p.nodes = append(p.nodes, n)
 	}
 	p.values = make([]G.Value, len(p.nodes))
+	static := make([]bool, len(p.nodes)) // static[i]: nodes[i]'s value never changes
 	for i, n := range p.nodes {
 		if isLeaf(n) {
+			static[i] = IsConstant(n)
 			continue
 		}
 		s := planStep{node: n, op: n.Op(), out: i}
 		for _, c := range children(n) {
 			s.in = append(s.in, index[c])
 		}
-		if pd, ok := n.Op().(G.UsePreallocDoer); ok && !n.IsScalar() {
-			s.prealloc, s.buf = pd, tensor.New(tensor.Of(n.Dtype()), tensor.WithShape(n.Shape()...))
+		// A native kernel (plan_kernels.go) replaces the op's own paths; a
+		// scalar gets a preallocated *F64/*F32 too: an op that does not
+		// write into it fails verification and keeps using Do.
+		if k := kernelFor(n); k != nil {
+			s.prealloc, s.buf = k, zeroValue(n)
+		} else if pd, ok := n.Op().(G.UsePreallocDoer); ok {
+			s.prealloc, s.buf = pd, zeroValue(n)
 		}
+		s.static = p.isStatic(n, index, static)
+		static[i] = s.static
 		if m, ok := n.Op().(G.TrainModeOp); ok {
 			p.modal = append(p.modal, m)
 		}
@@ -116,9 +128,14 @@ func (p *plan) run(mode Mode) (err error) {
 		}
 	}
 	for k := range p.steps {
-		if err := p.exec(&p.steps[k]); err != nil {
+		s := &p.steps[k]
+		if s.done {
+			continue
+		}
+		if err := p.exec(s); err != nil {
 			return err
 		}
+		s.done = s.static
 	}
 	for _, r := range p.reads {
 		if _, err := G.Copy(*r.into, p.values[r.from]); err != nil {
@@ -147,8 +164,12 @@ func (p *plan) exec(s *planStep) (err error) {
 	}
 	p.values[s.out] = v
 	// Bind the value so that n.Value() is right after a run: no register is
-	// shared, so every node's value stays valid.
-	return errors.Wrapf(G.UnsafeLet(s.node, v), "binding the value of node %d", s.node.ID())
+	// shared, so every node's value stays valid. A preallocated buffer is
+	// bound once (letIfChanged).
+	if err := letIfChanged(s.node, v); err != nil { // not Wrapf(err, ...): its boxed arguments allocate
+		return errors.Wrapf(err, "binding the value of node %d", s.node.ID())
+	}
+	return nil
 }
 
 // verifyPrealloc runs a step's UsePreallocDo (into a buffer filled with
@@ -189,6 +210,14 @@ func (p *plan) tryPrealloc(s *planStep, args []G.Value) (v G.Value, err error) {
 
 // poison fills a float buffer with NaN.
 func poison(v G.Value) {
+	switch d := v.(type) {
+	case *G.F64:
+		*d = G.F64(math.NaN())
+		return
+	case *G.F32:
+		*d = G.F32(math.NaN())
+		return
+	}
 	switch d := v.Data().(type) {
 	case []float64:
 		for i := range d {
@@ -205,6 +234,14 @@ func poison(v G.Value) {
 func sameValues(a, b G.Value) bool {
 	if a == nil || b == nil || !a.Shape().Eq(b.Shape()) || a.Dtype() != b.Dtype() {
 		return false
+	}
+	switch x := a.(type) {
+	case *G.F64:
+		y, ok := b.(*G.F64)
+		return ok && math.Float64bits(float64(*x)) == math.Float64bits(float64(*y))
+	case *G.F32:
+		y, ok := b.(*G.F32)
+		return ok && math.Float32bits(float32(*x)) == math.Float32bits(float32(*y))
 	}
 	switch x := a.Data().(type) {
 	case []float64:

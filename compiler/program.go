@@ -134,7 +134,7 @@ func (p *Program) bindNode(n *G.Node, v tensor.Tensor) error {
 	if v == nil {
 		return errors.Errorf("bind %q: nil value", n.Name())
 	}
-	if !v.Shape().Eq(n.Shape()) {
+	if !v.Shape().Eq(boundShape(n)) {
 		return errors.Errorf("bind %q: value has shape %v, the input has shape %v", n.Name(), v.Shape(), n.Shape())
 	}
 	if v.Dtype() != n.Dtype() {

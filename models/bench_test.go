@@ -9,6 +9,7 @@ import (
 
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/ops"
+	"github.com/symgrad/symgrad/optimizers"
 )
 
 // benchBatch is the batch size of each zoo model's BenchmarkTrainStep
@@ -17,40 +18,78 @@ var benchBatch = map[string]int{
 	"simplenet": 64, "binary": 64, "mlp": 128, "mlpbn": 64, "lenet": 32, "lstm": 32, "bilstm": 32,
 }
 
-// BenchmarkTrainStep times one full training step of each zoo model in
-// float64: RunTrain (forward and backward) and a plain in-place SGD update
-// w -= 0.01 g over every parameter.
+// benchOptimizer is each zoo model's optimizer in BenchmarkTrainStep, as
+// in docs/performance.md and bench/torch_bench.py.
+func benchOptimizer(name string) (optimizers.Optimizer, error) {
+	switch name {
+	case "mlp", "lstm", "bilstm":
+		return optimizers.NewAdam(optimizers.AdamConfig{LR: 1e-3})
+	case "lenet":
+		return optimizers.NewSGD(optimizers.SGDConfig{LR: 0.01, Momentum: 0.9})
+	}
+	return optimizers.NewSGD(optimizers.SGDConfig{LR: 0.01})
+}
+
+// BenchmarkTrainStep times one full training step of each zoo model:
+// binding the batch (x, y), RunTrain (forward and backward) and the
+// model's optimizer step (SGD for simplenet, binary and mlpbn, SGD with
+// momentum 0.9 for lenet, Adam for mlp, lstm and bilstm). The contract
+// names (BenchmarkTrainStep/<model>) are float64; <model>/f32 is float32.
 func BenchmarkTrainStep(b *testing.B) {
 	for _, name := range Names() {
-		b.Run(name, func(b *testing.B) {
-			m, err := Build(name, Config{Batch: benchBatch[name], Seed: 1})
-			if err != nil {
-				b.Fatal(err)
-			}
-			p := compileWithBatch(b, m, 2)
-			defer p.Close()
-			params := p.Params()
-			b.ReportAllocs()
-			b.ResetTimer()
-			for range b.N {
-				if err := p.RunTrain(); err != nil {
-					b.Fatal(err)
-				}
-				for _, prm := range params {
-					w, g := prm.Value.Data().([]float64), prm.Grad.Data().([]float64)
-					for i := range w {
-						w[i] -= 0.01 * g[i]
-					}
-				}
-			}
-		})
+		b.Run(name, func(b *testing.B) { benchTrainStep(b, name, tensor.Float64) })
+		b.Run(name+"/f32", func(b *testing.B) { benchTrainStep(b, name, tensor.Float32) })
 	}
 }
+
+func benchTrainStep(b *testing.B, name string, dt tensor.Dtype) {
+	m, err := Build(name, Config{Batch: benchBatch[name], Dtype: dt, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := m.Compile()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	x, y := m.SampleBatch(2)
+	opt, err := benchOptimizer(name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	params := make([]optimizers.Param, 0, len(p.Params()))
+	for _, prm := range p.Params() {
+		params = append(params, optimizers.Param{Name: prm.Name, Value: prm.Value, Grad: prm.Grad})
+	}
+	step := func() {
+		if err := p.Bind("x", x); err != nil {
+			b.Fatal(err)
+		}
+		if err := p.Bind("y", y); err != nil {
+			b.Fatal(err)
+		}
+		if err := p.RunTrain(); err != nil {
+			b.Fatal(err)
+		}
+		if err := opt.Step(params); err != nil {
+			b.Fatal(err)
+		}
+	}
+	step() // the first run verifies preallocated paths and creates optimizer state
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		step()
+	}
+}
+
+// compileDepths are BenchmarkCompile's depths.
+var compileDepths = []int{10, 50, 100, 200, 400, 800}
 
 // BenchmarkCompile times building and compiling an MLP of width 32 and the
 // given depth (Linear layers with ReLU between, MSE loss, batch 16).
 func BenchmarkCompile(b *testing.B) {
-	for _, depth := range []int{10, 50, 100, 200} {
+	for _, depth := range compileDepths {
 		b.Run(fmt.Sprintf("depth=%d", depth), func(b *testing.B) {
 			b.ReportAllocs()
 			for range b.N {

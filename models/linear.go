@@ -9,6 +9,7 @@ import (
 
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/internal/panics"
+	"github.com/symgrad/symgrad/ops"
 )
 
 // Linear is PyTorch's nn.Linear: y = x W^T + b, with W stored [out, in] as
@@ -37,22 +38,15 @@ func NewLinear(g *G.ExprGraph, name string, in, out int, dt tensor.Dtype, rng *r
 	return l, nil
 }
 
-// Forward returns x W^T + b for x of shape [batch, In].
+// Forward returns x W^T + b for x of shape [batch, In], as one fused op
+// (ops.Linear: a BLAS gemm with W's transpose flag, no transposed copy).
 func (l *Linear) Forward(x *G.Node) (y *G.Node, err error) {
 	defer panics.Recover(&err, "linear %q", l.Name)
 	if x.Dims() != 2 || x.Shape()[1] != l.In {
 		return nil, errors.Errorf("linear %q: input %q has shape %v, want [batch, %d]", l.Name, x.Name(), x.Shape(), l.In)
 	}
-	wt, err := G.Transpose(l.Weight)
-	if err != nil {
-		return nil, errors.Wrapf(err, "linear %q: transpose", l.Name)
-	}
-	xw, err := G.Mul(x, wt)
-	if err != nil {
-		return nil, errors.Wrapf(err, "linear %q: matmul", l.Name)
-	}
-	y, err = G.BroadcastAdd(xw, l.Bias, nil, []byte{0})
-	return y, errors.Wrapf(err, "linear %q: bias", l.Name)
+	y, err = ops.Linear(x, l.Weight, l.Bias)
+	return y, errors.Wrapf(err, "linear %q", l.Name)
 }
 
 // Params returns the weight and the bias, in state_dict order.

@@ -98,8 +98,8 @@ func (l *LSTM) Buffers() []*Buffer { return nil }
 
 // Forward runs the LSTM over x of shape [B, T, Input].
 //
-// x is transposed once to time-major [T, B, In] and reshaped to
-// [T*B, In], so that step t reads the contiguous rows [tB, (t+1)B).
+// Step t reads x[:, t, :] with ops.TimeStep, a row copy into a
+// preallocated buffer (no time-major transpose of the sequence).
 func (l *LSTM) Forward(x *G.Node) (out *LSTMOutput, err error) {
 	defer panics.Recover(&err, "lstm %q", l.Name)
 	s := x.Shape()
@@ -107,16 +107,9 @@ func (l *LSTM) Forward(x *G.Node) (out *LSTMOutput, err error) {
 		return nil, errors.Errorf("lstm %q: input %q has shape %v, want [batch, time, %d]", l.Name, x.Name(), s, l.Input)
 	}
 	b, steps := s[0], s[1]
-	tm, err := G.Transpose(x, 1, 0, 2)
-	if err != nil {
-		return nil, errors.Wrapf(err, "lstm %q: time-major transpose", l.Name)
-	}
-	if tm, err = G.Reshape(tm, tensor.Shape{steps * b, l.Input}); err != nil {
-		return nil, errors.Wrapf(err, "lstm %q: reshape", l.Name)
-	}
 	out = &LSTMOutput{}
 	for d, w := range l.Dirs {
-		hs, h, c, err := l.direction(tm, w, b, steps, d == 1)
+		hs, h, c, err := l.direction(x, w, b, steps, d == 1)
 		if err != nil {
 			return nil, errors.Wrapf(err, "lstm %q direction %d", l.Name, d)
 		}
@@ -127,29 +120,21 @@ func (l *LSTM) Forward(x *G.Node) (out *LSTMOutput, err error) {
 	return out, nil
 }
 
-// direction runs one direction's recurrence over the time-major input xs
-// [T*B, In]; reverse walks t = T-1 ... 0. It returns the hidden state of
-// every step (indexed by t) and the final h and c.
+// direction runs one direction's recurrence over x [B, T, In]; reverse
+// walks t = T-1 ... 0. It returns the hidden state of every step (indexed
+// by t) and the final h and c.
 //
-// Each step reads its rows of xs and projects them on its own: slicing the
-// input needs no gradient (x is data), whereas slicing one [T*B, 4H]
-// projection of all steps would make every step's backward pass fill a
-// whole [T*B, 4H] gradient, O(T²) work.
-func (l *LSTM) direction(xs *G.Node, w *LSTMWeights, b, steps int, reverse bool) (hs []*G.Node, h, c *G.Node, err error) {
-	wihT, err := G.Transpose(w.WeightIH)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	whhT, err := G.Transpose(w.WeightHH)
-	if err != nil {
-		return nil, nil, nil, err
-	}
+// Each step reads its input and projects it on its own: reading the input
+// needs no gradient (x is data), whereas slicing one [B*T, 4H] projection
+// of all steps would make every step's backward pass fill a whole
+// [B*T, 4H] gradient, O(T²) work.
+func (l *LSTM) direction(x *G.Node, w *LSTMWeights, b, steps int, reverse bool) (hs []*G.Node, h, c *G.Node, err error) {
 	bias, err := G.Add(w.BiasIH, w.BiasHH)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	if steps == 1 { // h0 = 0 must still reach W_hh, or it would be unused
-		if h, err = l.zeroState(xs, b); err != nil {
+		if h, err = l.zeroState(x, b); err != nil {
 			return nil, nil, nil, err
 		}
 	}
@@ -159,7 +144,7 @@ func (l *LSTM) direction(xs *G.Node, w *LSTMWeights, b, steps int, reverse bool)
 		if reverse {
 			t = steps - 1 - k
 		}
-		gates, err := l.gates(xs, wihT, whhT, bias, h, t, b)
+		gates, err := l.gates(x, w.WeightIH, w.WeightHH, bias, h, t)
 		if err != nil {
 			return nil, nil, nil, errors.Wrapf(err, "time step %d", t)
 		}
@@ -171,24 +156,23 @@ func (l *LSTM) direction(xs *G.Node, w *LSTMWeights, b, steps int, reverse bool)
 	return hs, h, c, nil
 }
 
-// gates returns x_t W_ih^T + (b_ih + b_hh) [+ h W_hh^T], [B, 4H], reading
-// x_t from rows [tB, (t+1)B) of xs; h nil means h = 0.
-func (l *LSTM) gates(xs, wihT, whhT, bias, h *G.Node, t, b int) (*G.Node, error) {
-	xt, err := sliceKeep(xs, 0, t*b, (t+1)*b)
+// gates returns x_t W_ih^T + (b_ih + b_hh) [+ h W_hh^T], [B, 4H], with
+// x_t = x[:, t, :]; h nil means h = 0. The products are fused ops with W's
+// transpose flag (ops.Linear, ops.Gemm): no transposed copy of the
+// weights.
+func (l *LSTM) gates(x, wih, whh, bias, h *G.Node, t int) (*G.Node, error) {
+	xt, err := ops.TimeStep(x, t)
 	if err != nil {
 		return nil, err
 	}
-	pre, err := G.Mul(xt, wihT)
+	pre, err := ops.Linear(xt, wih, bias)
 	if err != nil {
 		return nil, errors.Wrap(err, "input projection")
-	}
-	if pre, err = G.BroadcastAdd(pre, bias, nil, []byte{0}); err != nil {
-		return nil, err
 	}
 	if h == nil {
 		return pre, nil
 	}
-	hw, err := G.Mul(h, whhT)
+	hw, err := ops.Gemm(h, whh, false, true)
 	if err != nil {
 		return nil, errors.Wrap(err, "recurrent projection")
 	}
@@ -201,62 +185,22 @@ func (l *LSTM) zeroState(xs *G.Node, b int) (*G.Node, error) {
 }
 
 // cell applies the gate nonlinearities to gates [B, 4H] (order i, f, g, o)
-// and returns h' = o ⊙ tanh(c'), c' = f ⊙ c + i ⊙ g (c nil means c = 0).
+// and returns h' = o ⊙ tanh(c'), c' = f ⊙ c + i ⊙ g (c nil means c = 0),
+// as three fused ops (ops.LSTMGates, ops.LSTMCellC, ops.LSTMCellH): no
+// gate slices, each activation computed once.
 func (l *LSTM) cell(gates, c *G.Node) (h2, c2 *G.Node, err error) {
-	H := l.Hidden
-	gate := func(k int, act func(*G.Node) (*G.Node, error)) (*G.Node, error) {
-		s, err := sliceKeep(gates, 1, k*H, (k+1)*H)
-		if err != nil {
-			return nil, err
-		}
-		return act(s)
-	}
-	i, err := gate(0, ops.Sigmoid)
-	if err != nil {
-		return nil, nil, err
-	}
-	g, err := gate(2, ops.Tanh)
-	if err != nil {
-		return nil, nil, err
-	}
-	o, err := gate(3, ops.Sigmoid)
-	if err != nil {
-		return nil, nil, err
-	}
-	if c2, err = G.HadamardProd(i, g); err != nil {
-		return nil, nil, err
-	}
-	if c != nil {
-		f, err := gate(1, ops.Sigmoid)
-		if err != nil {
-			return nil, nil, err
-		}
-		fc, err := G.HadamardProd(f, c)
-		if err != nil {
-			return nil, nil, err
-		}
-		if c2, err = G.Add(fc, c2); err != nil {
+	if c == nil {
+		if c, err = l.zeroState(gates, gates.Shape()[0]); err != nil {
 			return nil, nil, err
 		}
 	}
-	tc, err := ops.Tanh(c2)
+	act, err := ops.LSTMGates(gates)
 	if err != nil {
 		return nil, nil, err
 	}
-	h2, err = G.HadamardProd(o, tc)
+	if c2, err = ops.LSTMCellC(act, c); err != nil {
+		return nil, nil, err
+	}
+	h2, err = ops.LSTMCellH(act, c2)
 	return h2, c2, err
-}
-
-// sliceKeep is x[start:end] along axis of a matrix, keeping the axis when
-// end-start == 1 (Gorgonia's Slice drops a length-1 axis).
-func sliceKeep(x *G.Node, axis, start, end int) (*G.Node, error) {
-	sl := make([]tensor.Slice, 2)
-	sl[axis] = G.S(start, end)
-	y, err := G.Slice(x, sl...)
-	if err != nil || y.Dims() == 2 {
-		return y, err
-	}
-	shape := x.Shape().Clone()
-	shape[axis] = end - start
-	return G.Reshape(y, shape)
 }

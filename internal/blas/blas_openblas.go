@@ -1,0 +1,52 @@
+//go:build openblas
+
+package blas
+
+// #cgo LDFLAGS: -lopenblas
+// void openblas_set_num_threads(int);
+import "C"
+
+import (
+	"os"
+	"runtime"
+	"sync/atomic"
+
+	"gonum.org/v1/netlib/blas/netlib"
+	G "gorgonia.org/gorgonia"
+)
+
+// impl is OpenBLAS through gonum's netlib binding (-tags openblas).
+var impl = netlib.Implementation{}
+
+const name = "openblas"
+
+// fixedThreads is set when OPENBLAS_NUM_THREADS is: the user's thread
+// count is then left alone.
+var fixedThreads = os.Getenv("OPENBLAS_NUM_THREADS") != ""
+
+// threads caches the thread count last given to OpenBLAS (a process-wide
+// setting of the C library), so that it is set only when it changes.
+var threads atomic.Int32
+
+// init makes Gorgonia and its tensor package use OpenBLAS as well, and
+// starts OpenBLAS on one thread (see threadsFor).
+func init() {
+	G.Use(impl)
+	threadsFor(1, 1, 1)
+}
+
+// threadsFor runs OpenBLAS on one thread for products smaller than
+// parallelWork and on every core for larger ones, unless
+// OPENBLAS_NUM_THREADS is set.
+func threadsFor(m, n, k int) {
+	if fixedThreads {
+		return
+	}
+	want := int32(1)
+	if m*n*k >= parallelWork {
+		want = int32(runtime.NumCPU())
+	}
+	if threads.Swap(want) != want {
+		C.openblas_set_num_threads(C.int(want))
+	}
+}
