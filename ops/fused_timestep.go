@@ -62,25 +62,9 @@ func (op *timeStepOp) outShape(s tensor.Shape) (tensor.Shape, error) {
 	return nil, errors.Errorf("%v: input shape %v does not fit", op, s)
 }
 func (op *timeStepOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	if len(in) != 1 {
-		return nil, errors.Errorf("%v: expected 1 input, got %d", op, len(in))
-	}
-	s, ok := in[0].(tensor.Shape)
-	if !ok {
-		return nil, errors.Errorf("%v: expected a shape, got %T", op, in[0])
-	}
-	return op.outShape(s)
+	return inferUnary(op, in)
 }
-func (op *timeStepOp) Do(vs ...G.Value) (G.Value, error) {
-	if len(vs) != 1 {
-		return nil, errors.Errorf("%v: expected 1 input, got %d", op, len(vs))
-	}
-	s, err := op.outShape(vs[0].Shape())
-	if err != nil {
-		return nil, err
-	}
-	return op.UsePreallocDo(tensor.New(tensor.Of(vs[0].Dtype()), tensor.WithShape(s...)), vs...)
-}
+func (op *timeStepOp) Do(vs ...G.Value) (G.Value, error) { return doUnary(op, vs) }
 func (op *timeStepOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	if len(vs) != 1 {
 		return nil, errors.Errorf("%v: expected 1 input, got %d", op, len(vs))
