@@ -120,6 +120,20 @@ func (classOpBase) DiffWRT(int) []bool      { return []bool{true, false} }
 func (classOpBase) vecOfInt() hm.Type       { return G.TensorType{Dims: 1, Of: tensor.Int64} }
 func (classOpBase) matOf(a hm.Type) hm.Type { return G.TensorType{Dims: 2, Of: a} }
 
+// classInputs reads a class op's inputs: the float values (as float64) and
+// the int64 class indices, checked against shape [B, C].
+func classInputs(op fmt.Stringer, shape tensor.Shape, vs []G.Value) ([]float64, []int64, error) {
+	x, err := float64sOf(vs[0])
+	if err != nil {
+		return nil, nil, errors.Wrapf(err, "%v", op)
+	}
+	cs, err := int64sOf(vs[1], shape[1])
+	if err != nil {
+		return nil, nil, errors.Wrapf(err, "%v", op)
+	}
+	return x, cs, nil
+}
+
 // ceOp is the fused cross-entropy of logits [B, C] and classes [B].
 type ceOp struct {
 	classOpBase
@@ -133,15 +147,11 @@ func (op *ceOp) Type() hm.Type {
 }
 func (op *ceOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return tensor.ScalarShape(), nil }
 func (op *ceOp) Do(vs ...G.Value) (G.Value, error) {
-	x, err := float64sOf(vs[0])
+	x, cs, err := classInputs(op, op.shape, vs)
 	if err != nil {
-		return nil, errors.Wrapf(err, "%v", op)
+		return nil, err
 	}
 	b, c := op.shape[0], op.shape[1]
-	cs, err := int64sOf(vs[1], c)
-	if err != nil {
-		return nil, errors.Wrapf(err, "%v", op)
-	}
 	total := 0.0
 	for i := 0; i < b; i++ {
 		row := x[i*c : (i+1)*c]
@@ -192,15 +202,11 @@ func (op *ceGradOp) Type() hm.Type {
 }
 func (op *ceGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
 func (op *ceGradOp) Do(vs ...G.Value) (G.Value, error) {
-	x, err := float64sOf(vs[0])
+	x, cs, err := classInputs(op, op.shape, vs)
 	if err != nil {
-		return nil, errors.Wrapf(err, "%v", op)
+		return nil, err
 	}
 	b, c := op.shape[0], op.shape[1]
-	cs, err := int64sOf(vs[1], c)
-	if err != nil {
-		return nil, errors.Wrapf(err, "%v", op)
-	}
 	scale := 1.0
 	if op.red == Mean {
 		scale = 1 / float64(b)

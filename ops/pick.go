@@ -5,7 +5,6 @@ import (
 	"hash"
 
 	"github.com/chewxy/hm"
-	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -26,15 +25,11 @@ func (op *pickOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{op.shape[0]}, nil
 }
 func (op *pickOp) Do(vs ...G.Value) (G.Value, error) {
-	x, err := float64sOf(vs[0])
+	x, cs, err := classInputs(op, op.shape, vs)
 	if err != nil {
-		return nil, errors.Wrapf(err, "%v", op)
+		return nil, err
 	}
 	b, c := op.shape[0], op.shape[1]
-	cs, err := int64sOf(vs[1], c)
-	if err != nil {
-		return nil, errors.Wrapf(err, "%v", op)
-	}
 	res := make([]float64, b)
 	for i := range res {
 		res[i] = x[i*c+int(cs[i])]
@@ -63,15 +58,11 @@ func (op *scatterOp) Type() hm.Type {
 }
 func (op *scatterOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
 func (op *scatterOp) Do(vs ...G.Value) (G.Value, error) {
-	v, err := float64sOf(vs[0])
+	v, cs, err := classInputs(op, op.shape, vs)
 	if err != nil {
-		return nil, errors.Wrapf(err, "%v", op)
+		return nil, err
 	}
 	b, c := op.shape[0], op.shape[1]
-	cs, err := int64sOf(vs[1], c)
-	if err != nil {
-		return nil, errors.Wrapf(err, "%v", op)
-	}
 	res := make([]float64, b*c)
 	for i := 0; i < b; i++ {
 		res[i*c+int(cs[i])] = v[i]
