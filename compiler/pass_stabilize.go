@@ -230,5 +230,6 @@ var stabilizeRules = []*Rule{LogSoftmax, LogExp, LogSigmoid, Log1p, NLLLogSoftma
 // DefaultRules returns the rules Compile runs, in phase order.
 func DefaultRules() []*Rule {
 	out := append([]*Rule{}, canonicalRules...)
-	return append(out, stabilizeRules...)
+	out = append(out, stabilizeRules...)
+	return append(out, fuseRules...)
 }
