@@ -53,7 +53,11 @@ type Config struct {
 	// Callbacks are called in order at each hook.
 	Callbacks []Callback
 	// CompileOptions are passed to Model.Compile (L1/L2 penalties, the
-	// NaN guard, which is on by default).
+	// NaN guard, which is on by default). They are also used to compile the
+	// copy of the model that Rebuild makes for a last partial batch, so an
+	// option that names parameter nodes (compiler.WithL2(λ, nodes...))
+	// would name nodes of the wrong graph there: give penalties without
+	// nodes (every parameter) when the validation set leaves a remainder.
 	CompileOptions []compiler.Option
 	// Rebuild builds the same model for another batch size. It is used
 	// when the validation set's size is not a multiple of the batch size:

@@ -6,11 +6,14 @@
 // 20 steps. The bilstm model (a bidirectional LSTM, both directions' final
 // states into a Linear layer over 5 classes) learns a sequence
 // classification: which of 5 frequencies the noisy sines of a sequence
-// have (data.SequencePatterns). It prints the test loss against the
-// trivial baseline (the target variance for the regression, chance for the
-// classes) and saves the learning curves (lstm_curves.png,
-// bilstm_curves.png) and predicted against true sums (lstm_predictions.png)
-// in the output folder.
+// have (data.SequencePatterns). Both train with Adam, the learning rate
+// decaying along a cosine to a hundredth, the gradients' global norm
+// clipped, and early stopping on a validation split. It prints the test
+// loss against the trivial baseline (the target variance for the
+// regression, chance for the classes) and saves the learning curves
+// (lstm_curves.png, bilstm_curves.png) and predicted against true sums
+// (lstm_predictions.png) in the output folder. The full run (4096
+// sequences per task, 10 epochs) takes a little over a minute on two cores.
 //
 //	go run ./examples/lstm
 //	go run ./examples/lstm -quick -out /tmp/lstm
@@ -30,15 +33,17 @@ type settings struct {
 	samples int // sequences per task
 	epochs  int
 	lr      float64
+	clip    float64 // the gradients' global L2 norm is clipped to this; 0 means no clipping
 	seed    uint64
 	out     string // output folder; "" means out/lstm
 }
 
 func main() {
 	var s settings
-	flag.IntVar(&s.samples, "samples", 2048, "sequences per task")
+	flag.IntVar(&s.samples, "samples", 4096, "sequences per task")
 	flag.IntVar(&s.epochs, "epochs", 10, "training epochs per task")
 	flag.Float64Var(&s.lr, "lr", 3e-3, "Adam learning rate")
+	flag.Float64Var(&s.clip, "clip", 1, "clip the gradients' global L2 norm to this (0: no clipping)")
 	flag.Uint64Var(&s.seed, "seed", 1, "seed for the sequences, the split, the weights and the batch order")
 	flag.StringVar(&s.out, "out", "", "output folder (default out/lstm)")
 	quick := flag.Bool("quick", false, "a small, fast run")
@@ -54,7 +59,7 @@ func main() {
 
 // quickSettings shrinks a run for tests and a first look.
 func quickSettings(s settings) settings {
-	s.samples, s.epochs = 768, 4
+	s.samples, s.epochs = 1024, 5
 	return s
 }
 
@@ -70,8 +75,8 @@ type result struct {
 
 // run trains both models; it prints its narrative to out.
 func run(s settings, out io.Writer) (*result, error) {
-	if s.samples < 160 || s.epochs < 1 || !(s.lr > 0) {
-		return nil, fmt.Errorf("need samples >= 160, epochs >= 1 and lr > 0, got %+v", s)
+	if s.samples < 160 || s.epochs < 1 || !(s.lr > 0) || !(s.clip >= 0) {
+		return nil, fmt.Errorf("need samples >= 160, epochs >= 1, lr > 0 and clip >= 0, got %+v", s)
 	}
 	dir, err := notebook.OutDir(s.out, "lstm")
 	if err != nil {
