@@ -94,6 +94,10 @@ func split(fs *flag.FlagSet, args []string) (flags, pos []string, err error) {
 				pos = append(pos, a) // a negative number
 				continue
 			}
+			if !isFlagName(name) || isExprSlot(a, pos) {
+				pos = append(pos, a) // an expression such as -x^2 or -(x * y)
+				continue
+			}
 			return nil, nil, usagef("unknown flag %s (flags: --eps --atol --rtol --seed --dtype --mode --order --format --show-grad --passes --var --input --weights --batch --dump --reference)", a)
 		}
 		flags = append(flags, a)
@@ -107,6 +111,28 @@ func split(fs *flag.FlagSet, args []string) (flags, pos []string, err error) {
 		flags = append(flags, args[i])
 	}
 	return flags, pos, nil
+}
+
+// isFlagName says whether s could name a flag: letters, digits, '-' and
+// '_'. Anything else after a leading '-' ("-x^2", "-(x * y)", "-2*x") is
+// an expression, not a misspelt flag.
+func isFlagName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// isExprSlot says whether a single-dash token that names no flag ("-x",
+// "-W") stands where expr's expression goes: right after "expr", before
+// any other positional argument. A double-dash token is always a flag.
+func isExprSlot(a string, pos []string) bool {
+	return !strings.HasPrefix(a, "--") && len(pos) == 1 && pos[0] == "expr"
 }
 
 // finish validates flag values.

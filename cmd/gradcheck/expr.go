@@ -31,6 +31,9 @@ type exprCheck struct {
 	// scalars are the variables given 0-d in --input (or as --var s=scalar):
 	// they are [1] in the graph and 0-d again in --dump.
 	scalars map[string]bool
+	// valueScalar says the value is 0-d in PyTorch's semantics (scalar
+	// variables 0-d), though the graph computes it as [1] (valueIsScalar).
+	valueScalar bool
 }
 
 // params lists the differentiated variables, in the order of the program's
@@ -138,8 +141,19 @@ func newExprCheck(o *options, src string) (*exprCheck, error) {
 			return nil, err
 		}
 	}
-	if _, err := x.builder(o.cfg.Seed)(tensor.Float64); err != nil {
+	prob, err := x.builder(o.cfg.Seed)(tensor.Float64)
+	if err != nil {
 		return nil, usagef("expr %q: %v", src, err)
+	}
+	if len(x.ints) > 0 {
+		if err := checkClassIndices(prob.Output.Graph(), x.ints); err != nil {
+			return nil, usagef("--input %s: %v", o.input, err)
+		}
+	}
+	if len(x.scalars) > 0 {
+		if x.valueScalar, err = x.valueIsScalar(); err != nil {
+			x.valueScalar = false // Gorgonia's scalar ops reject it: keep the graph's shape
+		}
 	}
 	for name := range shapes {
 		if !known[name] {
@@ -299,6 +313,9 @@ func dumpTensors(prob *gradcheck.Problem, prog *compiler.Program, x *exprCheck) 
 	out := map[string]*tensor.Dense{}
 	if prob.Output != prob.Loss {
 		out["value"] = prog.Output(0).(*tensor.Dense).Clone().(*tensor.Dense)
+		if x.valueScalar && out["value"].Shape().TotalSize() == 1 {
+			out["value"] = scalarLike(out["value"])
+		}
 	} else if prob.Loss.Dtype() == tensor.Float32 {
 		out["value"] = tensor.New(tensor.FromScalar(float32(prog.Loss())))
 	} else {

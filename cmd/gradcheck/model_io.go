@@ -18,6 +18,8 @@ type modelFiles struct {
 	name    string
 	weights *safetensors.File // nil: seeded initialisation
 	x, y    *tensor.Dense     // nil: a seeded batch
+	// wpath and bpath are the --weights and --batch files, for messages.
+	wpath, bpath string
 }
 
 func (o *options) usesModelFiles() bool {
@@ -64,7 +66,7 @@ func checkModelFiles(o *options, name string, cfg gradcheck.Config) (*gradcheck.
 }
 
 func readModelFiles(o *options, name string) (*modelFiles, error) {
-	mf := &modelFiles{name: name}
+	mf := &modelFiles{name: name, wpath: o.weights, bpath: o.batch}
 	var err error
 	if o.weights != "" {
 		if mf.weights, err = safetensors.Read(o.weights); err != nil {
@@ -83,7 +85,7 @@ func readModelFiles(o *options, name string) (*modelFiles, error) {
 		}
 		mf.x, mf.y = f.Tensors["x"], f.Tensors["y"]
 		if mf.x.Dims() == 0 {
-			return nil, usagef("--batch: x must have a batch axis, got shape %v", mf.x.Shape())
+			return nil, usagef("--batch %s: tensor \"x\" must have a batch axis, got shape %v", o.batch, mf.x.Shape())
 		}
 	}
 	return mf, nil
@@ -102,7 +104,7 @@ func (mf *modelFiles) build(dt tensor.Dtype, seed uint64) (*models.Model, *tenso
 	}
 	if mf.weights != nil {
 		if err := m.LoadStateDict(stateDictOf(mf.weights), models.ConvertDtype()); err != nil {
-			return nil, nil, nil, errors.Wrap(err, "--weights")
+			return nil, nil, nil, errors.Wrapf(err, "--weights %s", mf.wpath)
 		}
 	}
 	if mf.x == nil {
@@ -111,10 +113,18 @@ func (mf *modelFiles) build(dt tensor.Dtype, seed uint64) (*models.Model, *tenso
 	}
 	x, err := convertTo(mf.x, "x", m.X)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, errors.Wrapf(err, "--batch %s", mf.bpath)
 	}
 	y, err := convertTo(mf.y, "y", m.Y)
-	return m, x, y, err
+	if err != nil {
+		return nil, nil, nil, errors.Wrapf(err, "--batch %s", mf.bpath)
+	}
+	if y.Dtype() == tensor.Int64 {
+		if err := checkClassIndices(m.Graph, map[string]*tensor.Dense{m.Y.Name(): y}); err != nil {
+			return nil, nil, nil, errors.Wrapf(err, "--batch %s", mf.bpath)
+		}
+	}
+	return m, x, y, nil
 }
 
 // stateDictOf drops a checkpoint's optimizer tensors.
@@ -212,7 +222,7 @@ func convertTo(t *tensor.Dense, name string, n interface {
 	Shape() tensor.Shape
 }) (*tensor.Dense, error) {
 	if !t.Shape().Eq(n.Shape()) {
-		return nil, errors.Errorf("--batch: %s has shape %v, the model needs %v", name, t.Shape(), n.Shape())
+		return nil, errors.Errorf("%s has shape %v, the model needs %v", name, t.Shape(), n.Shape())
 	}
 	want := n.Dtype()
 	if t.Dtype() == want {
@@ -242,7 +252,7 @@ func convertTo(t *tensor.Dense, name string, n interface {
 		}
 		return f64, nil
 	}
-	return nil, errors.Errorf("--batch: %s has dtype %v, the model needs %v", name, t.Dtype(), want)
+	return nil, errors.Errorf("%s has dtype %v, the model needs %v", name, t.Dtype(), want)
 }
 
 func unravelIndex(i int, shape tensor.Shape) []int {

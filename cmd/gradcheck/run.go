@@ -79,13 +79,15 @@ model: --weights W.safetensors --batch B.safetensors --dump OUT.safetensors --re
 exit status: 0 all checks pass, 1 some check fails, 2 bad usage or input
 `
 
-// fail prints err and returns 2 for usage errors, 1 otherwise.
+// fail prints err (with the usage text for usage errors) and returns 2:
+// every error that stops the command before a verdict is bad usage or
+// input (an unreadable file, a --dump path that cannot be written); exit
+// status 1 is kept for checks that ran and failed.
 func fail(stderr io.Writer, err error) int {
 	fmt.Fprintf(stderr, "gradcheck: %v\n", err)
 	var u *usageError
 	if errors.As(err, &u) {
 		fmt.Fprint(stderr, usage)
-		return 2
 	}
 	return 2
 }
