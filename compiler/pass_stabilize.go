@@ -160,15 +160,11 @@ var NLLLogSoftmax = &Rule{Name: "nll(logsoftmax(x), c) -> crossentropy(x, c)", P
 // |x| (and its gradient is 0 there).
 var BCESigmoid = &Rule{Name: "bce(sigmoid(x), t) -> bcewithlogits(x, t)", Phase: Stabilize, SecondOrder: true,
 	Rewrite: func(n *G.Node) (*G.Node, error) {
-		r, ok := isUnary(n, "neg")
+		terms, red, ok := reduction(n)
 		if !ok {
 			return nil, nil
 		}
-		terms, red, ok := reduction(r)
-		if !ok {
-			return nil, nil
-		}
-		p, t, ok := bceTerms(terms)
+		p, t, ok := ops.IsBCE(terms)
 		if !ok {
 			return nil, nil
 		}
@@ -178,31 +174,6 @@ var BCESigmoid = &Rule{Name: "bce(sigmoid(x), t) -> bcewithlogits(x, t)", Phase:
 		}
 		return ops.BCEWithLogits(x, t, red)
 	}}
-
-// bceTerms matches ops.BCE's t·clog(p) + (1 - t)·clog(1 - p).
-func bceTerms(n *G.Node) (p, t *G.Node, ok bool) {
-	sym, m1, m2, ok := binary(n)
-	if !ok || sym != "+" {
-		return nil, nil, false
-	}
-	s1, t, lp, ok1 := binary(m1)
-	s2, omt, lq, ok2 := binary(m2)
-	if !ok1 || !ok2 || s1 != "⊙" || s2 != "⊙" || !isClampedLog(lp) || !isClampedLog(lq) {
-		return nil, nil, false
-	}
-	p = children(lp)[0]
-	s3, one1, t2, ok3 := binary(omt)
-	s4, one2, p2, ok4 := binary(children(lq)[0])
-	if !ok3 || !ok4 || s3 != "-" || s4 != "-" || !isConst(one1, 1) || !isConst(one2, 1) || t2 != t || p2 != p {
-		return nil, nil, false
-	}
-	return p, t, true
-}
-
-func isClampedLog(n *G.Node) bool {
-	name, ok := ops.ElemName(n)
-	return ok && name == "clampedlog"
-}
 
 // reduction matches sum(x) (all axes) and mean(x) = sum(x) / |x| (after
 // canonicalize made the size a constant) and returns x.

@@ -27,6 +27,8 @@ func Defects() []Defect {
 		{"AveragePool2D", "wrong gradient with padding and stride", "own op and its adjoint", "TestAvgPool2DGradientWithPadding"},
 		{"Sigmoid, Softplus", "clamped: σ(x) = 1 exactly above x = 19 (15 in float32), softplus(x) = x above 16, so gradients vanish or jump there",
 			"own elementwise ops in stable closed forms", "TestSigmoidAndSoftplusAreStable"},
+		{"Max", "every tied maximum receives the whole upstream gradient, so a slice with k ties passes on k times its gradient",
+			"own op: tied maxima share g evenly, as PyTorch's amax", "TestMaxTiesShareTheGradient"},
 		{"SoftMax, LogSoftMax", "the two ops hash alike (issue 569) and Log(SoftMax(x)) is rewritten in place on shared nodes",
 			"not used: logsumexp, logsoftmax and softmax are symgrad ops/composites", "TestSoftmaxAlongAnyAxis"},
 	}

@@ -153,8 +153,9 @@ func clampedLogOp() *elemOp {
 // BCE is PyTorch's BCELoss on probabilities p in [0, 1]:
 // reduce(-(t·max(ln p, -100) + (1 - t)·max(ln(1 - p), -100))).
 //
-// Gradient: d/dp = -(t/p - (1 - t)/(1 - p)) / N where the logs are not
-// clamped; d/dt = -(max(ln p, -100) - max(ln(1 - p), -100)) / N.
+// Gradient (PyTorch's): d/dp = (p - t) / max(p(1 - p), 1e-12) / N, bounded
+// where p saturates at 0 or 1 (bce(sigmoid(z)) for |z| > 28); d/dt =
+// (max(ln(1 - p), -100) - max(ln p, -100)) / N.
 func BCE(prob, target *G.Node, r ...Reduction) (out *G.Node, err error) {
 	defer panics.Recover(&err, "BCE loss")
 	red, err := reductionOf(r)
@@ -164,19 +165,15 @@ func BCE(prob, target *G.Node, r ...Reduction) (out *G.Node, err error) {
 	if err := sameShape("BCE loss", prob, target); err != nil {
 		return nil, err
 	}
-	one := scalarLike(prob, 1)
-	b := &chain{what: "BCE loss"}
-	lp := b.elem(clampedLogOp(), prob)
-	lq := b.elem(clampedLogOp(), b.sub(one, prob))
-	terms := b.add(b.mul(target, lp), b.mul(b.sub(one, target), lq))
-	if b.err != nil {
-		return nil, b.err
+	if err := checkFloatNode("BCE loss", prob); err != nil {
+		return nil, err
 	}
-	s, err := reduce(terms, red)
+	terms, err := G.ApplyOp(bceTerms(), prob, target)
 	if err != nil {
 		return nil, errors.Wrap(err, "BCE loss")
 	}
-	return G.Neg(s)
+	out, err = reduce(terms, red)
+	return out, errors.Wrap(err, "BCE loss")
 }
 
 // BCEWithLogits is PyTorch's BCEWithLogitsLoss, σ and BCE fused:
@@ -257,8 +254,8 @@ func init() {
 		Notes:    "symgrad op; PyTorch HuberLoss = delta · SmoothL1(beta = delta).", TwiceDifferentiable: true},
 		func(p, t *G.Node, q []float64) (*G.Node, error) { return Huber(p, t, oneFloat(q, 1)) }, Real, Real, 0.8)
 	lossSpec(Spec{Name: "bce", Forward: "bce(p, t) = mean(-(t·max(ln p, -100) + (1 - t)·max(ln(1 - p), -100)))",
-		Gradient: "d/dp = -(t/p - (1 - t)/(1 - p)) / N (0 where a log is clamped); d/dt = -(max(ln p, -100) - max(ln(1 - p), -100)) / N",
-		Notes:    "symgrad clamped log, as PyTorch BCELoss: finite at p = 0 and 1.", TwiceDifferentiable: false},
+		Gradient: "d/dp = (p - t) / max(p(1 - p), 1e-12) / N (PyTorch's bounded form); d/dt = (max(ln(1 - p), -100) - max(ln p, -100)) / N",
+		Notes:    "symgrad op (bce.go), as PyTorch BCELoss: clamped logs keep the value finite at p = 0 and 1, and the gradient's denominator is floored at 1e-12 as in PyTorch's backward.", TwiceDifferentiable: false},
 		func(p, t *G.Node, _ []float64) (*G.Node, error) { return BCE(p, t) }, Domain{Min: 0.05, Max: 0.95}, Domain{Min: 0, Max: 1})
 	lossSpec(Spec{Name: "bcewithlogits", Forward: "bcewithlogits(x, t) = mean(max(x, 0) - x·t + log1p(e^-|x|))",
 		Gradient: "d/dx = (σ(x) - t) / N; d/dt = -x / N",

@@ -106,3 +106,16 @@ func inputs(n *G.Node) G.Nodes {
 	}
 	return out
 }
+
+// IsBCE reports whether n is BCE's elementwise terms, bce(p, t) (the
+// node ops.BCE reduces), and returns p and t.
+func IsBCE(n *G.Node) (p, t *G.Node, ok bool) {
+	if n == nil {
+		return nil, nil, false
+	}
+	if op, isBinary := n.Op().(*binaryElemOp); !isBinary || op.name != "bce" {
+		return nil, nil, false
+	}
+	in := inputs(n)
+	return in[0], in[1], true
+}

@@ -1,6 +1,8 @@
 package ops
 
 import (
+	"sort"
+
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 
@@ -33,14 +35,16 @@ func MeanAlong(x *G.Node, axes ...int) (out *G.Node, err error) {
 }
 
 // MaxAlong is the maximum of x over the given axes (all when none are
-// given). Gradient: g routed to the position of the maximum (ties share it).
+// given), PyTorch's amax. Gradient: g routed to the position of the
+// maximum; tied maxima share it evenly (see maxOp).
 func MaxAlong(x *G.Node, axes ...int) (out *G.Node, err error) {
 	defer panics.Recover(&err, "max of %s", x.Name())
 	ax, err := normAxes("max", x, axes)
 	if err != nil {
 		return nil, err
 	}
-	out, err = G.Max(x, ax...)
+	sort.Ints(ax)
+	out, err = G.ApplyOp(newMaxOp(x.Shape(), ax), x)
 	return out, errors.Wrapf(err, "max of %s %v over %v", x.Name(), x.Shape(), ax)
 }
 
@@ -122,6 +126,6 @@ func init() {
 		"Gorgonia's Sum.", SumAlong, []float64{1}, true)
 	axesSpec("mean", "mean(x, axes...) = Σ x / n over axes (none = all)", "g / n broadcast over the averaged axes",
 		"Gorgonia's Mean.", MeanAlong, []float64{0, 2}, true)
-	axesSpec("max", "max(x, axes...) = max x over axes (none = all)", "g at the argmax, 0 elsewhere (ties share g)",
-		"Gorgonia's Max; not differentiable where the maximum is tied.", MaxAlong, []float64{1}, false)
+	axesSpec("max", "max(x, axes...) = max x over axes (none = all), PyTorch's amax", "g at the argmax, 0 elsewhere; k tied maxima get g/k each (PyTorch's amax)",
+		"symgrad op (max.go): Gorgonia's Max gives every tied maximum the whole g. A kink where the maximum is tied.", MaxAlong, []float64{1}, false)
 }
