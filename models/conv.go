@@ -51,7 +51,7 @@ func (c *Conv2D) Forward(x *G.Node) (y *G.Node, err error) {
 	if x.Dims() != 4 || x.Shape()[1] != c.In {
 		return nil, errors.Errorf("conv2d %q: input %q has shape %v, want [batch, %d, H, W]", c.Name, x.Name(), x.Shape(), c.In)
 	}
-	y, err = ops.Conv2D(x, c.Weight, c.Bias, c.Stride, c.Padding)
+	y, err = ops.FusedConv2D(x, c.Weight, c.Bias, c.Stride, c.Padding)
 	return y, errors.Wrapf(err, "conv2d %q on input of shape %v", c.Name, x.Shape())
 }
 
@@ -83,7 +83,7 @@ func (m *MaxPool2D) Forward(x *G.Node) (y *G.Node, err error) {
 	if x.Dims() != 4 {
 		return nil, errors.Errorf("maxpool2d: input %q has shape %v, want [B, C, H, W]", x.Name(), x.Shape())
 	}
-	y, err = ops.MaxPool2D(x, m.Kernel, m.Stride)
+	y, err = ops.FusedMaxPool2D(x, m.Kernel, m.Stride)
 	return y, errors.Wrapf(err, "maxpool2d kernel %v stride %v on input of shape %v", m.Kernel, m.Stride, x.Shape())
 }
 

@@ -79,11 +79,37 @@ func BatchNorm(x, gamma, beta *G.Node, stats *BatchNormStats) (out *G.Node, err 
 	toX := func(v *G.Node) *G.Node {
 		return b.apply("broadcast", func() (*G.Node, error) { return expandChannels(v, shape) })
 	}
-	mean := stat(b.apply("mean", func() (*G.Node, error) { return G.Mean(x, axes...) }), statMean)
-	xc := b.sub(x, toX(mean))
+	mean := func(v *G.Node) (*G.Node, error) { return G.Mean(v, axes...) }
+	if x.Dims() == 2 { // the same values from preallocated ops (meanRows)
+		toX = func(v *G.Node) *G.Node {
+			return b.apply("broadcast", func() (*G.Node, error) { return BroadcastRows(v, shape[0]) })
+		}
+		mean = meanRows
+	}
+	mu := stat(b.apply("mean", func() (*G.Node, error) { return mean(x) }), statMean)
+	xc := b.sub(x, toX(mu))
 	sq := b.apply("square", func() (*G.Node, error) { return G.Square(xc) })
-	vr := stat(b.apply("variance", func() (*G.Node, error) { return G.Mean(sq, axes...) }), statVar)
+	vr := stat(b.apply("variance", func() (*G.Node, error) { return mean(sq) }), statVar)
 	return normalize(b, xc, vr, stats.Eps, toX, gamma, beta, c)
+}
+
+// meanRows is G.Mean(x, 0) of a matrix x [N, C] with ColSum for
+// Gorgonia's Sum(x, 0): the same graph otherwise (Sum ÷ SizeOf(0, x)) and
+// the same bits (both add the rows in order), but the sum and its gradient
+// (BroadcastRows, for Gorgonia's reshape and repeat) write into
+// preallocated buffers. Its partner for broadcasting [C] back to [N, C] is
+// BroadcastRows (ColSum's adjoint), for the expand whose gradient is
+// Gorgonia's Sum.
+func meanRows(x *G.Node) (*G.Node, error) {
+	s, err := ColSum(x)
+	if err != nil {
+		return nil, err
+	}
+	n, err := G.SizeOf(0, x)
+	if err != nil {
+		return nil, err
+	}
+	return G.HadamardDiv(s, n)
 }
 
 // normalize returns xc ⊙ toX(1/√(vr + eps)) ⊙ toX(gamma) + toX(beta).

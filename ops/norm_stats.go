@@ -27,6 +27,7 @@ type bnStatOp struct {
 	kind     statKind
 	n, c     int // elements per channel, channels
 	training bool
+	out      *tensor.Dense // the output buffer, reused (see Do)
 }
 
 var _ G.TrainModeOp = (*bnStatOp)(nil)
@@ -47,37 +48,80 @@ func (op *bnStatOp) running() *tensor.Dense {
 	}
 	return op.stats.RunningVar
 }
+
+// Do outputs the batch statistic (training; the running statistic is
+// updated) or the running statistic (evaluation) in a buffer of the op's
+// own, reused by every run: the update must run exactly once per step, so
+// the op has no UsePreallocDo (the executor's first run would call both).
 func (op *bnStatOp) Do(vs ...G.Value) (G.Value, error) {
 	run := op.running()
+	out := op.outBuffer(run.Dtype())
 	if !op.training {
-		return run.Clone().(*tensor.Dense), nil
-	}
-	batch, err := float64sOf(vs[0])
-	if err != nil {
-		return nil, errors.Wrapf(err, "%v", op)
-	}
-	corr := 1.0
-	if op.kind == statVar {
-		if op.n < 2 {
-			return nil, errors.Errorf("batch norm: training needs more than 1 value per channel, got %d", op.n)
+		if run.Dtype() == tensor.Float64 {
+			copy(out.Float64s(), run.Float64s())
+		} else {
+			copy(out.Float32s(), run.Float32s())
 		}
-		corr = float64(op.n) / float64(op.n-1) // unbiased running variance, as PyTorch
+		return out, nil
 	}
-	m := op.stats.Momentum
-	switch r := run.Data().(type) {
-	case []float64:
-		for i := range r {
-			r[i] = (1-m)*r[i] + m*batch[i]*corr
-		}
-	case []float32:
-		for i := range r {
-			r[i] = float32((1-m)*float64(r[i]) + m*batch[i]*corr)
-		}
+	if len(vs) != 1 {
+		return nil, errors.Errorf("%v: expected 1 input, got %d", op, len(vs))
+	}
+	if op.kind == statVar && op.n < 2 {
+		return nil, errors.Errorf("batch norm: training needs more than 1 value per channel, got %d", op.n)
+	}
+	t, ok := vs[0].(tensor.Tensor)
+	if !ok {
+		return nil, errors.Errorf("%v: input is a %T", op, vs[0])
+	}
+	batch, err := contiguous(t)
+	if err != nil || batch.Dtype() != run.Dtype() || batch.DataSize() != op.c {
+		return nil, errors.Errorf("%v: batch statistic %v %v, want %v [%d] (%v)", op, t.Dtype(), t.Shape(), run.Dtype(), op.c, err)
+	}
+	if run.Dtype() == tensor.Float64 {
+		op.update(run.Float64s(), batch.Float64s(), out.Float64s())
+	} else {
+		op.update32(run.Float32s(), batch.Float32s(), out.Float32s())
 	}
 	if op.kind == statMean {
 		op.stats.NumBatchesTracked++
 	}
-	return valueOf(append([]float64(nil), batch...), tensor.Shape{op.c}, dtypeOf(vs[0]))
+	return out, nil
+}
+
+// outBuffer returns the op's output buffer [C] of dtype dt.
+func (op *bnStatOp) outBuffer(dt tensor.Dtype) *tensor.Dense {
+	if op.out == nil || op.out.Dtype() != dt {
+		op.out = tensor.New(tensor.Of(dt), tensor.WithShape(op.c))
+	}
+	return op.out
+}
+
+// corr is the factor of the running update: n/(n - 1) for the variance
+// (unbiased, as PyTorch), 1 for the mean.
+func (op *bnStatOp) corr() float64 {
+	if op.kind == statVar {
+		return float64(op.n) / float64(op.n-1)
+	}
+	return 1
+}
+
+// update is running = (1-m)·running + m·batch·corr, and out = batch.
+func (op *bnStatOp) update(r, batch, out []float64) {
+	m, corr := op.stats.Momentum, op.corr()
+	for i := range r {
+		r[i] = (1-m)*r[i] + m*batch[i]*corr
+	}
+	copy(out, batch)
+}
+
+// update32 is update for float32, computed in float64 as before.
+func (op *bnStatOp) update32(r, batch, out []float32) {
+	m, corr := op.stats.Momentum, op.corr()
+	for i := range r {
+		r[i] = float32((1-m)*float64(r[i]) + m*float64(batch[i])*corr)
+	}
+	copy(out, batch)
 }
 func (op *bnStatOp) ReturnsPtr() bool     { return false }
 func (op *bnStatOp) CallsExtern() bool    { return false }

@@ -210,7 +210,34 @@ func (c *adamCore) update(p Param, s *slot) {
 // param.mul_(decay); exp_avg.mul_(β1).add_(g, alpha=1-β1);
 // exp_avg_sq.mul_(β2).addcmul_(g, g, value=1-β2);
 // denom = (v.sqrt() / bc2sqrt).add_(eps); param.addcdiv_(m, denom, value=-step_size).
+// The options are tested once per call, not per element: the common case
+// (no maximize, decay, weight decay or AMSGrad) has a loop of its own.
 func adamKernel[T float](p, g []T, b [][]T, h *adamStep) {
+	if !h.amsgrad && !h.maximize && T(h.decay) == 1 && T(h.wd) == 0 {
+		adamPlain(p, g, b[0], b[1], h)
+		return
+	}
+	adamGeneral(p, g, b, h)
+}
+
+// adamPlain is adamKernel without maximize, decay, weight decay or AMSGrad:
+// the same operations as adamGeneral, in the same order.
+func adamPlain[T float](p, g, m, v []T, h *adamStep) {
+	n := len(p)
+	g, m, v = g[:n], m[:n], v[:n]
+	b1, c1, b2, c2 := T(h.b1), T(h.c1), T(h.b2), T(h.c2)
+	bc2sqrt, eps, negStep := T(h.bc2sqrt), T(h.eps), T(h.negStepSize)
+	for i, x := range p {
+		d := g[i]
+		mi := fma(c1, d, m[i]*b1)
+		vi := fma(c2*d, d, v[i]*b2)
+		m[i], v[i] = mi, vi
+		p[i] = x + negStep*mi/(sqrt(vi)/bc2sqrt+eps)
+	}
+}
+
+// adamGeneral is adamKernel with every option.
+func adamGeneral[T float](p, g []T, b [][]T, h *adamStep) {
 	n := len(p)
 	g, m, v := g[:n], b[0][:n], b[1][:n]
 	var vmax []T

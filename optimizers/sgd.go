@@ -119,9 +119,35 @@ func firstOrNil[T float](bufs [][]T) []T {
 }
 
 // sgdKernel updates p in place; buf is the momentum buffer (nil without
-// momentum) and first says whether this is the param's first step.
+// momentum) and first says whether this is the param's first step. The
+// options are tested once per call: plain SGD and heavy-ball momentum
+// (after the first step) have loops of their own.
 func sgdKernel[T float](p, g, buf []T, c *SGDConfig, first bool) {
 	g = g[:len(p)]
+	negLR, mom := T(-c.LR), T(c.Momentum)
+	if c.Maximize || c.WeightDecay != 0 {
+		sgdGeneral(p, g, buf, c, first)
+		return
+	}
+	switch {
+	case c.Momentum == 0:
+		for i, x := range p {
+			p[i] = fma(negLR, g[i], x)
+		}
+	case !first && !c.Nesterov:
+		buf, keep := buf[:len(p)], T(1-c.Dampening)
+		for i, x := range p {
+			b := fma(keep, g[i], buf[i]*mom)
+			buf[i] = b
+			p[i] = fma(negLR, b, x)
+		}
+	default:
+		sgdGeneral(p, g, buf, c, first)
+	}
+}
+
+// sgdGeneral is sgdKernel with every option.
+func sgdGeneral[T float](p, g, buf []T, c *SGDConfig, first bool) {
 	momOn, wdOn := c.Momentum != 0, c.WeightDecay != 0
 	if momOn {
 		buf = buf[:len(p)]

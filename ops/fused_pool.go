@@ -1,0 +1,263 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/internal/panics"
+)
+
+// FusedMaxPool2D is MaxPool2D (PyTorch's MaxPool2d(kernel, stride), no
+// padding) as a symgrad op with a preallocated output:
+// y[n, c, i, j] = max_{u<kH, v<kW} x[n, c, i·sH+u, j·sW+v], the first
+// maximum of each window in row-major order (a NaN wins, as in PyTorch).
+//
+// Gradient: dx = MaxPool2DScatter(x, g), g added at each window's argmax.
+func FusedMaxPool2D(x *G.Node, kernel, stride [2]int) (out *G.Node, err error) {
+	defer panics.Recover(&err, "fused maxpool2d of %s", x.Name())
+	if err := checkPool("fused maxpool2d", x, kernel, stride, [2]int{}); err != nil {
+		return nil, err
+	}
+	out, err = G.ApplyOp(&poolOp{geom: newPoolGeom(x.Shape(), kernel, stride), kind: poolMax}, x)
+	return out, errors.Wrapf(err, "fused maxpool2d of %s %v", x.Name(), x.Shape())
+}
+
+// MaxPool2DScatter adds g [N, C, oH, oW] at the argmax of each max-pooling
+// window of x [N, C, H, W] (zero elsewhere): the gradient of
+// FusedMaxPool2D. It is linear in g and not differentiated in x (the
+// argmax is piecewise constant).
+//
+// Gradient: dg = MaxPool2DGather(x, H).
+func MaxPool2DScatter(x, g *G.Node, kernel, stride [2]int) (*G.Node, error) {
+	return applyPool(x, g, kernel, stride, poolScatter)
+}
+
+// MaxPool2DGather picks h [N, C, H, W] at the argmax of each max-pooling
+// window of x: out [N, C, oH, oW] (MaxPool2DScatter's adjoint; with h = x
+// it is the max-pool). Not differentiated in x.
+//
+// Gradient: dh = MaxPool2DScatter(x, G).
+func MaxPool2DGather(x, h *G.Node, kernel, stride [2]int) (*G.Node, error) {
+	return applyPool(x, h, kernel, stride, poolGather)
+}
+
+func applyPool(x, v *G.Node, kernel, stride [2]int, kind poolKind) (out *G.Node, err error) {
+	defer panics.Recover(&err, "max-pool %s", kind)
+	if err := checkPool("maxpool2d "+kind.String(), x, kernel, stride, [2]int{}); err != nil {
+		return nil, err
+	}
+	op := &poolOp{geom: newPoolGeom(x.Shape(), kernel, stride), kind: kind}
+	if d := op.dims(1); !equalDims(v.Shape(), d[:]) || v.Dtype() != x.Dtype() {
+		return nil, errors.Errorf("%v: %s is %v %v, want %v %v", op, v.Name(), v.Dtype(), v.Shape(), x.Dtype(), d)
+	}
+	out, err = G.ApplyOp(op, x, v)
+	return out, errors.Wrapf(err, "%v of %s %v and %s %v", op, x.Name(), x.Shape(), v.Name(), v.Shape())
+}
+
+// poolGeom is a max-pool's geometry: x [n,c,h,w], y [n,c,oh,ow].
+type poolGeom struct{ n, c, h, w, kh, kw, sh, sw, oh, ow int }
+
+func newPoolGeom(xs tensor.Shape, kernel, stride [2]int) poolGeom {
+	return poolGeom{n: xs[0], c: xs[1], h: xs[2], w: xs[3], kh: kernel[0], kw: kernel[1], sh: stride[0], sw: stride[1],
+		oh: (xs[2]-kernel[0])/stride[0] + 1, ow: (xs[3]-kernel[1])/stride[1] + 1}
+}
+
+func (g poolGeom) xShape() tensor.Shape { return tensor.Shape{g.n, g.c, g.h, g.w} }
+func (g poolGeom) yShape() tensor.Shape { return tensor.Shape{g.n, g.c, g.oh, g.ow} }
+
+// poolKind says which max-pool map a poolOp is.
+type poolKind int
+
+const (
+	poolMax     poolKind = iota // x -> y
+	poolScatter                 // (x, g [y]) -> dx [x]
+	poolGather                  // (x, h [x]) -> [y]
+)
+
+func (k poolKind) String() string { return [...]string{"max", "scatter", "gather"}[k] }
+
+type poolOp struct {
+	geom poolGeom
+	kind poolKind
+}
+
+var (
+	_ G.SDOp            = (*poolOp)(nil)
+	_ G.UsePreallocDoer = (*poolOp)(nil)
+)
+
+// dims returns the shape of value i (the inputs, then the output) without
+// allocating.
+func (op *poolOp) dims(i int) [4]int {
+	g := op.geom
+	x, y := [4]int{g.n, g.c, g.h, g.w}, [4]int{g.n, g.c, g.oh, g.ow}
+	switch op.kind {
+	case poolScatter:
+		return [3][4]int{x, y, x}[i]
+	case poolGather:
+		return [3][4]int{x, x, y}[i]
+	}
+	return [3][4]int{x, y}[i]
+}
+
+func (op *poolOp) Arity() int {
+	if op.kind == poolMax {
+		return 1
+	}
+	return 2
+}
+func (op *poolOp) Type() hm.Type {
+	t := G.TensorType{Dims: 4, Of: hm.TypeVariable('a')}
+	if op.kind == poolMax {
+		return hm.NewFnType(t, t)
+	}
+	return hm.NewFnType(t, t, t)
+}
+func (op *poolOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	d := op.dims(op.Arity())
+	return tensor.Shape(d[:]).Clone(), nil
+}
+func (op *poolOp) Do(vs ...G.Value) (G.Value, error) {
+	if len(vs) == 0 {
+		return nil, errors.Errorf("%v: no inputs", op)
+	}
+	d := op.dims(op.Arity())
+	return op.UsePreallocDo(tensor.New(tensor.Of(vs[0].Dtype()), tensor.WithShape(d[:]...)), vs...)
+}
+
+// UsePreallocDo writes the op's result into prealloc.
+func (op *poolOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	nIn := op.Arity()
+	if len(vs) != nIn {
+		return nil, errors.Errorf("%v: expected %d inputs, got %d", op, nIn, len(vs))
+	}
+	var ds [3]*tensor.Dense
+	for i := 0; i <= nIn; i++ {
+		v := prealloc
+		if i < nIn {
+			v = vs[i]
+		}
+		d, err := denseOfDims(v, vs[0].Dtype())
+		want := op.dims(i)
+		if err != nil || !equalDims(d.Shape(), want[:]) {
+			return nil, errors.Errorf("%v: value %d is %v, want %v of one float dtype (%v)", op, i, v.Shape(), want, err)
+		}
+		ds[i] = d
+	}
+	x, v, out := ds[0], ds[len(vs)-1], ds[len(vs)]
+	switch x.Dtype() {
+	case tensor.Float64:
+		poolKernel(&op.geom, op.kind, x.Float64s(), v.Float64s(), out.Float64s())
+	case tensor.Float32:
+		poolKernel(&op.geom, op.kind, x.Float32s(), v.Float32s(), out.Float32s())
+	default:
+		return nil, errors.Errorf("%v: dtype %v, want float64 or float32", op, x.Dtype())
+	}
+	return prealloc, nil
+}
+
+func (op *poolOp) ReturnsPtr() bool      { return false }
+func (op *poolOp) CallsExtern() bool     { return false }
+func (op *poolOp) OverwritesInput() int  { return -1 }
+func (op *poolOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
+func (op *poolOp) Hashcode() uint32      { return hashOf(op) }
+func (op *poolOp) String() string {
+	g := op.geom
+	return fmt.Sprintf("maxpool2d%s(x=%v,k=%v,s=%v)", op.kind, g.xShape(), [2]int{g.kh, g.kw}, [2]int{g.sh, g.sw})
+}
+func (op *poolOp) DiffWRT(int) []bool {
+	if op.kind == poolMax {
+		return []bool{true}
+	}
+	return []bool{false, true}
+}
+
+// SymDiff: max and gather have the gradient scatter(x, g); scatter has
+// gather(x, g). The argmax input x gets none.
+func (op *poolOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
+	k, s := [2]int{op.geom.kh, op.geom.kw}, [2]int{op.geom.sh, op.geom.sw}
+	switch op.kind {
+	case poolMax:
+		d, err := MaxPool2DScatter(in[0], g, k, s)
+		return G.Nodes{d}, errors.Wrapf(err, "gradient of %v", op)
+	case poolGather:
+		d, err := MaxPool2DScatter(in[0], g, k, s)
+		return G.Nodes{nil, d}, errors.Wrapf(err, "gradient of %v", op)
+	}
+	d, err := MaxPool2DGather(in[0], g, k, s)
+	return G.Nodes{nil, d}, errors.Wrapf(err, "gradient of %v", op)
+}
+
+// poolKernel runs one max-pool map: for every window of x, its argmax a;
+// max: out = x[a]; gather: out = v[a]; scatter: out[a] += v (out zeroed).
+func poolKernel[T float32 | float64](g *poolGeom, kind poolKind, x, v, out []T) {
+	hw, ohw := g.h*g.w, g.oh*g.ow
+	if kind == poolScatter {
+		clear(out)
+	}
+	for nc := 0; nc < g.n*g.c; nc++ {
+		xp := x[nc*hw : (nc+1)*hw]
+		for i := 0; i < g.oh; i++ {
+			for j := 0; j < g.ow; j++ {
+				a := windowArgmax(g, xp, i, j)
+				y := nc*ohw + i*g.ow + j
+				switch kind {
+				case poolMax:
+					out[y] = xp[a]
+				case poolGather:
+					out[y] = v[nc*hw+a]
+				case poolScatter:
+					out[nc*hw+a] += v[y]
+				}
+			}
+		}
+	}
+}
+
+// windowArgmax returns the index in the plane xp [H, W] of the maximum of
+// window (i, j): the first in row-major order, or a NaN (as PyTorch's
+// `val > max || isnan(val)`). The common case compares indices only (the
+// compiler turns it into conditional moves: random data defeats branch
+// prediction); a window with a NaN takes windowArgmaxNaN.
+func windowArgmax[T float32 | float64](g *poolGeom, xp []T, i, j int) int {
+	r0, c0 := i*g.sh, j*g.sw
+	best := r0*g.w + c0
+	m, nan := xp[best], false
+	for u := 0; u < g.kh; u++ {
+		base := (r0+u)*g.w + c0
+		for v, e := range xp[base : base+g.kw] {
+			if e > m {
+				best = base + v
+			}
+			m = max(m, e)
+			if e != e {
+				nan = true
+			}
+		}
+	}
+	if nan {
+		return windowArgmaxNaN(g, xp, i, j)
+	}
+	return best
+}
+
+// windowArgmaxNaN is windowArgmax for a window holding a NaN.
+func windowArgmaxNaN[T float32 | float64](g *poolGeom, xp []T, i, j int) int {
+	r0, c0 := i*g.sh, j*g.sw
+	best := r0*g.w + c0
+	m := xp[best]
+	for u := 0; u < g.kh; u++ {
+		row := (r0 + u) * g.w
+		for k := row + c0; k < row+c0+g.kw; k++ {
+			if e := xp[k]; e > m || e != e {
+				best, m = k, e
+			}
+		}
+	}
+	return best
+}
