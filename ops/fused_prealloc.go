@@ -43,11 +43,9 @@ func mapInto[T float32 | float64](name string, dst, src []T, f func(float64) flo
 	switch name {
 	case "relu":
 		for i, v := range src {
-			if v > 0 || v != v {
-				dst[i] = v
-			} else {
-				dst[i] = 0
-			}
+			// Branch-free (random signs mispredict a branch): Go's max
+			// gives NaN for NaN and +0 for -0, as relu's f does.
+			dst[i] = max(v, 0)
 		}
 	case "step(0)":
 		for i, v := range src {
