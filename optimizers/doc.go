@@ -83,4 +83,11 @@
 // get_last_lr() after each scheduler.step() (bit for bit on the cases in
 // testdata/torch_schedules.json, made with PyTorch 1.13; the clipping
 // functions match testdata/torch_clip.json bit for bit too).
+//
+// Every scheduler and ReduceLROnPlateau exports its progress with State
+// (a ScheduleState: last epoch, base and last rate, and the plateau's
+// best, bad epochs and cooldown counter — PyTorch's state_dict()) and
+// takes it back with Restore. Restore leaves the optimizer's rate alone:
+// set it with SetLR, then the next Step matches an uninterrupted run bit
+// for bit.
 package optimizers

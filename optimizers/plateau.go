@@ -135,3 +135,30 @@ func (r *ReduceLROnPlateau) Best() float64 { return r.best }
 // NumBadEpochs returns the number of epochs since the last improvement
 // that count toward Patience.
 func (r *ReduceLROnPlateau) NumBadEpochs() int { return r.bad }
+
+// State returns the progress (Kind "ReduceLROnPlateau"): LastEpoch, LastLR,
+// Best, NumBadEpochs and CooldownCounter, PyTorch's last_epoch, _last_lr,
+// best, num_bad_epochs and cooldown_counter.
+func (r *ReduceLROnPlateau) State() ScheduleState {
+	return ScheduleState{Kind: plateauKind, LastEpoch: r.epoch, LastLR: r.lastLR,
+		Best: r.best, NumBadEpochs: r.bad, CooldownCounter: r.cooling}
+}
+
+// Restore sets the progress from State of another ReduceLROnPlateau (made
+// with the same PlateauConfig). It does not touch the optimizer's rate.
+func (r *ReduceLROnPlateau) Restore(st ScheduleState) error {
+	switch {
+	case st.Kind != plateauKind:
+		return fmt.Errorf("optimizers: ReduceLROnPlateau: Restore: the state is of a %q", st.Kind)
+	case st.LastEpoch < 0 || st.NumBadEpochs < 0 || st.CooldownCounter < 0:
+		return fmt.Errorf("optimizers: ReduceLROnPlateau: Restore: last epoch %d, bad epochs %d and cooldown counter %d must not be negative",
+			st.LastEpoch, st.NumBadEpochs, st.CooldownCounter)
+	case math.IsNaN(st.Best) || !finite(st.LastLR):
+		return fmt.Errorf("optimizers: ReduceLROnPlateau: Restore: best %v must not be NaN and last rate %v must be finite", st.Best, st.LastLR)
+	}
+	r.epoch, r.lastLR, r.best, r.bad, r.cooling = st.LastEpoch, st.LastLR, st.Best, st.NumBadEpochs, st.CooldownCounter
+	return nil
+}
+
+// plateauKind is ReduceLROnPlateau's ScheduleState.Kind.
+const plateauKind = "ReduceLROnPlateau"

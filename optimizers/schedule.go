@@ -23,6 +23,51 @@ type Scheduler interface {
 	LastLR() float64
 	// LastEpoch returns the number of Steps since the epoch-0 one.
 	LastEpoch() int
+	// State returns the scheduler's progress (PyTorch's
+	// scheduler.state_dict()).
+	State() ScheduleState
+	// Restore sets the scheduler's progress to s, which must come from
+	// State of the same kind of scheduler (PyTorch's
+	// scheduler.load_state_dict()). It does not touch the optimizer's
+	// rate: restore that with SetLR, as optimizer.load_state_dict does.
+	Restore(s ScheduleState) error
+}
+
+// ScheduleState is the progress of a scheduler or of ReduceLROnPlateau:
+// what PyTorch's scheduler.state_dict() holds apart from the settings,
+// which come from the constructor. To resume training, make a fresh
+// scheduler with the same settings on the optimizer, restore the
+// optimizer's rate (SetLR) and then Restore the scheduler: the next Step
+// sets the rate an uninterrupted run would have set, bit for bit.
+type ScheduleState struct {
+	// Kind names the scheduler type: "StepLR", "MultiStepLR",
+	// "ExponentialLR", "CosineAnnealingLR", "LinearLR" or
+	// "ReduceLROnPlateau". Restore rejects another kind.
+	Kind string
+	// LastEpoch is PyTorch's last_epoch: the number of Steps since the
+	// epoch-0 one for a Scheduler, the number of Steps for
+	// ReduceLROnPlateau.
+	LastEpoch int
+	// BaseLR is base_lrs[0], the optimizer's rate when the scheduler was
+	// made (0 for ReduceLROnPlateau, which has none).
+	BaseLR float64
+	// LastLR is _last_lr[0], the rate set by the last Step.
+	LastLR float64
+	// Best, NumBadEpochs and CooldownCounter are ReduceLROnPlateau's best,
+	// num_bad_epochs and cooldown_counter (zero for the others).
+	Best            float64
+	NumBadEpochs    int
+	CooldownCounter int
+}
+
+// finite reports whether every x is neither NaN nor ±Inf.
+func finite(xs ...float64) bool {
+	for _, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 var (
@@ -43,6 +88,25 @@ type schedule struct {
 
 func newSchedule(opt LRSetter) schedule {
 	return schedule{opt: opt, baseLR: opt.LR(), epoch: -1}
+}
+
+// state returns the progress of a scheduler of the given kind.
+func (s *schedule) state(kind string) ScheduleState {
+	return ScheduleState{Kind: kind, LastEpoch: s.epoch, BaseLR: s.baseLR, LastLR: s.lastLR}
+}
+
+// restore checks st against kind and, if it fits, sets the progress.
+func (s *schedule) restore(kind string, st ScheduleState) error {
+	switch {
+	case st.Kind != kind:
+		return fmt.Errorf("optimizers: %s: Restore: the state is of a %q", kind, st.Kind)
+	case st.LastEpoch < 0:
+		return fmt.Errorf("optimizers: %s: Restore: last epoch %d, want ≥ 0", kind, st.LastEpoch)
+	case !finite(st.BaseLR, st.LastLR):
+		return fmt.Errorf("optimizers: %s: Restore: base rate %v and last rate %v must be finite", kind, st.BaseLR, st.LastLR)
+	}
+	s.epoch, s.baseLR, s.lastLR = st.LastEpoch, st.BaseLR, st.LastLR
+	return nil
 }
 
 // set sets the optimizer's rate to lr and records it.
@@ -86,6 +150,12 @@ func (l *StepLR) LastLR() float64 { return l.s.lastLR }
 // LastEpoch returns the current epoch.
 func (l *StepLR) LastEpoch() int { return l.s.epoch }
 
+// State returns the scheduler's progress (StepLRind "StepLR").
+func (l *StepLR) State() ScheduleState { return l.s.state("StepLR") }
+
+// Restore sets the scheduler's progress from State of another StepLR.
+func (l *StepLR) Restore(st ScheduleState) error { return l.s.restore("StepLR", st) }
+
 // MultiStepLR multiplies the learning rate by γ at each milestone epoch
 // (by γᵏ if the epoch is listed k times): γₑ = γ₀ · γ^|{m ≤ e}|
 // (torch.optim.lr_scheduler.MultiStepLR).
@@ -122,6 +192,12 @@ func (l *MultiStepLR) LastLR() float64 { return l.s.lastLR }
 // LastEpoch returns the current epoch.
 func (l *MultiStepLR) LastEpoch() int { return l.s.epoch }
 
+// State returns the scheduler's progress (MultiStepLRind "MultiStepLR").
+func (l *MultiStepLR) State() ScheduleState { return l.s.state("MultiStepLR") }
+
+// Restore sets the scheduler's progress from State of another MultiStepLR.
+func (l *MultiStepLR) Restore(st ScheduleState) error { return l.s.restore("MultiStepLR", st) }
+
 // ExponentialLR multiplies the learning rate by γ every epoch:
 // γₑ = γ₀ · γᵉ (torch.optim.lr_scheduler.ExponentialLR).
 type ExponentialLR struct {
@@ -151,6 +227,12 @@ func (l *ExponentialLR) LastLR() float64 { return l.s.lastLR }
 
 // LastEpoch returns the current epoch.
 func (l *ExponentialLR) LastEpoch() int { return l.s.epoch }
+
+// State returns the scheduler's progress (ExponentialLRind "ExponentialLR").
+func (l *ExponentialLR) State() ScheduleState { return l.s.state("ExponentialLR") }
+
+// Restore sets the scheduler's progress from State of another ExponentialLR.
+func (l *ExponentialLR) Restore(st ScheduleState) error { return l.s.restore("ExponentialLR", st) }
 
 // CosineAnnealingLR anneals the learning rate along a cosine from γ₀ to
 // ηmin over tMax epochs, then back up over the next tMax, and so on
@@ -204,6 +286,14 @@ func (l *CosineAnnealingLR) LastLR() float64 { return l.s.lastLR }
 
 // LastEpoch returns the current epoch.
 func (l *CosineAnnealingLR) LastEpoch() int { return l.s.epoch }
+
+// State returns the scheduler's progress (CosineAnnealingLRind "CosineAnnealingLR").
+func (l *CosineAnnealingLR) State() ScheduleState { return l.s.state("CosineAnnealingLR") }
+
+// Restore sets the scheduler's progress from State of another CosineAnnealingLR.
+func (l *CosineAnnealingLR) Restore(st ScheduleState) error {
+	return l.s.restore("CosineAnnealingLR", st)
+}
 
 // floorMod is Python's a % b for b > 0 (never negative).
 func floorMod(a, b int) int {
@@ -262,3 +352,9 @@ func (l *LinearLR) LastLR() float64 { return l.s.lastLR }
 
 // LastEpoch returns the current epoch.
 func (l *LinearLR) LastEpoch() int { return l.s.epoch }
+
+// State returns the scheduler's progress (LinearLRind "LinearLR").
+func (l *LinearLR) State() ScheduleState { return l.s.state("LinearLR") }
+
+// Restore sets the scheduler's progress from State of another LinearLR.
+func (l *LinearLR) Restore(st ScheduleState) error { return l.s.restore("LinearLR", st) }

@@ -23,8 +23,10 @@ import (
 // atomically: a crash or an error mid-save leaves the previous file whole.
 // A checkpoint is written only at the end of a completed epoch, so an
 // epoch that fails (a NaN loss, a cancelled context) never overwrites one.
-// The metadata records "epoch", "step", "lr" and every logged value as
-// "log.<name>".
+// The metadata records "epoch", "step", "lr", every logged value as
+// "log.<name>", and what Trainer.Resume needs to continue the run: the
+// states of Config.Schedule ("schedule.*") and Config.Plateau
+// ("plateau.*") and the History ("history", as CSV).
 type Checkpoint struct {
 	Base
 	// Dir is the directory for the files; it is created if missing.
@@ -69,6 +71,9 @@ func (c *Checkpoint) OnEpochEnd(t *Trainer, epoch int, logs Logs) error {
 	}
 	for k, v := range logs {
 		meta["log."+k] = strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	if err := t.resumeMeta(meta); err != nil {
+		return errors.Wrap(err, "checkpoint")
 	}
 	if c.Every > 0 && (epoch+1)%c.Every == 0 {
 		if err := c.write(filepath.Join(c.Dir, fmt.Sprintf("epoch-%04d.safetensors", epoch)), t, meta); err != nil {

@@ -79,6 +79,26 @@
 //     mean over each epoch's steps) and their log-scale plot, to see
 //     vanishing and exploding gradients.
 //
+// # Resuming
+//
+// The Checkpoint callback saves, beside the model and the optimizer state,
+// what Trainer.Resume needs to continue a run: the epoch, step and
+// learning rate, the states of Config.Schedule and Config.Plateau
+// (optimizers.ScheduleState) and the History. After a crash, build the
+// same model, optimizer and schedules, make a Trainer with the same
+// Config, Resume and Fit — PyTorch's load_state_dict calls and
+// start_epoch = checkpoint["epoch"] + 1:
+//
+//	t, _ := train.NewTrainer(m, cfg) // cfg.Epochs: how many more epochs
+//	if err := t.Resume("ckpt/epoch-0002.safetensors"); err != nil { ... }
+//	h, err := t.Fit(ctx) // epochs 3, 4, ...; h holds epochs 0-2 too
+//
+// The epochs go on from the checkpoint's, with the same shuffling order,
+// so the run is bit-identical to an uninterrupted one — unless the model
+// has dropout: the masks' random streams are not saved, so a resumed run
+// draws other masks. Callback state (EarlyStopping's patience, a
+// best-only Checkpoint's best value) starts afresh.
+//
 // # Non-finite values
 //
 // With the compiler's NaN guard on (the default), a step whose loss or
