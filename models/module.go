@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/internal/panics"
+	"github.com/symgrad/symgrad/ops"
 )
 
 // Module is anything that holds state a checkpoint saves: trainable
@@ -162,7 +163,7 @@ func (f *Func) Forward(x *G.Node) (y *G.Node, err error) {
 // Flatten is PyTorch's nn.Flatten(): [B, d1, d2, ...] -> [B, d1*d2*...].
 type Flatten struct{ stateless }
 
-// Forward reshapes x to [B, rest].
+// Forward reshapes x to [B, rest] (a copy: ops.Reshape).
 func (*Flatten) Forward(x *G.Node) (y *G.Node, err error) {
 	defer panics.Recover(&err, "flatten of shape %v", x.Shape())
 	s := x.Shape()
@@ -172,7 +173,9 @@ func (*Flatten) Forward(x *G.Node) (y *G.Node, err error) {
 	if len(s) == 2 {
 		return x, nil
 	}
-	y, err = G.Reshape(x, tensor.Shape{s[0], s.TotalSize() / s[0]})
+	// symgrad's copying reshape (preallocated output): Gorgonia's view
+	// reshape allocates a header per step and aliases x.
+	y, err = ops.Reshape(x, s[0], s.TotalSize()/s[0])
 	return y, errors.Wrapf(err, "flatten of shape %v", s)
 }
 

@@ -3,6 +3,8 @@ package models
 import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
+
+	"github.com/symgrad/symgrad/ops"
 )
 
 // buildLeNet builds conv1 = Conv2d(1, 6, 5), ReLU, MaxPool2d(2),
@@ -69,7 +71,7 @@ func buildRecurrent(name string, cfg Config, bidi bool, out int, loss func(o, y 
 	}
 	h := res.HN[0]
 	if bidi {
-		if h, err = G.Concat(1, res.HN...); err != nil {
+		if h, err = ops.Concat(1, res.HN...); err != nil {
 			return nil, errors.Wrap(err, "concatenating h_n")
 		}
 	}

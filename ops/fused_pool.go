@@ -193,10 +193,22 @@ func (op *poolOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
 	return G.Nodes{nil, d}, errors.Wrapf(err, "gradient of %v", op)
 }
 
-// poolKernel runs one max-pool map: for every window of x, its argmax a;
-// max: out = x[a]; gather: out = v[a]; scatter: out[a] += v (out zeroed).
+// poolKernel runs one max-pool map: max: out = the window's maximum
+// (windowMax, the value only); for gather and scatter, every window's
+// argmax a: gather: out = v[a]; scatter: out[a] += v (out zeroed).
 func poolKernel[T float32 | float64](g *poolGeom, kind poolKind, x, v, out []T) {
 	hw, ohw := g.h*g.w, g.oh*g.ow
+	if kind == poolMax {
+		for nc := 0; nc < g.n*g.c; nc++ {
+			xp, yp := x[nc*hw:(nc+1)*hw], out[nc*ohw:(nc+1)*ohw]
+			for i := 0; i < g.oh; i++ {
+				for j := 0; j < g.ow; j++ {
+					yp[i*g.ow+j] = windowMax(g, xp, i, j)
+				}
+			}
+		}
+		return
+	}
 	if kind == poolScatter {
 		clear(out)
 	}
@@ -207,8 +219,6 @@ func poolKernel[T float32 | float64](g *poolGeom, kind poolKind, x, v, out []T) 
 				a := windowArgmax(g, xp, i, j)
 				y := nc*ohw + i*g.ow + j
 				switch kind {
-				case poolMax:
-					out[y] = xp[a]
 				case poolGather:
 					out[y] = v[nc*hw+a]
 				case poolScatter:
@@ -217,6 +227,28 @@ func poolKernel[T float32 | float64](g *poolGeom, kind poolKind, x, v, out []T) 
 			}
 		}
 	}
+}
+
+// windowMax returns x[windowArgmax(g, xp, i, j)] without tracking the
+// index: the running maximum by Go's builtin max (branch-free; a NaN
+// propagates). That is the argmax's value bit for bit except where the
+// builtin and "the first maximum by >" can differ: a NaN in the window
+// (PyTorch keeps the last NaN, whose payload may differ) and a zero
+// maximum (max(-0, +0) is +0, the first maximum may be -0). Both take
+// windowArgmaxNaN, which follows PyTorch's rule exactly.
+func windowMax[T float32 | float64](g *poolGeom, xp []T, i, j int) T {
+	r0, c0 := i*g.sh, j*g.sw
+	m := xp[r0*g.w+c0]
+	for u := 0; u < g.kh; u++ {
+		base := (r0+u)*g.w + c0
+		for _, e := range xp[base : base+g.kw] {
+			m = max(m, e)
+		}
+	}
+	if m != m || m == 0 {
+		return xp[windowArgmaxNaN(g, xp, i, j)]
+	}
+	return m
 }
 
 // windowArgmax returns the index in the plane xp [H, W] of the maximum of

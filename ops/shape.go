@@ -72,6 +72,34 @@ func (op *reshapeOp) Do(vs ...G.Value) (G.Value, error) {
 	c := d.Clone().(*tensor.Dense)
 	return c, errors.Wrapf(c.Reshape(op.to...), "%v", op)
 }
+
+var _ G.UsePreallocDoer = (*reshapeOp)(nil)
+
+// UsePreallocDo copies x's values, in row-major order, into prealloc (a
+// tensor of the new shape).
+func (op *reshapeOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	if len(vs) != 1 {
+		return nil, errors.Errorf("%v: expected 1 input, got %d", op, len(vs))
+	}
+	x, err := denseOfDims(vs[0], vs[0].Dtype())
+	if err != nil || !equalDims(x.Shape(), op.from) {
+		return nil, errors.Errorf("%v: input is %v, want %v (%v)", op, vs[0].Shape(), op.from, err)
+	}
+	y, err := denseOfDims(prealloc, x.Dtype())
+	if err != nil || !equalDims(y.Shape(), op.to) {
+		return nil, errors.Errorf("%v: output is %v, want %v (%v)", op, prealloc.Shape(), op.to, err)
+	}
+	switch x.Dtype() {
+	case tensor.Float64:
+		copy(y.Float64s(), x.Float64s())
+	case tensor.Float32:
+		copy(y.Float32s(), x.Float32s())
+	default:
+		return nil, errors.Errorf("%v: dtype %v, want float64 or float32", op, x.Dtype())
+	}
+	return prealloc, nil
+}
+
 func (op *reshapeOp) ReturnsPtr() bool      { return false }
 func (op *reshapeOp) CallsExtern() bool     { return false }
 func (op *reshapeOp) OverwritesInput() int  { return -1 }
@@ -94,7 +122,10 @@ func hashOf(op interface{ WriteHash(hash.Hash) }) uint32 {
 }
 
 // Concat joins xs along axis (negative counts from the end); all other
-// dimensions must agree. Gradient: g sliced back into the pieces.
+// dimensions must agree. A symgrad op with a preallocated output (copying
+// blocks of each piece). Gradient: g sliced back into the pieces, each a
+// copying slice with a preallocated output whose gradient is the zero pad
+// (so twice differentiable).
 func Concat(axis int, xs ...*G.Node) (out *G.Node, err error) {
 	defer panics.Recover(&err, "concat")
 	if len(xs) < 2 {
@@ -117,7 +148,7 @@ func Concat(axis int, xs ...*G.Node) (out *G.Node, err error) {
 			return nil, errors.Errorf("concat along %d: %s %v %v does not fit %s %v %v", a, x.Name(), x.Shape(), x.Dtype(), xs[0].Name(), s0, xs[0].Dtype())
 		}
 	}
-	out, err = G.Concat(a, xs...)
+	out, err = G.ApplyOp(newConcatOp(a, xs), xs...)
 	return out, errors.Wrapf(err, "concat along %d", a)
 }
 
@@ -175,7 +206,7 @@ func init() {
 	Register(&Spec{
 		Name: "concat", Family: "shape",
 		Forward: "concat(x1, x2, ..., axis) joins the nodes along axis", Gradient: "g sliced back into the pieces",
-		Notes: "Gorgonia's Concat. The axis is the trailing numeric argument.",
+		Notes: "symgrad op with preallocated outputs (forward and the slices of its gradient; Gorgonia's Concat allocates on every call). The axis is the trailing numeric argument.",
 		Build: func(n []*G.Node, p []float64) (*G.Node, error) {
 			ax, err := oneInt("concat", p, 0)
 			if err != nil {
