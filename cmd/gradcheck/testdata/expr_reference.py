@@ -1,23 +1,24 @@
 #!/usr/bin/python3
 """PyTorch reference for `gradcheck expr "crossentropy(x * s, t)" --input ... --reference ...`:
-an integer input (class indices), a 0-d scalar variable, and value.backward()."""
-import torch, json, struct
+an integer input (class indices), a 0-d scalar variable, and value.backward().
+
+    /usr/bin/python3 expr_reference.py   (from cmd/gradcheck, writes into testdata/)
+
+The safetensors writer is scripts/crosscheck/stio.py."""
+import os
+import sys
+
+import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "scripts", "crosscheck"))
+import stio  # noqa: E402
+
 torch.manual_seed(0)
-x = torch.randn(4,3, dtype=torch.float64, requires_grad=True)
-t = torch.tensor([0,2,1,2])
+x = torch.randn(4, 3, dtype=torch.float64, requires_grad=True)
+t = torch.tensor([0, 2, 1, 2])
 s = torch.tensor(1.5, dtype=torch.float64, requires_grad=True)
 v = F.cross_entropy(x * s, t)
 v.backward()
-def write(path, tensors):
-    header, blobs, off = {}, [], 0
-    for name in sorted(tensors):
-        tt = tensors[name].detach().contiguous()
-        dt = {torch.float64: ("F64", "d"), torch.int64: ("I64", "q")}[tt.dtype]
-        data = struct.pack("<%d%s" % (tt.numel(), dt[1]), *tt.flatten().tolist())
-        header[name] = {"dtype": dt[0], "shape": list(tt.shape), "data_offsets": [off, off + len(data)]}
-        blobs.append(data); off += len(data)
-    h = json.dumps(header, separators=(",", ":")).encode(); h += b" " * (-len(h) % 8)
-    open(path, "wb").write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
-write("testdata/crossentropy.input.safetensors", {"x": x, "t": t, "s": s})
-write("testdata/crossentropy.reference.safetensors", {"value": v, "grad.x": x.grad, "grad.s": s.grad})
+stio.write("testdata/crossentropy.input.safetensors", {"x": x, "t": t, "s": s})
+stio.write("testdata/crossentropy.reference.safetensors", {"value": v, "grad.x": x.grad, "grad.s": s.grad})
