@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"time"
 
@@ -126,5 +125,5 @@ type HistoryCSV struct {
 
 // OnEpochEnd rewrites the file.
 func (c *HistoryCSV) OnEpochEnd(t *Trainer, _ int, _ Logs) error {
-	return writeAtomic(c.Path, func(f *os.File) error { return t.History().WriteCSV(f) })
+	return writeAtomic(c.Path, func(f io.Writer) error { return t.History().WriteCSV(f) })
 }

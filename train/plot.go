@@ -2,9 +2,8 @@ package train
 
 import (
 	"image/color"
+	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/pkg/errors"
@@ -14,6 +13,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"github.com/symgrad/symgrad/internal/atomicfile"
 	"github.com/symgrad/symgrad/internal/panics"
 )
 
@@ -136,35 +136,17 @@ func savePNG(path string, panels []*plot.Plot, width vg.Length, legend *plot.Leg
 	for i, p := range panels {
 		p.Draw(canvases[0][i])
 	}
-	return writeAtomic(path, func(f *os.File) error {
+	return writeAtomic(path, func(f io.Writer) error {
 		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(f)
 		return err
 	})
 }
 
-// writeAtomic writes a file through a temporary file in the same
-// directory, renamed over path once complete.
-func writeAtomic(path string, write func(*os.File) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return errors.Wrapf(err, "writing %s", path)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = f.Chmod(0o644); err != nil {
-		return errors.Wrapf(err, "writing %s", path)
-	}
-	if err = write(f); err != nil {
-		return errors.Wrapf(err, "writing %s", path)
-	}
-	if err = f.Close(); err != nil {
-		return errors.Wrapf(err, "writing %s", path)
-	}
-	return errors.Wrapf(os.Rename(f.Name(), path), "writing %s", path)
+// writeAtomic writes a file whole or not at all (internal/atomicfile: a
+// temporary file renamed over path, symbolic links written through, special
+// files refused), naming path in its error.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	return errors.Wrapf(atomicfile.Write(path, write), "writing %s", path)
 }
 
 // HistoryPlotter is a callback that redraws PlotHistory to Path after

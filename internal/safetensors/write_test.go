@@ -181,7 +181,7 @@ func TestWriteProcessDeath(t *testing.T) {
 		t.Fatalf("old file unreadable after the crash: %v", err)
 	}
 	sameTensor(t, "fc.weight", f.Tensors["fc.weight"], checkpoint(1)["fc.weight"])
-	if names := dirNames(t, dir); len(names) != 2 || !strings.HasPrefix(names[0], ".ckpt.safetensors.tmp-") {
+	if names := dirNames(t, dir); len(names) != 2 || !strings.HasPrefix(names[0], ".ckpt.safetensors.symgrad-") {
 		t.Errorf("directory holds %v, want the file and the dead write's temporary file", names)
 	}
 	if err := Write(path, checkpoint(3), nil); err != nil {
@@ -191,4 +191,7 @@ func TestWriteProcessDeath(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameTensor(t, "fc.weight", f.Tensors["fc.weight"], checkpoint(3)["fc.weight"])
+	if names := dirNames(t, dir); len(names) != 1 {
+		t.Errorf("the next write left the dead write's temporary file: %v", names)
+	}
 }

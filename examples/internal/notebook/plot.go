@@ -3,8 +3,8 @@ package notebook
 import (
 	"fmt"
 	"image/color"
+	"io"
 	"math"
-	"os"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -12,6 +12,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/symgrad/symgrad/internal/atomicfile"
 )
 
 // Palette holds matplotlib's ten default colours (C0, C1, ...), used in
@@ -160,15 +162,7 @@ func SaveGrid(path string, width, height vg.Length, rows [][]*plot.Plot) error {
 			}
 		}
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("saving a plot: %w", err)
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return fmt.Errorf("saving a plot to %s: %w", path, err)
-	}
-	return f.Close()
+	return savePNG(path, img)
 }
 
 // SaveLegendRight draws panels side by side in one PNG at path, width
@@ -201,13 +195,17 @@ func SaveLegendRight(path string, width, height vg.Length, panels ...*plot.Plot)
 	for i, p := range panels {
 		p.Draw(tiles.At(area, i, 0))
 	}
-	f, err := os.Create(path)
+	return savePNG(path, img)
+}
+
+// savePNG writes img to path as a PNG, whole or not at all.
+func savePNG(path string, img *vgimg.Canvas) error {
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("saving a plot: %w", err)
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
 		return fmt.Errorf("saving a plot to %s: %w", path, err)
 	}
-	return f.Close()
+	return nil
 }
