@@ -40,8 +40,9 @@ func Compile(loss *G.Node, params []*G.Node, opts ...Option) (p *Program, err er
 	if p.objective, err = addPenalties(p.loss, p.params, &cfg); err != nil {
 		return nil, err
 	}
+	p.penalties = penaltiesOf(&cfg, p.params)
 	nForward := len(p.g.AllNodes())
-	grads, err := G.Grad(p.objective, p.params...)
+	grads, err := symbolicGrad(p.objective, p.params)
 	if err != nil {
 		return nil, errors.Wrap(err, "compile: symbolic differentiation")
 	}

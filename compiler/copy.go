@@ -1,16 +1,9 @@
 package compiler
 
 import (
-	"fmt"
-	"hash"
-	"hash/fnv"
-	"reflect"
-
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-
-	"github.com/symgrad/symgrad/ops"
 )
 
 // A copier rebuilds the part of a graph that some roots need into a fresh
@@ -31,7 +24,6 @@ type copier struct {
 	rules   []*Rule
 	fired   map[*Rule]int
 	origin  map[*G.Node]*G.Node // copy -> the source node it was built for (merge checks)
-	tags    int                 // distinctOp tags handed out
 	budget  int                 // rewrites left in this sweep (guards against cycling rules)
 	rewrote bool
 }
@@ -112,47 +104,21 @@ func (c *copier) build(n *G.Node) (*G.Node, error) {
 	return c.rewrite(m)
 }
 
-// apply is G.ApplyOp in the copy's graph, made safe against merging.
-//
-// Gorgonia hash-conses: a node whose op hash and children equal an
-// existing node's is that node. Some ops' hashes leave out an attribute
-// (Gorgonia's softmax leaves out its log flag, gorgonia issue 569) and
-// stateful ops (dropout, batch-norm statistics) are distinct even when
-// they hash alike; a rewrite that makes two subgraphs equal can then merge
-// two distinct computations. apply detects such a merge and rebuilds the
-// node under a distinctOp, whose hash carries a unique tag.
+// apply is Apply in the copy's graph. Beyond false merges on hash
+// collisions, Apply also keeps apart what hashes alike but differs: ops
+// whose hashes leave out an attribute (Gorgonia's softmax leaves out its
+// log flag, gorgonia issue 569) and stateful ops (dropout, batch-norm
+// statistics), which a rewrite making two subgraphs equal could otherwise
+// merge.
 func (c *copier) apply(op G.Op, in G.Nodes, from *G.Node) (*G.Node, error) {
-	before := len(c.g.AllNodes())
-	m, err := G.ApplyOp(op, in...)
+	m, err := Apply(op, in...)
 	if err != nil {
 		return nil, err
 	}
-	if len(c.g.AllNodes()) > before || sameComputation(op, m.Op()) {
-		if _, seen := c.origin[m]; !seen {
-			c.origin[m] = from
-		}
-		return m, nil
-	}
-	c.tags++
-	m, err = G.ApplyOp(&distinctOp{Op: op, tag: c.tags}, in...)
-	if err == nil {
+	if _, seen := c.origin[m]; !seen {
 		c.origin[m] = from
 	}
-	return m, err
-}
-
-// sameComputation reports whether two ops whose nodes Gorgonia merged
-// compute the same thing: the same op value, or two stateless ops of one
-// type that print alike (a symgrad op's String holds its attributes, and
-// Gorgonia's softmax prints its log flag although it does not hash it).
-func sameComputation(a, b G.Op) bool {
-	if a == b {
-		return true
-	}
-	if ops.IsStateful(a) || ops.IsStateful(b) {
-		return false
-	}
-	return reflect.TypeOf(a) == reflect.TypeOf(b) && fmt.Sprint(a) == fmt.Sprint(b)
+	return m, nil
 }
 
 // rewrite applies the copier's rules to m until none matches.
@@ -222,57 +188,4 @@ func constantValue(v G.Value) any {
 		return s
 	}
 	return v
-}
-
-// distinctOp is an op whose hash carries a tag, so that Gorgonia never
-// merges its node with another; everything else is the wrapped op's.
-type distinctOp struct {
-	G.Op
-	tag int
-}
-
-var _ G.SDOp = (*distinctOp)(nil)
-
-// WriteHash is the wrapped op's hash plus the tag.
-func (d *distinctOp) WriteHash(h hash.Hash) {
-	d.Op.WriteHash(h)
-	fmt.Fprintf(h, "#distinct%d", d.tag)
-}
-
-// Hashcode hashes WriteHash.
-func (d *distinctOp) Hashcode() uint32 {
-	h := fnv.New32a()
-	d.WriteHash(h)
-	return h.Sum32()
-}
-
-// DiffWRT is the wrapped op's (none when it cannot be differentiated).
-func (d *distinctOp) DiffWRT(n int) []bool {
-	if sd, ok := d.Op.(G.SDOp); ok {
-		return sd.DiffWRT(n)
-	}
-	return make([]bool, n)
-}
-
-// SymDiff is the wrapped op's.
-func (d *distinctOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	if sd, ok := d.Op.(G.SDOp); ok {
-		return sd.SymDiff(in, out, grad)
-	}
-	return nil, errors.Errorf("%v has no symbolic gradient", d.Op)
-}
-
-// SetTraining forwards the train/eval switch.
-func (d *distinctOp) SetTraining(t bool) error {
-	if m, ok := d.Op.(G.TrainModeOp); ok {
-		return m.SetTraining(t)
-	}
-	return nil
-}
-
-// FreezeMask forwards to an op with a random mask.
-func (d *distinctOp) FreezeMask(frozen bool) {
-	if m, ok := d.Op.(ops.MaskFreezer); ok {
-		m.FreezeMask(frozen)
-	}
 }

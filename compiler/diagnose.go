@@ -51,7 +51,7 @@ func (p *Program) diagnose() (err error) {
 	}
 	defer m.close()
 	runErr := m.run(Training)
-	sorted, err := G.Sort(p.train.graph())
+	sorted, err := sortGraph(p.train.graph())
 	if err != nil {
 		return errors.Wrap(err, "diagnosing a non-finite value")
 	}

@@ -53,7 +53,7 @@ func HVP(loss *G.Node, params []*G.Node, opts ...Option) (h *HVPProgram, err err
 		return nil, errors.Wrap(err, "hvp")
 	}
 	h = &HVPProgram{params: append(G.Nodes{}, params...), guard: !cfg.noGuard}
-	first, err := G.Grad(rw.roots[0], rw.params...)
+	first, err := symbolicGrad(rw.roots[0], rw.params)
 	if err != nil {
 		return nil, errors.Wrap(err, "hvp: first derivatives")
 	}
@@ -99,7 +99,7 @@ func secondGrad(dot *G.Node, params G.Nodes) (G.Nodes, error) {
 	if len(wrt) == 0 {
 		return out, nil
 	}
-	d, err := G.Grad(dot, wrt...)
+	d, err := symbolicGrad(dot, wrt)
 	if err != nil {
 		return nil, errors.Wrap(err, "an op on the way is not twice differentiable")
 	}

@@ -55,7 +55,7 @@ type planRead struct {
 func newPlan(want G.Nodes, into []*G.Value) (p *plan, err error) {
 	defer panics.Recover(&err, "planning execution")
 	g := want[0].Graph().ExactSubgraphRoots(want...)
-	sorted, err := G.Sort(g)
+	sorted, err := sortGraph(g)
 	if err != nil {
 		return nil, errors.Wrap(err, "sorting the graph")
 	}

@@ -28,7 +28,7 @@ func (p *Program) nodeKind(n *G.Node) string {
 // executionOrder lists the training program's nodes, inputs first, without
 // the Read statements through which values leave the machine.
 func (p *Program) executionOrder() G.Nodes {
-	sorted, err := G.Sort(p.train.graph())
+	sorted, err := sortGraph(p.train.graph())
 	if err != nil {
 		return p.train.graph().AllNodes()
 	}

@@ -24,10 +24,11 @@ type Program struct {
 
 	// The user's nodes as given to Compile, and the map from every user
 	// node that survived the passes to its program node.
-	user     userNodes
-	toProg   map[*G.Node]*G.Node
-	mirrored [][2]*G.Node // (user node, program node) pairs whose values mirror() copies
-	passes   *PassReport
+	user      userNodes
+	toProg    map[*G.Node]*G.Node
+	mirrored  [][2]*G.Node  // (user node, program node) pairs whose values mirror() copies
+	penalties []penaltyTerm // the objective's L1/L2 terms, for ReferenceObjective
+	passes    *PassReport
 
 	// Values leave the machines through Read statements that copy into
 	// these preallocated destinations, never through an intermediate node's

@@ -2,7 +2,7 @@
 //
 // A check compiles the function once (compiler.Compile), runs RunTrain for
 // the analytic gradient g, then perturbs each parameter element x_i in place
-// and calls RunLoss(compiler.Training) twice for the central difference
+// and evaluates the objective twice for the central difference
 //
 //	n_i = (f(x + eps e_i) - f(x - eps e_i)) / (2 eps)
 //
@@ -11,7 +11,14 @@
 //	|g_i - n_i| <= atol + rtol |n_i|
 //
 // (PyTorch's torch.autograd.gradcheck rule; defaults eps 1e-6, atol 1e-5,
-// rtol 1e-3). Fast mode compares <g, v> with (f(x+eps v) - f(x-eps v))/(2 eps)
+// rtol 1e-3).
+//
+// The numeric side never runs the program being checked: every f is
+// Program.ReferenceObjective, which interprets the graph given to Compile
+// op by op (no graph copy, rewrite pass, execution plan or gradient node),
+// so a program that computes the wrong function cannot confirm its own
+// gradient. The program's objective at x is compared with the reference
+// value too; a mismatch adds a failing "forward" row naming both values. Fast mode compares <g, v> with (f(x+eps v) - f(x-eps v))/(2 eps)
 // for a few seeded random unit directions v per parameter, and reruns full
 // mode on a parameter whose directional check fails so the report names the
 // worst element.

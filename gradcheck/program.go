@@ -51,7 +51,8 @@ type checker struct {
 	p     *compiler.Program
 	cfg   Config
 	j     judge
-	f0    float64 // objective at the unperturbed point
+	f0    float64 // reference objective at the unperturbed point
+	prog0 float64 // the program's objective there (reentrancy is judged on it)
 	rng   *rand.Rand
 	calls int
 }
@@ -71,10 +72,13 @@ func checkProgram(p *compiler.Program, cfg Config, r *Report) error {
 	for i, pr := range params {
 		analytic[i] = append([]float64(nil), pr.Grad.Data().([]float64)...)
 	}
-	c := &checker{p: p, cfg: cfg, j: judge{cfg.Atol, cfg.Rtol}, rng: newRNG(cfg.Seed, 1)}
+	c := &checker{p: p, cfg: cfg, j: judge{cfg.Atol, cfg.Rtol}, rng: newRNG(cfg.Seed, 1), prog0: p.Objective()}
 	var err error
 	if c.f0, err = c.f(); err != nil {
 		return err
+	}
+	if fw := c.forwardRow(); fw.Verdict == Fail {
+		r.add(fw) // reported only when it fails: reports keep one row per parameter
 	}
 	rows := make([]Result, len(params))
 	for i, pr := range params {
@@ -89,13 +93,28 @@ func checkProgram(p *compiler.Program, cfg Config, r *Report) error {
 	return nil
 }
 
-// f runs the forward graph at the current parameter values.
+// f evaluates the objective at the current parameter values through the
+// reference evaluator (Program.ReferenceObjective: the graph given to
+// Compile, interpreted op by op), never through the program whose gradient
+// is being checked, so that a wrong program cannot confirm itself.
 func (c *checker) f() (float64, error) {
 	c.calls++
-	if err := c.p.RunLoss(compiler.Training); err != nil {
-		return 0, err
+	return c.p.ReferenceObjective(compiler.Training)
+}
+
+// forwardRow compares the program's objective with the reference
+// evaluation at the unperturbed point: a program whose forward graph
+// computes something else than the graph given to Compile fails here even
+// where its gradient agrees with its own function.
+func (c *checker) forwardRow() Result {
+	s := newStats("objective", RowForward, nil, c.j)
+	s.res.Mode = "value"
+	s.add(nil, 0, c.prog0, c.f0, math.NaN(), math.NaN())
+	r := s.result()
+	if r.Verdict == Fail {
+		r.Note = fmt.Sprintf("the compiled program computes %.17g where the graph given to Compile gives %.17g", c.prog0, c.f0)
 	}
-	return c.p.Objective(), nil
+	return r
 }
 
 // checkParam checks one parameter in the configured mode.
@@ -191,10 +210,10 @@ func (c *checker) reentrant(params []compiler.Param, analytic [][]float64, rows 
 	if err := c.p.RunTrain(); err != nil {
 		return errors.Wrap(err, "second training run")
 	}
-	if f := c.p.Objective(); math.Float64bits(f) != math.Float64bits(c.f0) {
+	if f := c.p.Objective(); math.Float64bits(f) != math.Float64bits(c.prog0) {
 		if len(rows) > 0 {
 			rows[0].Verdict = Fail
-			rows[0].Note = fmt.Sprintf("objective changed between runs: %v then %v (a perturbation was not restored, or a VM keeps state)", c.f0, f)
+			rows[0].Note = fmt.Sprintf("objective changed between runs: %v then %v (a perturbation was not restored, or a VM keeps state)", c.prog0, f)
 		}
 	}
 	for i, pr := range params {

@@ -69,7 +69,7 @@ func (b *builder) elementwise(t *term, x, y *G.Node) (*G.Node, error) {
 	xs, ys := []int(x.Shape()), []int(y.Shape())
 	what := fmt.Sprintf("%v %c %v", x.Shape(), t.op, y.Shape())
 	if x.IsScalar() || y.IsScalar() || slices.Equal(xs, ys) {
-		return b.apply(t, func() (*G.Node, error) { return op.plain(x, y) }, "%s", what)
+		return b.apply(t, G.Nodes{x, y}, func(in G.Nodes) (*G.Node, error) { return op.plain(in[0], in[1]) }, "%s", what)
 	}
 	out, xAxes, yAxes, err := broadcastShapes(xs, ys)
 	if err != nil {
@@ -85,9 +85,9 @@ func (b *builder) elementwise(t *term, x, y *G.Node) (*G.Node, error) {
 		return nil, err
 	}
 	if len(xAxes)+len(yAxes) == 0 {
-		return b.apply(t, func() (*G.Node, error) { return op.plain(x, y) }, "%s", what)
+		return b.apply(t, G.Nodes{x, y}, func(in G.Nodes) (*G.Node, error) { return op.plain(in[0], in[1]) }, "%s", what)
 	}
-	return b.apply(t, func() (*G.Node, error) { return op.bcast(x, y, xAxes, yAxes) }, "%s", what)
+	return b.apply(t, G.Nodes{x, y}, func(in G.Nodes) (*G.Node, error) { return op.bcast(in[0], in[1], xAxes, yAxes) }, "%s", what)
 }
 
 // lift reshapes n to rank r by adding leading 1-axes.
@@ -100,7 +100,7 @@ func (b *builder) lift(t *term, n *G.Node, r int) (*G.Node, error) {
 	for i := range to {
 		to[i] = dimFromEnd(s, r-1-i)
 	}
-	return b.apply(t, func() (*G.Node, error) { return G.Reshape(n, to) }, "reshape %v to %v", s, to)
+	return b.apply(t, G.Nodes{n}, func(in G.Nodes) (*G.Node, error) { return G.Reshape(in[0], to) }, "reshape %v to %v", s, to)
 }
 
 // matmul builds x @ y: matrix @ matrix, matrix @ vector, vector @ matrix
@@ -119,5 +119,5 @@ func (b *builder) matmul(t *term, x, y *G.Node) (*G.Node, error) {
 	if inner != against {
 		return nil, buildErr(t, nil, "shapes %v and %v do not match for @ (%d against %d)", xs, ys, inner, against)
 	}
-	return b.apply(t, func() (*G.Node, error) { return G.Mul(x, y) }, "%v @ %v", xs, ys)
+	return b.apply(t, G.Nodes{x, y}, func(in G.Nodes) (*G.Node, error) { return G.Mul(in[0], in[1]) }, "%v @ %v", xs, ys)
 }

@@ -101,7 +101,7 @@ func (b *builder) build(t *term) (*G.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return b.apply(t, func() (*G.Node, error) { return G.Neg(x) }, "-%v", x.Shape())
+		return b.apply(t, G.Nodes{x}, func(in G.Nodes) (*G.Node, error) { return G.Neg(in[0]) }, "-%v", x.Shape())
 	case binKind:
 		return b.binary(t)
 	case callKind:
@@ -134,12 +134,20 @@ func (b *builder) constant(t *term, v float64) (*G.Node, error) {
 	return n, nil
 }
 
-// apply runs f, turning an error or a Gorgonia panic into a BuildError at
-// t whose message starts with what (formatted with args).
-func (b *builder) apply(t *term, f func() (*G.Node, error), what string, args ...any) (*G.Node, error) {
+// apply builds f(in), turning an error or a Gorgonia panic into a
+// BuildError at t whose message starts with what (formatted with args).
+// f runs through compiler.BuildIsolated, so that a hash collision in a
+// large expression cannot merge the new node with a different one.
+func (b *builder) apply(t *term, in G.Nodes, f func(G.Nodes) (*G.Node, error), what string, args ...any) (*G.Node, error) {
 	var n *G.Node
-	err := panics.Call(func() (err error) {
-		n, err = f()
+	err := panics.Call(func() error {
+		out, err := compiler.BuildIsolated(in, func(in G.Nodes) (G.Nodes, error) {
+			n, err := f(in)
+			return G.Nodes{n}, err
+		})
+		if err == nil {
+			n = out[0]
+		}
 		return err
 	}, "gorgonia")
 	if err != nil {
@@ -175,13 +183,13 @@ func (b *builder) binary(t *term) (*G.Node, error) {
 // x^c * log(x), is NaN for x <= 0, which does not reach any variable.
 func (b *builder) power(t *term, x *G.Node, c float64) (*G.Node, error) {
 	if c == 2 {
-		return b.apply(t, func() (*G.Node, error) { return G.Square(x) }, "%v^2", x.Shape())
+		return b.apply(t, G.Nodes{x}, func(in G.Nodes) (*G.Node, error) { return G.Square(in[0]) }, "%v^2", x.Shape())
 	}
 	cn, err := b.constant(t.args[1], c)
 	if err != nil {
 		return nil, err
 	}
-	return b.apply(t, func() (*G.Node, error) { return G.Pow(x, cn) }, "%v^%s", x.Shape(), formatNum(c))
+	return b.apply(t, G.Nodes{x, cn}, func(in G.Nodes) (*G.Node, error) { return G.Pow(in[0], in[1]) }, "%v^%s", x.Shape(), formatNum(c))
 }
 
 // call resolves t through the ops registry.
@@ -215,6 +223,6 @@ func (b *builder) call(t *term) (*G.Node, error) {
 		v, _ := literal(a)
 		params = append(params, v)
 	}
-	return b.apply(t, func() (*G.Node, error) { return spec.Apply(nodes, params) },
+	return b.apply(t, nodes, func(in G.Nodes) (*G.Node, error) { return spec.Apply(in, params) },
 		"%s of shapes %s", t.name, strings.Join(shapes, ", "))
 }

@@ -1,0 +1,179 @@
+package compiler
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// collidingNames are two input names whose Gorgonia node hashes collide
+// for float64 vectors of 3 (found by a birthday search over "v%d"; the
+// test below checks that they still do, so the collision stays forced).
+var collidingNames = [2]string{"v232789", "v429192"}
+
+func collidingVectors(t *testing.T) (*G.ExprGraph, *G.Node, *G.Node) {
+	t.Helper()
+	g := G.NewGraph()
+	a := G.NewTensor(g, tensor.Float64, 1, G.WithShape(3), G.WithName(collidingNames[0]),
+		G.WithValue(tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{0.3, -1.2, 0.7}))))
+	b := G.NewTensor(g, tensor.Float64, 1, G.WithShape(3), G.WithName(collidingNames[1]),
+		G.WithValue(tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{-0.4, 0.9, 2.1}))))
+	if a.Hashcode() != b.Hashcode() {
+		t.Fatalf("%s and %s no longer collide (%x, %x)", a.Name(), b.Name(), a.Hashcode(), b.Hashcode())
+	}
+	return g, a, b
+}
+
+// TestCollidingNamesAreFound documents how the pair was found, so that a
+// new pair can be searched for if Gorgonia's hashing ever changes.
+func TestCollidingNamesAreFound(t *testing.T) {
+	h := func(name string) uint32 {
+		f := fnv.New32a()
+		fmt.Fprintf(f, "%v%v", "Vector float64", tensor.Shape{3})
+		f.Write([]byte(name))
+		f.Write([]byte{0})
+		return f.Sum32()
+	}
+	if h(collidingNames[0]) != h(collidingNames[1]) {
+		t.Errorf("the names' hashes differ: %x %x", h(collidingNames[0]), h(collidingNames[1]))
+	}
+}
+
+// TestGorgoniaMergesOnCollision shows the defect Apply exists for: with
+// colliding inputs, G.ApplyOp returns tanh(a) for tanh(b).
+func TestGorgoniaMergesOnCollision(t *testing.T) {
+	_, a, b := collidingVectors(t)
+	ta := G.Must(G.Tanh(a))
+	if tb := G.Must(G.Tanh(b)); tb != ta {
+		t.Skip("Gorgonia no longer merges colliding nodes")
+	}
+}
+
+// TestApplyNeverMergesDifferentComputations checks that Apply gives tanh(b)
+// a node of its own over b, and still shares a true repeat of tanh(a).
+func TestApplyNeverMergesDifferentComputations(t *testing.T) {
+	_, a, b := collidingVectors(t)
+	ta, err := BuildIsolated(G.Nodes{a}, func(in G.Nodes) (G.Nodes, error) {
+		n, err := G.Tanh(in[0])
+		return G.Nodes{n}, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, err := Apply(ta[0].Op(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tb == ta[0] || children(tb)[0] != b {
+		t.Fatalf("tanh(%s) merged with tanh(%s)", b.Name(), a.Name())
+	}
+	again, err := Apply(ta[0].Op(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again != ta[0] {
+		t.Error("a true repeat of tanh(a) was not shared")
+	}
+}
+
+// TestCompileForcedCollision compiles sum(a⊙a) + sum(b⊙b) + sum(a⊙b) with
+// colliding a and b: the forward graph (built safely) and the gradient must
+// be those of the formula. As a control, G.Grad of sum(a⊙b) makes g⊙b and
+// g⊙a, whose hashes collide, and merges them; symbolicGrad does not.
+func TestCompileForcedCollision(t *testing.T) {
+	g, a, b := collidingVectors(t)
+	_ = g
+	build := func(in G.Nodes, f func(G.Nodes) (*G.Node, error)) *G.Node {
+		t.Helper()
+		out, err := BuildIsolated(in, func(s G.Nodes) (G.Nodes, error) {
+			n, err := f(s)
+			return G.Nodes{n}, err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out[0]
+	}
+	sq := func(x *G.Node) *G.Node {
+		return build(G.Nodes{x}, func(s G.Nodes) (*G.Node, error) { return G.HadamardProd(s[0], s[0]) })
+	}
+	sum := func(x *G.Node) *G.Node {
+		return build(G.Nodes{x}, func(s G.Nodes) (*G.Node, error) { return G.Sum(s[0]) })
+	}
+	add := func(x, y *G.Node) *G.Node {
+		return build(G.Nodes{x, y}, func(s G.Nodes) (*G.Node, error) { return G.Add(s[0], s[1]) })
+	}
+	ab := sum(build(G.Nodes{a, b}, func(s G.Nodes) (*G.Node, error) { return G.HadamardProd(s[0], s[1]) }))
+	loss := add(add(sum(sq(a)), sum(sq(b))), ab)
+
+	p, err := Compile(loss, []*G.Node{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.RunTrain(); err != nil {
+		t.Fatal(err)
+	}
+	av, bv := a.Value().Data().([]float64), b.Value().Data().([]float64)
+	want := 0.0
+	for i := range av {
+		want += av[i]*av[i] + bv[i]*bv[i] + av[i]*bv[i]
+	}
+	if got := p.Loss(); math.Abs(got-want) > 1e-12 {
+		t.Errorf("loss %v, want %v", got, want)
+	}
+	ga, _ := p.Grad(a)
+	gb, _ := p.Grad(b)
+	for i := range av {
+		if d := ga.Data().([]float64)[i] - (2*av[i] + bv[i]); math.Abs(d) > 1e-12 {
+			t.Errorf("d/d%s[%d] off by %v", a.Name(), i, d)
+		}
+		if d := gb.Data().([]float64)[i] - (2*bv[i] + av[i]); math.Abs(d) > 1e-12 {
+			t.Errorf("d/d%s[%d] off by %v", b.Name(), i, d)
+		}
+	}
+
+	// The control: the gradients of sum(a⊙b) are g⊙b and g⊙a.
+	for _, tc := range []struct {
+		name       string
+		grad       func(*G.Node, G.Nodes) (G.Nodes, error)
+		wantMerged bool
+	}{
+		{"G.Grad", func(c *G.Node, w G.Nodes) (G.Nodes, error) { return G.Grad(c, w...) }, true},
+		{"symbolicGrad", symbolicGrad, false},
+	} {
+		rw, err := rewriteGraph(G.Nodes{ab}, G.Nodes{a, b}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		grads, err := tc.grad(rw.roots[0], rw.params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		merged := grads[0] == grads[1] || !reaches(grads[0], rw.params[1]) || !reaches(grads[1], rw.params[0])
+		if merged != tc.wantMerged {
+			t.Errorf("%s: the two gradients merged: %v, want %v", tc.name, merged, tc.wantMerged)
+		}
+	}
+}
+
+// reaches reports whether to is n or one of its (transitive) inputs.
+func reaches(n, to *G.Node) bool {
+	seen := map[*G.Node]bool{}
+	stack := G.Nodes{n}
+	for len(stack) > 0 {
+		m := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if m == to {
+			return true
+		}
+		if !seen[m] {
+			seen[m] = true
+			stack = append(stack, children(m)...)
+		}
+	}
+	return false
+}
