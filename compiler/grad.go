@@ -114,23 +114,42 @@ func diffWRT(n *G.Node) []bool {
 	return nil
 }
 
-// sumTerms adds the gradient terms of n in the order they arrived.
+// sumTerms adds the gradient terms of n in the order they arrived (all
+// have n's shape and dtype). The first addition is built in isolation; the
+// others reuse its op through Apply, which checks a single node exactly.
 func sumTerms(n *G.Node, terms G.Nodes) (*G.Node, error) {
 	if len(terms) == 0 {
 		return nil, errors.Errorf("gradient: no gradient reaches %v", n)
 	}
 	total := terms[0]
+	var add G.Op
 	for _, t := range terms[1:] {
-		sum, err := BuildIsolated(G.Nodes{total, t}, func(in G.Nodes) (G.Nodes, error) {
-			s, err := G.Add(in[0], in[1])
-			return G.Nodes{s}, err
-		})
+		var err error
+		if add != nil && sameType(total, t) {
+			total, err = Apply(add, total, t)
+		} else {
+			var sum G.Nodes
+			sum, err = BuildIsolated(G.Nodes{total, t}, func(in G.Nodes) (G.Nodes, error) {
+				s, err := G.Add(in[0], in[1])
+				return G.Nodes{s}, err
+			})
+			if err == nil {
+				total = sum[0]
+				if ch := children(total); len(ch) == 2 && sameType(ch[0], ch[1]) {
+					add = total.Op()
+				}
+			}
+		}
 		if err != nil {
 			return nil, errors.Wrapf(err, "gradient: summing the gradient terms of %v", n)
 		}
-		total = sum[0]
 	}
 	return total, nil
+}
+
+// sameType reports whether a and b have one dtype and one shape.
+func sameType(a, b *G.Node) bool {
+	return a.Dtype() == b.Dtype() && a.Shape().Eq(b.Shape()) && a.IsScalar() == b.IsScalar()
 }
 
 // pullBack calls n's SymDiff with n's total gradient and records each
