@@ -1,6 +1,9 @@
 package compiler
 
 import (
+	"cmp"
+	"slices"
+
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -179,6 +182,9 @@ func bindableInputs(g *G.ExprGraph, params []*G.Node) G.Nodes {
 			in = append(in, n)
 		}
 	}
+	// A subgraph's node list comes out of a set, in a different order on
+	// every run: sort by ID, the order the nodes were made in.
+	slices.SortFunc(in, func(a, b *G.Node) int { return cmp.Compare(a.ID(), b.ID()) })
 	return in
 }
 
