@@ -13,7 +13,7 @@ import (
 
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/internal/safetensors"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 // bits returns t's elements as raw bit patterns, for bit-identical checks.

@@ -14,8 +14,8 @@ import (
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/compiler/expr"
 	"github.com/symgrad/symgrad/gradcheck"
-	"github.com/symgrad/symgrad/internal/safetensors"
 	"github.com/symgrad/symgrad/ops"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 // exprCheck is one expr command: the parsed expression and the values of
