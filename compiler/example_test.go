@@ -33,10 +33,7 @@ func Example() {
 
 	// Train: forward + backward, then an SGD step on the program's tensors.
 	sgd, _ := optimizers.NewSGD(optimizers.SGDConfig{LR: 0.1})
-	var params []optimizers.Param
-	for _, p := range prog.Params() {
-		params = append(params, optimizers.Param{Name: p.Name, Value: p.Value, Grad: p.Grad})
-	}
+	params := optimizers.ParamsOf(prog)
 	for step := 0; step < 200; step++ {
 		if err := prog.RunTrain(); err != nil {
 			fmt.Println(err)

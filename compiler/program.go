@@ -90,6 +90,16 @@ func (p *Program) Params() []Param {
 	return out
 }
 
+// ParamTensors returns the parameters' names, values and gradient tensors,
+// in Params order (optimizers.ParamSource: optimizers.ParamsOf(p) gives an
+// optimizer's parameter list).
+func (p *Program) ParamTensors() (names []string, values, grads []*tensor.Dense) {
+	for _, prm := range p.Params() {
+		names, values, grads = append(names, prm.Name), append(values, prm.Value), append(grads, prm.Grad)
+	}
+	return names, values, grads
+}
+
 // Grad returns the gradient of the objective with respect to param (the
 // user's node or the program's copy), as computed by the last RunTrain.
 func (p *Program) Grad(param *G.Node) (*tensor.Dense, error) {

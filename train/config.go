@@ -78,9 +78,10 @@ type Clip struct {
 	// Value clamps every gradient element into [-Value, Value]
 	// (optimizers.ClipGradValue, torch.nn.utils.clip_grad_value_).
 	Value float64
-	// Norm scales all gradients so that their global NormType-norm is at
-	// most Norm (optimizers.ClipGradNorm, torch.nn.utils.clip_grad_norm_).
-	Norm float64
+	// MaxNorm scales all gradients so that their global NormType-norm is
+	// at most MaxNorm (optimizers.ClipGradNorm,
+	// torch.nn.utils.clip_grad_norm_(max_norm=...)).
+	MaxNorm float64
 	// NormType is the p of the norm; 0 means 2.
 	NormType float64
 }
@@ -92,12 +93,12 @@ func (c Clip) apply(ps []optimizers.Param) error {
 			return err
 		}
 	}
-	if c.Norm > 0 {
+	if c.MaxNorm > 0 {
 		p := c.NormType
 		if p == 0 {
 			p = 2
 		}
-		if _, err := optimizers.ClipGradNorm(ps, c.Norm, p, false); err != nil {
+		if _, err := optimizers.ClipGradNorm(ps, c.MaxNorm, p, false); err != nil {
 			return err
 		}
 	}
@@ -113,8 +114,8 @@ func (c *Config) check() error {
 		return errors.New("train: no training set (Config.Train is nil)")
 	case c.Optimizer == nil:
 		return errors.New("train: no optimizer (Config.Optimizer is nil)")
-	case c.Clip.Value < 0 || c.Clip.Norm < 0:
-		return errors.Errorf("train: clip value %g and norm %g must not be negative", c.Clip.Value, c.Clip.Norm)
+	case c.Clip.Value < 0 || c.Clip.MaxNorm < 0:
+		return errors.Errorf("train: Clip.Value %g and Clip.MaxNorm %g must not be negative", c.Clip.Value, c.Clip.MaxNorm)
 	case c.BatchSize < 0:
 		return errors.Errorf("train: BatchSize is %d", c.BatchSize)
 	}

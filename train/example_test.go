@@ -76,7 +76,7 @@ func ExampleGradFlow() {
 	opt, _ := optimizers.NewSGD(optimizers.SGDConfig{LR: 0.01})
 	flow := &train.GradFlow{Path: filepath.Join(dir, "gradflow.png")}
 	h, err := train.Fit(context.Background(), m, train.Config{Epochs: 3, Train: d, Optimizer: opt,
-		Clip: train.Clip{Norm: 10}, Metrics: []train.Metric{train.MAE()}, Callbacks: []train.Callback{flow}})
+		Clip: train.Clip{MaxNorm: 10}, Metrics: []train.Metric{train.MAE()}, Callbacks: []train.Callback{flow}})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -91,7 +91,7 @@ func TestSchedules(t *testing.T) {
 	})
 	t.Run("ReduceLROnPlateau on val_loss", func(t *testing.T) {
 		opt := must(optimizers.NewSGD(optimizers.SGDConfig{LR: 0.1}))
-		pl := must(optimizers.NewReduceLROnPlateau(opt, optimizers.PlateauConfig{Patience: new(0)}))
+		pl := must(optimizers.NewReduceLROnPlateau(opt, optimizers.PlateauConfig{Patience: 0}))
 		h := run(t, train.Config{Validation: val, Rebuild: moonsNet, Plateau: pl}, opt)
 		_, best := h.Best("val_loss", "min")
 		if pl.Best() != best || pl.LastEpoch() != 4 {

@@ -73,9 +73,7 @@ func NewTrainer(m *models.Model, cfg Config) (t *Trainer, err error) {
 	if t.prog, err = m.Compile(cfg.CompileOptions...); err != nil {
 		return nil, errors.Wrap(err, "train")
 	}
-	for _, p := range t.prog.Params() {
-		t.params = append(t.params, optimizers.Param{Name: p.Name, Value: p.Value, Grad: p.Grad})
-	}
+	t.params = optimizers.ParamsOf(t.prog)
 	if cfg.Validation != nil {
 		if r := cfg.Validation.Len() % t.batch; r > 0 {
 			if _, err := t.evalModel(r); err != nil {

@@ -110,7 +110,7 @@ func (nb *notebookRun) train() error {
 	}
 	if s.plateau > 0 {
 		factor, patience := 0.1, s.plateau
-		if cfg.Plateau, err = optimizers.NewReduceLROnPlateau(opt, optimizers.PlateauConfig{Factor: &factor, Patience: &patience}); err != nil {
+		if cfg.Plateau, err = optimizers.NewReduceLROnPlateau(opt, optimizers.PlateauConfig{Factor: &factor, Patience: patience}); err != nil {
 			return err
 		}
 	}

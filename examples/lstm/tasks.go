@@ -47,7 +47,7 @@ func fit(name string, sp data.Splits, metric train.Metric, s settings, out io.Wr
 		// Clipping the gradients' global norm at s.clip guards against the
 		// occasional large step that back-propagation through 20 time steps
 		// can produce; here it changes little, the decaying rate does the work.
-		Clip:     train.Clip{Norm: s.clip},
+		Clip:     train.Clip{MaxNorm: s.clip},
 		Schedule: cosine, ScheduleEveryStep: true,
 		Seed: s.seed, Metrics: []train.Metric{metric}, Callbacks: []train.Callback{&epochLine{out: out, metric: metric.Name()}, stop}})
 	if err != nil {
