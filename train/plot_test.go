@@ -89,7 +89,7 @@ func TestGradFlowAndClipping(t *testing.T) {
 	check := &batchEnd{fn: func(tn *train.Trainer) {
 		worst = max(worst, optimizers.GradNorm(tn.Params(), 2))
 	}}
-	_, err := train.Fit(context.Background(), must(moonsNet(16)), train.Config{Epochs: 2, Train: tr,
+	_, err := train.Fit(context.Background(), must(moonsNet(16)), train.Config{Epochs: 2, Train: tr, Rebuild: moonsNet,
 		Optimizer: must(optimizers.NewSGD(optimizers.SGDConfig{LR: 0.1})), Clip: train.Clip{MaxNorm: 1e-3},
 		Callbacks: []train.Callback{flow, check}})
 	if err != nil {

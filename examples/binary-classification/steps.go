@@ -100,7 +100,7 @@ func (nb *notebookRun) train() error {
 	if err != nil {
 		return err
 	}
-	cfg := train.Config{
+	cfg := train.Config{DropLast: true,
 		Epochs: s.epochs, Train: nb.sp.Train, Validation: nb.sp.Val, Optimizer: opt, Seed: s.seed,
 		Metrics: []train.Metric{train.Accuracy()},
 		Rebuild: func(b int) (*models.Model, error) { return buildNet(features, s.hidden, s.dropout, b, s.seed) },

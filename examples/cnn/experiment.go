@@ -41,7 +41,7 @@ func experiment(s settings, out io.Writer) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := train.NewTrainer(m, train.Config{Epochs: s.epochs, Train: sp.Train, Validation: sp.Val, Optimizer: opt,
+	t, err := train.NewTrainer(m, train.Config{Epochs: s.epochs, Train: sp.Train, DropLast: true, Validation: sp.Val, Optimizer: opt,
 		Seed: s.seed, Metrics: []train.Metric{train.Accuracy()}, Callbacks: []train.Callback{&epochLine{out: out}}})
 	if err != nil {
 		return nil, err

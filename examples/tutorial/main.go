@@ -138,7 +138,7 @@ func run(dir string, w io.Writer) (*result, error) {
 		return nil, err
 	}
 	stop := &train.EarlyStopping{Monitor: "val_loss", Patience: 10, RestoreBest: true}
-	t, err := train.NewTrainer(m, train.Config{
+	t, err := train.NewTrainer(m, train.Config{DropLast: true,
 		Epochs: 100, Train: sp.Train, Validation: sp.Val, Optimizer: opt, Seed: 1,
 		Metrics:   []train.Metric{train.Accuracy()},
 		Callbacks: []train.Callback{stop},
@@ -182,7 +182,7 @@ func run(dir string, w io.Writer) (*result, error) {
 	if err := opt2.LoadState(state); err != nil { // to train on where we stopped
 		return nil, err
 	}
-	t2, err := train.NewTrainer(fresh, train.Config{Epochs: 1, Train: sp.Train, Optimizer: opt2,
+	t2, err := train.NewTrainer(fresh, train.Config{Epochs: 1, Train: sp.Train, DropLast: true, Optimizer: opt2,
 		Metrics: []train.Metric{train.Accuracy()}, Rebuild: build})
 	if err != nil {
 		return nil, err

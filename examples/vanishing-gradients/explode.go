@@ -68,7 +68,7 @@ func exploding(s settings, dir string, out io.Writer, res *result) (string, erro
 		}
 		log := &stepLog{max: s.steps}
 		epochs := (s.steps + d.Len()/32 - 1) / (d.Len() / 32)
-		_, err = train.Fit(context.Background(), m, train.Config{Epochs: epochs, Train: d, Optimizer: opt, Seed: s.seed,
+		_, err = train.Fit(context.Background(), m, train.Config{Epochs: epochs, Train: d, DropLast: true, Optimizer: opt, Seed: s.seed,
 			Clip: r.clip, Callbacks: []train.Callback{log}})
 		var nonFinite *compiler.NonFiniteError
 		diverged := false

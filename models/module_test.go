@@ -1,0 +1,98 @@
+package models
+
+import (
+	"strings"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/compiler"
+	"github.com/symgrad/symgrad/ops"
+)
+
+// handMLP builds x [4,3] -> fc1 -> ReLU -> fc2 -> MSE by hand, registering
+// only the layers in add (by index).
+func handMLP(t *testing.T, add ...int) *Model {
+	t.Helper()
+	g := G.NewGraph()
+	m := &Model{Name: "hand", Graph: g}
+	m.X, _ = compiler.NewInput(g, "x", tensor.Float64, 4, 3)
+	m.Y, _ = compiler.NewInput(g, "y", tensor.Float64, 4, 1)
+	rng := NewRNG(1)
+	fc1, err := NewLinear(g, "fc1", 3, 5, tensor.Float64, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc2, _ := NewLinear(g, "fc2", 5, 1, tensor.Float64, rng)
+	layers := []Module{fc1, fc2}
+	for _, i := range add {
+		m.Add(layers[i])
+	}
+	h, _ := fc1.Forward(m.X)
+	h, _ = ops.ReLU(h)
+	m.Output, _ = fc2.Forward(h)
+	m.Loss, _ = ops.MSE(m.Output, m.Y)
+	return m
+}
+
+// TestCompileUnregisteredLayer: a layer left out of Model.Add used to be
+// frozen silently (and left out of checkpoints); now Compile names its
+// tensors.
+func TestCompileUnregisteredLayer(t *testing.T) {
+	m := handMLP(t, 1) // fc1 forgotten
+	_, err := m.Compile()
+	if err == nil || !strings.Contains(err.Error(), `"fc1.weight"`) || !strings.Contains(err.Error(), `"fc1.bias"`) || !strings.Contains(err.Error(), "Model.Add") {
+		t.Fatalf("error = %v, want one naming fc1.weight and fc1.bias", err)
+	}
+	if strings.Contains(err.Error(), "fc2") {
+		t.Errorf("error names the registered fc2: %v", err)
+	}
+	if _, err := m.CompileInference(); err == nil {
+		t.Error("CompileInference accepted the unregistered layer")
+	}
+	ok := handMLP(t, 0, 1)
+	p, err := ok.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+}
+
+// TestModelInference compiles a model's output alone and runs it with x
+// bound only; a model with no target (Y nil) compiles too.
+func TestModelInference(t *testing.T) {
+	m, _ := Build("mlp", Config{Batch: 3, Seed: 1})
+	p, err := m.CompileInference()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	x, _ := m.SampleBatch(1)
+	if err := p.Bind("x", x); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.RunInference(); err != nil {
+		t.Fatal(err)
+	}
+	if s := p.Output(0).Shape(); !s.Eq(tensor.Shape{3, 10}) {
+		t.Errorf("output shape %v", s)
+	}
+
+	ae := handMLP(t, 0, 1)
+	ae.Y = nil
+	ae.Output, _ = ops.ReLU(ae.X) // a loss on x alone
+	sum, _ := G.Sum(ae.Output)
+	h, _ := ae.Modules[0].(*Linear).Forward(ae.X)
+	o, _ := ae.Modules[1].(*Linear).Forward(h)
+	ls, _ := G.Sum(o)
+	ae.Loss, _ = G.Add(sum, ls)
+	p2, err := ae.Compile()
+	if err != nil {
+		t.Fatalf("a model without targets: %v", err)
+	}
+	p2.Close()
+	if _, y := ae.SampleBatch(1); y != nil {
+		t.Error("SampleBatch made targets for a model without Y")
+	}
+}
