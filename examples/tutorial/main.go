@@ -138,11 +138,12 @@ func run(dir string, w io.Writer) (*result, error) {
 		return nil, err
 	}
 	stop := &train.EarlyStopping{Monitor: "val_loss", Patience: 10, RestoreBest: true}
-	t, err := train.NewTrainer(m, train.Config{DropLast: true,
+	t, err := train.NewTrainer(m, train.Config{
 		Epochs: 100, Train: sp.Train, Validation: sp.Val, Optimizer: opt, Seed: 1,
 		Metrics:   []train.Metric{train.Accuracy()},
 		Callbacks: []train.Callback{stop},
-		Rebuild:   build, // validation sets need not be a multiple of the batch
+		Rebuild:   build, // programs for other batch sizes (the validation remainder)
+		DropLast:  true,  // each epoch drops its last partial batch (PyTorch's drop_last)
 	})
 	if err != nil {
 		return nil, err
