@@ -96,3 +96,44 @@ func TestModelInference(t *testing.T) {
 		t.Error("SampleBatch made targets for a model without Y")
 	}
 }
+
+// Layers created through the model register themselves, as nn.Module
+// attributes do: the state dict, Compile and checkpoints see them with no
+// Add.
+func TestNewModelLayersRegister(t *testing.T) {
+	m, err := New("digits", Config{Batch: 4, Seed: 1}, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc1, err1 := m.Linear("fc1", 64, 32)
+	fc2, err2 := m.Linear("fc2", 32, 10)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if err := m.Targets(tensor.Int64); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Targets(tensor.Int64); err == nil {
+		t.Error("a second Targets succeeded")
+	}
+	if err := m.SetLoss(NewSequential(fc1, ReLU(), fc2), ops.CrossEntropy); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(m.StateNames(), " "); got != "fc1.weight fc1.bias fc2.weight fc2.bias" {
+		t.Errorf("state names %q", got)
+	}
+	if !m.Y.Shape().Eq(tensor.Shape{4}) || m.Y.Dtype() != tensor.Int64 {
+		t.Errorf("y %v %v", m.Y.Dtype(), m.Y.Shape())
+	}
+	p, err := m.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	if _, err := m.Linear("bad", 0, 3); err == nil {
+		t.Error("Linear(0, 3) succeeded")
+	}
+	if _, err := New("neg", Config{Batch: -1}, 3); err == nil {
+		t.Error("a negative batch was accepted")
+	}
+}

@@ -36,6 +36,8 @@ type Model struct {
 	// Modules are the layers holding state, in the order PyTorch registers
 	// them; StateDict walks them (each module's params, then its buffers).
 	Modules []Module
+
+	rng *rand.Rand // New's initialisation generator, for Model.Linear
 }
 
 // Config says how to build a zoo model. The zero value builds a float64
