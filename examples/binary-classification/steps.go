@@ -41,7 +41,7 @@ func (nb *notebookRun) load() error {
 	var err error
 	if nb.s.data == "" {
 		d, err = data.TwoMoons(nb.s.samples, nb.s.noise, nb.s.seed)
-		fmt.Fprintf(nb.out, "  synthetic two moons: %d points, noise %g (no file needed; for real data run\n", nb.s.samples, nb.s.noise)
+		fmt.Fprintf(nb.out, "  synthetic two moons: %d points, noise %g (no file needed; for real\n", nb.s.samples, nb.s.noise)
 		fmt.Fprintln(nb.out, "  data pass -data data/testdata/sklearn/breast_cancer.csv, the bundled copy)")
 	} else {
 		d, err = data.LoadSklearnCSV(nb.s.data)
