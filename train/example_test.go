@@ -91,3 +91,21 @@ func ExampleGradFlow() {
 	// 3 epochs of norms
 	// <nil>
 }
+
+// Predict with a model that has no optimizer (trained elsewhere, or loaded
+// from a checkpoint), for any number of samples, then turn the logits into
+// classes and probabilities.
+func ExamplePredict() {
+	m, _ := models.Build("mlp", models.Config{Batch: 16, Seed: 1}) // or LoadCheckpoint into it
+	x, _ := m.SampleBatch(3)
+	out, err := train.Predict(context.Background(), m, x, train.PredictConfig{BatchSize: 5}) // 5, 5, 5, 1
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	classes, _ := train.Classes(out)
+	probs, _ := train.Probabilities(out)
+	fmt.Println(out.Shape(), classes.Shape(), probs.Shape())
+	// Output:
+	// (16, 10) (16) (16, 10)
+}
