@@ -7,7 +7,6 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/internal/panics"
 	"github.com/symgrad/symgrad/ops"
 )
@@ -103,72 +102,6 @@ func (stateless) Params() []*G.Node { return nil }
 
 // Buffers returns nil: the layer has no buffers.
 func (stateless) Buffers() []*Buffer { return nil }
-
-// New starts a model built by hand, as a PyTorch user writes an
-// nn.Module: a fresh graph, the input X named "x" of shape [cfg.Batch,
-// sample...] and cfg's dtype, and a generator seeded by cfg.Seed from
-// which the layers created through the model (Model.Linear) draw their
-// initial values. Layers created through the model register themselves,
-// as nn.Module attributes do; others are registered with Add.
-func New(name string, cfg Config, sample ...int) (m *Model, err error) {
-	defer panics.Recover(&err, "model %q", name)
-	if cfg, err = cfg.withDefaults(); err != nil {
-		return nil, errors.Wrapf(err, "model %q", name)
-	}
-	m = &Model{Name: name, Config: cfg, Graph: G.NewGraph(), rng: NewRNG(cfg.Seed)}
-	if m.X, err = compiler.NewInput(m.Graph, "x", cfg.Dtype, append([]int{cfg.Batch}, sample...)...); err != nil {
-		return nil, errors.Wrapf(err, "model %q", name)
-	}
-	return m, nil
-}
-
-// Targets declares the model's target input Y, named "y", of shape
-// [batch, shape...]: Targets(tensor.Int64) for class indices [B] (a
-// cross-entropy loss), Targets(m.Config.Dtype, 1) for [B, 1] regression or
-// 0/1 targets.
-func (m *Model) Targets(dt tensor.Dtype, shape ...int) (err error) {
-	defer panics.Recover(&err, "model %q: targets", m.Name)
-	if m.Y != nil {
-		return errors.Errorf("model %q already has targets %q", m.Name, m.Y.Name())
-	}
-	m.Y, err = compiler.NewInput(m.Graph, "y", dt, append([]int{m.X.Shape()[0]}, shape...)...)
-	return errors.Wrapf(err, "model %q: targets", m.Name)
-}
-
-// Linear creates PyTorch's nn.Linear(in, out) named name on the model's
-// graph, in its dtype, initialised from its generator, and registers it.
-func (m *Model) Linear(name string, in, out int) (*Linear, error) {
-	if m.rng == nil {
-		m.rng = NewRNG(m.Config.Seed)
-	}
-	l, err := NewLinear(m.Graph, name, in, out, m.Dtype(), m.rng)
-	if err != nil {
-		return nil, errors.Wrapf(err, "model %q", m.Name)
-	}
-	m.Add(l)
-	return l, nil
-}
-
-// LossFunc is the signature of ops' losses: ops.CrossEntropy, ops.MSE,
-// ops.BCEWithLogits, ops.L1Loss, ops.BCE (the mean by default).
-type LossFunc func(out, target *G.Node, r ...ops.Reduction) (*G.Node, error)
-
-// SetLoss runs net on the model's input X for its Output and attaches
-// loss(Output, Y) as its Loss (declare Y with Targets first).
-func (m *Model) SetLoss(net Layer, loss LossFunc) (err error) {
-	defer panics.Recover(&err, "model %q", m.Name)
-	if m.Output, err = net.Forward(m.X); err != nil {
-		return errors.Wrapf(err, "model %q", m.Name)
-	}
-	if m.Y == nil {
-		return errors.Errorf("model %q: the loss needs targets: call Targets first (a loss on x alone: set Output and Loss directly)", m.Name)
-	}
-	m.Loss, err = loss(m.Output, m.Y)
-	return errors.Wrapf(err, "model %q: loss", m.Name)
-}
-
-// ReLU returns ReLU as a stateless layer, for a Sequential.
-func ReLU() *Func { return &Func{Name: "relu", Fn: ops.ReLU} }
 
 // Buffers returns nil: Linear has no buffers.
 func (l *Linear) Buffers() []*Buffer { return nil }

@@ -137,3 +137,30 @@ func TestNewModelLayersRegister(t *testing.T) {
 		t.Error("a negative batch was accepted")
 	}
 }
+
+// Every stateful layer can be created through the model, registered in
+// PyTorch's order.
+func TestModelLayerConstructors(t *testing.T) {
+	m, err := New("mixed", Config{Batch: 2, Seed: 3}, 1, 8, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, e1 := m.Conv2D("conv", 1, 2, [2]int{3, 3}, [2]int{1, 1}, [2]int{0, 0})
+	_, e2 := m.BatchNorm("bn", 2)
+	_, e3 := m.Embedding("emb", 10, 4)
+	_, e4 := m.LSTM("lstm", 4, 3, false)
+	for i, err := range []error{e1, e2, e3, e4} {
+		if err != nil {
+			t.Fatalf("layer %d: %v", i, err)
+		}
+	}
+	names := strings.Join(m.StateNames(), " ")
+	for _, want := range []string{"conv.weight", "bn.running_mean", "emb.weight", "lstm.weight_ih_l0"} {
+		if !strings.Contains(names, want) {
+			t.Errorf("state names %q lack %s", names, want)
+		}
+	}
+	if _, err := m.Conv2D("conv", 1, 2, [2]int{3, 3}, [2]int{1, 1}, [2]int{0, 0}); err == nil || !strings.Contains(err.Error(), "mixed") {
+		t.Errorf("a duplicate layer name: error %v", err)
+	}
+}
