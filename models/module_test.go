@@ -1,6 +1,8 @@
 package models
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -162,5 +164,25 @@ func TestModelLayerConstructors(t *testing.T) {
 	}
 	if _, err := m.Conv2D("conv", 1, 2, [2]int{3, 3}, [2]int{1, 1}, [2]int{0, 0}); err == nil || !strings.Contains(err.Error(), "mixed") {
 		t.Errorf("a duplicate layer name: error %v", err)
+	}
+}
+
+// models/doc.go used to cite DESIGN.md, which is not in the repository:
+// every Markdown file the package documentation names exists.
+func TestDocCitesExistingFiles(t *testing.T) {
+	b, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range strings.Fields(string(b)) {
+		f = strings.Trim(f, "().,;:`\"")
+		if !strings.HasSuffix(f, ".md") {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join("..", f)); err != nil {
+			if _, err2 := os.Stat(filepath.Join("..", "docs", f)); err2 != nil {
+				t.Errorf("doc.go cites %s: %v", f, err)
+			}
+		}
 	}
 }

@@ -73,3 +73,26 @@ func TestQuickstartRuns(t *testing.T) {
 		t.Errorf("output:\n%s", out)
 	}
 }
+
+// Every `-data FILE` in the README names a file that exists: it used to
+// name datasets/digits.csv.gz, which only a fetch script makes.
+func TestREADMEDataPathsExist(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := strings.Fields(string(b))
+	n := 0
+	for i, f := range fields {
+		if f == "-data" && i+1 < len(fields) {
+			path := strings.Trim(fields[i+1], "`;,()")
+			n++
+			if _, err := os.Stat(filepath.Join("..", "..", path)); err != nil {
+				t.Errorf("README.md: -data %s: %v", path, err)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no -data example found in README.md")
+	}
+}
