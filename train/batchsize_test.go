@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/compiler"
+	"github.com/symgrad/symgrad/data"
 	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/ops"
 	"github.com/symgrad/symgrad/optimizers"
@@ -167,5 +168,30 @@ func TestFitPartialBatchNeedsRebuild(t *testing.T) {
 		Optimizer: must(optimizers.NewSGD(optimizers.SGDConfig{LR: 0.1}))})
 	if err == nil || !strings.Contains(err.Error(), "batch of 11") || !strings.Contains(err.Error(), "DropLast") {
 		t.Errorf("error = %v", err)
+	}
+}
+
+// Batch norm's running statistics are one set whatever the batch size: a
+// step on the last partial batch (on the copy built for it) updates the
+// model's buffers too.
+func TestPartialBatchUpdatesBuffers(t *testing.T) {
+	m := must(models.Build("mlpbn", models.Config{Batch: 8, Seed: 1}))
+	d := must(data.Friedman1(20, 100, 0.1, 1)) // 8 + 8 + 4
+	before := m.Buffers[0].Value().Clone().(*tensor.Dense)
+	opt := must(optimizers.NewSGD(optimizers.SGDConfig{LR: 0.01}))
+	if _, err := train.Fit(context.Background(), m, train.Config{Epochs: 2, Train: d, Optimizer: opt, NoShuffle: true}); err != nil {
+		t.Fatalf("%+v", err)
+	}
+	var count int64 = -1
+	for _, b := range m.Buffers {
+		if strings.HasSuffix(b.Name, "num_batches_tracked") {
+			count = b.Value().Data().(int64)
+		}
+	}
+	if count != 6 {
+		t.Errorf("num_batches_tracked %d after 2 epochs of 3 batches, want 6", count)
+	}
+	if m.Buffers[0].Value().Data().([]float64)[0] == before.Data().([]float64)[0] {
+		t.Error("running_mean did not move")
 	}
 }
