@@ -195,3 +195,20 @@ func TestPartialBatchUpdatesBuffers(t *testing.T) {
 		t.Error("running_mean did not move")
 	}
 }
+
+// A model reading an input a dataset cannot fill is refused up front,
+// naming it, rather than failing at the first step.
+func TestFitExtraInputRefused(t *testing.T) {
+	tr, _ := moons(t, 100, 0.1, 3)
+	m := must(moonsNet(15))
+	mask, err := compiler.NewInput(m.Graph, "mask", tensor.Float64, 15, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Inputs = append(m.Inputs, mask)
+	_, err = train.NewTrainer(m, train.Config{Epochs: 1, Train: tr, Rebuild: moonsNet,
+		Optimizer: must(optimizers.NewSGD(optimizers.SGDConfig{LR: 0.1}))})
+	if err == nil || !strings.Contains(err.Error(), "mask") {
+		t.Errorf("error = %v, want one naming mask", err)
+	}
+}

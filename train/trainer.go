@@ -59,6 +59,13 @@ func NewTrainer(m *models.Model, cfg Config) (t *Trainer, err error) {
 	if m.X == nil {
 		return nil, errors.Errorf("train: model %q has no input X", m.Name)
 	}
+	if len(m.Inputs) > 0 {
+		names := make([]string, len(m.Inputs))
+		for i, n := range m.Inputs {
+			names[i] = n.Name()
+		}
+		return nil, errors.Errorf("train: model %q reads inputs %v besides X and Y; a dataset holds only X and Y, so bind them in a loop of your own (compiler.Program.Bind)", m.Name, names)
+	}
 	t = &Trainer{cfg: cfg, model: m, batch: m.X.Shape()[0], history: &History{}}
 	if cfg.BatchSize != 0 {
 		t.batch = cfg.BatchSize
