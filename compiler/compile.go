@@ -25,11 +25,17 @@ import (
 // the copy (so optimizers updating Params()[i].Value update the program),
 // its nodes keep their meaning for every other user, and it can be compiled
 // again.
+//
+// With a nil loss and outputs (WithOutputs), Compile builds an
+// inference-only program, as CompileInference(outputs, params) does.
 func Compile(loss *G.Node, params []*G.Node, opts ...Option) (p *Program, err error) {
 	defer panics.Recover(&err, "compile")
 	var cfg config
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if loss == nil && len(cfg.outputs) > 0 {
+		return compileInference(params, cfg)
 	}
 	if err := validate(loss, params, cfg.outputs); err != nil {
 		return nil, err
@@ -58,6 +64,79 @@ func Compile(loss *G.Node, params []*G.Node, opts ...Option) (p *Program, err er
 		return nil, err
 	}
 	return p, nil
+}
+
+// CompileInference compiles the outputs alone, with no loss, no gradients
+// and no optimizer: a program whose RunInference computes the outputs in
+// evaluation mode (PyTorch's model.eval() under torch.no_grad()). params
+// are the weights among the outputs' leaves (they are read, never bound;
+// Params() lists them with a nil Grad); every other leaf but constants is
+// an input to bind. The graph is rewritten by the passes and planned as
+// Compile does. RunTrain and RunLoss return an error.
+func CompileInference(outputs, params []*G.Node, opts ...Option) (p *Program, err error) {
+	defer panics.Recover(&err, "compile")
+	if len(outputs) == 0 {
+		return nil, errors.New("compile: no outputs to compute")
+	}
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	cfg.outputs = append(append(G.Nodes{}, outputs...), cfg.outputs...)
+	return compileInference(params, cfg)
+}
+
+func compileInference(params []*G.Node, cfg config) (*Program, error) {
+	if cfg.l1 != 0 || cfg.l2 != 0 {
+		return nil, errors.New("compile: L1/L2 penalties need a loss (an inference program has none)")
+	}
+	g := cfg.outputs[0].Graph()
+	for i, o := range cfg.outputs {
+		if o == nil || o.Graph() == nil || o.Graph() != g {
+			return nil, errors.Errorf("compile: output %d is nil or not in the first output's graph", i)
+		}
+	}
+	reach := reachableAll(cfg.outputs)
+	seen := make(map[*G.Node]bool, len(params))
+	for i, prm := range params {
+		if err := validateParam(i, prm, g, reach, seen); err != nil {
+			return nil, errors.Wrap(err, "inference")
+		}
+	}
+	rw, err := rewriteGraph(cfg.outputs, params, cfg.ruleSet(false))
+	if err != nil {
+		return nil, errors.Wrap(err, "compile")
+	}
+	p := newProgram(rw, nil, params, cfg)
+	p.loss, p.outputs = nil, rw.roots
+	p.outVals = make([]G.Value, len(p.outputs))
+	var out readList
+	for i, o := range p.outputs {
+		p.outVals[i] = zeroValue(o)
+		out.add(o, &p.outVals[i])
+	}
+	if p.infer, err = newRunner(out, cfg.tape); err != nil {
+		return nil, errors.Wrap(err, "compile: inference program")
+	}
+	p.inputs = bindableInputs(p.infer.graph(), p.params)
+	p.inferIn = p.inputs
+	return p, nil
+}
+
+// Leaves returns the leaves the values of roots depend on (inputs, params
+// and constants), in graph order.
+func Leaves(roots ...*G.Node) G.Nodes {
+	var out G.Nodes
+	if len(roots) == 0 || roots[0] == nil || roots[0].Graph() == nil {
+		return nil
+	}
+	reach := reachableAll(roots)
+	for _, n := range roots[0].Graph().AllNodes() {
+		if reach[n] && n.IsVar() {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // addPenalties returns loss plus the configured L1 and L2 terms.
@@ -131,6 +210,9 @@ func (p *Program) buildMachines(tape bool) error {
 		}
 	}
 	p.inputs = bindableInputs(p.train.graph(), p.params)
+	if p.infer != nil {
+		p.inferIn = bindableInputs(p.infer.graph(), p.params)
+	}
 	return nil
 }
 

@@ -11,7 +11,8 @@ import (
 	"github.com/symgrad/symgrad/optimizers"
 )
 
-// The README's quickstart: fit y = 2x - 1 with one weight and one bias.
+// Fit y = 2x - 1 with one weight and one bias (the README's quickstart,
+// examples/quickstart, does it with a Linear layer).
 func Example() {
 	g := G.NewGraph()
 	x, _ := compiler.NewInput(g, "x", tensor.Float64, 4, 1)
@@ -33,10 +34,7 @@ func Example() {
 
 	// Train: forward + backward, then an SGD step on the program's tensors.
 	sgd, _ := optimizers.NewSGD(optimizers.SGDConfig{LR: 0.1})
-	var params []optimizers.Param
-	for _, p := range prog.Params() {
-		params = append(params, optimizers.Param{Name: p.Name, Value: p.Value, Grad: p.Grad})
-	}
+	params := optimizers.ParamsOf(prog)
 	for step := 0; step < 200; step++ {
 		if err := prog.RunTrain(); err != nil {
 			fmt.Println(err)
@@ -47,4 +45,30 @@ func Example() {
 	fmt.Printf("loss %.6f, w %.3f, b %.3f\n", prog.Loss(),
 		params[0].Value.Data().([]float64)[0], params[1].Value.Data().([]float64)[0])
 	// Output: loss 0.000000, w 2.000, b -1.000
+}
+
+// Compile a model's output alone for inference: no loss, no gradients, and
+// only the inputs the output reads need binding.
+func ExampleCompileInference() {
+	g := G.NewGraph()
+	x, _ := compiler.NewInput(g, "x", tensor.Float64, 2, 1)
+	w, _ := compiler.NewParam(g, "w", tensor.New(tensor.WithShape(1, 1), tensor.WithBacking([]float64{2})))
+	pred, _ := ops.Tanh(G.Must(G.Mul(x, w)))
+
+	prog, err := compiler.CompileInference([]*G.Node{pred}, []*G.Node{w})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer prog.Close()
+	fmt.Println(prog.RunInference()) // x was never bound
+	_ = prog.Bind("x", tensor.New(tensor.WithShape(2, 1), tensor.WithBacking([]float64{0, 1})))
+	if err := prog.RunInference(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%.4f\n", prog.Output(0).Data())
+	// Output:
+	// inference run: input "x" (2, 1) never bound (call Bind before the first run)
+	// [0.0000 0.9640]
 }

@@ -28,9 +28,13 @@ func (p *Program) nodeKind(n *G.Node) string {
 // executionOrder lists the training program's nodes, inputs first, without
 // the Read statements through which values leave the machine.
 func (p *Program) executionOrder() G.Nodes {
-	sorted, err := sortGraph(p.train.graph())
+	r := p.train
+	if r == nil { // an inference-only program
+		r = p.infer
+	}
+	sorted, err := sortGraph(r.graph())
 	if err != nil {
-		return p.train.graph().AllNodes()
+		return r.graph().AllNodes()
 	}
 	out := make(G.Nodes, 0, len(sorted))
 	for i := len(sorted) - 1; i >= 0; i-- {
@@ -59,12 +63,20 @@ func (p *Program) WriteText(w io.Writer) error {
 	var b strings.Builder
 	p.writeSection(&b, "forward", fwd)
 	p.writeSection(&b, "gradient", grad)
-	fmt.Fprintf(&b, "# loss %%%d", p.loss.ID())
+	if p.loss == nil {
+		fmt.Fprintf(&b, "# inference only: no loss")
+	} else {
+		fmt.Fprintf(&b, "# loss %%%d", p.loss.ID())
+	}
 	if p.objective != p.loss {
 		fmt.Fprintf(&b, ", objective (loss + penalties) %%%d", p.objective.ID())
 	}
 	fmt.Fprintf(&b, "\n# parameters -> gradients\n")
 	for i, n := range p.params {
+		if i >= len(p.grads) { // inference only
+			fmt.Fprintf(&b, "  %-20s %%%d (no gradient)\n", n.Name(), n.ID())
+			continue
+		}
 		fmt.Fprintf(&b, "  %-20s %%%d -> %%%d\n", n.Name(), n.ID(), p.grads[i].ID())
 	}
 	_, err := io.WriteString(w, b.String())

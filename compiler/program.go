@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/pkg/errors"
@@ -19,6 +20,8 @@ type Program struct {
 	grads     G.Nodes // grads[i] is d objective / d params[i]
 	outputs   G.Nodes
 	inputs    G.Nodes // leaves to bind before a run
+	inferIn   G.Nodes // the inputs the outputs need (RunInference)
+	bound     map[*G.Node]bool
 	gradNodes map[*G.Node]bool
 	guard     bool
 
@@ -86,9 +89,22 @@ func (p *Program) IsGradientNode(n *G.Node) bool { return p.gradNodes[n] }
 func (p *Program) Params() []Param {
 	out := make([]Param, len(p.params))
 	for i, n := range p.params {
-		out[i] = Param{Name: n.Name(), Node: p.user.params[i], Value: n.Value().(*tensor.Dense), Grad: p.gradVals[i].(*tensor.Dense)}
+		out[i] = Param{Name: n.Name(), Node: p.user.params[i], Value: n.Value().(*tensor.Dense)}
+		if i < len(p.gradVals) { // an inference-only program has none
+			out[i].Grad = p.gradVals[i].(*tensor.Dense)
+		}
 	}
 	return out
+}
+
+// ParamTensors returns the parameters' names, values and gradient tensors,
+// in Params order (optimizers.ParamSource: optimizers.ParamsOf(p) gives an
+// optimizer's parameter list).
+func (p *Program) ParamTensors() (names []string, values, grads []*tensor.Dense) {
+	for _, prm := range p.Params() {
+		names, values, grads = append(names, prm.Name), append(values, prm.Value), append(grads, prm.Grad)
+	}
+	return names, values, grads
 }
 
 // Grad returns the gradient of the objective with respect to param (the
@@ -117,7 +133,9 @@ func (p *Program) Objective() float64 {
 func (p *Program) Output(i int) G.Value { return p.outVals[i] }
 
 // Bind copies v into the input named name. The shape and dtype must match
-// the input's exactly; with the NaN guard on, v must be finite.
+// the input's exactly; with the NaN guard on, v must be finite. Every input
+// a run needs must have been bound once (a run on an input never bound is
+// an error naming it); the value stays bound for later runs.
 func (p *Program) Bind(name string, v tensor.Tensor) error {
 	for _, n := range p.inputs {
 		if n.Name() == name {
@@ -153,13 +171,47 @@ func (p *Program) bindNode(n *G.Node, v tensor.Tensor) error {
 	if err := copyData(dst, v); err != nil {
 		return errors.Wrapf(err, "bind %q", n.Name())
 	}
+	p.markBound(n)
 	return nil
 }
+
+func (p *Program) markBound(n *G.Node) {
+	if p.bound == nil {
+		p.bound = make(map[*G.Node]bool)
+	}
+	p.bound[n] = true
+}
+
+// checkBound returns an error naming every input of need that was never
+// bound: running on the zeros NewInput starts an input with would be a
+// silent mistake.
+func (p *Program) checkBound(run string, need G.Nodes) error {
+	var missing []string
+	for _, n := range need {
+		if !p.bound[n] {
+			missing = append(missing, fmt.Sprintf("%q %v", n.Name(), n.Shape()))
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return errors.Errorf("%s: input %s never bound (call Bind before the first run)", run, strings.Join(missing, ", "))
+}
+
+// InferenceOnly reports whether the program was compiled without a loss
+// (CompileInference): it runs RunInference only.
+func (p *Program) InferenceOnly() bool { return p.train == nil }
 
 // RunTrain runs one training pass: the forward graph in training mode and
 // the gradient subgraph. Afterwards Loss, Objective, Outputs and the
 // params' Grad tensors hold this pass's values.
 func (p *Program) RunTrain() error {
+	if p.train == nil {
+		return errors.New("training run: the program was compiled for inference only (no loss)")
+	}
+	if err := p.checkBound("training run", p.inputs); err != nil {
+		return err
+	}
 	if err := p.train.run(Training); err != nil {
 		return errors.Wrap(err, "training run")
 	}
@@ -174,6 +226,12 @@ func (p *Program) RunTrain() error {
 // gradients) in the given mode: Evaluation for a validation loss,
 // Training for a gradient check.
 func (p *Program) RunLoss(mode Mode) (err error) {
+	if p.train == nil {
+		return errors.New("forward run: the program was compiled for inference only (no loss)")
+	}
+	if err := p.checkBound("forward run", p.inputs); err != nil {
+		return err
+	}
 	if p.forward == nil {
 		if p.forward, err = p.build(p.forwardReads); err != nil {
 			return errors.Wrap(err, "building the forward machine")
@@ -188,6 +246,9 @@ func (p *Program) RunLoss(mode Mode) (err error) {
 func (p *Program) RunInference() error {
 	if p.infer == nil {
 		return errors.New("inference run: the program has no outputs (use WithOutputs)")
+	}
+	if err := p.checkBound("inference run", p.inferIn); err != nil {
+		return err
 	}
 	defer p.mirror()
 	return errors.Wrap(p.infer.run(Evaluation), "inference run")

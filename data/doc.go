@@ -52,8 +52,10 @@
 //
 // ReadCSV reads numeric CSV with a chosen target column; ReadSklearnCSV and
 // ReadSklearnDigits read the files bundled with scikit-learn; ReadIDX and
-// LoadMNIST read the IDX format of MNIST. Gzipped input is detected by its
-// magic bytes. Loaders validate what they return.
+// LoadMNIST read the IDX format of MNIST; LoadSafetensors reads named
+// tensors from a safetensors file (what PyTorch's save_file writes).
+// Gzipped input is detected by its magic bytes. Loaders validate what they
+// return.
 //
 // # Errors
 //

@@ -2,9 +2,14 @@ package data_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
+	"gorgonia.org/tensor"
+
 	"github.com/symgrad/symgrad/data"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 // The usual pipeline: generate, split (stratified), standardize with the
@@ -123,4 +128,24 @@ func ExampleOneHot() {
 	fmt.Println(d.Y.Data(), oh.Data(), bin.Y.Shape())
 	// Output:
 	// [0 0 1 1] [1 0 1 0 0 1 0 1] (4, 1)
+}
+
+// Load a dataset that PyTorch saved with
+// safetensors.torch.save_file({"x": x, "y": y}, path).
+func ExampleLoadSafetensors() {
+	dir, _ := os.MkdirTemp("", "st")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "pairs.safetensors")
+	x := tensor.New(tensor.WithShape(4, 2), tensor.WithBacking([]float32{0, 0, 0, 1, 1, 0, 1, 1}))
+	y := tensor.New(tensor.WithShape(4), tensor.WithBacking([]int64{0, 1, 1, 0}))
+	if err := safetensors.Write(path, map[string]*tensor.Dense{"x": x, "y": y}, nil); err != nil {
+		panic(err)
+	}
+	d, err := data.LoadSafetensors(path, "x", "y")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(d)
+	// Output:
+	// pairs.safetensors: X (4, 2) float32, Y (4) int64
 }

@@ -8,11 +8,14 @@ import (
 // elements from U(-1, 1) in the model's shape and dtype, and targets that
 // suit the loss: int64 class indices uniform in [0, classes) for a
 // CrossEntropy model, 0/1 labels for BCEWithLogits ("binary"), U(-1, 1) for
-// MSE. It is for tests, benchmarks and gradient checks; real data comes
-// from package data.
+// MSE; y is nil for a model without targets (Y nil). It is for tests,
+// benchmarks and gradient checks; real data comes from package data.
 func (m *Model) SampleBatch(seed uint64) (x, y *tensor.Dense) {
 	rng := NewRNG(seed)
 	x = Uniform(rng, m.X.Dtype(), 1, m.X.Shape()...)
+	if m.Y == nil {
+		return x, nil
+	}
 	ys := m.Y.Shape()
 	switch {
 	case m.Y.Dtype() == tensor.Int64:

@@ -57,10 +57,7 @@ func benchTrainStep(b *testing.B, name string, dt tensor.Dtype) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	params := make([]optimizers.Param, 0, len(p.Params()))
-	for _, prm := range p.Params() {
-		params = append(params, optimizers.Param{Name: prm.Name, Value: prm.Value, Grad: prm.Grad})
-	}
+	params := optimizers.ParamsOf(p)
 	step := func() {
 		if err := p.Bind("x", x); err != nil {
 			b.Fatal(err)

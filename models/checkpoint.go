@@ -7,7 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/internal/panics"
-	"github.com/symgrad/symgrad/internal/safetensors"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 // Checkpoint metadata keys and values. A checkpoint is a safetensors file
@@ -16,7 +16,9 @@ import (
 //
 //	format           "pt" (what safetensors.torch.save_file writes)
 //	symgrad.version  CheckpointVersion
-//	symgrad.model    the model's name (zoo name)
+//	symgrad.model    the model's name (zoo name), for people: loading
+//	                 never compares it with the model's (tensors are
+//	                 matched by name and shape)
 //	symgrad.dtype    "float64" or "float32"
 //
 // and any caller-supplied keys. Files without the symgrad.* keys (written
@@ -40,6 +42,13 @@ const (
 // intact. meta may not set the symgrad.* keys or "format".
 func SaveCheckpoint(path string, m *Model, optimizerState map[string]*tensor.Dense, meta map[string]string) (err error) {
 	defer panics.Recover(&err, "saving checkpoint %s", path)
+	tensors := make(map[string]*tensor.Dense)
+	for _, e := range m.StateDict() {
+		tensors[e.Name] = e.Tensor
+	}
+	if len(tensors) == 0 {
+		return errors.Errorf("saving checkpoint %s: model %q has no parameters or buffers (register its layers with Model.Add)", path, m.Name)
+	}
 	md := map[string]string{
 		MetaFormat:  "pt",
 		MetaVersion: CheckpointVersion,
@@ -51,10 +60,6 @@ func SaveCheckpoint(path string, m *Model, optimizerState map[string]*tensor.Den
 			return errors.Errorf("saving checkpoint %s: metadata key %q is reserved", path, k)
 		}
 		md[k] = v
-	}
-	tensors := make(map[string]*tensor.Dense)
-	for _, e := range m.StateDict() {
-		tensors[e.Name] = e.Tensor
 	}
 	for name, t := range optimizerState {
 		full := OptimizerPrefix + name
@@ -81,10 +86,13 @@ func ConvertDtype() LoadOption { return func(c *loadConfig) { c.convert = true }
 // strict and all or nothing) and returns the optimizer state stored in it
 // (names without the "optimizer." prefix; empty if there is none).
 //
-// It checks the file's symgrad.model and symgrad.version metadata when
-// present. A truncated or corrupt file, a missing, extra, mis-shaped or
-// mis-typed tensor is an error that names the tensor (and both shapes or
-// dtypes), never a panic; on error m is unchanged.
+// Tensors are matched by name and shape: the file's symgrad.model metadata
+// is not compared with m.Name, so a checkpoint loads into any model with the
+// same state dict (a renamed model, a hand-built twin of a zoo model). It
+// checks symgrad.version when present. A file with no model tensors, a
+// truncated or corrupt file, a missing, extra, mis-shaped or mis-typed
+// tensor is an error that names the tensor (and both shapes or dtypes),
+// never a panic; on error m is unchanged.
 func LoadCheckpoint(path string, m *Model, opts ...LoadOption) (optimizerState map[string]*tensor.Dense, err error) {
 	defer panics.Recover(&err, "loading checkpoint %s", path)
 	f, err := safetensors.Read(path)
@@ -100,9 +108,6 @@ func loadFile(f *safetensors.File, m *Model, opts ...LoadOption) (map[string]*te
 	if v, ok := f.Metadata[MetaVersion]; ok && v != CheckpointVersion {
 		return nil, errors.Errorf("checkpoint format version %q, this build reads version %q", v, CheckpointVersion)
 	}
-	if name, ok := f.Metadata[MetaModel]; ok && name != m.Name {
-		return nil, errors.Errorf("checkpoint of model %q cannot be loaded into model %q", name, m.Name)
-	}
 	state := make(map[string]*tensor.Dense)
 	opt := make(map[string]*tensor.Dense)
 	for name, t := range f.Tensors {
@@ -111,6 +116,9 @@ func loadFile(f *safetensors.File, m *Model, opts ...LoadOption) (map[string]*te
 			continue
 		}
 		state[name] = t
+	}
+	if len(state) == 0 {
+		return nil, errors.Errorf("the file holds no model tensors (%d optimizer tensors), model %q has %d", len(opt), m.Name, len(m.state()))
 	}
 	if err := m.LoadStateDict(state, opts...); err != nil {
 		return nil, err

@@ -13,7 +13,7 @@ import (
 
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/internal/safetensors"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 // bits returns t's elements as raw bit patterns, for bit-identical checks.
@@ -327,19 +327,51 @@ func TestCheckpointConvertDtype(t *testing.T) {
 	}
 }
 
-// TestCheckpointWrongModel refuses a checkpoint saved from another model.
-func TestCheckpointWrongModel(t *testing.T) {
-	a, _ := Build("lstm", Config{})
+// TestCheckpointOtherModel: tensors, not the model's name, decide. A
+// checkpoint of another architecture fails naming a tensor at fault; one
+// of the same architecture under another name loads (it used to be
+// refused by name).
+func TestCheckpointOtherModel(t *testing.T) {
+	a, _ := Build("lstm", Config{Seed: 1})
 	b, _ := Build("bilstm", Config{})
 	path := filepath.Join(t.TempDir(), "c.safetensors")
 	if err := SaveCheckpoint(path, a, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadCheckpoint(path, b); err == nil || !strings.Contains(err.Error(), `"lstm"`) {
-		t.Errorf("error = %v, want one naming the checkpoint's model", err)
+	if _, err := LoadCheckpoint(path, b); err == nil || !strings.Contains(err.Error(), `"fc.weight"`) {
+		t.Errorf("lstm into bilstm: error = %v, want one naming a mismatched tensor", err)
+	}
+	renamed, _ := Build("lstm", Config{Seed: 2})
+	renamed.Name = "my-lstm"
+	if _, err := LoadCheckpoint(path, renamed); err != nil {
+		t.Fatalf("a renamed model with the same tensors: %v", err)
+	}
+	if got, want := renamed.StateDict()[0].Tensor.Data(), a.StateDict()[0].Tensor.Data(); !reflect.DeepEqual(got, want) {
+		t.Error("the renamed model did not get the checkpoint's values")
 	}
 	if err := SaveCheckpoint(path, a, nil, map[string]string{MetaModel: "x"}); err == nil {
 		t.Error("saving with a reserved metadata key succeeded")
+	}
+}
+
+// TestCheckpointEmpty: a model whose layers were never registered used to
+// save a file with no tensors and load one without complaint.
+func TestCheckpointEmpty(t *testing.T) {
+	dir := t.TempDir()
+	empty := &Model{Name: "forgot-add"}
+	if err := SaveCheckpoint(filepath.Join(dir, "e.safetensors"), empty, nil, nil); err == nil || !strings.Contains(err.Error(), "no parameters") {
+		t.Errorf("saving a model with no state: error = %v", err)
+	}
+	path := filepath.Join(dir, "none.safetensors")
+	if err := safetensors.Write(path, map[string]*tensor.Dense{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := Build("simplenet", Config{})
+	if _, err := LoadCheckpoint(path, m); err == nil || !strings.Contains(err.Error(), "no model tensors") {
+		t.Errorf("loading a file with no tensors: error = %v", err)
+	}
+	if _, err := LoadCheckpoint(path, empty); err == nil {
+		t.Error("loading an empty file into an empty model succeeded")
 	}
 }
 

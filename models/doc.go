@@ -30,8 +30,9 @@
 // # Zoo
 //
 // Build(name, Config) builds one of Names() on a fresh graph, with its
-// batch inputs "x" and "y", output and loss, exactly as DESIGN.md lists
-// them. Model.StateDict and Model.LoadStateDict move the state by PyTorch
+// batch inputs "x" and "y", output and loss; each builder's doc comment
+// (buildSimpleNet, buildMLP, buildLeNet, ... in zoo_*.go) gives the
+// equivalent PyTorch module and its layouts. Model.StateDict and Model.LoadStateDict move the state by PyTorch
 // name; SampleBatch draws a seeded batch.
 //
 // # Checkpoints
@@ -41,10 +42,13 @@
 // model.load_state_dict(safetensors.torch.load_file(path)) works once the
 // "optimizer." entries are dropped, plus optimizer state under the
 // "optimizer." prefix and metadata (format "pt", symgrad.version,
-// symgrad.model, symgrad.dtype). LoadCheckpoint is strict and all or
-// nothing: any missing, unexpected, mis-shaped or mis-typed tensor is an
-// error naming it and both shapes or dtypes, and the model is then left
-// unchanged. A float64 file loads into a float32 model (and back) only with
+// symgrad.model, symgrad.dtype). LoadCheckpoint matches tensors by name
+// and shape (symgrad.model is for people, never compared with the model's
+// name); it is strict and all or nothing: a file with no model tensors,
+// any missing, unexpected, mis-shaped or mis-typed tensor is an error
+// naming it and both shapes or dtypes, and the model is then left
+// unchanged. Saving a model with no state (layers never registered with
+// Add) is an error. A float64 file loads into a float32 model (and back) only with
 // the ConvertDtype option.
 //
 // # Errors

@@ -5,7 +5,10 @@ import (
 	"os"
 	"path/filepath"
 
+	"gorgonia.org/tensor"
+
 	"github.com/symgrad/symgrad/models"
+	"github.com/symgrad/symgrad/ops"
 )
 
 // Build a zoo model and list its state dict: PyTorch's names and layouts.
@@ -71,4 +74,24 @@ func ExampleLoadCheckpoint() {
 	fmt.Println(err != nil)
 	// Output:
 	// true
+}
+
+// Build a model by hand, as a PyTorch nn.Module: layers created through
+// the model register themselves (no Add), under PyTorch's names.
+func ExampleNew() {
+	m, err := models.New("net", models.Config{Batch: 8, Seed: 1}, 4)
+	if err != nil {
+		panic(err)
+	}
+	fc1, _ := m.Linear("fc1", 4, 16)
+	fc2, _ := m.Linear("fc2", 16, 3)
+	if err := m.Targets(tensor.Int64); err != nil {
+		panic(err)
+	}
+	if err := m.SetLoss(models.NewSequential(fc1, models.ReLU(), fc2), ops.CrossEntropy); err != nil {
+		panic(err)
+	}
+	fmt.Println(m.StateNames(), m.X.Shape(), m.Y.Shape(), m.Output.Shape())
+	// Output:
+	// [fc1.weight fc1.bias fc2.weight fc2.bias] (8, 4) (8) (8, 3)
 }

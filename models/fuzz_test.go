@@ -14,7 +14,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/internal/safetensors"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 var updateCorpus = flag.Bool("update-corpus", false, "rewrite testdata/fuzz/FuzzLoadCheckpoint's seed corpus")

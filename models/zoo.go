@@ -1,8 +1,11 @@
 package models
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
@@ -15,10 +18,17 @@ import (
 // Model is a built zoo model: its graph, batch inputs, output, loss,
 // parameters and buffers (both in PyTorch state_dict order).
 type Model struct {
-	Name    string
-	Config  Config // the configuration it was built with, defaults filled in
-	Graph   *G.ExprGraph
-	X, Y    *G.Node // the batch inputs, named "x" and "y"
+	Name   string
+	Config Config // the configuration it was built with, defaults filled in
+	Graph  *G.ExprGraph
+	// X and Y are the batch inputs: x the samples [B, ...], y the targets.
+	// Y is nil for a model whose loss needs no target (an autoencoder's
+	// loss on x alone); names are free (training binds a dataset's X to X
+	// and its Y to Y, whatever they are called).
+	X, Y *G.Node
+	// Inputs are any further inputs the graph reads (masks, a second
+	// stream), bound by name; X and Y need not be listed.
+	Inputs  []*G.Node
 	Output  *G.Node // the model's output before the loss
 	Loss    *G.Node
 	Params  []*G.Node // trainable leaves, in state_dict order
@@ -26,6 +36,8 @@ type Model struct {
 	// Modules are the layers holding state, in the order PyTorch registers
 	// them; StateDict walks them (each module's params, then its buffers).
 	Modules []Module
+
+	rng *rand.Rand // New's initialisation generator, for Model.Linear
 }
 
 // Config says how to build a zoo model. The zero value builds a float64
@@ -96,11 +108,59 @@ func Build(name string, cfg Config) (m *Model, err error) {
 }
 
 // Compile compiles the model's loss with respect to all its parameters,
-// with the model's output as the program's output.
+// with the model's output as the program's output. It refuses a model
+// whose loss reads a leaf that is neither a registered parameter, nor an
+// input (X, Y, Inputs), nor a constant: such a leaf is almost always the
+// parameter of a layer that was never registered with Add, which would
+// silently stay frozen and be left out of checkpoints.
 func (m *Model) Compile(opts ...compiler.Option) (*compiler.Program, error) {
+	if m.Loss == nil {
+		return nil, errors.Errorf("model %q has no loss (use CompileInference for outputs alone)", m.Name)
+	}
+	if err := m.checkLeaves(m.Loss, m.Output); err != nil {
+		return nil, err
+	}
 	opts = append([]compiler.Option{compiler.WithOutputs(m.Output)}, opts...)
 	p, err := compiler.Compile(m.Loss, m.Params, opts...)
 	return p, errors.Wrapf(err, "model %q", m.Name)
+}
+
+// CompileInference compiles the model's output alone: no loss, no
+// gradients, no target (compiler.CompileInference). Its RunInference
+// runs in evaluation mode.
+func (m *Model) CompileInference(opts ...compiler.Option) (*compiler.Program, error) {
+	if m.Output == nil {
+		return nil, errors.Errorf("model %q has no output", m.Name)
+	}
+	if err := m.checkLeaves(m.Output); err != nil {
+		return nil, err
+	}
+	var used []*G.Node
+	leaves := compiler.Leaves(m.Output)
+	for _, p := range m.Params {
+		if slices.Contains(leaves, p) {
+			used = append(used, p)
+		}
+	}
+	p, err := compiler.CompileInference([]*G.Node{m.Output}, used, opts...)
+	return p, errors.Wrapf(err, "model %q", m.Name)
+}
+
+// checkLeaves returns an error naming every leaf of roots that is neither
+// a registered parameter, an input nor a constant.
+func (m *Model) checkLeaves(roots ...*G.Node) error {
+	var stray []string
+	for _, n := range compiler.Leaves(roots...) {
+		if compiler.IsConstant(n) || n == m.X || n == m.Y || slices.Contains(m.Inputs, n) || slices.Contains(m.Params, n) {
+			continue
+		}
+		stray = append(stray, fmt.Sprintf("%q %v", n.Name(), n.Shape()))
+	}
+	if len(stray) == 0 {
+		return nil
+	}
+	return errors.Errorf("model %q: %s reach%s the loss or output but %s neither a registered parameter nor an input: register the layer that owns it with Model.Add (a frozen tensor: compiler.Constant; an extra input: Model.Inputs)",
+		m.Name, strings.Join(stray, ", "), map[bool]string{true: "", false: "es"}[len(stray) > 1], map[bool]string{true: "are", false: "is"}[len(stray) > 1])
 }
 
 // ParamCount is the number of scalar parameters.

@@ -25,8 +25,13 @@ type AdamConfig struct {
 	Maximize bool
 }
 
+// DefaultAdamWWeightDecay is torch.optim.AdamW's default weight_decay.
+const DefaultAdamWWeightDecay = 1e-2
+
 // AdamWConfig holds the hyperparameters of AdamW, named as in
-// torch.optim.AdamW. Its zero value is PyTorch's defaults.
+// torch.optim.AdamW. Its zero value is PyTorch's defaults except
+// WeightDecay, which is 0 (no decay) as in AdamConfig: write
+// WeightDecay: DefaultAdamWWeightDecay for PyTorch's 0.01.
 type AdamWConfig struct {
 	// LR is the learning rate γ; 0 means 1e-3. (A learning rate of exactly
 	// 0 is set with SetLR.)
@@ -35,8 +40,11 @@ type AdamWConfig struct {
 	Betas *[2]float64
 	// Eps is ε ≥ 0, added to the denominator; nil means 1e-8.
 	Eps *float64
-	// WeightDecay is the decoupled weight decay λ ≥ 0; nil means 0.01.
-	WeightDecay *float64
+	// WeightDecay is the decoupled weight decay λ ≥ 0, used as written as
+	// AdamConfig.WeightDecay is: 0 is no decay. PyTorch's default is
+	// DefaultAdamWWeightDecay (0.01); write it to get torch.optim.AdamW's
+	// behaviour when weight_decay is not given.
+	WeightDecay float64
 	// AMSGrad divides by the running maximum of the second moment.
 	AMSGrad bool
 	// Maximize ascends the objective (the gradient is negated first).
@@ -90,8 +98,7 @@ func NewAdam(cfg AdamConfig) (*Adam, error) {
 // NewAdamW returns AdamW with the given hyperparameters, checked as
 // PyTorch checks them (LR, Eps, WeightDecay ≥ 0; 0 ≤ β < 1).
 func NewAdamW(cfg AdamWConfig) (*AdamW, error) {
-	wd := orDefault(cfg.WeightDecay, 1e-2)
-	c, err := newAdamCore("AdamW", cfg.LR, cfg.Betas, cfg.Eps, wd, cfg.AMSGrad, cfg.Maximize)
+	c, err := newAdamCore("AdamW", cfg.LR, cfg.Betas, cfg.Eps, cfg.WeightDecay, cfg.AMSGrad, cfg.Maximize)
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +169,7 @@ func (o *Adam) LoadState(m map[string]*tensor.Dense) error { return o.c.st.load(
 func (o *AdamW) Config() AdamWConfig {
 	c := &o.c
 	return AdamWConfig{LR: c.lr, Betas: &[2]float64{c.beta1, c.beta2}, Eps: new(c.eps),
-		WeightDecay: new(c.wd), AMSGrad: c.amsgrad, Maximize: c.maxmze}
+		WeightDecay: c.wd, AMSGrad: c.amsgrad, Maximize: c.maxmze}
 }
 
 // LR returns the learning rate γ of the next step.

@@ -19,7 +19,7 @@ var benchOptimizers = []struct {
 	{"Adagrad", func() (Optimizer, error) { return NewAdagrad(AdagradConfig{}) }},
 	{"RMSprop", func() (Optimizer, error) { return NewRMSprop(RMSpropConfig{}) }},
 	{"Adam", func() (Optimizer, error) { return NewAdam(AdamConfig{}) }},
-	{"AdamW", func() (Optimizer, error) { return NewAdamW(AdamWConfig{}) }},
+	{"AdamW", func() (Optimizer, error) { return NewAdamW(AdamWConfig{WeightDecay: DefaultAdamWWeightDecay}) }},
 	{"Adadelta", func() (Optimizer, error) { return NewAdadelta(AdadeltaConfig{}) }},
 }
 

@@ -103,3 +103,27 @@ func ExampleClipGradNorm() {
 	// a = [1.500000 2.000000], b = [6.000000]
 	// total norm after: 6.500000
 }
+
+// A program's parameters, as an optimizer steps them: ParamsOf(prog) once,
+// then Step after every RunTrain. Here a hand-made ParamSource stands in
+// for a *compiler.Program.
+func ExampleParamsOf() {
+	w := tensor.New(tensor.WithShape(2), tensor.WithBacking([]float64{0, 10}))
+	g := tensor.New(tensor.WithShape(2), tensor.WithBacking([]float64{0, 0}))
+	params := optimizers.ParamsOf(source{w, g})
+	opt, _ := optimizers.NewSGD(optimizers.SGDConfig{LR: 0.1})
+	for step := 0; step < 100; step++ {
+		quadraticGrad(w, g) // what RunTrain would do
+		_ = opt.Step(params)
+	}
+	fmt.Printf("%s %.4f\n", params[0].Name, w.Float64s())
+	// Output:
+	// w [3.0000 3.0000]
+}
+
+// source is a one-parameter ParamSource.
+type source struct{ w, g *tensor.Dense }
+
+func (s source) ParamTensors() ([]string, []*tensor.Dense, []*tensor.Dense) {
+	return []string{"w"}, []*tensor.Dense{s.w}, []*tensor.Dense{s.g}
+}

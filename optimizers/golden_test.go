@@ -95,7 +95,7 @@ func torchScheduler(t *testing.T, opt LRSetter, name string, a map[string]any) S
 }
 
 func plateauRates(t *testing.T, opt LRSetter, a map[string]any, metrics []float64) []float64 {
-	cfg := PlateauConfig{MinLR: argOr(a, "min_lr", 0), Cooldown: int(argOr(a, "cooldown", 0))}
+	cfg := PlateauConfig{MinLR: argOr(a, "min_lr", 0), Cooldown: int(argOr(a, "cooldown", 0)), Patience: DefaultPatience}
 	if v, ok := a["mode"]; ok {
 		cfg.Mode = v.(string)
 	}
@@ -108,7 +108,7 @@ func plateauRates(t *testing.T, opt LRSetter, a map[string]any, metrics []float6
 		}
 	}
 	if v, ok := a["patience"]; ok {
-		cfg.Patience = new(int(v.(float64)))
+		cfg.Patience = int(v.(float64))
 	}
 	r, err := NewReduceLROnPlateau(opt, cfg)
 	if err != nil {

@@ -116,3 +116,30 @@ func fma[T float](x, y, z T) T { return T(math.FMA(float64(x), float64(y), float
 
 // sqrt is math.Sqrt in T's precision (correctly rounded for float32 too).
 func sqrt[T float](x T) T { return T(math.Sqrt(float64(x))) }
+
+// ParamSource is anything that lists trainable parameters with their value
+// and gradient tensors, in a fixed order: a *compiler.Program is one. The
+// tensors must stay the same from step to step (a program's do), so the
+// []Param built from them can be built once and reused.
+type ParamSource interface {
+	ParamTensors() (names []string, values, grads []*tensor.Dense)
+}
+
+// ParamsOf returns the parameters of src as an optimizer sees them, the
+// list PyTorch's model.parameters() gives an optimizer:
+//
+//	params := optimizers.ParamsOf(prog)
+//	for step := 0; step < n; step++ {
+//		_ = prog.RunTrain()
+//		_ = opt.Step(params)
+//	}
+//
+// Build it once, outside the loop: it allocates, Step does not.
+func ParamsOf(src ParamSource) []Param {
+	names, values, grads := src.ParamTensors()
+	out := make([]Param, len(names))
+	for i, n := range names {
+		out[i] = Param{Name: n, Value: values[i], Grad: grads[i]}
+	}
+	return out
+}

@@ -7,15 +7,18 @@ import (
 
 // PlateauConfig holds the settings of ReduceLROnPlateau, named as in
 // torch.optim.lr_scheduler.ReduceLROnPlateau. Its zero value is PyTorch's
-// defaults.
+// defaults except Patience, which is used as written (0 cuts the rate after
+// the first epoch without improvement): write Patience: DefaultPatience for
+// PyTorch's 10.
 type PlateauConfig struct {
 	// Mode is "min" (the metric should fall; "" means "min") or "max".
 	Mode string
 	// Factor < 1 multiplies the rate on a plateau; nil means 0.1.
 	Factor *float64
 	// Patience is how many epochs without improvement are tolerated
-	// before the rate is cut; nil means 10.
-	Patience *int
+	// before the rate is cut, as written (PyTorch's patience); PyTorch's
+	// default is DefaultPatience.
+	Patience int
 	// Threshold is the least change that counts as an improvement; nil
 	// means 1e-4.
 	Threshold *float64
@@ -30,6 +33,9 @@ type PlateauConfig struct {
 	// Eps: a cut smaller than Eps is not applied; nil means 1e-8.
 	Eps *float64
 }
+
+// DefaultPatience is ReduceLROnPlateau's default patience in PyTorch.
+const DefaultPatience = 10
 
 // ReduceLROnPlateau cuts the learning rate by a factor when a metric stops
 // improving, step for step as torch.optim.lr_scheduler.ReduceLROnPlateau
@@ -55,9 +61,12 @@ type ReduceLROnPlateau struct {
 // NewReduceLROnPlateau returns a ReduceLROnPlateau on opt, checking cfg as
 // PyTorch does (Factor < 1, known modes).
 func NewReduceLROnPlateau(opt LRSetter, cfg PlateauConfig) (*ReduceLROnPlateau, error) {
-	r := &ReduceLROnPlateau{opt: opt, factor: orDefault(cfg.Factor, 0.1), patience: orDefault(cfg.Patience, 10),
+	r := &ReduceLROnPlateau{opt: opt, factor: orDefault(cfg.Factor, 0.1), patience: cfg.Patience,
 		threshold: orDefault(cfg.Threshold, 1e-4), cooldown: cfg.Cooldown, minLR: cfg.MinLR,
 		eps: orDefault(cfg.Eps, 1e-8), lastLR: opt.LR()}
+	if cfg.Patience < 0 {
+		return nil, fmt.Errorf("optimizers: ReduceLROnPlateau: patience %d is negative (PyTorch's default is DefaultPatience, %d)", cfg.Patience, DefaultPatience)
+	}
 	switch cfg.Mode {
 	case "", "min":
 		r.min = true

@@ -41,7 +41,7 @@ var resumeCases = []struct {
 	{"LinearLR", func(o LRSetter) (stepper, error) { s, err := NewLinearLR(o, 0.25, 1, 6); return schedStepper{s}, err }},
 	{"ReduceLROnPlateau", func(o LRSetter) (stepper, error) {
 		p, c := 1, 0.5
-		r, err := NewReduceLROnPlateau(o, PlateauConfig{Patience: &p, Factor: &c, Cooldown: 1})
+		r, err := NewReduceLROnPlateau(o, PlateauConfig{Patience: p, Factor: &c, Cooldown: 1})
 		return plateauStepper{r}, err
 	}},
 }

@@ -111,6 +111,7 @@ func TestSchedulerErrors(t *testing.T) {
 	add(NewLinearLR(o, 0.5, 1, -1))
 	add(NewReduceLROnPlateau(o, PlateauConfig{Factor: new(1.0)}))
 	add(NewReduceLROnPlateau(o, PlateauConfig{Mode: "avg"}))
+	add(NewReduceLROnPlateau(o, PlateauConfig{Patience: -1}))
 	add(NewReduceLROnPlateau(o, PlateauConfig{ThresholdMode: "pct"}))
 	for i, err := range errs {
 		if err == nil {
@@ -136,27 +137,27 @@ func TestReduceLROnPlateau(t *testing.T) {
 		// Epochs 3-5 do not beat 9·(1-1e-4): the third bad epoch exceeds
 		// patience 2 and halves the rate; 8 is an improvement, then three
 		// more bad epochs.
-		{"min rel", 1, PlateauConfig{Factor: new(0.5), Patience: new(2)},
+		{"min rel", 1, PlateauConfig{Factor: new(0.5), Patience: 2},
 			[]float64{10, 9, 9, 9, 9, 8, 8, 8, 8}, []float64{1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.25}},
 		// 1.2 is not > 1 + 0.5: cut to max(0.1, minLR 0.3); 1.6 improves
 		// during the cooldown; at epoch 5 the cut would be below minLR, so
 		// nothing changes; 3 improves.
 		{"max abs cooldown minLR", 1, PlateauConfig{Mode: "max", ThresholdMode: "abs", Threshold: new(0.5),
-			Patience: new(0), Cooldown: 2, MinLR: 0.3},
+			Patience: 0, Cooldown: 2, MinLR: 0.3},
 			[]float64{1, 1.2, 1.6, 1.6, 1.6, 1.6, 3}, []float64{1, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3}},
 		// 1.05 is not > 1·(1 + 0.1).
-		{"max rel", 1, PlateauConfig{Mode: "max", Threshold: new(0.1), Patience: new(0)},
+		{"max rel", 1, PlateauConfig{Mode: "max", Threshold: new(0.1), Patience: 0},
 			[]float64{1, 1.05, 1.2}, []float64{1, 0.1, 0.1}},
 		// A cut of 5e-10 is below eps 1e-8 and is not applied.
-		{"eps", 1e-9, PlateauConfig{Factor: new(0.5), Patience: new(0)},
+		{"eps", 1e-9, PlateauConfig{Factor: new(0.5), Patience: 0},
 			[]float64{1, 1, 1}, []float64{1e-9, 1e-9, 1e-9}},
-		{"eps 0", 1e-9, PlateauConfig{Factor: new(0.5), Patience: new(0), Eps: new(0.0)},
+		{"eps 0", 1e-9, PlateauConfig{Factor: new(0.5), Patience: 0, Eps: new(0.0)},
 			[]float64{1, 1, 1}, []float64{1e-9, 5e-10, 2.5e-10}},
 		// NaN is never better: two bad epochs exceed patience 1.
-		{"NaN", 1, PlateauConfig{Patience: new(1)},
+		{"NaN", 1, PlateauConfig{Patience: 1},
 			[]float64{1, nan, nan}, []float64{1, 1, 0.1}},
 		// min abs: 0.95 is not < 1 - 0.1; 0.8 is.
-		{"min abs", 1, PlateauConfig{ThresholdMode: "abs", Threshold: new(0.1), Patience: new(1)},
+		{"min abs", 1, PlateauConfig{ThresholdMode: "abs", Threshold: new(0.1), Patience: 1},
 			[]float64{1, 0.95, 0.8, 0.75, 0.75}, []float64{1, 1, 1, 1, 0.1}},
 	}
 	for _, tc := range tests {

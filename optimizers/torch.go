@@ -64,7 +64,8 @@ func FromTorch(name string, hyper map[string]any) (Optimizer, error) {
 		a.flag("maximize", &cfg.Maximize)
 		o, err = a.build(func() (Optimizer, error) { return NewAdam(cfg) })
 	case "AdamW":
-		cfg := AdamWConfig{LR: lr, Betas: a.betas(), Eps: a.ptr("eps"), WeightDecay: a.ptr("weight_decay")}
+		cfg := AdamWConfig{LR: lr, Betas: a.betas(), Eps: a.ptr("eps"), WeightDecay: DefaultAdamWWeightDecay}
+		a.set("weight_decay", &cfg.WeightDecay)
 		a.flag("amsgrad", &cfg.AMSGrad)
 		a.flag("maximize", &cfg.Maximize)
 		o, err = a.build(func() (Optimizer, error) { return NewAdamW(cfg) })

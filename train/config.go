@@ -15,15 +15,21 @@ import (
 type Config struct {
 	// Epochs is the number of passes over Train; it must be at least 1.
 	Epochs int
-	// BatchSize, when non-zero, must equal the model's batch size (its
-	// input x is [B, ...]): Gorgonia graphs have static shapes, so the
-	// batch size is fixed when the model is built. 0 means the model's.
+	// BatchSize is the number of samples per training, validation and
+	// prediction batch; 0 means the model's (its input x is [B, ...]).
+	// Gorgonia graphs have static shapes, so a program is compiled for
+	// each batch size the first time it is needed (on a copy of the model
+	// built by Rebuild whose parameters share the model's tensors) and
+	// cached: parameters and optimizer state are one.
 	BatchSize int
 	// Train is the training set. Every epoch it is shuffled (unless
-	// NoShuffle) and cut into batches of the model's batch size; the last
-	// partial batch is dropped (PyTorch's DataLoader(drop_last=True)), so
-	// an epoch takes floor(N/B) steps.
+	// NoShuffle) and cut into batches of BatchSize; the last partial batch
+	// is kept as a smaller batch (PyTorch's DataLoader default), so an
+	// epoch takes ceil(N/B) steps, unless DropLast.
 	Train *data.Dataset
+	// DropLast drops the last partial training batch of every epoch
+	// (DataLoader(drop_last=True)): floor(N/B) steps per epoch.
+	DropLast bool
 	// Validation, when non-nil, is evaluated after every epoch in
 	// evaluation mode; every sample counts exactly once (see Evaluate).
 	Validation *data.Dataset
@@ -59,12 +65,14 @@ type Config struct {
 	// would name nodes of the wrong graph there: give penalties without
 	// nodes (every parameter) when the validation set leaves a remainder.
 	CompileOptions []compiler.Option
-	// Rebuild builds the same model for another batch size. It is used
-	// when the validation set's size is not a multiple of the batch size:
-	// the remaining samples are evaluated on a copy of the model built for
-	// exactly that many samples, whose state is copied from the trained
-	// model before every evaluation. nil means models.Build with the
-	// model's zoo name, dtype and seed (for zoo models).
+	// Rebuild builds the same model (layers, parameter names and shapes)
+	// for another batch size. It is used for every batch size but the
+	// model's own: BatchSize, a last partial training batch, the remainder
+	// of a validation or prediction set. The copy's parameters are bound
+	// to the trained model's tensors and its buffers copied in before each
+	// run (and back after a training run), so its own initial values do
+	// not matter. nil means models.Build with the model's zoo name, dtype
+	// and seed (for zoo models).
 	Rebuild RebuildFunc
 	// Out, when non-nil, gets a progress report: a ProgressBar on Out is
 	// added to the callbacks unless Callbacks already holds one.
@@ -78,9 +86,10 @@ type Clip struct {
 	// Value clamps every gradient element into [-Value, Value]
 	// (optimizers.ClipGradValue, torch.nn.utils.clip_grad_value_).
 	Value float64
-	// Norm scales all gradients so that their global NormType-norm is at
-	// most Norm (optimizers.ClipGradNorm, torch.nn.utils.clip_grad_norm_).
-	Norm float64
+	// MaxNorm scales all gradients so that their global NormType-norm is
+	// at most MaxNorm (optimizers.ClipGradNorm,
+	// torch.nn.utils.clip_grad_norm_(max_norm=...)).
+	MaxNorm float64
 	// NormType is the p of the norm; 0 means 2.
 	NormType float64
 }
@@ -92,12 +101,12 @@ func (c Clip) apply(ps []optimizers.Param) error {
 			return err
 		}
 	}
-	if c.Norm > 0 {
+	if c.MaxNorm > 0 {
 		p := c.NormType
 		if p == 0 {
 			p = 2
 		}
-		if _, err := optimizers.ClipGradNorm(ps, c.Norm, p, false); err != nil {
+		if _, err := optimizers.ClipGradNorm(ps, c.MaxNorm, p, false); err != nil {
 			return err
 		}
 	}
@@ -113,8 +122,10 @@ func (c *Config) check() error {
 		return errors.New("train: no training set (Config.Train is nil)")
 	case c.Optimizer == nil:
 		return errors.New("train: no optimizer (Config.Optimizer is nil)")
-	case c.Clip.Value < 0 || c.Clip.Norm < 0:
-		return errors.Errorf("train: clip value %g and norm %g must not be negative", c.Clip.Value, c.Clip.Norm)
+	case c.Clip.Value < 0 || c.Clip.MaxNorm < 0:
+		return errors.Errorf("train: Clip.Value %g and Clip.MaxNorm %g must not be negative", c.Clip.Value, c.Clip.MaxNorm)
+	case c.Clip.NormType < 0:
+		return errors.Errorf("train: Clip.NormType %g must not be negative", c.Clip.NormType)
 	case c.BatchSize < 0:
 		return errors.Errorf("train: BatchSize is %d", c.BatchSize)
 	}

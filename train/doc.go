@@ -19,21 +19,32 @@
 //
 // # Batches and static shapes
 //
-// Gorgonia graphs have static shapes, so a model is built for one batch
-// size B (its input x is [B, ...]) and every step binds exactly B samples:
+// Gorgonia graphs have static shapes, so a program is compiled for one
+// batch size. The trainer keeps one program per batch size, built the
+// first time that size is needed and cached: the model's own (its input x
+// is [B, ...]) and, on a copy of the model built by Config.Rebuild (zoo
+// models are rebuilt by name), any other. A copy's parameter nodes are
+// bound to the model's own tensors, so every program trains the same
+// parameters and the optimizer keeps one state; buffers (batch norm's
+// running statistics) are copied in before each run and out after a
+// training run. The batch size is Config.BatchSize (0: the model's):
 //
 //   - Training: each epoch, Train is shuffled (data.Batcher, seeded by
-//     Config.Seed and the epoch) and cut into floor(N/B) batches; the last
-//     partial batch is dropped (PyTorch's drop_last=True). Its samples are
-//     not lost: the next epoch's shuffle puts other samples last.
-//   - Validation (and Evaluate): every sample counts exactly once. The set
-//     is cut in order into batches of B run on the model's program; if
-//     N mod B = r > 0, the last r samples run as one batch on a copy of the
-//     model built for batch r (Config.Rebuild; zoo models are rebuilt by
-//     name), whose parameters and buffers are copied from the model before
-//     each evaluation. The loss is the mean over samples (batch means
-//     weighted by batch size) and metrics count samples, so the result
-//     equals that of one batch of N.
+//     Config.Seed and the epoch) and cut into ceil(N/B) batches, the last
+//     one smaller (PyTorch's DataLoader default); with Config.DropLast
+//     the last partial batch is dropped (drop_last=True): floor(N/B).
+//   - Validation (and Evaluate, Predict): every sample counts exactly
+//     once. The set is cut in order into batches of B; if N mod B = r > 0,
+//     the last r samples run as one batch of r. The loss is the mean over
+//     samples (batch means weighted by batch size) and metrics count
+//     samples, so the result equals that of one batch of N.
+//   - Predict and Predictor run the output alone (no loss, no target, no
+//     optimizer); Classes and Probabilities turn logits into class indices
+//     and probabilities.
+//
+// A model without targets (Model.Y nil, an autoencoder's loss on x) takes
+// no y: the dataset's Y is ignored. A declared y the loss does not read is
+// not bound.
 //
 // # Modes
 //

@@ -24,8 +24,10 @@ func ExampleFit() {
 	sp, _, _ = data.StandardizeSplits(sp, data.PerFeature)
 
 	// The model is built for batches of 32: every training step takes 32
-	// samples; the 100 validation samples are evaluated as 3 batches of
-	// 32 and one of 4 (on a copy of the model built for 4).
+	// samples, the last one of an epoch the 16 left over; the 100
+	// validation samples are evaluated as 3 batches of 32 and one of 4
+	// (the programs for 16 and 4 samples are built once and share the
+	// model's parameters).
 	m, _ := models.Build("binary", models.Config{Batch: 32, Seed: 1})
 	opt, _ := optimizers.NewAdam(optimizers.AdamConfig{LR: 0.01})
 	stop := &train.EarlyStopping{Monitor: "val_loss", Patience: 3, RestoreBest: true}
@@ -41,11 +43,11 @@ func ExampleFit() {
 		return
 	}
 	fmt.Println("columns:", h.Columns)
-	fmt.Println("steps per epoch:", h.Epochs[0].Steps) // 400/32, the last partial batch dropped
+	fmt.Println("steps per epoch:", h.Epochs[0].Steps) // ceil(400/32): the last partial batch is kept (DropLast drops it)
 	fmt.Println("validation accuracy >= 0.95:", h.Epochs[stop.BestEpoch].Values["val_accuracy"] >= 0.95)
 	// Output:
 	// columns: [loss accuracy val_loss val_accuracy]
-	// steps per epoch: 12
+	// steps per epoch: 13
 	// validation accuracy >= 0.95: true
 }
 
@@ -76,7 +78,7 @@ func ExampleGradFlow() {
 	opt, _ := optimizers.NewSGD(optimizers.SGDConfig{LR: 0.01})
 	flow := &train.GradFlow{Path: filepath.Join(dir, "gradflow.png")}
 	h, err := train.Fit(context.Background(), m, train.Config{Epochs: 3, Train: d, Optimizer: opt,
-		Clip: train.Clip{Norm: 10}, Metrics: []train.Metric{train.MAE()}, Callbacks: []train.Callback{flow}})
+		Clip: train.Clip{MaxNorm: 10}, Metrics: []train.Metric{train.MAE()}, Callbacks: []train.Callback{flow}})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -88,4 +90,22 @@ func ExampleGradFlow() {
 	// [fc1.weight fc1.bias fc2.weight fc2.bias]
 	// 3 epochs of norms
 	// <nil>
+}
+
+// Predict with a model that has no optimizer (trained elsewhere, or loaded
+// from a checkpoint), for any number of samples, then turn the logits into
+// classes and probabilities.
+func ExamplePredict() {
+	m, _ := models.Build("mlp", models.Config{Batch: 16, Seed: 1}) // or LoadCheckpoint into it
+	x, _ := m.SampleBatch(3)
+	out, err := train.Predict(context.Background(), m, x, train.PredictConfig{BatchSize: 5}) // 5, 5, 5, 1
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	classes, _ := train.Classes(out)
+	probs, _ := train.Probabilities(out)
+	fmt.Println(out.Shape(), classes.Shape(), probs.Shape())
+	// Output:
+	// (16, 10) (16) (16, 10)
 }

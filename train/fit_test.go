@@ -40,8 +40,8 @@ func TestFitBinaryTwoMoons(t *testing.T) {
 	if acc < 0.97 {
 		t.Errorf("validation accuracy %.4f < 0.97", acc)
 	}
-	if got := h.Epochs[0].Steps; got != tr.Len()/32 {
-		t.Errorf("steps per epoch %d, want floor(%d/32) = %d (last partial batch dropped)", got, tr.Len(), tr.Len()/32)
+	if got, want := h.Epochs[0].Steps, (tr.Len()+31)/32; got != want {
+		t.Errorf("steps per epoch %d, want ceil(%d/32) = %d (last partial batch kept)", got, tr.Len(), want)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if len(lines) != 30 || strings.ContainsAny(out.String(), "\r\x1b") {
@@ -151,7 +151,8 @@ func TestNewTrainerErrors(t *testing.T) {
 	}{
 		{"no epochs", train.Config{Train: tr, Optimizer: opt}, "Epochs"},
 		{"no optimizer", train.Config{Epochs: 1, Train: tr}, "optimizer"},
-		{"batch size", train.Config{Epochs: 1, Train: tr, Optimizer: opt, BatchSize: 8}, "built for batches of 16"},
+		{"batch size", train.Config{Epochs: 1, Train: tr, Optimizer: opt, BatchSize: 8}, "set Config.Rebuild"},
+		{"partial batch", train.Config{Epochs: 1, Train: must(tr.Subset("70", seq(70))), Optimizer: opt}, "DropLast"},
 		{"int targets", train.Config{Epochs: 1, Train: raw, Optimizer: opt}, "FloatTargets"},
 		{"no rebuild", train.Config{Epochs: 1, Train: tr, Validation: val, Optimizer: opt}, "set Config.Rebuild"},
 		{"float32", train.Config{Epochs: 1, Train: must(tr.Float32()), Optimizer: opt}, "AsType"},
@@ -176,7 +177,7 @@ func TestFitCancelled(t *testing.T) {
 			cancel()
 		}
 	}}
-	h, err := train.Fit(ctx, must(moonsNet(16)), train.Config{Epochs: 5, Train: tr,
+	h, err := train.Fit(ctx, must(moonsNet(16)), train.Config{Epochs: 5, Train: tr, Rebuild: moonsNet,
 		Optimizer: must(optimizers.NewSGD(optimizers.SGDConfig{LR: 0.1})), Callbacks: []train.Callback{stopAt}})
 	if err == nil || !strings.Contains(err.Error(), "context canceled") || len(h.Epochs) != 0 {
 		t.Errorf("err %v, %d epochs", err, len(h.Epochs))

@@ -22,10 +22,13 @@ import (
 // the last step, so one odd batch does not dominate).
 //
 // Norms[e][i] is the mean norm of parameter Names[i] in epoch Epochs[e].
-// With Path set, PlotGradFlow is redrawn there after every epoch.
+// With Path set, the plot (Plot) is drawn there when training ends and,
+// with Every > 0, also after every Every-th epoch (drawing a PNG costs
+// more than an epoch of a small model, so it is not redrawn every epoch).
 type GradFlow struct {
 	Base
 	Path   string
+	Every  int
 	Names  []string
 	Epochs []int
 	Norms  [][]float64
@@ -68,7 +71,16 @@ func (g *GradFlow) OnEpochEnd(_ *Trainer, epoch int, _ Logs) error {
 	}
 	g.Epochs = append(g.Epochs, epoch)
 	g.Norms = append(g.Norms, means)
-	if g.Path == "" {
+	if g.Path == "" || g.Every <= 0 || len(g.Epochs)%g.Every != 0 {
+		return nil
+	}
+	return g.Plot(g.Path)
+}
+
+// OnTrainEnd draws the plot at Path, if set, once training ends (also
+// after an error, when at least one epoch was recorded).
+func (g *GradFlow) OnTrainEnd(_ *Trainer, _ error) error {
+	if g.Path == "" || len(g.Norms) == 0 {
 		return nil
 	}
 	return g.Plot(g.Path)

@@ -55,10 +55,10 @@ func TestHistoryWriteCSVGolden(t *testing.T) {
 // Schedules: StepLR per epoch, LinearLR per step, ReduceLROnPlateau fed
 // the validation loss; History records each epoch's last learning rate.
 func TestSchedules(t *testing.T) {
-	tr, val := moons(t, 160, 0.1, 1) // 120 training samples: 7 steps of 16
+	tr, val := moons(t, 160, 0.1, 1) // 120 training samples: 7 steps of 16, one of 8
 	run := func(t *testing.T, cfg train.Config, opt optimizers.Optimizer) *train.History {
 		t.Helper()
-		cfg.Train, cfg.Optimizer, cfg.Epochs = tr, opt, 4
+		cfg.Train, cfg.Optimizer, cfg.Epochs, cfg.Rebuild = tr, opt, 4, moonsNet
 		h, err := train.Fit(context.Background(), must(moonsNet(16)), cfg)
 		if err != nil {
 			t.Fatalf("%+v", err)
@@ -85,13 +85,13 @@ func TestSchedules(t *testing.T) {
 		cb := &batchInfo{fn: func(b train.Batch) { seen = append(seen, b.LR) }}
 		run(t, train.Config{Schedule: must(optimizers.NewLinearLR(opt, 0.1, 1, 10)), ScheduleEveryStep: true,
 			Callbacks: []train.Callback{cb}}, opt)
-		if len(seen) != 28 || math.Abs(seen[0]-0.01) > 1e-12 || math.Abs(seen[10]-0.1) > 1e-12 || !(seen[5] > seen[4]) {
+		if len(seen) != 32 || math.Abs(seen[0]-0.01) > 1e-12 || math.Abs(seen[10]-0.1) > 1e-12 || !(seen[5] > seen[4]) {
 			t.Errorf("per-step rates %v", seen)
 		}
 	})
 	t.Run("ReduceLROnPlateau on val_loss", func(t *testing.T) {
 		opt := must(optimizers.NewSGD(optimizers.SGDConfig{LR: 0.1}))
-		pl := must(optimizers.NewReduceLROnPlateau(opt, optimizers.PlateauConfig{Patience: new(0)}))
+		pl := must(optimizers.NewReduceLROnPlateau(opt, optimizers.PlateauConfig{Patience: 0}))
 		h := run(t, train.Config{Validation: val, Rebuild: moonsNet, Plateau: pl}, opt)
 		_, best := h.Best("val_loss", "min")
 		if pl.Best() != best || pl.LastEpoch() != 4 {

@@ -2,6 +2,7 @@ package train_test
 
 import (
 	"context"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -89,8 +90,8 @@ func TestGradFlowAndClipping(t *testing.T) {
 	check := &batchEnd{fn: func(tn *train.Trainer) {
 		worst = max(worst, optimizers.GradNorm(tn.Params(), 2))
 	}}
-	_, err := train.Fit(context.Background(), must(moonsNet(16)), train.Config{Epochs: 2, Train: tr,
-		Optimizer: must(optimizers.NewSGD(optimizers.SGDConfig{LR: 0.1})), Clip: train.Clip{Norm: 1e-3},
+	_, err := train.Fit(context.Background(), must(moonsNet(16)), train.Config{Epochs: 2, Train: tr, Rebuild: moonsNet,
+		Optimizer: must(optimizers.NewSGD(optimizers.SGDConfig{LR: 0.1})), Clip: train.Clip{MaxNorm: 1e-3},
 		Callbacks: []train.Callback{flow, check}})
 	if err != nil {
 		t.Fatalf("%+v", err)
@@ -112,3 +113,38 @@ func (b *batchEnd) OnBatchEnd(t *train.Trainer, _ train.Batch) error {
 	b.fn(t)
 	return nil
 }
+
+// GradFlow with a Path used to redraw its PNG after every epoch (an epoch
+// of a small CNN went from 20 ms to 50 ms); it draws at the end of
+// training, and every Every epochs when asked.
+func TestGradFlowDrawsAtTheEnd(t *testing.T) {
+	tr, _ := moons(t, 200, 0.2, 3)
+	for _, every := range []int{0, 2} {
+		path := filepath.Join(t.TempDir(), "gradflow.png")
+		flow := &train.GradFlow{Path: path, Every: every}
+		var drawn []bool
+		probe := &afterEpoch{fn: func() {
+			_, err := os.Stat(path)
+			drawn = append(drawn, err == nil)
+			os.Remove(path)
+		}}
+		_, err := train.Fit(context.Background(), must(moonsNet(16)), train.Config{Epochs: 4, Train: tr, Rebuild: moonsNet,
+			Optimizer: must(optimizers.NewSGD(optimizers.SGDConfig{LR: 0.1})), Callbacks: []train.Callback{flow, probe}})
+		if err != nil {
+			t.Fatalf("%+v", err)
+		}
+		want := []bool{false, every == 2, false, every == 2}
+		if fmt.Sprint(drawn) != fmt.Sprint(want) {
+			t.Errorf("Every %d: drawn after epochs %v, want %v", every, drawn, want)
+		}
+		checkPNG(t, path, 700, 400) // drawn at the end
+	}
+}
+
+// afterEpoch calls fn at every OnEpochEnd.
+type afterEpoch struct {
+	train.Base
+	fn func()
+}
+
+func (e *afterEpoch) OnEpochEnd(*train.Trainer, int, train.Logs) error { e.fn(); return nil }

@@ -24,8 +24,8 @@ func runWithBar(t *testing.T, bar *train.ProgressBar, extra ...train.Callback) {
 }
 
 var (
-	liveStep  = regexp.MustCompile(`\rEpoch 1/3 \[[=>.]{30}\] \d+/9 \d+\.\d steps/s ETA \d:\d\d:\d\d loss \S+\x1b\[K`)
-	epochLine = regexp.MustCompile(`^Epoch (\d)/3 \[={30}\] 9/9 \d+\.\d\ds \d+\.\d steps/s ETA \d:\d\d:\d\d loss \S+ accuracy \S+ val_loss \S+ val_accuracy \S+ lr 0\.1$`)
+	liveStep  = regexp.MustCompile(`\rEpoch 1/3 \[[=>.]{30}\] \d+/10 \d+\.\d steps/s ETA \d:\d\d:\d\d loss \S+\x1b\[K`)
+	epochLine = regexp.MustCompile(`^Epoch (\d)/3 \[={30}\] 10/10 \d+\.\d\ds \d+\.\d steps/s ETA \d:\d\d:\d\d loss \S+ accuracy \S+ val_loss \S+ val_accuracy \S+ lr 0\.1$`)
 )
 
 // With the terminal flag set, the bar is redrawn in place with \r on every

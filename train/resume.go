@@ -10,9 +10,9 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/internal/panics"
-	"github.com/symgrad/symgrad/internal/safetensors"
 	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/optimizers"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 // Checkpoint metadata keys that Resume reads, besides "epoch", "step" and

@@ -27,7 +27,7 @@ var resumeSetups = []resumeSetup{
 		func() optimizers.Optimizer { return must(optimizers.NewMomentum(0.1, 0.9)) },
 		func(o optimizers.Optimizer) (optimizers.Scheduler, *optimizers.ReduceLROnPlateau) {
 			p := 0
-			return must(optimizers.NewStepLR(o, 2, 0.5)), must(optimizers.NewReduceLROnPlateau(o, optimizers.PlateauConfig{Patience: &p}))
+			return must(optimizers.NewStepLR(o, 2, 0.5)), must(optimizers.NewReduceLROnPlateau(o, optimizers.PlateauConfig{Patience: p}))
 		}},
 	{"Adam, cosine per step",
 		func() optimizers.Optimizer { return must(optimizers.NewAdam(optimizers.AdamConfig{LR: 0.01})) },

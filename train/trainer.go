@@ -28,21 +28,26 @@ type RebuildFunc func(batch int) (*models.Model, error)
 type Trainer struct {
 	cfg     Config
 	model   *models.Model
-	prog    *compiler.Program
-	params  []optimizers.Param
+	prog    *compiler.Program  // the program for the model's own batch size
+	params  []optimizers.Param // prog's parameters
+	cache   *programCache      // the programs by batch size, prog's included
+	cur     *batchProgram      // the program of the last training step
 	batch   int
 	cbs     callbacks
 	history *History
-	evals   map[int]*evalModel // models for a remainder batch, by size
-	epoch   int                // the current (or next) epoch
-	end     int                // the epoch the current Fit ends before
-	step    int                // global steps taken
+	epoch   int // the current (or next) epoch
+	end     int // the epoch the current Fit ends before
+	step    int // global steps taken
 	stop    bool
 	reason  string
 }
 
 // NewTrainer compiles m (with cfg.CompileOptions) and checks cfg and the
 // datasets against the model's inputs. The model is trained in place.
+// Programs for other batch sizes (Config.BatchSize, a last partial batch,
+// a validation remainder) are built on first use and cached; those needed
+// by the training and validation sets are built here, so that a model that
+// cannot be rebuilt fails now, not mid-training.
 func NewTrainer(m *models.Model, cfg Config) (t *Trainer, err error) {
 	if m == nil {
 		return nil, errors.New("train: nil model")
@@ -51,16 +56,25 @@ func NewTrainer(m *models.Model, cfg Config) (t *Trainer, err error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	t = &Trainer{cfg: cfg, model: m, batch: m.X.Shape()[0], history: &History{}, evals: map[int]*evalModel{}}
-	if cfg.BatchSize != 0 && cfg.BatchSize != t.batch {
-		return nil, errors.Errorf("train: BatchSize %d, but model %q was built for batches of %d (its input x is %v): build it with that batch size",
-			cfg.BatchSize, m.Name, t.batch, m.X.Shape())
+	if m.X == nil {
+		return nil, errors.Errorf("train: model %q has no input X", m.Name)
+	}
+	if len(m.Inputs) > 0 {
+		names := make([]string, len(m.Inputs))
+		for i, n := range m.Inputs {
+			names[i] = n.Name()
+		}
+		return nil, errors.Errorf("train: model %q reads inputs %v besides X and Y; a dataset holds only X and Y, so bind them in a loop of your own (compiler.Program.Bind)", m.Name, names)
+	}
+	t = &Trainer{cfg: cfg, model: m, batch: m.X.Shape()[0], history: &History{}}
+	if cfg.BatchSize != 0 {
+		t.batch = cfg.BatchSize
 	}
 	if err := t.checkData(cfg.Train, "training"); err != nil {
 		return nil, err
 	}
-	if cfg.Train.Len() < t.batch {
-		return nil, errors.Errorf("train: training set %q has %d samples, fewer than one batch of %d", cfg.Train.Name, cfg.Train.Len(), t.batch)
+	if cfg.DropLast && cfg.Train.Len() < t.batch {
+		return nil, errors.Errorf("train: training set %q has %d samples, fewer than one batch of %d (DropLast)", cfg.Train.Name, cfg.Train.Len(), t.batch)
 	}
 	if cfg.Validation != nil {
 		if err := t.checkData(cfg.Validation, "validation"); err != nil {
@@ -70,25 +84,41 @@ func NewTrainer(m *models.Model, cfg Config) (t *Trainer, err error) {
 	if t.cfg.Rebuild == nil {
 		t.cfg.Rebuild = zooRebuild(m)
 	}
-	if t.prog, err = m.Compile(cfg.CompileOptions...); err != nil {
+	t.cache = newProgramCache(m, t.cfg.Rebuild, func(m *models.Model) (*compiler.Program, error) { return m.Compile(cfg.CompileOptions...) })
+	own, err := t.cache.get(m.X.Shape()[0])
+	if err != nil {
 		return nil, errors.Wrap(err, "train")
 	}
-	for _, p := range t.prog.Params() {
-		t.params = append(t.params, optimizers.Param{Name: p.Name, Value: p.Value, Grad: p.Grad})
-	}
-	if cfg.Validation != nil {
-		if r := cfg.Validation.Len() % t.batch; r > 0 {
-			if _, err := t.evalModel(r); err != nil {
-				_ = t.Close()
-				return nil, err
-			}
-		}
+	t.prog, t.params, t.cur = own.prog, own.params, own
+	if err := t.prepare(); err != nil {
+		_ = t.Close()
+		return nil, err
 	}
 	t.cbs = callbacks(slices.Clone(cfg.Callbacks))
 	if cfg.Out != nil && !slices.ContainsFunc(t.cbs, func(c Callback) bool { _, ok := c.(*ProgressBar); return ok }) {
 		t.cbs = append(t.cbs, NewProgressBar(cfg.Out))
 	}
 	return t, nil
+}
+
+// prepare builds the programs the training and validation sets need.
+func (t *Trainer) prepare() error {
+	sizes := []int{min(t.batch, t.cfg.Train.Len())}
+	if r := t.cfg.Train.Len() % t.batch; r > 0 && !t.cfg.DropLast {
+		sizes = append(sizes, r)
+	}
+	if t.cfg.Validation != nil {
+		sizes = append(sizes, min(t.batch, t.cfg.Validation.Len()))
+		if r := t.cfg.Validation.Len() % t.batch; r > 0 {
+			sizes = append(sizes, r)
+		}
+	}
+	for _, n := range sizes {
+		if _, err := t.cache.get(n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Fit is NewTrainer followed by Trainer.Fit and Close: it trains m in
@@ -109,8 +139,9 @@ func (t *Trainer) Model() *models.Model { return t.model }
 func (t *Trainer) Program() *compiler.Program { return t.prog }
 
 // Params returns the parameters as the optimizer sees them (values and
-// the gradients of the last step).
-func (t *Trainer) Params() []optimizers.Param { return t.params }
+// the gradients of the last step; the value tensors are the same for
+// every batch size).
+func (t *Trainer) Params() []optimizers.Param { return t.cur.params }
 
 // Optimizer returns the optimizer.
 func (t *Trainer) Optimizer() optimizers.Optimizer { return t.cfg.Optimizer }
@@ -125,7 +156,8 @@ func (t *Trainer) Epoch() int { return t.epoch }
 // Step returns the number of optimizer steps taken.
 func (t *Trainer) Step() int { return t.step }
 
-// BatchSize returns the model's batch size.
+// BatchSize returns the training batch size (Config.BatchSize, or the
+// model's).
 func (t *Trainer) BatchSize() int { return t.batch }
 
 // Epochs returns Config.Epochs, the number of epochs Fit runs.
@@ -141,11 +173,8 @@ func (t *Trainer) StopReason() string { return t.reason }
 
 // Close releases the compiled programs.
 func (t *Trainer) Close() error {
-	for _, e := range t.evals {
-		_ = e.prog.Close()
-	}
-	if t.prog != nil {
-		return t.prog.Close()
+	if t.cache != nil {
+		t.cache.close()
 	}
 	return nil
 }
@@ -156,7 +185,7 @@ func (t *Trainer) Close() error {
 func (t *Trainer) Fit(ctx context.Context) (h *History, err error) {
 	defer panics.Recover(&err, "train: model %q", t.model.Name)
 	t.stop, t.reason = false, ""
-	b, err := data.NewBatcher(t.cfg.Train, data.BatchConfig{Size: t.batch, Shuffle: !t.cfg.NoShuffle, Seed: t.cfg.Seed, DropLast: true})
+	b, err := data.NewBatcher(t.cfg.Train, data.BatchConfig{Size: t.batch, Shuffle: !t.cfg.NoShuffle, Seed: t.cfg.Seed, DropLast: t.cfg.DropLast})
 	if err != nil {
 		return t.history, errors.Wrap(err, "train")
 	}
@@ -191,7 +220,7 @@ func (t *Trainer) runEpoch(ctx context.Context, b *data.Batcher) error {
 		if err := ctx.Err(); err != nil {
 			return errors.Wrapf(err, "train: %s", t.where(epoch, i, n))
 		}
-		info := Batch{Epoch: epoch, Index: i, Batches: n, Step: t.step, Size: t.batch, LR: t.cfg.Optimizer.LR()}
+		info := Batch{Epoch: epoch, Index: i, Batches: n, Step: t.step, Size: len(b.Indices()), LR: t.cfg.Optimizer.LR()}
 		if err := t.trainStep(b.X(), b.Y(), &info); err != nil {
 			return err
 		}
@@ -243,30 +272,41 @@ func (t *Trainer) trainStep(x, y *tensor.Dense, info *Batch) error {
 	where := func() string {
 		return t.where(info.Epoch, info.Index, info.Batches)
 	}
-	if err := t.bind(t.prog, x, y); err != nil {
+	bp, err := t.cache.get(info.Size)
+	if err != nil {
 		return errors.Wrapf(err, "train: %s", where())
 	}
-	if err := t.prog.RunTrain(); err != nil {
+	t.cur = bp
+	if err := t.cache.before(bp); err != nil {
+		return errors.Wrapf(err, "train: %s", where())
+	}
+	if err := bp.bind(x, y); err != nil {
+		return errors.Wrapf(err, "train: %s", where())
+	}
+	if err := bp.prog.RunTrain(); err != nil {
 		var nf *compiler.NonFiniteError
 		if errors.As(err, &nf) {
 			return errors.Wrapf(err, "train: %s: the loss or a gradient became non-finite", where())
 		}
 		return errors.Wrapf(err, "train: %s", where())
 	}
-	info.Loss = t.prog.Loss()
+	if err := t.cache.after(bp); err != nil {
+		return errors.Wrapf(err, "train: %s", where())
+	}
+	info.Loss = bp.prog.Loss()
 	if math.IsNaN(info.Loss) || math.IsInf(info.Loss, 0) {
 		return errors.Errorf("train: %s: loss is %v (compile with the NaN guard on to name the node)", where(), info.Loss)
 	}
-	if err := t.updateMetrics(t.prog, y, info.Size); err != nil {
+	if err := t.updateMetrics(bp.prog, y, info.Size); err != nil {
 		return errors.Wrapf(err, "train: %s", where())
 	}
 	if err := t.cbs.backward(t, *info); err != nil {
 		return errors.Wrapf(err, "train: %s", where())
 	}
-	if err := t.cfg.Clip.apply(t.params); err != nil {
+	if err := t.cfg.Clip.apply(bp.params); err != nil {
 		return errors.Wrapf(err, "train: %s: clipping", where())
 	}
-	if err := t.cfg.Optimizer.Step(t.params); err != nil {
+	if err := t.cfg.Optimizer.Step(bp.params); err != nil {
 		return errors.Wrapf(err, "train: %s: optimizer step", where())
 	}
 	t.step++
@@ -317,12 +357,4 @@ func (t *Trainer) updateMetrics(p *compiler.Program, y *tensor.Dense, n int) err
 		}
 	}
 	return nil
-}
-
-// bind binds a batch to the program's inputs x and y.
-func (t *Trainer) bind(p *compiler.Program, x, y *tensor.Dense) error {
-	if err := p.Bind(t.model.X.Name(), x); err != nil {
-		return err
-	}
-	return p.Bind(t.model.Y.Name(), y)
 }

@@ -44,10 +44,7 @@ func run(name string, batch, steps, every int) error {
 	if err != nil {
 		return err
 	}
-	var params []optimizers.Param
-	for _, q := range p.Params() {
-		params = append(params, optimizers.Param{Name: q.Name, Value: q.Value, Grad: q.Grad})
-	}
+	params := optimizers.ParamsOf(p)
 	fmt.Printf("%8s %10s %12s %12s\n", "step", "RSS KiB", "heap KiB", "mallocs")
 	var ms runtime.MemStats
 	for i := 1; i <= steps; i++ {

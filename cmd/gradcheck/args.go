@@ -42,6 +42,10 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
 
+// errHelp is returned by parseArgs for -h, -help and --help: print the
+// usage on stdout and exit 0.
+var errHelp = errors.New("help requested")
+
 // parseArgs parses flags anywhere on the line: flag tokens are moved before
 // the positional arguments and parsed by one flag.FlagSet; "--" ends flags.
 func parseArgs(args []string, stderr io.Writer) (*options, error) {
@@ -88,6 +92,9 @@ func split(fs *flag.FlagSet, args []string) (flags, pos []string, err error) {
 		}
 		name := strings.TrimLeft(a, "-")
 		name, _, hasValue := strings.Cut(name, "=")
+		if (name == "h" || name == "help") && !hasValue && !isExprSlot(a, pos) {
+			return nil, nil, errHelp
+		}
 		f := fs.Lookup(name)
 		if f == nil {
 			if _, numErr := strconv.ParseFloat(a, 64); numErr == nil {

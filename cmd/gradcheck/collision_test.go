@@ -8,7 +8,7 @@ import (
 
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/internal/safetensors"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 // TestExprForcedHashCollision checks issue 19's first row with a forced

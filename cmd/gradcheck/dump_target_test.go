@@ -7,7 +7,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/symgrad/symgrad/internal/safetensors"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 // TestDumpNeverReplacesSpecialFiles checks issue 19's second row: --dump

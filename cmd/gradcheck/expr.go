@@ -14,8 +14,8 @@ import (
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/compiler/expr"
 	"github.com/symgrad/symgrad/gradcheck"
-	"github.com/symgrad/symgrad/internal/safetensors"
 	"github.com/symgrad/symgrad/ops"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 // exprCheck is one expr command: the parsed expression and the values of
@@ -97,8 +97,43 @@ func checkExpr(o *options, args []string, stdout io.Writer) ([]*gradcheck.Report
 	return []*gradcheck.Report{r}, nil
 }
 
+// varDomains gives each variable the domain its ops need: a variable
+// passed directly to a registered op (log(x), sqrt(x), acosh(x)) is drawn
+// from the intersection of the domains the registry gives those arguments;
+// any other variable from ops.Real, [-2, 2].
+func varDomains(e *expr.Expr) map[string]ops.Domain {
+	out := map[string]ops.Domain{}
+	for _, v := range e.Vars() {
+		out[v] = ops.Real
+	}
+	narrowed := map[string]bool{}
+	for _, a := range e.VarArgs() {
+		s, ok := ops.Lookup(a.Func)
+		if !ok || a.Index >= len(s.Example.Inputs) {
+			continue
+		}
+		in := s.Example.Inputs[a.Index]
+		if in.Classes > 0 || in.Domain.Min >= in.Domain.Max {
+			continue
+		}
+		d := out[a.Var]
+		if !narrowed[a.Var] {
+			d = ops.Domain{Min: in.Domain.Min, Max: in.Domain.Max, Margin: in.Domain.Margin}
+		} else {
+			d.Min, d.Max, d.Margin = max(d.Min, in.Domain.Min), min(d.Max, in.Domain.Max), max(d.Margin, in.Domain.Margin)
+		}
+		d.Avoid = append(append([]float64(nil), d.Avoid...), in.Domain.Avoid...)
+		if d.Min >= d.Max { // the ops disagree: keep the first op's domain
+			continue
+		}
+		out[a.Var], narrowed[a.Var] = d, true
+	}
+	return out
+}
+
 // newExprCheck parses src and gathers the variables' values: from --input
-// by name, else seeded values in [-2, 2] of the --var shapes.
+// by name, else seeded values of the --var shapes drawn from each
+// variable's domain (varDomains).
 func newExprCheck(o *options, src string) (*exprCheck, error) {
 	e, err := expr.Parse(src)
 	if err != nil {
@@ -120,6 +155,7 @@ func newExprCheck(o *options, src string) (*exprCheck, error) {
 		}
 	}
 	known := map[string]bool{}
+	domains := varDomains(e)
 	rng := rand.New(rand.NewPCG(o.cfg.Seed, 11))
 	for _, v := range x.vars {
 		known[v] = true
@@ -137,7 +173,7 @@ func newExprCheck(o *options, src string) (*exprCheck, error) {
 			shape = []int{1} // compiler params have rank >= 1
 			x.scalars[v] = true
 		}
-		if x.values[v], err = gradcheck.DrawDomain(rng, ops.Real, tensor.Float64, shape...); err != nil {
+		if x.values[v], err = gradcheck.DrawDomain(rng, domains[v], tensor.Float64, shape...); err != nil {
 			return nil, err
 		}
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/symgrad/symgrad/internal/safetensors"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 // testdata/crossentropy.*.safetensors come from expr_reference.py (PyTorch

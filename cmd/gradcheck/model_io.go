@@ -6,8 +6,8 @@ import (
 
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/gradcheck"
-	"github.com/symgrad/symgrad/internal/safetensors"
 	"github.com/symgrad/symgrad/models"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 // modelFiles is `model NAME` with --weights and/or --batch: a zoo model on

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/symgrad/symgrad/internal/safetensors"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 // testdata/{simplenet,mlpbn}.*.safetensors come from torch_reference.py

@@ -19,6 +19,10 @@ const fastAbove = 20000
 // run is the whole command: it returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
 	o, err := parseArgs(args, stderr)
+	if errors.Is(err, errHelp) {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -46,11 +50,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		reports, err = checkModels(o, rest)
 	case "expr":
 		reports, err = checkExpr(o, rest, stdout)
-	case "help", "-h", "--help":
+	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		err = usagef("unknown command %q (commands: all, list, op, model, expr)", cmd)
+		err = usagef("unknown command %q (commands: all, list, op, model, expr, help)", cmd)
 	}
 	if err != nil {
 		return fail(stderr, err)
@@ -71,11 +75,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-const usage = `usage: gradcheck [all | list | op NAME... | model NAME... | expr 'EXPR' --var NAME=SHAPE...] [flags]
-flags: --eps 1e-6 --atol 1e-5 --rtol 1e-3 --seed 0 --dtype float64|float32 --mode full|fast
-       --order 1|2 --format table|json --show-grad --passes
-expr:  --input I.safetensors --dump OUT.safetensors --reference R.safetensors
-model: --weights W.safetensors --batch B.safetensors --dump OUT.safetensors --reference R.safetensors
+const usage = `usage: gradcheck [command] [flags]
+
+Checks symgrad's symbolic gradients against numeric ones (and against
+another framework's with --reference).
+
+commands:
+  all (default)              every registered op and every zoo model
+  list                       list the ops and the models
+  op NAME... | op all        check ops from the registry
+  model NAME... | model all  check zoo models
+  expr 'EXPR' --var NAME=SHAPE...
+                             check an expression, e.g. 'sum(tanh(x @ W + b))'
+                             --var x=4x3 --var W=3x2 --var b=2
+  help                       print this help (also -h, --help)
+
+flags (anywhere on the line):
+  --eps 1e-6 --atol 1e-5 --rtol 1e-3 --seed 0 --dtype float64|float32
+  --mode full|fast --order 1|2 --format table|json --show-grad --passes
+  expr:  --input I.safetensors --dump OUT.safetensors --reference R.safetensors
+  model: --weights W.safetensors --batch B.safetensors --dump OUT.safetensors
+         --reference R.safetensors
+
 exit status: 0 all checks pass, 1 some check fails, 2 bad usage or input
 `
 

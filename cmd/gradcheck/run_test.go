@@ -10,7 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/gradcheck"
-	"github.com/symgrad/symgrad/internal/safetensors"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 func runArgs(args ...string) (code int, stdout, stderr string) {
@@ -35,6 +35,15 @@ func TestExitCodes(t *testing.T) {
 		{"op float32", []string{"op", "relu", "--dtype", "float32"}, 0, "f64 twin"},
 		{"model fast", []string{"model", "binary", "--mode", "fast"}, 0, "model binary"},
 		{"list", []string{"list"}, 0, "simplenet"},
+		// --help and -h used to say "unknown flag" and exit 2.
+		{"help", []string{"help"}, 0, "usage: gradcheck"},
+		{"--help", []string{"--help"}, 0, "usage: gradcheck"},
+		{"-h", []string{"-h"}, 0, "usage: gradcheck"},
+		{"-help after a command", []string{"op", "relu", "-help"}, 0, "usage: gradcheck"},
+		{"expr -h is an expression", []string{"expr", "-h", "--var", "h=3"}, 0, "expr -h"},
+		// log's domain is x > 0: x used to be drawn from [-2, 2], NaN.
+		{"log domain", []string{"expr", "mean(log(x))", "--var", "x=4"}, 0, "pass"},
+		{"sqrt and log domains", []string{"expr", "sum(sqrt(x) * log(x) + log1p(y))", "--var", "x=6", "--var", "y=6", "--seed", "5"}, 0, "pass"},
 		{"parse error", []string{"expr", "sum(x", "--var", "x=3"}, 2, "column 6"},
 		{"unknown op", []string{"op", "nosuchop"}, 2, `unknown op "nosuchop"`},
 		{"unknown model", []string{"model", "nosuchmodel"}, 2, `unknown model "nosuchmodel"`},

@@ -171,3 +171,33 @@ func formatNum(v float64) string {
 	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
+
+// VarArg is a variable passed directly as an argument of a function call,
+// as in log(x): Func is the function's name, Index the argument's position.
+type VarArg struct {
+	Func  string
+	Index int
+	Var   string
+}
+
+// VarArgs lists every variable that is passed directly to a function, in
+// order of appearance (x twice in log(x) + sqrt(x)). gradcheck's CLI reads
+// it to draw each variable from the domain of the ops it feeds.
+func (e *Expr) VarArgs() []VarArg {
+	var out []VarArg
+	var walk func(t *term)
+	walk = func(t *term) {
+		if t.kind == callKind {
+			for i, a := range t.args {
+				if a.kind == varKind {
+					out = append(out, VarArg{Func: t.name, Index: i, Var: a.name})
+				}
+			}
+		}
+		for _, a := range t.args {
+			walk(a)
+		}
+	}
+	walk(e.root)
+	return out
+}

@@ -41,8 +41,8 @@ func (nb *notebookRun) load() error {
 	var err error
 	if nb.s.data == "" {
 		d, err = data.TwoMoons(nb.s.samples, nb.s.noise, nb.s.seed)
-		fmt.Fprintf(nb.out, "  synthetic two moons: %d points, noise %g (no file needed; for real data run\n", nb.s.samples, nb.s.noise)
-		fmt.Fprintln(nb.out, "  scripts/fetch-datasets.sh and pass -data datasets/breast_cancer.csv)")
+		fmt.Fprintf(nb.out, "  synthetic two moons: %d points, noise %g (no file needed; for real\n", nb.s.samples, nb.s.noise)
+		fmt.Fprintln(nb.out, "  data pass -data data/testdata/sklearn/breast_cancer.csv, the bundled copy)")
 	} else {
 		d, err = data.LoadSklearnCSV(nb.s.data)
 		if err == nil {
@@ -100,7 +100,7 @@ func (nb *notebookRun) train() error {
 	if err != nil {
 		return err
 	}
-	cfg := train.Config{
+	cfg := train.Config{DropLast: true,
 		Epochs: s.epochs, Train: nb.sp.Train, Validation: nb.sp.Val, Optimizer: opt, Seed: s.seed,
 		Metrics: []train.Metric{train.Accuracy()},
 		Rebuild: func(b int) (*models.Model, error) { return buildNet(features, s.hidden, s.dropout, b, s.seed) },
@@ -110,7 +110,7 @@ func (nb *notebookRun) train() error {
 	}
 	if s.plateau > 0 {
 		factor, patience := 0.1, s.plateau
-		if cfg.Plateau, err = optimizers.NewReduceLROnPlateau(opt, optimizers.PlateauConfig{Factor: &factor, Patience: &patience}); err != nil {
+		if cfg.Plateau, err = optimizers.NewReduceLROnPlateau(opt, optimizers.PlateauConfig{Factor: &factor, Patience: patience}); err != nil {
 			return err
 		}
 	}

@@ -41,7 +41,7 @@ func experiment(s settings, out io.Writer) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := train.NewTrainer(m, train.Config{Epochs: s.epochs, Train: sp.Train, Validation: sp.Val, Optimizer: opt,
+	t, err := train.NewTrainer(m, train.Config{Epochs: s.epochs, Train: sp.Train, DropLast: true, Validation: sp.Val, Optimizer: opt,
 		Seed: s.seed, Metrics: []train.Metric{train.Accuracy()}, Callbacks: []train.Callback{&epochLine{out: out}}})
 	if err != nil {
 		return nil, err
@@ -96,7 +96,7 @@ func experiment(s settings, out io.Writer) (*result, error) {
 func images(s settings, out io.Writer) (*data.Dataset, error) {
 	if s.data == "" {
 		fmt.Fprintf(out, "  %d synthetic 28x28 images of outlined shapes, pixel noise 0.1 (no file needed; for\n", s.samples)
-		fmt.Fprintln(out, "  handwritten digits run scripts/fetch-datasets.sh and pass -data datasets/digits.csv.gz)")
+		fmt.Fprintln(out, "  handwritten digits pass -data data/testdata/sklearn/digits.csv.gz, the bundled copy)")
 		return data.Shapes(data.ShapesConfig{N: s.samples, Noise: 0.1, Seed: s.seed})
 	}
 	d, err := data.LoadSklearnDigits(s.data)

@@ -43,11 +43,11 @@ func fit(name string, sp data.Splits, metric train.Metric, s settings, out io.Wr
 	// validation loss, should the models start learning the training
 	// sequences by heart.
 	stop := &train.EarlyStopping{Monitor: "val_loss", Patience: 3, RestoreBest: true}
-	t, err := train.NewTrainer(m, train.Config{Epochs: s.epochs, Train: sp.Train, Validation: sp.Val, Optimizer: opt,
+	t, err := train.NewTrainer(m, train.Config{Epochs: s.epochs, Train: sp.Train, DropLast: true, Validation: sp.Val, Optimizer: opt,
 		// Clipping the gradients' global norm at s.clip guards against the
 		// occasional large step that back-propagation through 20 time steps
 		// can produce; here it changes little, the decaying rate does the work.
-		Clip:     train.Clip{Norm: s.clip},
+		Clip:     train.Clip{MaxNorm: s.clip},
 		Schedule: cosine, ScheduleEveryStep: true,
 		Seed: s.seed, Metrics: []train.Metric{metric}, Callbacks: []train.Callback{&epochLine{out: out, metric: metric.Name()}, stop}})
 	if err != nil {

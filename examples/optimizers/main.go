@@ -84,7 +84,7 @@ var rules = []rule{
 		return optimizers.NewAdam(optimizers.AdamConfig{LR: lr})
 	}, 1e-3, 0.05, 0.05},
 	{"AdamW", func(lr float64) (optimizers.Optimizer, error) {
-		return optimizers.NewAdamW(optimizers.AdamWConfig{LR: lr})
+		return optimizers.NewAdamW(optimizers.AdamWConfig{LR: lr, WeightDecay: optimizers.DefaultAdamWWeightDecay})
 	}, 1e-3, 0.05, 0.05},
 }
 

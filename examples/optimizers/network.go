@@ -42,7 +42,7 @@ func networkRace(s settings, out io.Writer) ([][]float64, error) {
 		if err != nil {
 			return nil, err
 		}
-		h, err := train.Fit(context.Background(), m, train.Config{Epochs: s.epochs, Train: d, Optimizer: opt, Seed: s.seed})
+		h, err := train.Fit(context.Background(), m, train.Config{Epochs: s.epochs, Train: d, DropLast: true, Optimizer: opt, Seed: s.seed})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", r.name, err)
 		}

@@ -123,7 +123,7 @@ func trainVariant(v variant, s settings, tr, val *data.Dataset, grid *tensor.Den
 	if err != nil {
 		return outcome{}, err
 	}
-	cfg := train.Config{Epochs: s.epochs, Train: tr, Validation: val, Optimizer: opt, Seed: s.seed,
+	cfg := train.Config{Epochs: s.epochs, Train: tr, DropLast: true, Validation: val, Optimizer: opt, Seed: s.seed,
 		Rebuild: func(b int) (*models.Model, error) { return buildNet(b, s.seed, v.drop) }}
 	if v.l2 > 0 {
 		cfg.CompileOptions = []compiler.Option{compiler.WithL2(v.l2)}

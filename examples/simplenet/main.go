@@ -130,11 +130,7 @@ func gather(dst, src *tensor.Dense, idx []int) {
 // optimizerParams pairs each parameter's value with its gradient tensor.
 // The tensors are the program's own and stay put, so this is built once.
 func optimizerParams(p *compiler.Program) []optimizers.Param {
-	var out []optimizers.Param
-	for _, prm := range p.Params() {
-		out = append(out, optimizers.Param{Name: prm.Name, Value: prm.Value, Grad: prm.Grad})
-	}
-	return out
+	return optimizers.ParamsOf(p)
 }
 
 // syntheticRegression draws n samples of 100 standard normal features and

@@ -142,7 +142,8 @@ func run(dir string, w io.Writer) (*result, error) {
 		Epochs: 100, Train: sp.Train, Validation: sp.Val, Optimizer: opt, Seed: 1,
 		Metrics:   []train.Metric{train.Accuracy()},
 		Callbacks: []train.Callback{stop},
-		Rebuild:   build, // validation sets need not be a multiple of the batch
+		Rebuild:   build, // programs for other batch sizes (the validation remainder)
+		DropLast:  true,  // each epoch drops its last partial batch (PyTorch's drop_last)
 	})
 	if err != nil {
 		return nil, err
@@ -182,7 +183,7 @@ func run(dir string, w io.Writer) (*result, error) {
 	if err := opt2.LoadState(state); err != nil { // to train on where we stopped
 		return nil, err
 	}
-	t2, err := train.NewTrainer(fresh, train.Config{Epochs: 1, Train: sp.Train, Optimizer: opt2,
+	t2, err := train.NewTrainer(fresh, train.Config{Epochs: 1, Train: sp.Train, DropLast: true, Optimizer: opt2,
 		Metrics: []train.Metric{train.Accuracy()}, Rebuild: build})
 	if err != nil {
 		return nil, err

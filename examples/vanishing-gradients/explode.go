@@ -55,7 +55,7 @@ func exploding(s settings, dir string, out io.Writer, res *result) (string, erro
 	runs := []struct {
 		label string
 		clip  train.Clip
-	}{{"no clipping", train.Clip{}}, {"gradient norm clipped to 1", train.Clip{Norm: 1}}}
+	}{{"no clipping", train.Clip{}}, {"gradient norm clipped to 1", train.Clip{MaxNorm: 1}}}
 	var logs []*stepLog
 	for _, r := range runs {
 		m, err := buildDeep(c, 32, s.seed)
@@ -68,7 +68,7 @@ func exploding(s settings, dir string, out io.Writer, res *result) (string, erro
 		}
 		log := &stepLog{max: s.steps}
 		epochs := (s.steps + d.Len()/32 - 1) / (d.Len() / 32)
-		_, err = train.Fit(context.Background(), m, train.Config{Epochs: epochs, Train: d, Optimizer: opt, Seed: s.seed,
+		_, err = train.Fit(context.Background(), m, train.Config{Epochs: epochs, Train: d, DropLast: true, Optimizer: opt, Seed: s.seed,
 			Clip: r.clip, Callbacks: []train.Callback{log}})
 		var nonFinite *compiler.NonFiniteError
 		diverged := false
@@ -84,7 +84,7 @@ func exploding(s settings, dir string, out io.Writer, res *result) (string, erro
 			fmt.Fprintf(out, "  %-27s %d steps: raw gradient norm %.3g at the first step, %.3g at the last; loss %.4g -> %.4g\n",
 				r.label, len(log.losses), log.norms[0], log.norms[len(log.norms)-1], log.losses[0], log.losses[last])
 		}
-		if r.clip.Norm == 0 {
+		if r.clip.MaxNorm == 0 {
 			res.unclippedDiverged, res.unclippedFirstNorm = diverged, log.norms[0]
 		} else {
 			if diverged {

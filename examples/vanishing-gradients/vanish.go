@@ -66,7 +66,7 @@ func vanishing(s settings, out io.Writer, res *result) ([]flow, error) {
 		// GradFlow records ‖∂L/∂θ‖₂ of every parameter at every step, before
 		// the optimizer step, and averages it over each epoch.
 		gf := &train.GradFlow{}
-		h, err := train.Fit(context.Background(), m, train.Config{Epochs: s.epochs, Train: d, Optimizer: opt, Seed: s.seed,
+		h, err := train.Fit(context.Background(), m, train.Config{Epochs: s.epochs, Train: d, DropLast: true, Optimizer: opt, Seed: s.seed,
 			Metrics: []train.Metric{train.Accuracy()}, Callbacks: []train.Callback{gf}})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", c.name, err)

@@ -23,8 +23,8 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/internal/safetensors"
 	"github.com/symgrad/symgrad/models"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 func main() {

@@ -32,9 +32,5 @@ func Step(w io.Writer, n int, title string) {
 // as optimizers.Optimizer.Step takes them. The program's tensors stay put
 // from run to run, so the slice is built once.
 func OptimizerParams(p *compiler.Program) []optimizers.Param {
-	var out []optimizers.Param
-	for _, prm := range p.Params() {
-		out = append(out, optimizers.Param{Name: prm.Name, Value: prm.Value, Grad: prm.Grad})
-	}
-	return out
+	return optimizers.ParamsOf(p)
 }

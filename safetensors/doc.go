@@ -1,7 +1,10 @@
-// Package safetensors reads and writes safetensors files in terms of
-// gorgonia tensors. It is the one place in symgrad that does: checkpoints and
-// the gradcheck CLI's --weights, --batch, --input, --dump and --reference
-// files all go through it.
+// Package safetensors reads and writes safetensors files of named tensors
+// (every dtype PyTorch writes) and their string metadata, in terms of
+// gorgonia tensors. It is the one place in symgrad that does: checkpoints
+// (models.SaveCheckpoint, LoadCheckpoint), datasets (data.LoadSafetensors)
+// and the gradcheck CLI's --weights, --batch, --input, --dump and
+// --reference files all go through it. Import it as
+// github.com/symgrad/symgrad/safetensors.
 //
 // # Format
 //
