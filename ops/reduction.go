@@ -14,6 +14,9 @@ const (
 	Mean Reduction = iota
 	// Sum adds the per-element terms.
 	Sum
+	// NoReduction keeps the per-element terms (PyTorch's reduction="none").
+	// Only the losses that document it accept it (CrossEntropyWith).
+	NoReduction
 )
 
 func (r Reduction) String() string {
@@ -22,6 +25,8 @@ func (r Reduction) String() string {
 		return "mean"
 	case Sum:
 		return "sum"
+	case NoReduction:
+		return "none"
 	}
 	return "unknown reduction"
 }
