@@ -147,9 +147,9 @@ func operands(name string, a, b any) (x, y *G.Node, err error) {
 	case x != nil && y != nil && x.Graph() != y.Graph():
 		return nil, nil, errors.Errorf("ops.%s: %s and %s belong to different graphs", name, label(x), label(y))
 	case x == nil:
-		x = numberNode(a, y.Dtype())
+		x = numberNode(a, y)
 	case y == nil:
-		y = numberNode(b, x.Dtype())
+		y = numberNode(b, x)
 	}
 	for _, n := range []*G.Node{x, y} {
 		if dt := n.Dtype(); dt != tensor.Float64 && dt != tensor.Float32 {
@@ -178,8 +178,10 @@ func operand(name, which string, v any) (*G.Node, error) {
 	return nil, errors.Errorf("ops.%s: the %s operand is a %T, want a *gorgonia.Node or a number", name, which, v)
 }
 
-// numberNode is the Go number v as a scalar constant of dtype dt.
-func numberNode(v any, dt tensor.Dtype) *G.Node {
+// numberNode is the Go number v as a scalar constant of other's dtype, in
+// other's graph.
+func numberNode(v any, other *G.Node) *G.Node {
+	dt := other.Dtype()
 	var f float64
 	switch c := v.(type) {
 	case float64:
@@ -190,9 +192,9 @@ func numberNode(v any, dt tensor.Dtype) *G.Node {
 		f = float64(c)
 	}
 	if dt == tensor.Float32 {
-		return G.NewConstant(float32(f))
+		return G.NewConstant(float32(f), G.In(other.Graph()))
 	}
-	return G.NewConstant(f)
+	return G.NewConstant(f, G.In(other.Graph()))
 }
 
 // label names a node in an error: its name, or its value for a constant.

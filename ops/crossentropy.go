@@ -237,38 +237,103 @@ func (op *ceOptOp) String() string {
 func (op *ceOptOp) DiffWRT(n int) []bool {
 	d := make([]bool, n)
 	d[0] = true
+	if n == 3 {
+		d[2] = true // the weights node
+	}
 	return d
 }
 
-// SymDiff is dx = ceOptGrad(x, c[, w], g).
+// SymDiff is dx = ceOptGrad(x, c[, w], g) and, for a weights node,
+// dw = ceOptWeightGrad(x, c, w, g).
 func (op *ceOptOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&ceOptGradOp{op}, append(append(G.Nodes{}, in...), g)...)
+	args := append(append(G.Nodes{}, in...), g)
 	out := make(G.Nodes, len(in))
-	out[0] = dx
+	var err error
+	if out[0], err = G.ApplyOp(&ceOptGradOp{ce: op}, args...); err != nil {
+		return nil, err
+	}
+	if op.weighted {
+		out[2], err = G.ApplyOp(&ceOptGradOp{ce: op, weights: true}, args...)
+	}
 	return out, err
 }
 
-// ceOptGradOp is ceOptOp's gradient: the rows of dl_n/dx_n times g (g_n
-// for NoReduction), over the Mean's denominator.
-type ceOptGradOp struct{ ce *ceOptOp }
+// weightGrad is dL/dw for upstream g (one value, or one per sample for
+// NoReduction), with dl_n/dw_k = v_n ((1-ε)(-lp_n[k]) [k = c_n] + ε/C (-lp_n[k]))
+// and, for Mean, dL/dw_k = (Σ_n dl_n/dw_k - L Σ_n v_n [k = c_n]) / D.
+func (op *ceOptOp) weightGrad(vs []G.Value, t *ceTerms, g []float64) ([]float64, error) {
+	x, err := float64sOf(vs[0])
+	if err != nil {
+		return nil, err
+	}
+	cs := vs[1].(*tensor.Dense).Int64s()
+	c := op.shape[1]
+	a, s := 1-op.eps, op.eps/float64(c)
+	dw, dd := make([]float64, c), make([]float64, c)
+	total := 0.0
+	for n, k := range cs {
+		if k == op.ignore {
+			continue
+		}
+		gn := g[0]
+		if op.red == NoReduction {
+			gn = g[n]
+		}
+		row := x[n*c : (n+1)*c]
+		lse := rowLSE(row)
+		for j, v := range row {
+			dw[j] -= gn * s * (v - lse)
+		}
+		dw[k] -= gn * a * (row[k] - lse)
+		dd[k]++
+		total += t.loss[n]
+	}
+	if op.red == Mean {
+		for j := range dw {
+			dw[j] = (dw[j] - g[0]*total/t.denom*dd[j]) / t.denom
+		}
+	}
+	return dw, nil
+}
+
+// ceOptGradOp is ceOptOp's gradient with respect to the logits: the rows
+// of dl_n/dx_n times g (g_n for NoReduction), over the Mean's denominator;
+// with weights set, the gradient with respect to the weights node instead.
+type ceOptGradOp struct {
+	ce      *ceOptOp
+	weights bool
+}
 
 func (op *ceOptGradOp) Arity() int { return op.ce.Arity() + 1 }
 func (op *ceOptGradOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	ts := append(op.ce.inTypes(a), typeOfDims(op.ce.outShape().Dims(), a), G.TensorType{Dims: 2, Of: a})
+	if op.weights {
+		ts[len(ts)-1] = G.TensorType{Dims: 1, Of: a}
+	}
 	return hm.NewFnType(ts...)
 }
 func (op *ceOptGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	if op.weights {
+		return tensor.Shape{op.ce.shape[1]}, nil
+	}
 	return op.ce.shape.Clone(), nil
 }
 func (op *ceOptGradOp) Do(vs ...G.Value) (G.Value, error) {
-	t, err := op.ce.terms(vs[:len(vs)-1], true)
+	t, err := op.ce.terms(vs[:len(vs)-1], !op.weights)
 	if err != nil {
 		return nil, err
 	}
 	g, err := float64sOf(vs[len(vs)-1])
 	if err != nil {
 		return nil, errors.Wrapf(err, "%v", op)
+	}
+	if op.weights {
+		dw, err := op.ce.weightGrad(vs, t, g)
+		if err != nil {
+			return nil, errors.Wrapf(err, "%v", op)
+		}
+		return valueOf(dw, tensor.Shape{op.ce.shape[1]}, dtypeOf(vs[0]))
 	}
 	c, scale := op.ce.shape[1], op.ce.scale(t)
 	for i := range t.grad {
@@ -285,7 +350,12 @@ func (op *ceOptGradOp) CallsExtern() bool     { return false }
 func (op *ceOptGradOp) OverwritesInput() int  { return -1 }
 func (op *ceOptGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *ceOptGradOp) Hashcode() uint32      { return hashOf(op) }
-func (op *ceOptGradOp) String() string        { return fmt.Sprintf("grad %v", op.ce) }
+func (op *ceOptGradOp) String() string {
+	if op.weights {
+		return fmt.Sprintf("weightgrad %v", op.ce)
+	}
+	return fmt.Sprintf("grad %v", op.ce)
+}
 func (op *ceOptGradOp) DiffWRT(n int) []bool {
 	d := make([]bool, n)
 	for i := range d {
@@ -335,13 +405,14 @@ func init() {
 		Name: "crossentropyopt", Family: "loss",
 		Forward: "crossentropyopt(x, c[, w][, ε[, ignore[, red]]]) = Σ_n v_n((1-ε)(-w[c_n] lp_n[c_n]) + ε/C Σ_k -w_k lp_n[k]) / Σ_n v_n w[c_n] (mean), " +
 			"lp = logsoftmax(x), v_n = [c_n != ignore]; red 0 mean, 1 sum (no division), 2 none ([B])",
-		Gradient: "d/dx_n = v_n((1-ε) w[c_n](softmax(x_n) - onehot(c_n)) + ε/C(Σw softmax(x_n) - w)) ⊙ g / denominator",
+		Gradient: "d/dx_n = v_n((1-ε) w[c_n](softmax(x_n) - onehot(c_n)) + ε/C(Σw softmax(x_n) - w)) ⊙ g / D; " +
+			"d/dw_k = (Σ_n v_n((1-ε)(-lp_n[k])[k = c_n] + ε/C(-lp_n[k])) - L Σ_n v_n[k = c_n]) ⊙ g / D (mean; D = 1, no L term otherwise)",
 		Notes: "ops.CrossEntropyWith: PyTorch 1.13's cross_entropy with weight, ignore_index (default -100), label_smoothing, reduction; " +
 			"crossentropy(...) with these extra arguments is the same op. Gradient its own op (not differentiable again).",
 		Build:    buildCrossEntropy,
 		MinNodes: 2, MaxNodes: 3, MaxParams: 3,
 		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{6, 5}, Domain: Domain{Min: -3, Max: 3}},
-			{Name: "c", Shape: []int{6}, Classes: 5}, {Name: "w", Shape: []int{5}, Domain: Positive, NoGrad: true}},
+			{Name: "c", Shape: []int{6}, Classes: 5}, {Name: "w", Shape: []int{5}, Domain: Positive}},
 			Params: []float64{0.1, 2}},
 		Dtypes: floats,
 	})

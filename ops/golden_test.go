@@ -192,6 +192,8 @@ func valueFloats(v G.Value) []float64 {
 	switch x := v.(type) {
 	case *G.F64:
 		return []float64{float64(*x)}
+	case *G.F32:
+		return []float64{float64(*x)}
 	case *tensor.Dense:
 		return asFloat64s(x)
 	}

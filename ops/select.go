@@ -49,9 +49,9 @@ func Minimum(a, b any) (*G.Node, error) { return selectPair(selMin, a, b) }
 // elementwise with broadcasting of all three. cond is a float tensor of
 // a's dtype whose elements count as true where they are > 0 (a 0/1 mask
 // acts as PyTorch's bool mask; where(x, a, b) is torch.where(x > 0, a, b)),
-// since symgrad graphs carry no bool tensors. cond is not differentiated.
-// Gradient: da = g ⊙ [cond > 0], db = g ⊙ [cond <= 0]: the side not chosen
-// gets exactly 0, even where its value is Inf or NaN.
+// since symgrad graphs carry no bool tensors. Gradient:
+// da = g ⊙ [cond > 0], db = g ⊙ [cond <= 0] (the side not chosen gets
+// exactly 0, even where its value is Inf or NaN), dcond = 0.
 func Where(cond *G.Node, a, b any) (out *G.Node, err error) {
 	x, y, err := operands("Where", a, b)
 	if err != nil {
@@ -207,18 +207,25 @@ func (op *selectOp) String() string        { return fmt.Sprintf("%v%v", op.kind,
 func (op *selectOp) DiffWRT(n int) []bool {
 	d := make([]bool, n)
 	for i := range d {
-		d[i] = op.kind != selWhere || i > 0
+		d[i] = true
 	}
 	return d
 }
 
 // SymDiff is d(input) = g ⊙ weight(input), weight a selectMaskOp of the
-// same inputs; cond (of where) gets no gradient.
+// same inputs. cond (of where) gets a zero gradient: the output is
+// piecewise constant in it (0 almost everywhere, which is what central
+// differences see), so that a float mask can be a variable of an
+// expression, whose variables are all differentiated.
 func (op *selectOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
 	out := make(G.Nodes, len(in))
 	first := 0
 	if op.kind == selWhere {
 		first = 1
+		var err error
+		if out[0], err = applyElem(zeroElem(), in[0]); err != nil {
+			return nil, err
+		}
 	}
 	for i := first; i < len(in); i++ {
 		w, err := G.ApplyOp(&selectMaskOp{sel: op, side: i - first}, in...)
@@ -264,6 +271,11 @@ func (op *selectMaskOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 	return nil, errors.New("selection masks are piecewise constant: not differentiated")
 }
 
+// zeroElem is the elementwise 0 (its own derivative).
+func zeroElem() *elemOp {
+	return &elemOp{name: "zero", deriv: zeroElem, f: func(float64) float64 { return 0 }}
+}
+
 func init() {
 	pair := []Input{{Name: "a", Shape: []int{3, 4}, Domain: Real}, {Name: "b", Shape: []int{4}, Domain: Real}}
 	for _, s := range []struct {
@@ -285,11 +297,11 @@ func init() {
 	Register(&Spec{
 		Name: "where", Family: "select",
 		Forward:  "where(c, a, b) = a where c > 0, else b (elementwise, broadcasting; c a float mask)",
-		Gradient: "da = Σ g ⊙ [c > 0], db = Σ g ⊙ [c <= 0], none for c",
+		Gradient: "da = Σ g ⊙ [c > 0], db = Σ g ⊙ [c <= 0], dc = 0 (piecewise constant in c)",
 		Notes:    "symgrad selection op: the unchosen side gets exactly 0 even where it is Inf or NaN; a 0/1 mask acts as PyTorch's bool mask.",
 		Build:    func(n []*G.Node, _ []float64) (*G.Node, error) { return Where(n[0], n[1], n[2]) },
 		MinNodes: 3, MaxNodes: 3,
-		Example: Example{Inputs: []Input{{Name: "c", Shape: []int{3, 4}, Domain: Real, NoGrad: true},
+		Example: Example{Inputs: []Input{{Name: "c", Shape: []int{3, 4}, Domain: Domain{Min: -2, Max: 2, Avoid: []float64{0}, Margin: 0.05}},
 			{Name: "a", Shape: []int{3, 4}, Domain: Real}, {Name: "b", Shape: []int{1, 4}, Domain: Real}}},
 		Dtypes: floats, TwiceDifferentiable: true,
 	})

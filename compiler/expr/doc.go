@@ -30,7 +30,7 @@
 //     gradient c*x^(c-1) is checked numerically in the tests, also for
 //     negative x; x^y for a non-literal y is an elementwise, broadcasting
 //     Pow (its gradient in y, x^y*log(x), needs x > 0);
-//   - @ is G.Mul: matrix @ matrix [m,k]@[k,n] -> [m,n], matrix @ vector
+//   - @ is ops.MatMul (G.Mul): matrix @ matrix [m,k]@[k,n] -> [m,n], matrix @ vector
 //     [m,k]@[k] -> [m], vector @ matrix [k]@[k,n] -> [n], vector @ vector
 //     [k]@[k] -> scalar; other ranks or mismatched inner sizes are errors;
 //   - f(args) calls ops.Lookup(f).Apply(nodes, params): the trailing
@@ -50,10 +50,12 @@
 // 1, and the result takes the larger. A scalar broadcasts to any shape.
 // Examples: [4,2] + [2] -> [4,2]; [4,1] * [1,3] -> [4,3]; [2,3,4] / [3,1]
 // -> [2,3,4]; [4,2] + [3] is an error naming both shapes and the operator's
-// position. Implementation: a scalar operand goes to Gorgonia's
-// scalar-tensor op; otherwise the lower-rank operand is reshaped with
-// leading 1-axes (G.Reshape) and the size-1 axes are repeated with
-// G.BroadcastAdd / BroadcastSub / BroadcastHadamardProd /
+// position. Implementation: the operators are ops.Add, ops.Sub, ops.Mul,
+// ops.Div and ops.Pow, the Go API's arithmetic, which holds the one
+// implementation of the rule (ops/broadcast.go): a scalar operand goes to
+// Gorgonia's scalar-tensor op; otherwise the lower-rank operand is reshaped
+// with leading 1-axes (symgrad's copying reshape) and the size-1 axes are
+// repeated with G.BroadcastAdd / BroadcastSub / BroadcastHadamardProd /
 // BroadcastHadamardDiv / BroadcastPow and explicit left/right axis patterns.
 // The gradient of a broadcast operand is the sum over its repeated axes
 // (for [4,2] + [2], the column sums), checked numerically in the tests.
