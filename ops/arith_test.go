@@ -76,7 +76,7 @@ func TestArithmeticErrors(t *testing.T) {
 // and the vector cases of MatMul.
 func TestArithmeticValues(t *testing.T) {
 	a := []float64{1, 2, 3, 4, 5, 6} // [2, 3]
-	b := []float64{10, 20, 30}      // [3]
+	b := []float64{10, 20, 30}       // [3]
 	col := []float64{2, -1}          // [2, 1]
 	cases := []struct {
 		name string
