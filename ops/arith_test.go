@@ -182,3 +182,34 @@ func ExampleAdd() {
 	// (2, 3)
 	// ops.Add of x (2, 3) and W (2, 2): the shapes do not broadcast: axis 1: size 3 against 2
 }
+
+// TestArithmeticZeroDimNode checks a 0-d node operand (a scalar constant)
+// on either side, in both dtypes: it takes Gorgonia's scalar-tensor path.
+func TestArithmeticZeroDimNode(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		t.Run(dt.String(), func(t *testing.T) {
+			args := []arg{{name: "x", shape: []int{3}, values: []float64{1, 2, 4}}}
+			got := runValue(t, dt, args, func(n []*G.Node) (*G.Node, error) {
+				var c any = 2.0
+				if dt == tensor.Float32 {
+					c = float32(2)
+				}
+				s, err := compiler.Constant(n[0].Graph(), c)
+				if err != nil {
+					return nil, err
+				}
+				a, err := ops.Div(s, n[0]) // 2 / x
+				if err != nil {
+					return nil, err
+				}
+				return ops.Sub(a, s) // 2/x - 2
+			})
+			want := []float64{0, -1, -1.5}
+			for i := range want {
+				if !near(got[i], want[i], tolFor(dt)) {
+					t.Fatalf("got %v, want %v", got, want)
+				}
+			}
+		})
+	}
+}

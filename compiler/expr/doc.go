@@ -38,6 +38,14 @@
 //     sum(x, 0), reshape(x, 2, 6), leakyrelu(x, 0.01)), the other arguments
 //     are nodes; when fewer nodes than the op's MinNodes are written, the
 //     first literals become scalar constant nodes instead.
+//     Examples: clamp(x, -1, 1) and clamp(x, 0) (min only);
+//     maximum(x, 0) (the 0 becomes a constant operand); where(m, a, b) with a
+//     float mask m (true where m > 0: the language has no comparisons);
+//     add, sub, mul, div, matmul as the operators; argmax(x, 1) and
+//     argmin(x, 1) give int64 class indices that crossentropy and nll take;
+//     crossentropy(x, c, w, 0.1, 2, 0) is PyTorch's cross_entropy with
+//     weight w, label_smoothing 0.1, ignore_index 2 and reduction 0 mean,
+//     1 sum, 2 none (every argument after c optional).
 //
 // Semantic errors (unknown variable or function, incompatible shapes, an op
 // rejecting its arguments) are *BuildError values carrying the line and
