@@ -37,6 +37,9 @@ func reductionOf(rs []Reduction) (Reduction, error) {
 	case 0:
 		return Mean, nil
 	case 1:
+		if rs[0] == NoReduction {
+			return 0, errors.New("reduction none is not supported here (CrossEntropyWith has it)")
+		}
 		if rs[0] != Mean && rs[0] != Sum {
 			return 0, errors.Errorf("unknown reduction %d", int(rs[0]))
 		}
