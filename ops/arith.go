@@ -108,11 +108,19 @@ func (op binaryArith) build(x, y *G.Node) (*G.Node, error) {
 	return op.bcast(x, y, xAxes, yAxes)
 }
 
-// MatMul is PyTorch's matmul for vectors and matrices: [m,k] @ [k,n] ->
-// [m,n], [m,k] @ [k] -> [m], [k] @ [k,n] -> [n], [k] @ [k] -> a scalar (the
-// dot product). Gradient (matrix case): da = g bᵀ, db = aᵀ g; the vector
-// cases are the same with the vector as a row or column. Other ranks, a
-// scalar operand and mismatched inner sizes are errors naming both
+// MatMul is PyTorch's matmul: [m,k] @ [k,n] -> [m,n], [m,k] @ [k] -> [m],
+// [k] @ [k,n] -> [n], [k] @ [k] -> a scalar (the dot product), and, when
+// either operand has rank 3 or more, the batched product over the leading
+// (batch) axes, which broadcast: [B,m,k] @ [k,n] -> [B,m,n],
+// [B,m,k] @ [B,k,n] -> [B,m,n], [m,k] @ [B,k,n] -> [B,m,n],
+// [A,1,m,k] @ [B,k,n] -> [A,B,m,n]; a vector operand is a row (left) or a
+// column (right) whose axis is dropped from the result, as in PyTorch.
+//
+// Gradient (matrix case): da = g bᵀ, db = aᵀ g; batched: the same per batch
+// element, summed over the batch axes an operand was repeated along.
+// Implementation: Gorgonia's Mul for ranks 1 and 2, its BatchedMatMul on
+// operands broadcast to a common batch and flattened to [batch, m, k].
+// A scalar operand and mismatched inner sizes are errors naming both
 // operands and their shapes.
 func MatMul(a, b *G.Node) (out *G.Node, err error) {
 	x, y, err := operands("MatMul", a, b)
@@ -121,15 +129,71 @@ func MatMul(a, b *G.Node) (out *G.Node, err error) {
 	}
 	what := describePair(x, y)
 	defer panics.Recover(&err, "ops.MatMul of %s", what)
-	if x.Dims() < 1 || x.Dims() > 2 || y.Dims() < 1 || y.Dims() > 2 {
-		return nil, errors.Errorf("ops.MatMul of %s: needs vectors or matrices (rank 1 or 2)", what)
+	if x.IsScalar() || y.IsScalar() {
+		return nil, errors.Errorf("ops.MatMul of %s: needs tensors of rank 1 or more (use Mul for a scalar)", what)
 	}
 	inner, against := x.Shape()[x.Dims()-1], y.Shape()[0]
+	if y.Dims() >= 2 {
+		against = y.Shape()[y.Dims()-2]
+	}
 	if inner != against {
 		return nil, errors.Errorf("ops.MatMul of %s: inner sizes %d and %d differ", what, inner, against)
 	}
-	out, err = G.Mul(x, y)
+	if x.Dims() <= 2 && y.Dims() <= 2 {
+		out, err = G.Mul(x, y)
+	} else {
+		out, err = batchedMatMul(x, y)
+	}
 	return out, errors.Wrapf(err, "ops.MatMul of %s", what)
+}
+
+// batchedMatMul is MatMul with a rank-3-or-more operand: both operands
+// become [batch..., m, k] and [batch..., k, n] (a vector as [1, k] or
+// [k, 1]), broadcast to one batch shape, flattened to 3-D for
+// G.BatchedMatMul, and the result reshaped to [batch..., m, n] without the
+// vectors' axes.
+func batchedMatMul(x, y *G.Node) (*G.Node, error) {
+	xs, ys := x.Shape().Clone(), y.Shape().Clone()
+	xVec, yVec := len(xs) == 1, len(ys) == 1
+	if xVec {
+		xs = tensor.Shape{1, xs[0]}
+	}
+	if yVec {
+		ys = tensor.Shape{ys[0], 1}
+	}
+	batch, _, _, err := BroadcastShapes(xs[:len(xs)-2], ys[:len(ys)-2])
+	if err != nil {
+		return nil, errors.Wrap(err, "the batch axes do not broadcast")
+	}
+	m, k, n := xs[len(xs)-2], xs[len(xs)-1], ys[len(ys)-1]
+	nb := tensor.Shape(batch).TotalSize()
+	full := func(node *G.Node, s tensor.Shape, r, c int) (*G.Node, error) {
+		if node, err = reshapeTo(node, s); err != nil {
+			return nil, err
+		}
+		if node, err = broadcastTo(node, append(tensor.Shape(batch).Clone(), r, c)); err != nil {
+			return nil, err
+		}
+		return reshapeTo(node, tensor.Shape{nb, r, c})
+	}
+	if x, err = full(x, xs, m, k); err != nil {
+		return nil, err
+	}
+	if y, err = full(y, ys, k, n); err != nil {
+		return nil, err
+	}
+	out, err := G.BatchedMatMul(x, y)
+	if err != nil {
+		return nil, err
+	}
+	res := tensor.Shape(batch).Clone()
+	if !xVec {
+		res = append(res, m)
+	}
+	if !yVec {
+		res = append(res, n)
+	}
+	return reshapeTo(out, res)
 }
 
 // operands resolves two arithmetic operands to nodes of one graph and one
@@ -240,14 +304,22 @@ func init() {
 			Dtypes:  floats, TwiceDifferentiable: true,
 		})
 	}
-	Register(&Spec{
-		Name: "matmul", Family: "arith",
-		Forward:  "matmul(a, b) = a @ b: [m,k]@[k,n] -> [m,n], [m,k]@[k] -> [m], [k]@[k,n] -> [n], [k]@[k] -> scalar",
-		Gradient: "da = g bᵀ, db = aᵀ g (vectors as rows or columns)",
-		Notes:    "ops.MatMul, torch.matmul for rank 1 and 2; Gorgonia's Mul.",
-		Build:    func(n []*G.Node, _ []float64) (*G.Node, error) { return MatMul(n[0], n[1]) },
-		MinNodes: 2, MaxNodes: 2,
-		Example: Example{Inputs: []Input{{Name: "a", Shape: []int{3, 4}, Domain: Real}, {Name: "b", Shape: []int{4, 2}, Domain: Real}}},
-		Dtypes:  floats, TwiceDifferentiable: true,
-	})
+	for _, c := range []struct {
+		name string
+		a, b []int
+	}{{"matmul", []int{3, 4}, []int{4, 2}}, {"matmulbatched", []int{2, 3, 4}, []int{2, 4, 2}}, {"matmulbroadcast", []int{2, 1, 3, 4}, []int{3, 4, 2}}} {
+		c := c
+		Register(&Spec{
+			Name: c.name, Family: "arith",
+			Forward: "matmul(a, b) = a @ b (torch.matmul): [m,k]@[k,n] -> [m,n], [m,k]@[k] -> [m], [k]@[k,n] -> [n], [k]@[k] -> scalar; " +
+				"rank >= 3: batched over broadcast leading axes, [B,m,k]@[B,k,n] -> [B,m,n]",
+			Gradient: "da = g bᵀ, db = aᵀ g (vectors as rows or columns; batched: per batch element, summed over repeated batch axes)",
+			Notes: "ops.MatMul; Gorgonia's Mul (rank 1 and 2) or BatchedMatMul on operands broadcast and flattened to [batch, m, k]. " +
+				"The registry checks it as " + c.name + " on shapes " + fmt.Sprint(c.a) + " @ " + fmt.Sprint(c.b) + ".",
+			Build:    func(n []*G.Node, _ []float64) (*G.Node, error) { return MatMul(n[0], n[1]) },
+			MinNodes: 2, MaxNodes: 2,
+			Example: Example{Inputs: []Input{{Name: "a", Shape: c.a, Domain: Real}, {Name: "b", Shape: c.b, Domain: Real}}},
+			Dtypes:  floats, TwiceDifferentiable: true,
+		})
+	}
 }

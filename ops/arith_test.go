@@ -28,6 +28,8 @@ func TestArithmeticErrors(t *testing.T) {
 	}
 	c := mustInput(g, "c", tensor.Int64, 3)
 	t3 := mustParam(g, "T", 2, 3, 4)
+	t43 := mustParam(g, "T3", 3, 4, 2)
+	s0 := G.NewConstant(2.0, G.In(g))
 	h := G.NewGraph()
 	y := mustParam(h, "y", 4, 3)
 	var nilNode *G.Node
@@ -45,7 +47,9 @@ func TestArithmeticErrors(t *testing.T) {
 		{"graphs", func() (*G.Node, error) { return ops.Add(x, y) }, []string{"ops.Add: x and y belong to different graphs"}},
 		{"rank 5", func() (*G.Node, error) { return ops.Add(big, other) }, []string{"ops.Add of big (2, 1, 2, 1, 2) and big2 (1, 2, 1, 2, 1)", "at most 4 axes"}},
 		{"matmul inner", func() (*G.Node, error) { return ops.MatMul(x, w) }, []string{"ops.MatMul of x (4, 3) and W (2, 2): inner sizes 3 and 2 differ"}},
-		{"matmul rank", func() (*G.Node, error) { return ops.MatMul(t3, v) }, []string{"ops.MatMul of T (2, 3, 4) and v (3): needs vectors or matrices"}},
+		{"matmul inner batched", func() (*G.Node, error) { return ops.MatMul(t3, v) }, []string{"ops.MatMul of T (2, 3, 4) and v (3): inner sizes 4 and 3 differ"}},
+		{"matmul batch", func() (*G.Node, error) { return ops.MatMul(t3, t43) }, []string{"ops.MatMul of T (2, 3, 4) and T3 (3, 4, 2)", "the batch axes do not broadcast"}},
+		{"matmul scalar", func() (*G.Node, error) { return ops.MatMul(x, s0) }, []string{"ops.MatMul of x (4, 3) and the number 2 (): needs tensors of rank 1 or more"}},
 		{"matmul dtypes", func() (*G.Node, error) { return ops.MatMul(v, x32) }, []string{"ops.MatMul: v is float64 (3) but x32 is float32 (3)"}},
 		{"maximum", func() (*G.Node, error) { return ops.Maximum(x, w) }, []string{"ops.maximum: shapes of [x (4, 3) W (2, 2)] do not broadcast"}},
 		{"where cond", func() (*G.Node, error) { return ops.Where(c, v, v) }, []string{"ops.Where: cond c is int64 (3) but v is float64"}},

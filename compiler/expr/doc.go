@@ -41,7 +41,9 @@
 //     Examples: clamp(x, -1, 1) and clamp(x, 0) (min only);
 //     maximum(x, 0) (the 0 becomes a constant operand); where(m, a, b) with a
 //     float mask m (true where m > 0: the language has no comparisons);
-//     add, sub, mul, div, matmul as the operators; argmax(x, 1) and
+//     add, sub, mul, div as the operators; matmul(a, b) is torch.matmul,
+//     batched over broadcast leading axes when an operand has rank 3 or
+//     more (the @ operator takes ranks 1 and 2 only); argmax(x, 1) and
 //     argmin(x, 1) give int64 class indices that crossentropy and nll take;
 //     crossentropy(x, c, w, 0.1, 2, 0) is PyTorch's cross_entropy with
 //     weight w, label_smoothing 0.1, ignore_index 2 and reduction 0 mean,

@@ -64,6 +64,9 @@ case("matmul mm", "matmul", {"a": rn(3, 4), "b": rn(4, 2)}, lambda a, b: torch.m
 case("matmul mv", "matmul", {"a": rn(3, 4), "b": rn(4)}, lambda a, b: torch.matmul(a, b))
 case("matmul vm", "matmul", {"a": rn(4), "b": rn(4, 2)}, lambda a, b: torch.matmul(a, b))
 case("matmul dot", "matmul", {"a": rn(4), "b": rn(4)}, lambda a, b: torch.matmul(a, b))
+for sa, sb in (((2, 3, 4), (4, 5)), ((3, 4), (2, 4, 5)), ((4,), (2, 4, 5)), ((2, 3, 4), (4,)),
+               ((2, 1, 3, 4), (3, 4, 2)), ((2, 3, 4), (2, 4, 2)), ((1, 3, 4), (2, 4, 2))):
+    case("matmul %s @ %s" % (sa, sb), "matmul", {"a": rn(*sa), "b": rn(*sb)}, lambda a, b: torch.matmul(a, b))
 
 # clamp: values on the bounds get the gradient (PyTorch's rule)
 xc = t(-2.0, -1.0, -0.5, 0.0, 0.75, 1.0, 1.5, 3.0, shape=(2, 4))
