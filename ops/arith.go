@@ -292,6 +292,8 @@ func init() {
 			Input{Name: "a", Shape: []int{2, 3, 4}, Domain: Real}, Input{Name: "b", Shape: []int{3, 1}, Domain: Real}},
 		{"div", "div(a, b) = a / b, broadcasting", "da = Σ g / b, db = -Σ g ⊙ a / b²", Div,
 			Input{Name: "a", Shape: []int{3, 4}, Domain: Real}, Input{Name: "b", Shape: []int{4}, Domain: Positive}},
+		{"pow", "pow(a, b) = a^b, broadcasting", "da = Σ g ⊙ b a^(b-1), db = Σ g ⊙ a^b ln a (a > 0)", Pow,
+			Input{Name: "a", Shape: []int{3, 4}, Domain: Positive}, Input{Name: "b", Shape: []int{3, 1}, Domain: Real}},
 	} {
 		s := s
 		Register(&Spec{

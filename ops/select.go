@@ -167,7 +167,7 @@ func (op *selectOp) arity() int {
 	return 2
 }
 
-// inputs reads the op's input values.
+// inputsOf reads an op's input values as float64.
 func inputsOf(vs []G.Value) ([][]float64, error) {
 	in := make([][]float64, len(vs))
 	for i, v := range vs {

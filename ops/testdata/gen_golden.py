@@ -68,6 +68,8 @@ for sa, sb in (((2, 3, 4), (4, 5)), ((3, 4), (2, 4, 5)), ((4,), (2, 4, 5)), ((2,
                ((2, 1, 3, 4), (3, 4, 2)), ((2, 3, 4), (2, 4, 2)), ((1, 3, 4), (2, 4, 2))):
     case("matmul %s @ %s" % (sa, sb), "matmul", {"a": rn(*sa), "b": rn(*sb)}, lambda a, b: torch.matmul(a, b))
 
+case("pow broadcast", "pow", {"a": torch.rand(3, 4, dtype=D) + 0.5, "b": rn(3, 1)}, lambda a, b: a ** b)
+
 # clamp: values on the bounds get the gradient (PyTorch's rule)
 xc = t(-2.0, -1.0, -0.5, 0.0, 0.75, 1.0, 1.5, 3.0, shape=(2, 4))
 case("clamp both", "clamp", {"x": xc}, lambda x: torch.clamp(x, -1, 1), params=(-1, 1))

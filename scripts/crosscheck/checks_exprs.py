@@ -198,6 +198,7 @@ CASES = [
     ("add(x, b) * sub(y, 2)", {"x": r(4, 3), "b": r(3), "y": r(4, 1)}, lambda x, b, y: (x + b) * (y - 2)),
     ("div(mul(x, y), z)", {"x": r(2, 3, 4), "y": r(3, 1), "z": p(4)}, lambda x, y, z: x * y / z),
     ("matmul(W, v) + matmul(v, v)", {"W": r(3, 4), "v": r(4)}, lambda W, v: W @ v + v @ v),
+    ("pow(x, y)", {"x": p(3, 4), "y": r(4)}, torch.pow),
     ("matmul(x, W)", {"x": r(2, 3, 4), "W": r(4, 5)}, torch.matmul),
     ("matmul(W, x)", {"W": r(3, 4), "x": r(2, 4, 5)}, torch.matmul),
     ("matmul(v, x)", {"v": r(4), "x": r(2, 4, 5)}, torch.matmul),
