@@ -30,9 +30,10 @@
 //     gradient c*x^(c-1) is checked numerically in the tests, also for
 //     negative x; x^y for a non-literal y is an elementwise, broadcasting
 //     Pow (its gradient in y, x^y*log(x), needs x > 0);
-//   - @ is ops.MatMul (G.Mul): matrix @ matrix [m,k]@[k,n] -> [m,n], matrix @ vector
-//     [m,k]@[k] -> [m], vector @ matrix [k]@[k,n] -> [n], vector @ vector
-//     [k]@[k] -> scalar; other ranks or mismatched inner sizes are errors;
+//   - @ is ops.MatMul (G.Mul): matrix @ matrix [m,k]@[k,n] -> [m,n],
+//     matrix @ vector [m,k]@[k] -> [m], vector @ matrix [k]@[k,n] -> [n],
+//     vector @ vector [k]@[k] -> scalar; other ranks or mismatched inner
+//     sizes are errors;
 //   - f(args) calls ops.Lookup(f).Apply(nodes, params): the trailing
 //     numeric literals (possibly negated) are params (axes, slopes, shapes:
 //     sum(x, 0), reshape(x, 2, 6), leakyrelu(x, 0.01)), the other arguments
