@@ -62,7 +62,7 @@ func TestWrongProgramCannotCheckItself(t *testing.T) {
 			}
 			var forward, grad bool
 			for _, row := range r.Results {
-				forward = forward || row.Row == RowForward && row.Verdict == Fail
+				forward = forward || row.Row == RowObjective && row.Verdict == Fail
 				grad = grad || row.Row == RowGrad && row.Verdict == Fail
 			}
 			if !forward || !grad {

@@ -4,12 +4,14 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"time"
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/compiler"
+	"github.com/symgrad/symgrad/internal/panics"
 	"github.com/symgrad/symgrad/ops"
 )
 
@@ -33,6 +35,9 @@ func CheckOp(spec *ops.Spec, cfg Config) (*Report, error) {
 		r := newReport(spec.Name, KindOp, c)
 		return r.fail(errors.Errorf("op %s does not support %v (dtypes %v)", spec.Name, c.Dtype, spec.Dtypes)), nil
 	}
+	if spec.NotDifferentiable {
+		return checkForwardOnly(spec, c), nil
+	}
 	skip2 := c.Order == 2 && !spec.TwiceDifferentiable
 	if skip2 {
 		cfg.Order = 1
@@ -45,6 +50,54 @@ func CheckOp(spec *ops.Spec, cfg Config) (*Report, error) {
 	r.add(Result{Name: "H·v", Row: RowHVP, Verdict: NotTwiceDifferentiable,
 		Note: "the registry declares " + spec.Name + " not twice differentiable"})
 	return r, nil
+}
+
+// checkForwardOnly runs the forward pass of an op the registry declares not
+// differentiable (argmax): one RowForward row, passing when the output has
+// its inferred shape and dtype.
+func checkForwardOnly(spec *ops.Spec, c Config) (r *Report) {
+	r = newReport(spec.Name, KindOp, c)
+	r.Order = 0
+	start := time.Now()
+	err := panics.Call(func() error {
+		g := G.NewGraph()
+		rng := newRNG(c.Seed, 2)
+		prob := &Problem{Inputs: map[string]*tensor.Dense{}}
+		nodes := make([]*G.Node, len(spec.Example.Inputs))
+		for i, in := range spec.Example.Inputs {
+			in.NoGrad = in.Classes == 0
+			n, err := opInput(g, in, c.Dtype, rng, prob)
+			if err != nil {
+				return errors.Wrapf(err, "input %q", in.Name)
+			}
+			if err := G.Let(n, prob.Inputs[in.Name]); err != nil {
+				return err
+			}
+			nodes[i] = n
+		}
+		out, err := spec.Apply(nodes, spec.Example.Params)
+		if err != nil {
+			return err
+		}
+		vm := G.NewTapeMachine(g)
+		defer vm.Close()
+		if err := vm.RunAll(); err != nil {
+			return err
+		}
+		v := out.Value()
+		if v == nil || !v.Shape().Eq(out.Shape()) || v.Dtype() != out.Dtype() {
+			return errors.Errorf("output %v, want %v %v", v, out.Dtype(), out.Shape())
+		}
+		r.add(Result{Name: spec.Name, Row: RowForward, Shape: out.Shape().Clone(), Checked: out.Shape().TotalSize(),
+			Verdict: Pass, Duration: time.Since(start),
+			Note: "the registry declares " + spec.Name + " not differentiable: forward pass only (" + out.Dtype().String() + " output)"})
+		return nil
+	}, "op %s", spec.Name)
+	if err != nil {
+		return r.fail(errors.Wrapf(err, "op %s", spec.Name))
+	}
+	r.Duration = time.Since(start)
+	return r
 }
 
 // OpBuilder returns the Builder CheckOp uses for spec's example, with every

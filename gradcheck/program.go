@@ -107,7 +107,7 @@ func (c *checker) f() (float64, error) {
 // computes something else than the graph given to Compile fails here even
 // where its gradient agrees with its own function.
 func (c *checker) forwardRow() Result {
-	s := newStats("objective", RowForward, nil, c.j)
+	s := newStats("objective", RowObjective, nil, c.j)
 	s.res.Mode = "value"
 	s.add(nil, 0, c.prog0, c.f0, math.NaN(), math.NaN())
 	r := s.result()

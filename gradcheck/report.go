@@ -64,7 +64,8 @@ const (
 	RowHVP       = "hvp"       // symbolic vs numeric Hessian-vector product
 	RowFloat32   = "float32"   // float32 function vs its float64 twin
 	RowReference = "reference" // our value or gradient vs another framework's
-	RowForward   = "forward"   // the program's objective vs the reference evaluation of the graph given to Compile
+	RowForward   = "forward"   // forward pass only: an op with no gradient (argmax)
+	RowObjective = "objective" // the program's objective vs the reference evaluation of the graph given to Compile
 )
 
 // Float is a float64 that encodes NaN and ±Inf in JSON as the strings

@@ -63,20 +63,24 @@ func init() {
 		twice                  bool
 	}{
 		{"crossentropy", "crossentropy(x, c) = mean_b(logsumexp(x_b) - x_b[c_b]), x [B,C], c int64 [B]",
-			"d/dx = (softmax(x) - onehot(c)) / B", "symgrad fused op, stable for any logits; its gradient is its own op (not differentiable again).",
+			"d/dx = (softmax(x) - onehot(c)) / B", "symgrad fused op, stable for any logits; its gradient is its own op (not differentiable again). Every target must be a class; PyTorch's options (weight, ignore_index, label_smoothing, reduction) through extra arguments, see crossentropyopt.",
 			CrossEntropy, false},
 		{"nll", "nll(l, c) = mean_b(-l_b[c_b]), l [B,C] log-probabilities, c int64 [B]",
 			"d/dl = -onehot(c) / B", "symgrad pick/scatter ops (each the other's gradient).", NLL, true},
 	} {
 		s := s
-		Register(&Spec{
+		spec := &Spec{
 			Name: s.name, Family: "loss", Forward: s.fwd, Gradient: s.grad, Notes: s.notes,
 			Build:    func(n []*G.Node, p []float64) (*G.Node, error) { return s.f(n[0], n[1]) },
 			MinNodes: 2, MaxNodes: 2,
 			Example: Example{Inputs: []Input{{Name: "x", Shape: []int{4, 5}, Domain: Domain{Min: -3, Max: 3}},
 				{Name: "c", Shape: []int{4}, Classes: 5}}},
 			Dtypes: floats, TwiceDifferentiable: s.twice,
-		})
+		}
+		if s.name == "crossentropy" { // crossentropy(x, c, w, ε, ignore, red): see crossentropyopt
+			spec.Build, spec.MaxNodes, spec.MaxParams = buildCrossEntropy, 3, 3
+		}
+		Register(spec)
 	}
 }
 

@@ -48,12 +48,15 @@ func WriteDocs(w io.Writer) error {
 	b.WriteString("| op | family | forward | gradient | notes | 2nd order | gradcheck |\n")
 	b.WriteString("| --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, s := range All() {
-		twice := "no"
+		twice, check := "no", "passes"
 		if s.TwiceDifferentiable {
 			twice = "yes"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | passes (%s) |\n", s.Name, s.Family, cell(s.Forward), cell(s.Gradient),
-			cell(s.Notes), twice, exampleOf(s))
+		if s.NotDifferentiable {
+			twice, check = "n/a", "not differentiable: forward run"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s (%s) |\n", s.Name, s.Family, cell(s.Forward), cell(s.Gradient),
+			cell(s.Notes), twice, check, exampleOf(s))
 	}
 	b.WriteString("\n## Gorgonia v0.9.18 defects found, and what symgrad does instead\n\n")
 	b.WriteString("| Gorgonia op | defect | symgrad | regression test |\n| --- | --- | --- | --- |\n")

@@ -14,6 +14,9 @@ const (
 	Mean Reduction = iota
 	// Sum adds the per-element terms.
 	Sum
+	// NoReduction keeps the per-element terms (PyTorch's reduction="none").
+	// Only the losses that document it accept it (CrossEntropyWith).
+	NoReduction
 )
 
 func (r Reduction) String() string {
@@ -22,6 +25,8 @@ func (r Reduction) String() string {
 		return "mean"
 	case Sum:
 		return "sum"
+	case NoReduction:
+		return "none"
 	}
 	return "unknown reduction"
 }
@@ -32,6 +37,9 @@ func reductionOf(rs []Reduction) (Reduction, error) {
 	case 0:
 		return Mean, nil
 	case 1:
+		if rs[0] == NoReduction {
+			return 0, errors.New("reduction none is not supported here (CrossEntropyWith has it)")
+		}
 		if rs[0] != Mean && rs[0] != Sum {
 			return 0, errors.Errorf("unknown reduction %d", int(rs[0]))
 		}

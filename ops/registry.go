@@ -35,6 +35,9 @@ type Spec struct {
 
 	Dtypes              []tensor.Dtype // the dtypes the op supports
 	TwiceDifferentiable bool           // whether its gradient can be differentiated again
+	// NotDifferentiable marks an op with no gradient at all (argmax: its
+	// output is int64 indices); gradcheck runs its forward pass only.
+	NotDifferentiable bool
 }
 
 // Example is one gradient-check case of an op.
@@ -100,6 +103,8 @@ func (s *Spec) Validate() error {
 		return errors.Errorf("ops: %s: no example inputs", s.Name)
 	case len(s.Dtypes) == 0:
 		return errors.Errorf("ops: %s: no dtypes", s.Name)
+	case s.NotDifferentiable && s.TwiceDifferentiable:
+		return errors.Errorf("ops: %s: not differentiable but twice differentiable", s.Name)
 	case s.MinNodes < 0 || (s.MaxNodes >= 0 && s.MaxNodes < s.MinNodes):
 		return errors.Errorf("ops: %s: bad argument bounds", s.Name)
 	}

@@ -30,14 +30,25 @@
 //     gradient c*x^(c-1) is checked numerically in the tests, also for
 //     negative x; x^y for a non-literal y is an elementwise, broadcasting
 //     Pow (its gradient in y, x^y*log(x), needs x > 0);
-//   - @ is G.Mul: matrix @ matrix [m,k]@[k,n] -> [m,n], matrix @ vector
-//     [m,k]@[k] -> [m], vector @ matrix [k]@[k,n] -> [n], vector @ vector
-//     [k]@[k] -> scalar; other ranks or mismatched inner sizes are errors;
+//   - @ is ops.MatMul (G.Mul): matrix @ matrix [m,k]@[k,n] -> [m,n],
+//     matrix @ vector [m,k]@[k] -> [m], vector @ matrix [k]@[k,n] -> [n],
+//     vector @ vector [k]@[k] -> scalar; other ranks or mismatched inner
+//     sizes are errors;
 //   - f(args) calls ops.Lookup(f).Apply(nodes, params): the trailing
 //     numeric literals (possibly negated) are params (axes, slopes, shapes:
 //     sum(x, 0), reshape(x, 2, 6), leakyrelu(x, 0.01)), the other arguments
 //     are nodes; when fewer nodes than the op's MinNodes are written, the
 //     first literals become scalar constant nodes instead.
+//     Examples: clamp(x, -1, 1) and clamp(x, 0) (min only);
+//     maximum(x, 0) (the 0 becomes a constant operand); where(m, a, b) with a
+//     float mask m (true where m > 0: the language has no comparisons);
+//     add, sub, mul, div as the operators; matmul(a, b) is torch.matmul,
+//     batched over broadcast leading axes when an operand has rank 3 or
+//     more (the @ operator takes ranks 1 and 2 only); argmax(x, 1) and
+//     argmin(x, 1) give int64 class indices that crossentropy and nll take;
+//     crossentropy(x, c, w, 0.1, 2, 0) is PyTorch's cross_entropy with
+//     weight w, label_smoothing 0.1, ignore_index 2 and reduction 0 mean,
+//     1 sum, 2 none (every argument after c optional).
 //
 // Semantic errors (unknown variable or function, incompatible shapes, an op
 // rejecting its arguments) are *BuildError values carrying the line and
@@ -50,10 +61,12 @@
 // 1, and the result takes the larger. A scalar broadcasts to any shape.
 // Examples: [4,2] + [2] -> [4,2]; [4,1] * [1,3] -> [4,3]; [2,3,4] / [3,1]
 // -> [2,3,4]; [4,2] + [3] is an error naming both shapes and the operator's
-// position. Implementation: a scalar operand goes to Gorgonia's
-// scalar-tensor op; otherwise the lower-rank operand is reshaped with
-// leading 1-axes (G.Reshape) and the size-1 axes are repeated with
-// G.BroadcastAdd / BroadcastSub / BroadcastHadamardProd /
+// position. Implementation: the operators are ops.Add, ops.Sub, ops.Mul,
+// ops.Div and ops.Pow, the Go API's arithmetic, which holds the one
+// implementation of the rule (ops/broadcast.go): a scalar operand goes to
+// Gorgonia's scalar-tensor op; otherwise the lower-rank operand is reshaped
+// with leading 1-axes (symgrad's copying reshape) and the size-1 axes are
+// repeated with G.BroadcastAdd / BroadcastSub / BroadcastHadamardProd /
 // BroadcastHadamardDiv / BroadcastPow and explicit left/right axis patterns.
 // The gradient of a broadcast operand is the sum over its repeated axes
 // (for [4,2] + [2], the column sums), checked numerically in the tests.

@@ -249,7 +249,7 @@ func convertShape(n *G.Node, s string, args []*term) *term {
 		}
 	case strings.HasPrefix(s, "SizeOf("):
 		return call("sizeof", append([]*term{x}, nums(ints(strings.TrimPrefix(s, "SizeOf")))...)...)
-	case strings.HasPrefix(s, "Reshape"):
+	case strings.HasPrefix(s, "Reshape"), strings.HasPrefix(s, "reshape["):
 		return call("reshape", append([]*term{x}, nums(n.Shape())...)...)
 	case strings.HasPrefix(s, "Aᵀ{"):
 		p := ints(strings.TrimPrefix(s, "Aᵀ"))

@@ -3,6 +3,8 @@ package expr
 import (
 	"math"
 	"slices"
+
+	"github.com/symgrad/symgrad/ops"
 )
 
 // maxRewriteRounds bounds the passes of simplify; each pass rewrites every
@@ -322,7 +324,7 @@ func implicitBroadcast(t *term) *term {
 		if inner == nil || inner.shape == nil || other.shape == nil {
 			continue
 		}
-		out, _, _, err := broadcastShapes(inner.shape, other.shape)
+		out, _, _, err := ops.BroadcastShapes(inner.shape, other.shape)
 		if err != nil || !slices.Equal(out, t.shape) {
 			continue
 		}

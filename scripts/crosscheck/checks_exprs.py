@@ -71,6 +71,25 @@ def bn(x, gm, bt):
     return F.batch_norm(x, None, None, gm, bt, training=True, eps=1e-5)
 
 
+RED = {0: "mean", 1: "sum", 2: "none"}
+
+
+def ce_w(x, c, w, ls=0.0, ign=-100, red=0):
+    """F.cross_entropy with class weights w, differentiable in w too:
+    PyTorch's value and x gradient, plus the w gradient of the same formula
+    written with autograd-friendly ops (PyTorch has no derivative for
+    weight)."""
+    ref = F.cross_entropy(x, c, weight=w.detach(), ignore_index=ign, reduction=RED[red], label_smoothing=ls)
+    lp = torch.log_softmax(x.detach(), -1)
+    keep = c != ign
+    cc = torch.where(keep, c, torch.zeros_like(c))
+    nll = -(w[cc] * lp.gather(1, cc[:, None])[:, 0])
+    smooth = -(lp * w).sum(1)
+    per = keep * ((1 - ls) * nll + ls / x.shape[1] * smooth)
+    manual = {0: per.sum() / (keep * w[cc]).sum(), 1: per.sum(), 2: per}[red]
+    return ref + (manual - manual.detach())
+
+
 # (expression, inputs, PyTorch value as a function of the inputs)
 CASES = [
     # elementwise arithmetic, broadcasting (numpy rules), scalars
@@ -158,6 +177,45 @@ CASES = [
     ("nll(logsoftmax(x), c)", {"x": r(6, 4), "c": c(6, 4)}, lambda x, c: F.nll_loss(torch.log_softmax(x, -1), c)),
     ("nll(l, c)", {"l": r(6, 4), "c": c(6, 4)}, F.nll_loss),
     ("crossentropy(x * s, c)", {"x": r(4, 3), "c": c(4, 3), "s": S}, lambda x, c, s: F.cross_entropy(x * s, c)),
+    ("crossentropy(x, c, 0.2)", {"x": r(6, 4), "c": c(6, 4)}, lambda x, c: F.cross_entropy(x, c, label_smoothing=0.2)),
+    ("crossentropy(x, c, 0, 1)", {"x": r(6, 4), "c": c(6, 4)}, lambda x, c: F.cross_entropy(x, c, ignore_index=1)),
+    ("crossentropy(x, c, 0.1, 2, 1)", {"x": r(6, 4), "c": c(6, 4)},
+     lambda x, c: F.cross_entropy(x, c, ignore_index=2, label_smoothing=0.1, reduction="sum")),
+    ("crossentropy(x, c, 0.3, -100, 2)", {"x": r(5, 3), "c": c(5, 3)},
+     lambda x, c: F.cross_entropy(x, c, label_smoothing=0.3, reduction="none")),
+    ("crossentropy(x, c, w)", {"x": r(6, 4), "c": c(6, 4), "w": p(4)}, ce_w),
+    ("crossentropy(x, c, w, 0.2, 2)", {"x": r(7, 4), "c": c(7, 4), "w": p(4)}, lambda x, c, w: ce_w(x, c, w, 0.2, 2)),
+    ("crossentropy(x, c, w, 0.1, 0, 1)", {"x": r(6, 3), "c": c(6, 3), "w": p(3)}, lambda x, c, w: ce_w(x, c, w, 0.1, 0, 1)),
+    ("crossentropy(x, c, w, 0.25, 3, 2)", {"x": r(6, 4), "c": c(6, 4), "w": p(4)}, lambda x, c, w: ce_w(x, c, w, 0.25, 3, 2)),
+    # argmax/argmin are int64 and not differentiable: a variable that only
+    # feeds them has no gradient, which the CLI refuses (every float
+    # variable is differentiated), so their inputs also reach the loss here.
+    ("crossentropy(x @ W, argmax(x @ W + 1, 1))", {"x": r(5, 3), "W": r(3, 4)},
+     lambda x, W: F.cross_entropy(x @ W, (x @ W + 1).argmax(1))),
+    ("crossentropy(x, argmax(x, 1))", {"x": r(5, 4)}, lambda x: F.cross_entropy(x, x.argmax(1))),
+    ("nll(logsoftmax(x), argmin(x, -1))", {"x": r(5, 4)}, lambda x: F.nll_loss(torch.log_softmax(x, -1), x.argmin(-1))),
+    # arithmetic by name, clamp, selection (issue 16, 17)
+    ("add(x, b) * sub(y, 2)", {"x": r(4, 3), "b": r(3), "y": r(4, 1)}, lambda x, b, y: (x + b) * (y - 2)),
+    ("div(mul(x, y), z)", {"x": r(2, 3, 4), "y": r(3, 1), "z": p(4)}, lambda x, y, z: x * y / z),
+    ("matmul(W, v) + matmul(v, v)", {"W": r(3, 4), "v": r(4)}, lambda W, v: W @ v + v @ v),
+    ("pow(x, y)", {"x": p(3, 4), "y": r(4)}, torch.pow),
+    ("matmul(x, W)", {"x": r(2, 3, 4), "W": r(4, 5)}, torch.matmul),
+    ("matmul(W, x)", {"W": r(3, 4), "x": r(2, 4, 5)}, torch.matmul),
+    ("matmul(v, x)", {"v": r(4), "x": r(2, 4, 5)}, torch.matmul),
+    ("matmul(x, v)", {"x": r(2, 3, 4), "v": r(4)}, torch.matmul),
+    ("matmul(x, y)", {"x": r(2, 3, 4), "y": r(2, 4, 2)}, torch.matmul),
+    ("matmul(x, y)", {"x": r(2, 1, 3, 4), "y": r(3, 4, 2)}, torch.matmul),
+    ("matmul(x, y)", {"x": r(1, 3, 4), "y": r(2, 4, 2)}, torch.matmul),
+    ("clamp(x, -0.5, 0.5)", {"x": r(4, 5)}, lambda x: torch.clamp(x, -0.5, 0.5)),
+    ("clamp(x, 0.2)", {"x": r(4, 5)}, lambda x: torch.clamp(x, min=0.2)),
+    ("clamp(x * y, -1, 1)", {"x": r(3, 4), "y": r(4)}, lambda x, y: torch.clamp(x * y, -1, 1)),
+    ("maximum(x, y)", {"x": r(3, 4), "y": r(4)}, torch.maximum),
+    ("minimum(x, y)", {"x": r(3, 1), "y": r(1, 4)}, torch.minimum),
+    ("maximum(x, 0.3) * minimum(x, y)", {"x": r(2, 3, 4), "y": r(3, 4)},
+     lambda x, y: torch.maximum(x, torch.tensor(0.3, dtype=torch.float64)) * torch.minimum(x, y)),
+    ("where(m, x, y)", {"m": b01(3, 4), "x": r(3, 4), "y": r(4)}, lambda m, x, y: torch.where(m > 0, x, y)),
+    ("where(m, x * y, -x)", {"m": r(4, 1), "x": r(4, 3), "y": r(3)}, lambda m, x, y: torch.where(m > 0, x * y, -x)),
+    ("where(m, x, 0)", {"m": r(5), "x": r(2, 5)}, lambda m, x: torch.where(m > 0, x, torch.zeros((), dtype=torch.float64))),
     # convolution and pooling (NCHW, weights [O, C, kH, kW])
     ("conv2d(x, w, b)", {"x": r(2, 3, 7, 6), "w": r(4, 3, 3, 2), "b": r(4)}, F.conv2d),
     ("conv2d(x, w, b, 2, 2, 1, 1)", {"x": r(2, 3, 7, 6), "w": r(4, 3, 3, 3), "b": r(4)},
@@ -242,6 +300,14 @@ EDGE = [
     ("x^2", {"x": v(-3, 0, 2)}, lambda x: x ** 2),
     ("x^3", {"x": v(-3, 0, 2)}, lambda x: x ** 3),
     ("x^0.5", {"x": v(4, 0.25, 9)}, lambda x: x ** 0.5),
+    # PyTorch 1.13's tie rules: clamp's bounds inclusive, maximum/minimum split g/2
+    ("clamp(x, -1, 1)", {"x": v(-2, -1, 0, 1, 2)}, lambda x: torch.clamp(x, -1, 1)),
+    ("maximum(x, y)", {"x": v(1, 2, 3, -1), "y": v(1, 1, 4, -1)}, torch.maximum),
+    ("minimum(x, y)", {"x": v(1, 2, 3, -1), "y": v(1, 1, 4, -1)}, torch.minimum),
+    ("maximum(x, y)", {"x": v(1, 2, 2, 0, shape=(2, 2)), "y": v(2, 0)}, torch.maximum),
+    ("crossentropy(x, argmax(x, 1))", {"x": v(1, 3, 3, 2, 2, 0, shape=(2, 3))}, lambda x: F.cross_entropy(x, x.argmax(1))),
+    ("crossentropy(x, c, w, 0.1, 1)", {"x": v(1, 2, 0, 0, 3, 1, shape=(2, 3)), "c": ("v", torch.tensor([1, 2])), "w": v(1, 2, 3)},
+     lambda x, c, w: ce_w(x, c, w, 0.1, 1)),
 ]
 
 

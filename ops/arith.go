@@ -1,0 +1,327 @@
+package ops
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/internal/panics"
+)
+
+// Arithmetic with PyTorch's broadcasting (see broadcast.go), so that user
+// code needs neither G.* nor G.Must. Each operand is a *G.Node or a Go
+// number (float64, float32 or int), which becomes a scalar constant of the
+// other operand's dtype (as PyTorch treats a Python number); at least one
+// operand must be a node. Both nodes must share a graph and a dtype
+// (float64 or float32): symgrad never converts silently, and a mismatch is
+// an error naming both operands and their dtypes. Errors name both operands
+// and their shapes; Gorgonia's panics are recovered.
+//
+// Forward and gradient (g the upstream gradient, summed over the axes an
+// operand was repeated along, then reshaped to its shape):
+//
+//	Add: a + b   da = g          db = g
+//	Sub: a - b   da = g          db = -g
+//	Mul: a ⊙ b   da = g ⊙ b      db = g ⊙ a
+//	Div: a / b   da = g / b      db = -g ⊙ a / b²
+//	Pow: a ^ b   da = g ⊙ b a^(b-1)   db = g ⊙ a^b ln a (needs a > 0)
+//
+// Implementation: a scalar operand goes to Gorgonia's scalar-tensor op;
+// equal shapes to the plain op; otherwise the lower-rank operand gets
+// leading 1-axes (symgrad's copying reshape) and the size-1 axes are
+// repeated by Gorgonia's Broadcast* ops, whose patterns cover at most
+// MaxBroadcastAxes axes.
+
+// binaryArith is one elementwise operator: the plain Gorgonia op and the
+// broadcasting one.
+type binaryArith struct {
+	name, sym string
+	plain     func(a, b *G.Node) (*G.Node, error)
+	bcast     func(a, b *G.Node, left, right []byte) (*G.Node, error)
+}
+
+var (
+	addArith = binaryArith{"Add", "+", G.Add, G.BroadcastAdd}
+	subArith = binaryArith{"Sub", "-", G.Sub, G.BroadcastSub}
+	mulArith = binaryArith{"Mul", "*", G.HadamardProd, G.BroadcastHadamardProd}
+	divArith = binaryArith{"Div", "/", G.HadamardDiv, G.BroadcastHadamardDiv}
+	powArith = binaryArith{"Pow", "^", G.Pow, G.BroadcastPow}
+)
+
+// Add is a + b elementwise with broadcasting. Gradient: da = g, db = g
+// (each summed over its repeated axes).
+func Add(a, b any) (*G.Node, error) { return addArith.apply(a, b) }
+
+// Sub is a - b elementwise with broadcasting. Gradient: da = g, db = -g.
+func Sub(a, b any) (*G.Node, error) { return subArith.apply(a, b) }
+
+// Mul is a ⊙ b, the elementwise (Hadamard) product with broadcasting, as
+// PyTorch's a * b; MatMul is the matrix product. Gradient: da = g ⊙ b,
+// db = g ⊙ a.
+func Mul(a, b any) (*G.Node, error) { return mulArith.apply(a, b) }
+
+// Div is a / b elementwise with broadcasting. Gradient: da = g / b,
+// db = -g ⊙ a / b².
+func Div(a, b any) (*G.Node, error) { return divArith.apply(a, b) }
+
+// Pow is a ^ b elementwise with broadcasting (Gorgonia's Pow). Gradient:
+// da = g ⊙ b a^(b-1), db = g ⊙ a^b ln a, which is NaN for a <= 0 (harmless
+// when b is a constant: that gradient reaches no parameter).
+func Pow(a, b any) (*G.Node, error) { return powArith.apply(a, b) }
+
+// apply resolves the operands and builds the op with broadcasting.
+func (op binaryArith) apply(a, b any) (out *G.Node, err error) {
+	x, y, err := operands(op.name, a, b)
+	if err != nil {
+		return nil, err
+	}
+	defer panics.Recover(&err, "ops.%s of %s", op.name, describePair(x, y))
+	out, err = op.build(x, y)
+	return out, errors.Wrapf(err, "ops.%s of %s", op.name, describePair(x, y))
+}
+
+func (op binaryArith) build(x, y *G.Node) (*G.Node, error) {
+	xs, ys := []int(x.Shape()), []int(y.Shape())
+	if x.IsScalar() || y.IsScalar() || slices.Equal(xs, ys) {
+		return op.plain(x, y)
+	}
+	out, xAxes, yAxes, err := BroadcastShapes(xs, ys)
+	if err != nil {
+		return nil, errors.Wrap(err, "the shapes do not broadcast")
+	}
+	if len(out) > MaxBroadcastAxes && len(xAxes)+len(yAxes) > 0 {
+		return nil, errors.Errorf("broadcasting supports at most %d axes, the result has %d", MaxBroadcastAxes, len(out))
+	}
+	if x, err = reshapeTo(x, LiftShape(xs, len(out))); err != nil {
+		return nil, err
+	}
+	if y, err = reshapeTo(y, LiftShape(ys, len(out))); err != nil {
+		return nil, err
+	}
+	if len(xAxes)+len(yAxes) == 0 {
+		return op.plain(x, y)
+	}
+	return op.bcast(x, y, xAxes, yAxes)
+}
+
+// MatMul is PyTorch's matmul: [m,k] @ [k,n] -> [m,n], [m,k] @ [k] -> [m],
+// [k] @ [k,n] -> [n], [k] @ [k] -> a scalar (the dot product), and, when
+// either operand has rank 3 or more, the batched product over the leading
+// (batch) axes, which broadcast: [B,m,k] @ [k,n] -> [B,m,n],
+// [B,m,k] @ [B,k,n] -> [B,m,n], [m,k] @ [B,k,n] -> [B,m,n],
+// [A,1,m,k] @ [B,k,n] -> [A,B,m,n]; a vector operand is a row (left) or a
+// column (right) whose axis is dropped from the result, as in PyTorch.
+//
+// Gradient (matrix case): da = g bᵀ, db = aᵀ g; batched: the same per batch
+// element, summed over the batch axes an operand was repeated along.
+// Implementation: Gorgonia's Mul for ranks 1 and 2, its BatchedMatMul on
+// operands broadcast to a common batch and flattened to [batch, m, k].
+// A scalar operand and mismatched inner sizes are errors naming both
+// operands and their shapes.
+func MatMul(a, b *G.Node) (out *G.Node, err error) {
+	x, y, err := operands("MatMul", a, b)
+	if err != nil {
+		return nil, err
+	}
+	what := describePair(x, y)
+	defer panics.Recover(&err, "ops.MatMul of %s", what)
+	if x.IsScalar() || y.IsScalar() {
+		return nil, errors.Errorf("ops.MatMul of %s: needs tensors of rank 1 or more (use Mul for a scalar)", what)
+	}
+	inner, against := x.Shape()[x.Dims()-1], y.Shape()[0]
+	if y.Dims() >= 2 {
+		against = y.Shape()[y.Dims()-2]
+	}
+	if inner != against {
+		return nil, errors.Errorf("ops.MatMul of %s: inner sizes %d and %d differ", what, inner, against)
+	}
+	if x.Dims() <= 2 && y.Dims() <= 2 {
+		out, err = G.Mul(x, y)
+	} else {
+		out, err = batchedMatMul(x, y)
+	}
+	return out, errors.Wrapf(err, "ops.MatMul of %s", what)
+}
+
+// batchedMatMul is MatMul with a rank-3-or-more operand: both operands
+// become [batch..., m, k] and [batch..., k, n] (a vector as [1, k] or
+// [k, 1]), broadcast to one batch shape, flattened to 3-D for
+// G.BatchedMatMul, and the result reshaped to [batch..., m, n] without the
+// vectors' axes.
+func batchedMatMul(x, y *G.Node) (*G.Node, error) {
+	xs, ys := x.Shape().Clone(), y.Shape().Clone()
+	xVec, yVec := len(xs) == 1, len(ys) == 1
+	if xVec {
+		xs = tensor.Shape{1, xs[0]}
+	}
+	if yVec {
+		ys = tensor.Shape{ys[0], 1}
+	}
+	batch, _, _, err := BroadcastShapes(xs[:len(xs)-2], ys[:len(ys)-2])
+	if err != nil {
+		return nil, errors.Wrap(err, "the batch axes do not broadcast")
+	}
+	m, k, n := xs[len(xs)-2], xs[len(xs)-1], ys[len(ys)-1]
+	nb := tensor.Shape(batch).TotalSize()
+	full := func(node *G.Node, s tensor.Shape, r, c int) (*G.Node, error) {
+		if node, err = reshapeTo(node, s); err != nil {
+			return nil, err
+		}
+		if node, err = broadcastTo(node, append(tensor.Shape(batch).Clone(), r, c)); err != nil {
+			return nil, err
+		}
+		return reshapeTo(node, tensor.Shape{nb, r, c})
+	}
+	if x, err = full(x, xs, m, k); err != nil {
+		return nil, err
+	}
+	if y, err = full(y, ys, k, n); err != nil {
+		return nil, err
+	}
+	out, err := G.BatchedMatMul(x, y)
+	if err != nil {
+		return nil, err
+	}
+	res := tensor.Shape(batch).Clone()
+	if !xVec {
+		res = append(res, m)
+	}
+	if !yVec {
+		res = append(res, n)
+	}
+	return reshapeTo(out, res)
+}
+
+// operands resolves two arithmetic operands to nodes of one graph and one
+// float dtype; Go numbers become scalar constants of the other's dtype.
+func operands(name string, a, b any) (x, y *G.Node, err error) {
+	if x, err = operand(name, "first", a); err != nil {
+		return nil, nil, err
+	}
+	if y, err = operand(name, "second", b); err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case x == nil && y == nil:
+		return nil, nil, errors.Errorf("ops.%s: at least one operand must be a node, got %v and %v", name, a, b)
+	case x != nil && y != nil && x.Graph() != y.Graph():
+		return nil, nil, errors.Errorf("ops.%s: %s and %s belong to different graphs", name, label(x), label(y))
+	case x == nil:
+		x = numberNode(a, y)
+	case y == nil:
+		y = numberNode(b, x)
+	}
+	for _, n := range []*G.Node{x, y} {
+		if dt := n.Dtype(); dt != tensor.Float64 && dt != tensor.Float32 {
+			return nil, nil, errors.Errorf("ops.%s of %s: %s has dtype %v, want float64 or float32", name, describePair(x, y), label(n), dt)
+		}
+	}
+	if x.Dtype() != y.Dtype() {
+		return nil, nil, errors.Errorf("ops.%s: %s is %v %v but %s is %v %v (convert one of them)", name,
+			label(x), x.Dtype(), x.Shape(), label(y), y.Dtype(), y.Shape())
+	}
+	return x, y, nil
+}
+
+// operand checks one operand: a non-nil node (returned) or a number
+// (nil, converted later to the other operand's dtype).
+func operand(name, which string, v any) (*G.Node, error) {
+	switch n := v.(type) {
+	case *G.Node:
+		if n == nil {
+			return nil, errors.Errorf("ops.%s: the %s operand is a nil node", name, which)
+		}
+		return n, nil
+	case float64, float32, int:
+		return nil, nil
+	}
+	return nil, errors.Errorf("ops.%s: the %s operand is a %T, want a *gorgonia.Node or a number", name, which, v)
+}
+
+// numberNode is the Go number v as a scalar constant of other's dtype, in
+// other's graph.
+func numberNode(v any, other *G.Node) *G.Node {
+	dt := other.Dtype()
+	var f float64
+	switch c := v.(type) {
+	case float64:
+		f = c
+	case float32:
+		f = float64(c)
+	case int:
+		f = float64(c)
+	}
+	if dt == tensor.Float32 {
+		return G.NewConstant(float32(f), G.In(other.Graph()))
+	}
+	return G.NewConstant(f, G.In(other.Graph()))
+}
+
+// label names a node in an error: its name, or its value for a constant.
+func label(n *G.Node) string {
+	if n.IsScalar() && n.Op() != nil {
+		if c, ok := n.Op().(interface{ Value() G.Value }); ok {
+			if f, err := float64sOf(c.Value()); err == nil && len(f) == 1 {
+				return "the number " + strconv.FormatFloat(f[0], 'g', -1, 64)
+			}
+		}
+	}
+	return n.Name()
+}
+
+// describePair names two operands and their shapes: "x [4 3] and W [2 2]".
+func describePair(x, y *G.Node) string {
+	return fmt.Sprintf("%s %v and %s %v", label(x), x.Shape(), label(y), y.Shape())
+}
+
+func init() {
+	for _, s := range []struct {
+		name, fwd, grad string
+		f               func(a, b any) (*G.Node, error)
+		a, b            Input
+	}{
+		{"add", "add(a, b) = a + b, broadcasting", "da = Σ g, db = Σ g (Σ over each operand's repeated axes)", Add,
+			Input{Name: "a", Shape: []int{3, 4}, Domain: Real}, Input{Name: "b", Shape: []int{4}, Domain: Real}},
+		{"sub", "sub(a, b) = a - b, broadcasting", "da = Σ g, db = -Σ g", Sub,
+			Input{Name: "a", Shape: []int{3, 1}, Domain: Real}, Input{Name: "b", Shape: []int{1, 4}, Domain: Real}},
+		{"mul", "mul(a, b) = a ⊙ b, broadcasting", "da = Σ g ⊙ b, db = Σ g ⊙ a", Mul,
+			Input{Name: "a", Shape: []int{2, 3, 4}, Domain: Real}, Input{Name: "b", Shape: []int{3, 1}, Domain: Real}},
+		{"div", "div(a, b) = a / b, broadcasting", "da = Σ g / b, db = -Σ g ⊙ a / b²", Div,
+			Input{Name: "a", Shape: []int{3, 4}, Domain: Real}, Input{Name: "b", Shape: []int{4}, Domain: Positive}},
+		{"pow", "pow(a, b) = a^b, broadcasting", "da = Σ g ⊙ b a^(b-1), db = Σ g ⊙ a^b ln a (a > 0)", Pow,
+			Input{Name: "a", Shape: []int{3, 4}, Domain: Positive}, Input{Name: "b", Shape: []int{3, 1}, Domain: Real}},
+	} {
+		s := s
+		Register(&Spec{
+			Name: s.name, Family: "arith", Forward: s.fwd, Gradient: s.grad,
+			Notes: "PyTorch's broadcasting (numpy rule), Go numbers as scalars of the other operand's dtype; " +
+				"mixed dtypes are an error naming both operands. Gorgonia's elementwise and Broadcast* ops (at most 4 broadcast axes).",
+			Build:    func(n []*G.Node, _ []float64) (*G.Node, error) { return s.f(n[0], n[1]) },
+			MinNodes: 2, MaxNodes: 2,
+			Example: Example{Inputs: []Input{s.a, s.b}},
+			Dtypes:  floats, TwiceDifferentiable: true,
+		})
+	}
+	for _, c := range []struct {
+		name string
+		a, b []int
+	}{{"matmul", []int{3, 4}, []int{4, 2}}, {"matmulbatched", []int{2, 3, 4}, []int{2, 4, 2}}, {"matmulbroadcast", []int{2, 1, 3, 4}, []int{3, 4, 2}}} {
+		c := c
+		Register(&Spec{
+			Name: c.name, Family: "arith",
+			Forward: "matmul(a, b) = a @ b (torch.matmul): [m,k]@[k,n] -> [m,n], [m,k]@[k] -> [m], [k]@[k,n] -> [n], [k]@[k] -> scalar; " +
+				"rank >= 3: batched over broadcast leading axes, [B,m,k]@[B,k,n] -> [B,m,n]",
+			Gradient: "da = g bᵀ, db = aᵀ g (vectors as rows or columns; batched: per batch element, summed over repeated batch axes)",
+			Notes: "ops.MatMul; Gorgonia's Mul (rank 1 and 2) or BatchedMatMul on operands broadcast and flattened to [batch, m, k]. " +
+				"The registry checks it as " + c.name + " on shapes " + fmt.Sprint(c.a) + " @ " + fmt.Sprint(c.b) + ".",
+			Build:    func(n []*G.Node, _ []float64) (*G.Node, error) { return MatMul(n[0], n[1]) },
+			MinNodes: 2, MaxNodes: 2,
+			Example: Example{Inputs: []Input{{Name: "a", Shape: c.a, Domain: Real}, {Name: "b", Shape: c.b, Domain: Real}}},
+			Dtypes:  floats, TwiceDifferentiable: true,
+		})
+	}
+}
