@@ -128,8 +128,10 @@ func (op *swapOp) CallsExtern() bool     { return false }
 func (op *swapOp) OverwritesInput() int  { return -1 }
 func (op *swapOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *swapOp) Hashcode() uint32      { return hashOf(op) }
-func (op *swapOp) String() string        { return fmt.Sprintf("swapaxes(%d,%d of %v)", op.a, op.b, []int(op.in)) }
-func (op *swapOp) DiffWRT(int) []bool    { return []bool{true} }
+func (op *swapOp) String() string {
+	return fmt.Sprintf("swapaxes(%d,%d of %v)", op.a, op.b, []int(op.in))
+}
+func (op *swapOp) DiffWRT(int) []bool { return []bool{true} }
 
 // SymDiff is dL/dx = SwapAxes(g, a, b).
 func (op *swapOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
