@@ -30,8 +30,10 @@ import (
 // gradient). AttentionMask returns an error naming the row instead of
 // letting NaN through silently.
 //
-// Gradient: dL/dscores = g (the masks are constants; where a mask is -Inf
-// the softmax that follows gives that score a zero gradient).
+// Gradient, as PyTorch's (the masks are added): dL/dscores = g (where a
+// mask is -Inf the softmax that follows gives the score a zero gradient);
+// for a float mask dL/dpad[b, s] = Σ g[b, …, :, s] over every axis but the
+// batch and the keys (a bool mask is not differentiable).
 func AttentionMask(scores, keyPadding *G.Node, causal bool) (out *G.Node, err error) {
 	defer panics.Recover(&err, "attention mask")
 	if err := checkFloatNode("attention mask", scores); err != nil {
@@ -187,21 +189,30 @@ func (op *attnMaskOp) DiffWRT(n int) []bool {
 	if n == 1 {
 		return []bool{true}
 	}
-	return []bool{true, false}
+	return []bool{true, op.padDtype != tensor.Bool}
 }
 
-// SymDiff is dL/dscores = g: the masks are constants.
+// SymDiff is dL/dscores = g and, for a float mask, dL/dpad = g summed over
+// every axis but the first and the last.
 func (op *attnMaskOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
 	if len(in) == 1 {
 		return G.Nodes{g}, nil
 	}
-	return G.Nodes{g, nil}, nil
+	if op.padDtype == tensor.Bool {
+		return G.Nodes{g, nil}, nil
+	}
+	axes := make([]int, 0, len(op.shape)-2)
+	for a := 1; a < len(op.shape)-1; a++ {
+		axes = append(axes, a)
+	}
+	gm, err := G.Sum(g, axes...)
+	return G.Nodes{g, gm}, err
 }
 
 func init() {
 	Register(&Spec{Name: "attnmask", Family: "attention",
 		Forward:  "attnmask(x, m, causal)[b, …, l, s] = x[b, …, l, s] + m[b, s] + (−∞ if causal and s > l, else 0); m is PyTorch's key_padding_mask [B, S] (bool: true → −∞; float: added)",
-		Gradient: "dx = g (the masks are constants)",
+		Gradient: "dx = g; dm[b, s] = Σ g[b, …, :, s] over the axes between (float m; a bool m is not differentiable)",
 		Notes:    "symgrad op: a row with every key masked is an error naming the row (PyTorch 1.13's softmax gives NaN there). A float mask of -Inf values trips the compiler's finite-input guard; use a bool mask. The registry example is the float mask without the causal part (an -Inf output would make its check's loss -Inf); TestAttentionMaskCausalBool checks the rest inside a softmax.",
 		Build: func(n []*G.Node, p []float64) (*G.Node, error) {
 			var m *G.Node
@@ -212,6 +223,6 @@ func init() {
 		},
 		MinNodes: 1, MaxNodes: 2, MaxParams: 1,
 		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{2, 2, 3, 3}, Domain: Real},
-			{Name: "m", Shape: []int{2, 3}, Domain: Real, NoGrad: true}}, Params: []float64{0}},
+			{Name: "m", Shape: []int{2, 3}, Domain: Real}}, Params: []float64{0}},
 		Dtypes: floats, TwiceDifferentiable: true})
 }
