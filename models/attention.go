@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -150,7 +151,7 @@ func (a *MultiheadAttention) checkInputs(query, key, value *G.Node) error {
 // may be q itself: self-attention projects once with the whole
 // in_proj_weight) and returns the output [B·L, E] and the averaged weights.
 func (a *MultiheadAttention) attend(q, k, v *G.Node, b, l, s int, masks AttentionMasks) (out, weights *G.Node, err error) {
-	c := &chain{what: "attention " + a.Name}
+	c := &chain{what: fmt.Sprintf("attention %q", a.Name)}
 	e, h := a.Embed, a.Heads
 	d := e / h
 	var qp, kp, vp *G.Node

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"math/rand/v2"
 
 	"github.com/pkg/errors"
@@ -132,7 +133,7 @@ func (t *TransformerEncoderLayer) ForwardMasked(x *G.Node, masks AttentionMasks)
 		return nil, errors.Wrapf(err, "transformer layer %q", t.Name)
 	}
 	b, l := x.Shape()[0], x.Shape()[1]
-	c := &chain{what: "transformer layer " + t.Name}
+	c := &chain{what: fmt.Sprintf("transformer layer %q", t.Name)}
 	h := c.do(func() (*G.Node, error) { return ops.Reshape(x, b*l, e) })
 	sa := func(v *G.Node) *G.Node {
 		o := c.do(func() (*G.Node, error) {

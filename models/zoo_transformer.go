@@ -35,4 +35,3 @@ func buildTransformer(cfg Config) (*Model, error) {
 	}
 	return m.finish(pooled, fc, crossEntropy)
 }
-
