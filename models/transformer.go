@@ -126,18 +126,27 @@ func (t *TransformerEncoderLayer) Forward(x *G.Node) (*G.Node, error) {
 // ForwardMasked applies the layer to x [B, L, d_model] with the
 // self-attention's masks (PyTorch's src_key_padding_mask and a causal
 // src_mask).
-func (t *TransformerEncoderLayer) ForwardMasked(x *G.Node, masks AttentionMasks) (y *G.Node, err error) {
+func (t *TransformerEncoderLayer) ForwardMasked(x *G.Node, masks AttentionMasks) (*G.Node, error) {
+	y, _, err := t.ForwardWithWeights(x, masks)
+	return y, err
+}
+
+// ForwardWithWeights is ForwardMasked that also returns the
+// self-attention's weights averaged over the heads, [B, L, L] (what the
+// layer attends to; PyTorch's encoder layer discards them).
+func (t *TransformerEncoderLayer) ForwardWithWeights(x *G.Node, masks AttentionMasks) (y, weights *G.Node, err error) {
 	defer panics.Recover(&err, "transformer layer %q", t.Name)
 	e := t.Config.DModel
 	if err := t.SelfAttn.checkInputs(x, x, x); err != nil {
-		return nil, errors.Wrapf(err, "transformer layer %q", t.Name)
+		return nil, nil, errors.Wrapf(err, "transformer layer %q", t.Name)
 	}
 	b, l := x.Shape()[0], x.Shape()[1]
 	c := &chain{what: fmt.Sprintf("transformer layer %q", t.Name)}
 	h := c.do(func() (*G.Node, error) { return ops.Reshape(x, b*l, e) })
 	sa := func(v *G.Node) *G.Node {
 		o := c.do(func() (*G.Node, error) {
-			o, _, err := t.SelfAttn.attend(v, v, v, b, l, l, masks)
+			o, w, err := t.SelfAttn.attend(v, v, v, b, l, l, masks)
+			weights = w
 			return o, err
 		})
 		return t.dropout(c, o, 1)
@@ -152,7 +161,10 @@ func (t *TransformerEncoderLayer) ForwardMasked(x *G.Node, masks AttentionMasks)
 		h = norm(t.Norm2, add(h, t.feedForward(c, h)))
 	}
 	y = c.do(func() (*G.Node, error) { return ops.Reshape(h, b, l, e) })
-	return y, c.err
+	if c.err != nil {
+		return nil, nil, c.err
+	}
+	return y, weights, nil
 }
 
 // feedForward is dropout2(linear2(dropout(act(linear1(x))))) on x [N, E].
