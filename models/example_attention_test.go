@@ -65,3 +65,20 @@ func ExampleMultiheadAttention_Forward() {
 	// (3, 5, 8) (3, 5, 5)
 	// attention "bad": num_heads 3 does not divide embed_dim 8
 }
+
+// LayerNorm over the last two axes and a Linear without bias, with their
+// PyTorch state_dict names.
+func ExampleNewLayerNorm() {
+	g := G.NewGraph()
+	ln, _ := models.NewLayerNorm(g, "ln", []int{3, 4}, tensor.Float64, models.LayerNormConfig{})
+	fc, _ := models.NewLinear(g, "proj", 4, 2, tensor.Float64, models.NewRNG(1), models.WithoutBias())
+	for _, p := range append(ln.Params(), fc.Params()...) {
+		fmt.Println(p.Name(), p.Shape())
+	}
+	fmt.Println("eps", ln.Eps)
+	// Output:
+	// ln.weight (3, 4)
+	// ln.bias (3, 4)
+	// proj.weight (2, 4)
+	// eps 1e-05
+}
