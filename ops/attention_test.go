@@ -1,7 +1,6 @@
 package ops_test
 
 import (
-	"math"
 	"strings"
 	"testing"
 
@@ -237,9 +236,6 @@ func TestAttentionMaskFullyMaskedRow(t *testing.T) {
 	err = p.RunTrain()
 	if err == nil || !strings.Contains(err.Error(), "batch row 1, query 0") || !strings.Contains(err.Error(), "NaN") {
 		t.Fatalf("RunTrain error = %v, want one naming batch row 1, query 0", err)
-	}
-	if math.IsNaN(p.Loss()) {
-		t.Log("loss is NaN after the refused run")
 	}
 }
 
