@@ -15,7 +15,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-BATCH = {"simplenet": 64, "binary": 64, "mlp": 128, "mlpbn": 64, "lenet": 32, "lstm": 32, "bilstm": 32}
+BATCH = {"simplenet": 64, "binary": 64, "mlp": 128, "mlpbn": 64, "lenet": 32, "lstm": 32, "bilstm": 32,
+         "transformer": 32}
 
 
 class LeNet(nn.Module):
@@ -44,6 +45,16 @@ class LSTMNet(nn.Module):
         return self.fc(h)
 
 
+class TransformerNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.TransformerEncoderLayer(d_model=32, nhead=4, dim_feedforward=64, dropout=0.0, batch_first=True)
+        self.fc = nn.Linear(32, 5)
+
+    def forward(self, x):
+        return self.fc(self.enc(x).mean(dim=1))
+
+
 def build(name, dtype):
     """Returns (model, x, y, loss_fn, optimizer) as in models/bench_test.go."""
     b = BATCH[name]
@@ -62,13 +73,15 @@ def build(name, dtype):
         m, x, y, loss = LeNet(), torch.rand(b, 1, 28, 28), cls(10), nn.CrossEntropyLoss()
     elif name == "lstm":
         m, x, y, loss = LSTMNet(False, 1), torch.rand(b, 20, 32), torch.rand(b, 1), nn.MSELoss()
+    elif name == "transformer":
+        m, x, y, loss = TransformerNet(), torch.rand(b, 16, 32), cls(5), nn.CrossEntropyLoss()
     else:
         m, x, y, loss = LSTMNet(True, 5), torch.rand(b, 20, 32), cls(5), nn.CrossEntropyLoss()
     m = m.to(dtype)
     x = x.to(dtype)
     if y.is_floating_point():
         y = y.to(dtype)
-    if name in ("mlp", "lstm", "bilstm"):
+    if name in ("mlp", "lstm", "bilstm", "transformer"):
         opt = torch.optim.Adam(m.parameters(), lr=1e-3)
     elif name == "lenet":
         opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)

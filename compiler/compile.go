@@ -120,6 +120,7 @@ func compileInference(params []*G.Node, cfg config) (*Program, error) {
 	}
 	p.inputs = bindableInputs(p.infer.graph(), p.params)
 	p.inferIn = p.inputs
+	p.markPrebound(p.inputs)
 	return p, nil
 }
 
@@ -213,6 +214,8 @@ func (p *Program) buildMachines(tape bool) error {
 	if p.infer != nil {
 		p.inferIn = bindableInputs(p.infer.graph(), p.params)
 	}
+	p.markPrebound(p.inputs)
+	p.markPrebound(p.inferIn)
 	return nil
 }
 

@@ -35,10 +35,13 @@ func NewInput(g *G.ExprGraph, name string, dt tensor.Dtype, shape ...int) (n *G.
 		return nil, errors.Wrapf(err, "input %q", name)
 	}
 	if len(shape) == 0 {
-		return G.NewScalar(g, dt, G.WithName(name), G.WithValue(zeroScalar(dt))), nil
+		n = G.NewScalar(g, dt, G.WithName(name), G.WithValue(zeroScalar(dt)))
+	} else {
+		v := tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
+		n = G.NewTensor(g, dt, len(shape), G.WithName(name), G.WithShape(shape...), G.WithValue(v))
 	}
-	v := tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
-	return G.NewTensor(g, dt, len(shape), G.WithName(name), G.WithShape(shape...), G.WithValue(v)), nil
+	markPlaceholder(n)
+	return n, nil
 }
 
 // NewParam adds a trainable parameter named name whose initial value is v.

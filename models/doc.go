@@ -9,19 +9,26 @@
 // the 0-d int64 num_batches_tracked). Every layer is a Module; those with a
 // one-input forward rule are Layers and chain in a Sequential:
 //
-//	Linear     y = x W^T + b                  weight [out, in], bias [out]
+//	Linear     y = x W^T + b                  weight [out, in], bias [out] (WithoutBias: none)
 //	Conv2D     PyTorch's Conv2d (stride, padding)  weight [O, C, kH, kW], bias [O]
 //	MaxPool2D, AvgPool2D, Flatten, Dropout, Func (activations)
 //	BatchNorm  BatchNorm1d / BatchNorm2d      weight, bias [C]; running stats
 //	Embedding  weight [num, dim] rows looked up by int64 indices
 //	LSTM       one layer, batch_first, optionally bidirectional (a Module:
 //	           Forward returns every step's h and the final h_n, c_n)
+//	LayerNorm  over the trailing normalized_shape axes; weight, bias of that shape
+//	MultiheadAttention  batch_first; in_proj_weight [3E, E], in_proj_bias, out_proj
+//	           (a Module: Forward(q, k, v, masks) returns the output and the
+//	           head-averaged weights)
+//	TransformerEncoderLayer  self_attn, linear1, linear2, norm1, norm2;
+//	           post- or pre-norm, ReLU or GELU (docs/attention.md)
 //
 // Initialisation follows PyTorch's defaults and is driven by an explicit
 // seed (NewRNG): the same seed gives bit-identical parameters. The values
 // need not match PyTorch's own random stream, only its distributions:
 // U(±1/sqrt(fan_in)) for Linear and Conv2d weights and biases, U(±1/sqrt(H))
-// for every LSTM tensor, N(0, 1) for Embedding, 1 and 0 for BatchNorm.
+// for every LSTM tensor, N(0, 1) for Embedding, 1 and 0 for BatchNorm and
+// LayerNorm, xavier-uniform in_proj_weight and zero biases for attention.
 //
 // The train/eval switch is the compiler's: ops such as dropout and batch
 // norm implement gorgonia.TrainModeOp and each machine sets their mode

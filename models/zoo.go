@@ -69,13 +69,14 @@ type builder func(cfg Config) (*Model, error)
 
 // zoo is the registry of model builders, by zoo name.
 var zoo = map[string]builder{
-	"simplenet": buildSimpleNet,
-	"binary":    buildBinary,
-	"mlp":       buildMLP,
-	"mlpbn":     buildMLPBN,
-	"lenet":     buildLeNet,
-	"lstm":      buildLSTM,
-	"bilstm":    buildBiLSTM,
+	"simplenet":   buildSimpleNet,
+	"binary":      buildBinary,
+	"mlp":         buildMLP,
+	"mlpbn":       buildMLPBN,
+	"lenet":       buildLeNet,
+	"lstm":        buildLSTM,
+	"bilstm":      buildBiLSTM,
+	"transformer": buildTransformer,
 }
 
 // Names lists the zoo's model names, sorted.

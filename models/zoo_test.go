@@ -30,17 +30,23 @@ var wantState = map[string][]string{
 	"bilstm": {"lstm.weight_ih_l0 [256 32]", "lstm.weight_hh_l0 [256 64]", "lstm.bias_ih_l0 [256]",
 		"lstm.bias_hh_l0 [256]", "lstm.weight_ih_l0_reverse [256 32]", "lstm.weight_hh_l0_reverse [256 64]",
 		"lstm.bias_ih_l0_reverse [256]", "lstm.bias_hh_l0_reverse [256]", "fc.weight [5 128]", "fc.bias [5]"},
+	"transformer": {"enc.self_attn.in_proj_weight [96 32]", "enc.self_attn.in_proj_bias [96]",
+		"enc.self_attn.out_proj.weight [32 32]", "enc.self_attn.out_proj.bias [32]",
+		"enc.linear1.weight [64 32]", "enc.linear1.bias [64]", "enc.linear2.weight [32 64]", "enc.linear2.bias [32]",
+		"enc.norm1.weight [32]", "enc.norm1.bias [32]", "enc.norm2.weight [32]", "enc.norm2.bias [32]",
+		"fc.weight [5 32]", "fc.bias [5]"},
 }
 
 // wantIO is each model's batch and output shapes: x, y (with dtype), output.
 var wantIO = map[string][3]string{
-	"simplenet": {"[3 100]", "[3 1] float", "[3 1]"},
-	"binary":    {"[3 30]", "[3 1] float", "[3 1]"},
-	"mlp":       {"[3 784]", "[3] int64", "[3 10]"},
-	"mlpbn":     {"[3 100]", "[3 1] float", "[3 1]"},
-	"lenet":     {"[3 1 28 28]", "[3] int64", "[3 10]"},
-	"lstm":      {"[3 20 32]", "[3 1] float", "[3 1]"},
-	"bilstm":    {"[3 20 32]", "[3] int64", "[3 5]"},
+	"simplenet":   {"[3 100]", "[3 1] float", "[3 1]"},
+	"binary":      {"[3 30]", "[3 1] float", "[3 1]"},
+	"mlp":         {"[3 784]", "[3] int64", "[3 10]"},
+	"mlpbn":       {"[3 100]", "[3 1] float", "[3 1]"},
+	"lenet":       {"[3 1 28 28]", "[3] int64", "[3 10]"},
+	"lstm":        {"[3 20 32]", "[3 1] float", "[3 1]"},
+	"bilstm":      {"[3 20 32]", "[3] int64", "[3 5]"},
+	"transformer": {"[3 16 32]", "[3] int64", "[3 5]"},
 }
 
 func stateSummary(m *Model) []string {
@@ -52,7 +58,7 @@ func stateSummary(m *Model) []string {
 }
 
 func TestZooNames(t *testing.T) {
-	want := []string{"bilstm", "binary", "lenet", "lstm", "mlp", "mlpbn", "simplenet"}
+	want := []string{"bilstm", "binary", "lenet", "lstm", "mlp", "mlpbn", "simplenet", "transformer"}
 	if got := Names(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("Names() = %v, want %v", got, want)
 	}

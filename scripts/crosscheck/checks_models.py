@@ -9,7 +9,7 @@ import zoo
 from crosscheck import RTOL32, RTOL64, compare
 
 BATCHES = (1, 2, 7)
-FLOAT32_MODELS = ("simplenet", "lenet", "mlpbn")
+FLOAT32_MODELS = ("simplenet", "lenet", "mlpbn", "transformer")
 
 
 def reference(name, m, x, y):

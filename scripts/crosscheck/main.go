@@ -5,6 +5,7 @@
 //	go run ./scripts/crosscheck save  MODEL SEED DTYPE CKPT BATCH OUT
 //	go run ./scripts/crosscheck load  MODEL CKPT BATCH OUT
 //	go run ./scripts/crosscheck train MODEL CKPT OUTCKPT BATCH...
+//	go run ./scripts/crosscheck layer SPEC IN OUT
 //
 // save builds zoo model MODEL from SEED in DTYPE (float64|float32) for the
 // batch size of BATCH's x, writes its checkpoint with models.SaveCheckpoint
@@ -12,7 +13,9 @@
 // loads CKPT (models.LoadCheckpoint, strict) and writes the eval-mode output
 // on BATCH's x to OUT. train loads CKPT, runs one training-mode forward and
 // backward pass (RunTrain, no optimizer step) on each BATCH in turn and
-// saves the state dict (running statistics updated) to OUTCKPT.
+// saves the state dict (running statistics updated) to OUTCKPT. layer runs
+// one layer (LayerNorm, Linear, MultiheadAttention, TransformerEncoderLayer)
+// described by the JSON SPEC on IN's weights and inputs (attention.go).
 package main
 
 import (
@@ -49,6 +52,8 @@ func run(args []string) error {
 		return load(a[0], a[1], a[2], a[3])
 	case cmd == "train" && len(a) >= 4:
 		return train(a[0], a[1], a[2], a[3:])
+	case cmd == "layer" && len(a) == 3:
+		return layer(a[0], a[1], a[2])
 	}
 	return errors.Errorf("bad arguments %q", args)
 }

@@ -67,6 +67,16 @@ class LSTMNet(nn.Module):
         return s.fc(out[:, -1, :])
 
 
+class TransformerNet(nn.Module):
+    def __init__(s):
+        super().__init__()
+        s.enc = nn.TransformerEncoderLayer(d_model=32, nhead=4, dim_feedforward=64, dropout=0.0, batch_first=True)
+        s.fc = nn.Linear(32, 5)
+
+    def forward(s, x):
+        return s.fc(s.enc(x).mean(dim=1))
+
+
 # name -> (constructor, x shape without the batch axis, loss, classes)
 MODELS = {
     "simplenet": (lambda: SimpleNet(), (100,), "mse", None),
@@ -76,6 +86,7 @@ MODELS = {
     "lenet": (LeNet, (1, 28, 28), "ce", 10),
     "lstm": (lambda: LSTMNet(False), (20, 32), "mse", None),
     "bilstm": (lambda: LSTMNet(True), (20, 32), "ce", 5),
+    "transformer": (TransformerNet, (16, 32), "ce", 5),
 }
 
 LOSSES = {"mse": F.mse_loss, "bce": F.binary_cross_entropy_with_logits, "ce": F.cross_entropy}
