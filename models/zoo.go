@@ -26,6 +26,9 @@ type Model struct {
 	// Modules are the layers holding state, in the order PyTorch registers
 	// them; StateDict walks them (each module's params, then its buffers).
 	Modules []Module
+	// Vocab, when > 0, says that X holds int64 token ids in [0, Vocab)
+	// (SampleBatch and gradient checks draw them so).
+	Vocab int
 }
 
 // Config says how to build a zoo model. The zero value builds a float64
@@ -64,6 +67,8 @@ var zoo = map[string]builder{
 	"lenet":     buildLeNet,
 	"lstm":      buildLSTM,
 	"bilstm":    buildBiLSTM,
+	"gru":       buildGRU,
+	"textcnn":   buildTextCNN,
 }
 
 // Names lists the zoo's model names, sorted.
@@ -134,10 +139,15 @@ func (m *Model) Add(mods ...Module) {
 // the config's dtype, and the target y, int64 class indices [B] when
 // classes is true, else float [B, 1].
 func newModel(name string, cfg Config, classes bool, xShape ...int) (*Model, *rand.Rand, error) {
+	return newModelX(name, cfg, classes, cfg.Dtype, xShape...)
+}
+
+// newModelX is newModel with x of dtype xdt (int64 for token ids).
+func newModelX(name string, cfg Config, classes bool, xdt tensor.Dtype, xShape ...int) (*Model, *rand.Rand, error) {
 	g := G.NewGraph()
 	m := &Model{Name: name, Graph: g}
 	var err error
-	if m.X, err = compiler.NewInput(g, "x", cfg.Dtype, append([]int{cfg.Batch}, xShape...)...); err != nil {
+	if m.X, err = compiler.NewInput(g, "x", xdt, append([]int{cfg.Batch}, xShape...)...); err != nil {
 		return nil, nil, err
 	}
 	if classes {

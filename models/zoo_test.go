@@ -30,6 +30,9 @@ var wantState = map[string][]string{
 	"bilstm": {"lstm.weight_ih_l0 [256 32]", "lstm.weight_hh_l0 [256 64]", "lstm.bias_ih_l0 [256]",
 		"lstm.bias_hh_l0 [256]", "lstm.weight_ih_l0_reverse [256 32]", "lstm.weight_hh_l0_reverse [256 64]",
 		"lstm.bias_ih_l0_reverse [256]", "lstm.bias_hh_l0_reverse [256]", "fc.weight [5 128]", "fc.bias [5]"},
+	"gru": {"gru.weight_ih_l0 [192 32]", "gru.weight_hh_l0 [192 64]", "gru.bias_ih_l0 [192]",
+		"gru.bias_hh_l0 [192]", "fc.weight [1 64]", "fc.bias [1]"},
+	"textcnn": {"emb.weight [1000 32]", "conv.weight [64 32 3]", "conv.bias [64]", "fc.weight [4 64]", "fc.bias [4]"},
 }
 
 // wantIO is each model's batch and output shapes: x, y (with dtype), output.
@@ -41,6 +44,8 @@ var wantIO = map[string][3]string{
 	"lenet":     {"[3 1 28 28]", "[3] int64", "[3 10]"},
 	"lstm":      {"[3 20 32]", "[3 1] float", "[3 1]"},
 	"bilstm":    {"[3 20 32]", "[3] int64", "[3 5]"},
+	"gru":       {"[3 20 32]", "[3 1] float", "[3 1]"},
+	"textcnn":   {"[3 40]", "[3] int64", "[3 4]"},
 }
 
 func stateSummary(m *Model) []string {
@@ -52,7 +57,7 @@ func stateSummary(m *Model) []string {
 }
 
 func TestZooNames(t *testing.T) {
-	want := []string{"bilstm", "binary", "lenet", "lstm", "mlp", "mlpbn", "simplenet"}
+	want := []string{"bilstm", "binary", "gru", "lenet", "lstm", "mlp", "mlpbn", "simplenet", "textcnn"}
 	if got := Names(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("Names() = %v, want %v", got, want)
 	}
