@@ -46,3 +46,23 @@ func children(g *G.ExprGraph, n *G.Node) []*G.Node {
 	}
 	return out
 }
+
+// checkTokenIDs checks, before anything runs, that the int64 token ids x
+// of a model with a vocabulary of vocab (vocab 0: no vocabulary) lie in
+// [0, vocab): a bad id is bad input (exit 2) naming the tensor, the
+// position and the id.
+func checkTokenIDs(x *tensor.Dense, vocab int) error {
+	if vocab <= 0 {
+		return nil
+	}
+	ids, ok := x.Data().([]int64)
+	if !ok {
+		return errors.Errorf("tensor \"x\" has dtype %v, the model takes int64 token ids", x.Dtype())
+	}
+	for i, id := range ids {
+		if id < 0 || id >= int64(vocab) {
+			return errors.Errorf("tensor \"x\": token id %d at position %v is out of the vocabulary [0, %d)", id, unravelIndex(i, x.Shape()), vocab)
+		}
+	}
+	return nil
+}
