@@ -5,6 +5,7 @@
 //	go run ./scripts/crosscheck save  MODEL SEED DTYPE CKPT BATCH OUT
 //	go run ./scripts/crosscheck load  MODEL CKPT BATCH OUT
 //	go run ./scripts/crosscheck train MODEL CKPT OUTCKPT BATCH...
+//	go run ./scripts/crosscheck gru   LAYERS BIDI WEIGHTS INPUT OUT
 //
 // save builds zoo model MODEL from SEED in DTYPE (float64|float32) for the
 // batch size of BATCH's x, writes its checkpoint with models.SaveCheckpoint
@@ -12,7 +13,8 @@
 // loads CKPT (models.LoadCheckpoint, strict) and writes the eval-mode output
 // on BATCH's x to OUT. train loads CKPT, runs one training-mode forward and
 // backward pass (RunTrain, no optimizer step) on each BATCH in turn and
-// saves the state dict (running statistics updated) to OUTCKPT.
+// saves the state dict (running statistics updated) to OUTCKPT. gru runs a
+// models.GRU layer on PyTorch's weights (see gruCase).
 package main
 
 import (
@@ -36,7 +38,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: crosscheck save|load|train ...")
+		return errors.New("usage: crosscheck save|load|train|gru ...")
 	}
 	switch cmd, a := args[0], args[1:]; {
 	case cmd == "save" && len(a) == 6:
@@ -49,6 +51,8 @@ func run(args []string) error {
 		return load(a[0], a[1], a[2], a[3])
 	case cmd == "train" && len(a) >= 4:
 		return train(a[0], a[1], a[2], a[3:])
+	case cmd == "gru" && len(a) == 5:
+		return gruCase(a)
 	}
 	return errors.Errorf("bad arguments %q", args)
 }
