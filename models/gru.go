@@ -211,10 +211,10 @@ func (l *GRU) direction(input func(int) (*G.Node, error), w *RNNWeights, h0 *G.N
 	return hs, nil
 }
 
-// cell is one GRU step: h' = n + z ⊙ (h - n) (that is (1-z) ⊙ n + z ⊙ h)
-// with the gates of the GRU doc comment.
+// cell is one GRU step: the two projections (ops.Linear, W's transpose
+// flag, no copy) and ops.GRUCell, the gates and h' = (1-z) ⊙ n + z ⊙ h in
+// one pass.
 func (l *GRU) cell(xt, h *G.Node, w *RNNWeights) (*G.Node, error) {
-	hid := l.Hidden
 	gi, err := ops.Linear(xt, w.WeightIH, w.BiasIH)
 	if err != nil {
 		return nil, errors.Wrap(err, "input projection")
@@ -223,30 +223,5 @@ func (l *GRU) cell(xt, h *G.Node, w *RNNWeights) (*G.Node, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "recurrent projection")
 	}
-	s := func(x *G.Node, k, n int) (*G.Node, error) { return ops.SliceAlong(x, 1, k*hid, (k+n)*hid) }
-	steps := []func([]*G.Node) (*G.Node, error){
-		func(v []*G.Node) (*G.Node, error) { return s(gi, 0, 2) },                 // 2: [i_r i_z]
-		func(v []*G.Node) (*G.Node, error) { return s(gh, 0, 2) },                 // 3: [h_r h_z]
-		func(v []*G.Node) (*G.Node, error) { return G.Add(v[2], v[3]) },           // 4
-		func(v []*G.Node) (*G.Node, error) { return ops.Sigmoid(v[4]) },           // 5: [r z]
-		func(v []*G.Node) (*G.Node, error) { return s(v[5], 0, 1) },               // 6: r
-		func(v []*G.Node) (*G.Node, error) { return s(v[5], 1, 1) },               // 7: z
-		func(v []*G.Node) (*G.Node, error) { return s(gi, 2, 1) },                 // 8: i_n
-		func(v []*G.Node) (*G.Node, error) { return s(gh, 2, 1) },                 // 9: h_n
-		func(v []*G.Node) (*G.Node, error) { return G.HadamardProd(v[6], v[9]) },  // 10
-		func(v []*G.Node) (*G.Node, error) { return G.Add(v[8], v[10]) },          // 11
-		func(v []*G.Node) (*G.Node, error) { return ops.Tanh(v[11]) },             // 12: n
-		func(v []*G.Node) (*G.Node, error) { return G.Sub(v[1], v[12]) },          // 13: h - n
-		func(v []*G.Node) (*G.Node, error) { return G.HadamardProd(v[7], v[13]) }, // 14
-		func(v []*G.Node) (*G.Node, error) { return G.Add(v[12], v[14]) },         // 15: h'
-	}
-	v := []*G.Node{xt, h}
-	for k, f := range steps {
-		n, err := f(v)
-		if err != nil {
-			return nil, errors.Wrapf(err, "gates (node %d)", k+2)
-		}
-		v = append(v, n)
-	}
-	return v[len(v)-1], nil
+	return ops.GRUCell(gi, gh, h)
 }

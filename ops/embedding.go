@@ -258,3 +258,15 @@ func init() {
 			Params: []float64{5, 2}},
 		Dtypes: floats, TwiceDifferentiable: true})
 }
+
+// EmbeddingVocab reports whether n is an Embedding lookup and, if so, its
+// vocabulary size V: the bound its int64 ids (its second argument) must
+// stay below. Tools that check inputs before running (the gradcheck CLI)
+// use it to tell token ids from class indices.
+func EmbeddingVocab(n *G.Node) (int, bool) {
+	op, ok := n.Op().(*embedOp)
+	if !ok || op.kind == embedScatter {
+		return 0, false
+	}
+	return op.table[0], true
+}
