@@ -50,3 +50,25 @@ func TestModelTokenBatch(t *testing.T) {
 		}
 	}
 }
+
+// An embedding's int64 ids in an expression are token ids checked against
+// the table's rows (7), not class indices checked against its width (3):
+// id 6 runs, id 7 is bad input naming the tensor, the id and the vocabulary.
+func TestExprEmbeddingTokenIDs(t *testing.T) {
+	dir := t.TempDir()
+	w := tensor.New(tensor.WithShape(7, 3), tensor.WithBacking(make([]float64, 21)))
+	for k, ids := range [][]int64{{6, 0, 3, 6}, {6, 0, 7, 1}} {
+		path := filepath.Join(dir, "in.safetensors")
+		i := tensor.New(tensor.WithShape(2, 2), tensor.WithBacking(ids))
+		if err := safetensors.Write(path, map[string]*tensor.Dense{"w": w, "i": i}, nil); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := runArgs("expr", "embedding(w, i)", "--input", path)
+		if k == 0 && code != 0 {
+			t.Fatalf("valid ids: exit %d\n%s\n%s", code, out, errOut)
+		}
+		if k == 1 && (code != 2 || !strings.Contains(errOut, `"i"`) || !strings.Contains(errOut, "token id 7") || !strings.Contains(errOut, "[0, 7)")) {
+			t.Errorf("id 7 of 7: exit %d, stderr %s", code, errOut)
+		}
+	}
+}
