@@ -68,3 +68,5 @@ func (c *Conv1D) Params() []*G.Node { return []*G.Node{c.Weight, c.Bias} }
 
 // Buffers returns nil: Conv1D has no buffers.
 func (c *Conv1D) Buffers() []*Buffer { return nil }
+
+var _ Layer = (*Conv1D)(nil)

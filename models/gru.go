@@ -225,3 +225,5 @@ func (l *GRU) cell(xt, h *G.Node, w *RNNWeights) (*G.Node, error) {
 	}
 	return ops.GRUCell(gi, gh, h)
 }
+
+var _ Module = (*GRU)(nil)

@@ -90,3 +90,11 @@ func (p *GlobalAvgPool) Forward(x *G.Node) (y *G.Node, err error) {
 	y, err = ops.MeanAlong(x, p.Axis)
 	return y, errors.Wrapf(err, "global mean pool over axis %d of input of shape %v", p.Axis, x.Shape())
 }
+
+// Compile-time checks that the pooling layers are Layers.
+var (
+	_ Layer = (*MaxPool1D)(nil)
+	_ Layer = (*AvgPool1D)(nil)
+	_ Layer = (*GlobalMaxPool)(nil)
+	_ Layer = (*GlobalAvgPool)(nil)
+)

@@ -64,9 +64,15 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			k, s, pd := 2, 0, 0
-			for i, v := range q {
-				*[]*int{&k, &s, &pd}[i] = v
+			k, s, pd := 2, 0, 0 // kernel, stride (0: the kernel), padding
+			if len(q) > 0 {
+				k = q[0]
+			}
+			if len(q) > 1 {
+				s = q[1]
+			}
+			if len(q) > 2 {
+				pd = q[2]
 			}
 			if s == 0 {
 				s = k
