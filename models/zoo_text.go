@@ -1,7 +1,6 @@
 package models
 
 import (
-	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/ops"
@@ -59,7 +58,10 @@ func buildTextCNN(cfg Config) (*Model, error) {
 		return nil, err
 	}
 	m.Add(emb, conv, fc)
-	transpose := &Func{Name: "transpose(1, 2)", Fn: func(x *G.Node) (*G.Node, error) { return ops.Transpose(x, 0, 2, 1) }}
-	net := NewSequential(emb, transpose, conv, reluLayer(), &GlobalMaxPool{Axis: 2}, fc)
+	transpose := &Func{Name: "transpose(1, 2)", Fn: ops.SwapLast}
+	// Max over time as the classic TextCNN writes it, max_pool1d over the
+	// whole sequence then flatten: the first maximum takes the gradient, as
+	// PyTorch's max(dim=2).values (a preallocated op, no allocation per step).
+	net := NewSequential(emb, transpose, conv, reluLayer(), NewMaxPool1D(textLen, 1, 0), &Flatten{}, fc)
 	return m.finish(m.X, net, crossEntropy)
 }
