@@ -204,6 +204,8 @@ CASES = [
     ("fusedmaxpool2d(x, 4, 4, 3, 3, 2, 2)", {"x": neg(1, 2, 6, 5)}, lambda x: F.max_pool2d(x, 4, 3, 2)),
     ("max(x, 2)", {"x": r(2, 3, 5)}, lambda x: x.amax(dim=2)),
     ("mean(x, -1)", {"x": r(2, 3, 5)}, lambda x: x.mean(dim=-1)),
+    ("swaplast(x)", {"x": r(2, 3, 4)}, lambda x: x.transpose(-2, -1)),
+    ("swaplast(x) * y", {"x": r(3, 5), "y": r(5, 3)}, lambda x, y: x.t() * y),
     ("embedding(w, i)", {"w": r(7, 3), "i": c(9, 7)}, lambda w, i: F.embedding(i, w)),
     ("embedding(w, i, 2)", {"w": r(7, 3), "i": c(9, 7)}, lambda w, i: F.embedding(i, w, padding_idx=2)),
     # normalization
