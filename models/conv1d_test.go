@@ -40,7 +40,7 @@ func TestConv1DAndPoolGradients(t *testing.T) {
 			c, err := conv(g, rng, 2, 3, 3, Conv1DConfig{Padding: 2})
 			return []Layer{c, NewAvgPool1D(2, 0, 1)}, err
 		}, []int{2, 3, 5}},
-		{"conv1d + relu + global max + linear", []int{3, 2, 6}, func(g *G.ExprGraph, rng *rand.Rand) ([]Layer, error) {
+		{"conv1d + tanh + global max + linear", []int{3, 2, 6}, func(g *G.ExprGraph, rng *rand.Rand) ([]Layer, error) {
 			c, err := conv(g, rng, 2, 4, 3, Conv1DConfig{Padding: 1})
 			if err != nil {
 				return nil, err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/models"
+	"github.com/symgrad/symgrad/ops"
 )
 
 // A two-layer bidirectional GRU over a batch of 4 sequences of 10 steps:
@@ -48,9 +49,7 @@ func ExampleNewConv1D() {
 		panic(err)
 	}
 	e, _ := emb.Forward(ids)
-	t, _ := models.NewSequential(&models.Func{Name: "transpose", Fn: func(n *G.Node) (*G.Node, error) {
-		return G.Transpose(n, 0, 2, 1)
-	}}).Forward(e)
+	t, _ := ops.SwapLast(e) // emb(x).transpose(1, 2)
 	y, _ := conv.Forward(t)
 	pooled, _ := (&models.GlobalMaxPool{Axis: 2}).Forward(y)
 	fmt.Println(e.Shape(), "->", t.Shape(), "->", y.Shape(), "->", pooled.Shape())
