@@ -16,7 +16,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 BATCH = {"simplenet": 64, "binary": 64, "mlp": 128, "mlpbn": 64, "lenet": 32, "lstm": 32, "bilstm": 32,
-         "transformer": 32}
+         "transformer": 32, "gru": 32, "textcnn": 32}
 
 
 class LeNet(nn.Module):
@@ -55,6 +55,29 @@ class TransformerNet(nn.Module):
         return self.fc(self.enc(x).mean(dim=1))
 
 
+class GRUNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(32, 64, batch_first=True)
+        self.fc = nn.Linear(64, 1)
+
+    def forward(self, x):
+        _, h = self.gru(x)
+        return self.fc(h[0])
+
+
+class TextCNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(1000, 32)
+        self.conv = nn.Conv1d(32, 64, 3, padding=1)
+        self.fc = nn.Linear(64, 4)
+
+    def forward(self, x):
+        h = F.relu(self.conv(self.emb(x).transpose(1, 2)))
+        return self.fc(h.amax(dim=2))
+
+
 def build(name, dtype):
     """Returns (model, x, y, loss_fn, optimizer) as in models/bench_test.go."""
     b = BATCH[name]
@@ -75,13 +98,18 @@ def build(name, dtype):
         m, x, y, loss = LSTMNet(False, 1), torch.rand(b, 20, 32), torch.rand(b, 1), nn.MSELoss()
     elif name == "transformer":
         m, x, y, loss = TransformerNet(), torch.rand(b, 16, 32), cls(5), nn.CrossEntropyLoss()
+    elif name == "gru":
+        m, x, y, loss = GRUNet(), torch.rand(b, 20, 32), torch.rand(b, 1), nn.MSELoss()
+    elif name == "textcnn":
+        m, x, y, loss = TextCNN(), torch.randint(0, 1000, (b, 40)), cls(4), nn.CrossEntropyLoss()
     else:
         m, x, y, loss = LSTMNet(True, 5), torch.rand(b, 20, 32), cls(5), nn.CrossEntropyLoss()
     m = m.to(dtype)
-    x = x.to(dtype)
+    if x.is_floating_point():
+        x = x.to(dtype)
     if y.is_floating_point():
         y = y.to(dtype)
-    if name in ("mlp", "lstm", "bilstm", "transformer"):
+    if name in ("mlp", "lstm", "bilstm", "transformer", "gru", "textcnn"):
         opt = torch.optim.Adam(m.parameters(), lr=1e-3)
     elif name == "lenet":
         opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)

@@ -12,8 +12,10 @@ import (
 // first axis indexes the samples, as a PyTorch TensorDataset.
 //
 // X is a float64 or float32 tensor of rank 2 or more: [N,F] tables, [N,C,H,W]
-// images, [N,T,F] sequences. Y is either a float tensor [N,K] of X's dtype
-// (regression, or binary 0/1 targets for a logistic loss) or an int64 tensor
+// images, [N,T,F] sequences; or an int64 tensor of token ids [N,T] (or any
+// rank >= 2) for a model that starts with an Embedding. Y is either a float
+// tensor [N,K] of X's dtype (regression, or binary 0/1 targets for a
+// logistic loss; with int64 X, of either float dtype) or an int64 tensor
 // [N] of class indices (for a cross-entropy loss).
 //
 // Build one with New, which checks the shapes and dtypes; the fields stay
@@ -55,8 +57,8 @@ func (d *Dataset) checkShape() error {
 	}
 	xs, ys := d.X.Shape(), d.Y.Shape()
 	switch {
-	case !isFloatDtype(d.X.Dtype()):
-		return errors.Errorf("data: dataset %q: X has dtype %v, want float64 or float32", d.Name, d.X.Dtype())
+	case !isFloatDtype(d.X.Dtype()) && d.X.Dtype() != tensor.Int64:
+		return errors.Errorf("data: dataset %q: X has dtype %v, want float64, float32 or int64 token ids", d.Name, d.X.Dtype())
 	case len(xs) < 2:
 		return errors.Errorf("data: dataset %q: X has shape %v, want rank >= 2 with samples first (reshape a vector to [N,1])", d.Name, xs)
 	case xs[0] < 1:
@@ -67,7 +69,9 @@ func (d *Dataset) checkShape() error {
 		if len(ys) != 1 {
 			return errors.Errorf("data: dataset %q: int64 Y has shape %v, want class indices [%d]", d.Name, ys, xs[0])
 		}
-	case d.Y.Dtype() != d.X.Dtype():
+	case d.X.Dtype() == tensor.Int64 && !isFloatDtype(d.Y.Dtype()):
+		return errors.Errorf("data: dataset %q: Y has dtype %v, want int64 class indices or float targets", d.Name, d.Y.Dtype())
+	case d.X.Dtype() != tensor.Int64 && d.Y.Dtype() != d.X.Dtype():
 		return errors.Errorf("data: dataset %q: Y has dtype %v, want int64 class indices or X's dtype %v", d.Name, d.Y.Dtype(), d.X.Dtype())
 	case len(ys) != 2:
 		return errors.Errorf("data: dataset %q: float Y has shape %v, want [%d,K] (reshape a vector to [N,1])", d.Name, ys, xs[0])
@@ -79,7 +83,8 @@ func (d *Dataset) checkShape() error {
 }
 
 // Validate checks the dataset's shapes and dtypes (as New does) and its
-// values: no NaN or ±Inf in X or in a float Y, no negative class index, and no
+// values: no NaN or ±Inf in a float X or Y, no negative token id in an
+// int64 X, no negative class index, and no
 // class index at or above len(ClassNames) when class names are given. The
 // error names the dataset, the tensor, the row and the column (for X of rank
 // above 2, the position within the sample).
@@ -87,7 +92,11 @@ func (d *Dataset) Validate() error {
 	if err := d.checkShape(); err != nil {
 		return err
 	}
-	if err := d.checkFinite("X", d.X); err != nil {
+	if d.X.Dtype() == tensor.Int64 {
+		if err := d.checkTokens(); err != nil {
+			return err
+		}
+	} else if err := d.checkFinite("X", d.X); err != nil {
 		return err
 	}
 	if d.Y.Dtype() != tensor.Int64 {
@@ -124,6 +133,18 @@ func (d *Dataset) checkFinite(which string, t *tensor.Dense) error {
 	return errors.Errorf("data: dataset %q: %s row %d, %s is %v", d.Name, which, row, d.position(s, col), v)
 }
 
+// checkTokens reports the first negative token id of an int64 X.
+func (d *Dataset) checkTokens() error {
+	s := d.X.Shape()
+	for i, v := range d.X.Int64s() {
+		if v < 0 {
+			row, col := i/(s.TotalSize()/s[0]), i%(s.TotalSize()/s[0])
+			return errors.Errorf("data: dataset %q: X row %d, %s: negative token id %d", d.Name, row, d.position(s, col), v)
+		}
+	}
+	return nil
+}
+
 // position describes the flat offset col within one sample of shape s.
 func (d *Dataset) position(s tensor.Shape, col int) string {
 	if len(s) == 2 {
@@ -143,7 +164,7 @@ func (d *Dataset) position(s tensor.Shape, col int) string {
 // Len returns the number of samples N.
 func (d *Dataset) Len() int { return d.X.Shape()[0] }
 
-// Dtype returns the dtype of X (float64 or float32).
+// Dtype returns the dtype of X (float64, float32, or int64 for token ids).
 func (d *Dataset) Dtype() tensor.Dtype { return d.X.Dtype() }
 
 // SampleShape returns the shape of one input sample: X's shape without its
@@ -190,14 +211,19 @@ func (d *Dataset) with(name string, x, y *tensor.Dense) *Dataset {
 }
 
 // AsType returns a copy of d whose X, and Y when it holds floats, have dtype
-// dt (tensor.Float64 or tensor.Float32). Int64 class indices are shared.
+// dt (tensor.Float64 or tensor.Float32). Int64 class indices and int64
+// token ids (X) are shared: they select rows, whatever the model's dtype.
 func (d *Dataset) AsType(dt tensor.Dtype) (*Dataset, error) {
 	if err := d.checkShape(); err != nil {
 		return nil, err
 	}
-	x, err := convertFloat(d.X, dt)
-	if err != nil {
-		return nil, errors.Wrapf(err, "dataset %q", d.Name)
+	x, err := d.X, error(nil)
+	if x.Dtype() != tensor.Int64 {
+		if x, err = convertFloat(d.X, dt); err != nil {
+			return nil, errors.Wrapf(err, "dataset %q", d.Name)
+		}
+	} else if !isFloatDtype(dt) {
+		return nil, errors.Errorf("data: dataset %q: dtype %v is not float32 or float64", d.Name, dt)
 	}
 	y := d.Y
 	if !d.IsClassification() {
@@ -224,9 +250,12 @@ func (d *Dataset) ReshapeX(sampleShape ...int) (*Dataset, error) {
 		return nil, errors.Errorf("data: dataset %q: cannot reshape X %v to %v", d.Name, d.X.Shape(), shape)
 	}
 	var x *tensor.Dense
-	if d.X.Dtype() == tensor.Float64 {
+	switch d.X.Dtype() {
+	case tensor.Float64:
 		x = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(d.X.Float64s()))
-	} else {
+	case tensor.Int64:
+		x = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(d.X.Int64s()))
+	default:
 		x = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(d.X.Float32s()))
 	}
 	out, err := New(d.Name, x, d.Y)

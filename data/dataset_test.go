@@ -15,7 +15,8 @@ func TestNewRejectsBadShapes(t *testing.T) {
 		want string
 	}{
 		{"nil", nil, f64(2, 1), "must not be nil"},
-		{"int X", newDense(tensor.Int64, 2, 3), f64(2, 1), "want float64 or float32"},
+		{"int32 X", newDense(tensor.Int32, 2, 3), f64(2, 1), "want float64, float32 or int64"},
+		{"int64 X, int32 Y", newDense(tensor.Int64, 2, 3), newDense(tensor.Int32, 2, 1), "want int64 class indices or float targets"},
 		{"vector X", f64(4), f64(4, 1), "rank >= 2"},
 		{"N mismatch", f64(4, 2), f64(3, 1), "X has 4 samples"},
 		{"label rank", f64(4, 2), newDense(tensor.Int64, 4, 1), "class indices [4]"},

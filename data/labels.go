@@ -63,8 +63,9 @@ func OneHot(labels *tensor.Dense, classes int, dt tensor.Dtype) (*tensor.Dense, 
 }
 
 // OneHotTargets returns a copy of a classification dataset whose Y is the
-// one-hot encoding [N,classes] in X's dtype (for a mean-squared-error or
-// multi-label loss). classes <= 0 means NumClasses().
+// one-hot encoding [N,classes] in X's dtype, float64 for int64 token ids
+// (for a mean-squared-error or multi-label loss). classes <= 0 means
+// NumClasses().
 func (d *Dataset) OneHotTargets(classes int) (*Dataset, error) {
 	if err := d.checkShape(); err != nil {
 		return nil, err
@@ -75,7 +76,7 @@ func (d *Dataset) OneHotTargets(classes int) (*Dataset, error) {
 	if classes <= 0 {
 		classes = d.NumClasses()
 	}
-	y, err := OneHot(d.Y, classes, d.X.Dtype())
+	y, err := OneHot(d.Y, classes, d.floatDtype())
 	if err != nil {
 		return nil, errors.Wrapf(err, "dataset %q", d.Name)
 	}
@@ -83,7 +84,8 @@ func (d *Dataset) OneHotTargets(classes int) (*Dataset, error) {
 }
 
 // FloatTargets returns a copy of a classification dataset whose Y is the class
-// index as a float column [N,1] in X's dtype: the 0/1 targets a binary
+// index as a float column [N,1] in X's dtype (float64 for int64 token
+// ids): the 0/1 targets a binary
 // logistic loss (PyTorch's BCEWithLogitsLoss) expects. X is shared.
 func (d *Dataset) FloatTargets() (*Dataset, error) {
 	if err := d.checkShape(); err != nil {
@@ -92,9 +94,17 @@ func (d *Dataset) FloatTargets() (*Dataset, error) {
 	if !d.IsClassification() {
 		return nil, errors.Errorf("data: dataset %q: FloatTargets needs int64 class indices, Y is %v", d.Name, d.Y.Dtype())
 	}
-	y, err := fromF64(toF64(d.Y.Int64s()), d.X.Dtype(), d.Len(), 1)
+	y, err := fromF64(toF64(d.Y.Int64s()), d.floatDtype(), d.Len(), 1)
 	if err != nil {
 		return nil, err
 	}
 	return d.with(d.Name, d.X, y), nil
+}
+
+// floatDtype is X's dtype, or float64 when X holds int64 token ids.
+func (d *Dataset) floatDtype() tensor.Dtype {
+	if d.X.Dtype() == tensor.Int64 {
+		return tensor.Float64
+	}
+	return d.X.Dtype()
 }

@@ -29,7 +29,12 @@ func ModelBuilder(name string, batch int, seed uint64) Builder {
 			return nil, err
 		}
 		rng := newRNG(seed, 3)
-		x := Normal(rng, m.X.Dtype(), m.X.Shape()...)
+		var x *tensor.Dense
+		if m.Vocab > 0 { // token ids
+			x = Classes(rng, m.Vocab, m.X.Shape()...)
+		} else {
+			x = Normal(rng, m.X.Dtype(), m.X.Shape()...)
+		}
 		var y *tensor.Dense
 		switch m.Y.Dtype() {
 		case tensor.Int64:

@@ -1,6 +1,8 @@
 package models
 
 import (
+	"math/rand/v2"
+
 	"gorgonia.org/tensor"
 )
 
@@ -8,11 +10,17 @@ import (
 // elements from U(-1, 1) in the model's shape and dtype, and targets that
 // suit the loss: int64 class indices uniform in [0, classes) for a
 // CrossEntropy model, 0/1 labels for BCEWithLogits ("binary"), U(-1, 1) for
-// MSE; y is nil for a model without targets (Y nil). It is for tests,
-// benchmarks and gradient checks; real data comes from package data.
+// MSE; y is nil for a model without targets (Y nil); a model with a
+// vocabulary (Vocab > 0) gets int64 token ids uniform in [0, Vocab). It is
+// for tests, benchmarks and gradient checks; real data comes from package
+// data.
 func (m *Model) SampleBatch(seed uint64) (x, y *tensor.Dense) {
 	rng := NewRNG(seed)
-	x = Uniform(rng, m.X.Dtype(), 1, m.X.Shape()...)
+	if m.Vocab > 0 {
+		x = Tokens(rng, m.Vocab, m.X.Shape()...)
+	} else {
+		x = Uniform(rng, m.X.Dtype(), 1, m.X.Shape()...)
+	}
 	if m.Y == nil {
 		return x, nil
 	}
@@ -40,4 +48,14 @@ func (m *Model) SampleBatch(seed uint64) (x, y *tensor.Dense) {
 		return x, y
 	}
 	return x, Uniform(rng, m.Y.Dtype(), 1, ys...)
+}
+
+// Tokens returns an int64 tensor of the given shape with elements uniform
+// in [0, vocab), drawn from rng.
+func Tokens(rng *rand.Rand, vocab int, shape ...int) *tensor.Dense {
+	v := make([]int64, tensor.Shape(shape).TotalSize())
+	for i := range v {
+		v[i] = int64(rng.IntN(vocab))
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
 }

@@ -16,14 +16,14 @@ import (
 // (the contract in DESIGN.md).
 var benchBatch = map[string]int{
 	"simplenet": 64, "binary": 64, "mlp": 128, "mlpbn": 64, "lenet": 32, "lstm": 32, "bilstm": 32,
-	"transformer": 32,
+	"transformer": 32, "gru": 32, "textcnn": 32,
 }
 
 // benchOptimizer is each zoo model's optimizer in BenchmarkTrainStep, as
 // in docs/performance.md and bench/torch_bench.py.
 func benchOptimizer(name string) (optimizers.Optimizer, error) {
 	switch name {
-	case "mlp", "lstm", "bilstm", "transformer":
+	case "mlp", "lstm", "bilstm", "transformer", "gru", "textcnn":
 		return optimizers.NewAdam(optimizers.AdamConfig{LR: 1e-3})
 	case "lenet":
 		return optimizers.NewSGD(optimizers.SGDConfig{LR: 0.01, Momentum: 0.9})
@@ -34,7 +34,7 @@ func benchOptimizer(name string) (optimizers.Optimizer, error) {
 // BenchmarkTrainStep times one full training step of each zoo model:
 // binding the batch (x, y), RunTrain (forward and backward) and the
 // model's optimizer step (SGD for simplenet, binary and mlpbn, SGD with
-// momentum 0.9 for lenet, Adam for mlp, lstm, bilstm and transformer). The contract
+// momentum 0.9 for lenet, Adam for mlp, lstm, bilstm, transformer, gru and textcnn). The contract
 // names (BenchmarkTrainStep/<model>) are float64; <model>/f32 is float32.
 func BenchmarkTrainStep(b *testing.B) {
 	for _, name := range Names() {

@@ -61,12 +61,13 @@ func (c *Conv2D) Params() []*G.Node { return []*G.Node{c.Weight, c.Bias} }
 // Buffers returns nil: Conv2D has no buffers.
 func (c *Conv2D) Buffers() []*Buffer { return nil }
 
-// MaxPool2D is PyTorch's nn.MaxPool2d(kernel, stride) without padding:
-// y[b,c,i,j] = max_{p<kH,q<kW} x[b, c, i*sH+p, j*sW+q]. A zero stride means
-// the kernel size, as in PyTorch.
+// MaxPool2D is PyTorch's nn.MaxPool2d(kernel, stride, padding):
+// y[b,c,i,j] = max_{p<kH,q<kW} xpad[b, c, i*sH+p, j*sW+q], x padded with -∞
+// (2·padding <= kernel). A zero stride means the kernel size, as in
+// PyTorch.
 type MaxPool2D struct {
 	stateless
-	Kernel, Stride [2]int
+	Kernel, Stride, Padding [2]int
 }
 
 // NewMaxPool2D returns a max-pooling layer.
@@ -77,14 +78,21 @@ func NewMaxPool2D(kernel, stride [2]int) *MaxPool2D {
 	return &MaxPool2D{Kernel: kernel, Stride: stride}
 }
 
+// NewMaxPool2DPadded returns a max-pooling layer with -∞ padding.
+func NewMaxPool2DPadded(kernel, stride, padding [2]int) *MaxPool2D {
+	m := NewMaxPool2D(kernel, stride)
+	m.Padding = padding
+	return m
+}
+
 // Forward pools x of shape [B, C, H, W].
 func (m *MaxPool2D) Forward(x *G.Node) (y *G.Node, err error) {
 	defer panics.Recover(&err, "maxpool2d %v", m.Kernel)
 	if x.Dims() != 4 {
 		return nil, errors.Errorf("maxpool2d: input %q has shape %v, want [B, C, H, W]", x.Name(), x.Shape())
 	}
-	y, err = ops.FusedMaxPool2D(x, m.Kernel, m.Stride)
-	return y, errors.Wrapf(err, "maxpool2d kernel %v stride %v on input of shape %v", m.Kernel, m.Stride, x.Shape())
+	y, err = ops.MaxPool2DPadded(x, m.Kernel, m.Stride, m.Padding)
+	return y, errors.Wrapf(err, "maxpool2d kernel %v stride %v padding %v on input of shape %v", m.Kernel, m.Stride, m.Padding, x.Shape())
 }
 
 // AvgPool2D is PyTorch's nn.AvgPool2d(kernel, stride, padding) with

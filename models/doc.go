@@ -11,11 +11,15 @@
 //
 //	Linear     y = x W^T + b                  weight [out, in], bias [out] (WithoutBias: none)
 //	Conv2D     PyTorch's Conv2d (stride, padding)  weight [O, C, kH, kW], bias [O]
-//	MaxPool2D, AvgPool2D, Flatten, Dropout, Func (activations)
+//	Conv1D     PyTorch's Conv1d (stride, padding, dilation)  weight [O, C, K], bias [O]
+//	MaxPool2D (with -inf padding), AvgPool2D, MaxPool1D, AvgPool1D,
+//	GlobalMaxPool, GlobalAvgPool (over one axis), Flatten, Dropout, Func (activations)
 //	BatchNorm  BatchNorm1d / BatchNorm2d      weight, bias [C]; running stats
-//	Embedding  weight [num, dim] rows looked up by int64 indices
+//	Embedding  weight [num, dim] rows looked up by int64 token ids (padding_idx)
 //	LSTM       one layer, batch_first, optionally bidirectional (a Module:
 //	           Forward returns every step's h and the final h_n, c_n)
+//	GRU        any number of layers, batch_first, optionally bidirectional
+//	           (gates r, z, n; bias_ih and bias_hh kept apart as PyTorch does)
 //	LayerNorm  over the trailing normalized_shape axes; weight, bias of that shape
 //	MultiheadAttention  batch_first; in_proj_weight [3E, E], in_proj_bias, out_proj
 //	           (a Module: Forward(q, k, v, masks) returns the output and the
@@ -27,8 +31,9 @@
 // seed (NewRNG): the same seed gives bit-identical parameters. The values
 // need not match PyTorch's own random stream, only its distributions:
 // U(±1/sqrt(fan_in)) for Linear and Conv2d weights and biases, U(±1/sqrt(H))
-// for every LSTM tensor, N(0, 1) for Embedding, 1 and 0 for BatchNorm and
-// LayerNorm, xavier-uniform in_proj_weight and zero biases for attention.
+// for every LSTM and GRU tensor, N(0, 1) for Embedding (its padding row
+// zero), 1 and 0 for BatchNorm and LayerNorm, xavier-uniform
+// in_proj_weight and zero biases for attention.
 //
 // The train/eval switch is the compiler's: ops such as dropout and batch
 // norm implement gorgonia.TrainModeOp and each machine sets their mode
@@ -39,8 +44,10 @@
 // Build(name, Config) builds one of Names() on a fresh graph, with its
 // batch inputs "x" and "y", output and loss; each builder's doc comment
 // (buildSimpleNet, buildMLP, buildLeNet, ... in zoo_*.go) gives the
-// equivalent PyTorch module and its layouts. Model.StateDict and Model.LoadStateDict move the state by PyTorch
-// name; SampleBatch draws a seeded batch.
+// equivalent PyTorch module and its layouts. Model.StateDict and
+// Model.LoadStateDict move the state by PyTorch name; SampleBatch draws a
+// seeded batch (int64 token ids in [0, Vocab) for a model whose Vocab is
+// set, textcnn).
 //
 // # Checkpoints
 //

@@ -38,6 +38,9 @@ type Model struct {
 	Modules []Module
 
 	rng *rand.Rand // New's initialisation generator, for Model.Linear
+	// Vocab, when > 0, says that X holds int64 token ids in [0, Vocab)
+	// (SampleBatch and gradient checks draw them so).
+	Vocab int
 }
 
 // Config says how to build a zoo model. The zero value builds a float64
@@ -77,6 +80,8 @@ var zoo = map[string]builder{
 	"lstm":        buildLSTM,
 	"bilstm":      buildBiLSTM,
 	"transformer": buildTransformer,
+	"gru":         buildGRU,
+	"textcnn":     buildTextCNN,
 }
 
 // Names lists the zoo's model names, sorted.
@@ -195,10 +200,15 @@ func (m *Model) Add(mods ...Module) {
 // the config's dtype, and the target y, int64 class indices [B] when
 // classes is true, else float [B, 1].
 func newModel(name string, cfg Config, classes bool, xShape ...int) (*Model, *rand.Rand, error) {
+	return newModelX(name, cfg, classes, cfg.Dtype, xShape...)
+}
+
+// newModelX is newModel with x of dtype xdt (int64 for token ids).
+func newModelX(name string, cfg Config, classes bool, xdt tensor.Dtype, xShape ...int) (*Model, *rand.Rand, error) {
 	g := G.NewGraph()
 	m := &Model{Name: name, Graph: g}
 	var err error
-	if m.X, err = compiler.NewInput(g, "x", cfg.Dtype, append([]int{cfg.Batch}, xShape...)...); err != nil {
+	if m.X, err = compiler.NewInput(g, "x", xdt, append([]int{cfg.Batch}, xShape...)...); err != nil {
 		return nil, nil, err
 	}
 	if classes {

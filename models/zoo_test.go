@@ -35,6 +35,9 @@ var wantState = map[string][]string{
 		"enc.linear1.weight [64 32]", "enc.linear1.bias [64]", "enc.linear2.weight [32 64]", "enc.linear2.bias [32]",
 		"enc.norm1.weight [32]", "enc.norm1.bias [32]", "enc.norm2.weight [32]", "enc.norm2.bias [32]",
 		"fc.weight [5 32]", "fc.bias [5]"},
+	"gru": {"gru.weight_ih_l0 [192 32]", "gru.weight_hh_l0 [192 64]", "gru.bias_ih_l0 [192]",
+		"gru.bias_hh_l0 [192]", "fc.weight [1 64]", "fc.bias [1]"},
+	"textcnn": {"emb.weight [1000 32]", "conv.weight [64 32 3]", "conv.bias [64]", "fc.weight [4 64]", "fc.bias [4]"},
 }
 
 // wantIO is each model's batch and output shapes: x, y (with dtype), output.
@@ -47,6 +50,8 @@ var wantIO = map[string][3]string{
 	"lstm":        {"[3 20 32]", "[3 1] float", "[3 1]"},
 	"bilstm":      {"[3 20 32]", "[3] int64", "[3 5]"},
 	"transformer": {"[3 16 32]", "[3] int64", "[3 5]"},
+	"gru":         {"[3 20 32]", "[3 1] float", "[3 1]"},
+	"textcnn":     {"[3 40]", "[3] int64", "[3 4]"},
 }
 
 func stateSummary(m *Model) []string {
@@ -58,7 +63,7 @@ func stateSummary(m *Model) []string {
 }
 
 func TestZooNames(t *testing.T) {
-	want := []string{"bilstm", "binary", "lenet", "lstm", "mlp", "mlpbn", "simplenet", "transformer"}
+	want := []string{"bilstm", "binary", "gru", "lenet", "lstm", "mlp", "mlpbn", "simplenet", "textcnn", "transformer"}
 	if got := Names(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("Names() = %v, want %v", got, want)
 	}

@@ -96,56 +96,60 @@ func init() {
 }
 
 func registerFusedPools() {
-	kernelStride := func(what string, p []float64) ([2]int, [2]int, error) {
+	kernelStride := func(what string, p []float64) ([2]int, [2]int, [2]int, error) {
 		k, err := pair(what, p, 0, [2]int{2, 2})
 		if err != nil {
-			return k, k, err
+			return k, k, k, err
 		}
 		s, err := pair(what, p, 2, k)
-		return k, s, err
+		if err != nil {
+			return k, s, s, err
+		}
+		pd, err := pair(what, p, 4, [2]int{})
+		return k, s, pd, err
 	}
 	Register(&Spec{Name: "fusedmaxpool2d", Family: "fused",
-		Forward:  "fusedmaxpool2d(x, kH, kW, sH, sW)[n,c,i,j] = max_{u<kH,v<kW} x[n,c,i·sH+u,j·sW+v] (stride defaults to the kernel)",
+		Forward:  "fusedmaxpool2d(x, kH, kW, sH, sW, pH, pW)[n,c,i,j] = max_{u<kH,v<kW} xpad[n,c,i·sH+u,j·sW+v], xpad padded with -∞ (stride defaults to the kernel, padding to 0)",
 		Gradient: "dx = maxpool2dscatter(x, g): g at each window's argmax",
-		Notes:    "symgrad op, no padding; preallocated output; the first maximum of a window wins (a NaN wins, as in PyTorch). Not differentiable where a window's maximum is tied.",
+		Notes:    "symgrad op, PyTorch's MaxPool2d(kernel, stride, padding) (2·padding <= kernel); preallocated output; the first maximum of a window wins (a NaN wins, as in PyTorch). Not differentiable where a window's maximum is tied.",
 		Build: func(n []*G.Node, p []float64) (*G.Node, error) {
-			k, s, err := kernelStride("fusedmaxpool2d", p)
+			k, s, pd, err := kernelStride("fusedmaxpool2d", p)
 			if err != nil {
 				return nil, err
 			}
-			return FusedMaxPool2D(n[0], k, s)
+			return MaxPool2DPadded(n[0], k, s, pd)
 		},
-		MinNodes: 1, MaxNodes: 1, MaxParams: 4,
-		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{2, 2, 4, 6}, Domain: Real}}, Params: []float64{2, 2, 2, 2}},
+		MinNodes: 1, MaxNodes: 1, MaxParams: 6,
+		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{2, 2, 5, 6}, Domain: Real}}, Params: []float64{3, 2, 2, 2, 1, 1}},
 		Dtypes:  floats, TwiceDifferentiable: true})
 	Register(&Spec{Name: "maxpool2dscatter", Family: "fused",
-		Forward:  "maxpool2dscatter(x, g, kH, kW, sH, sW) = g added at the argmax of each window of x (0 elsewhere)",
+		Forward:  "maxpool2dscatter(x, g, kH, kW, sH, sW, pH, pW) = g added at the argmax of each window of x (0 elsewhere)",
 		Gradient: "dg = maxpool2dgather(x, h); x is not differentiated",
 		Notes:    "symgrad op: fusedmaxpool2d's gradient, linear in g.",
 		Build: func(n []*G.Node, p []float64) (*G.Node, error) {
-			k, s, err := kernelStride("maxpool2dscatter", p)
+			k, s, pd, err := kernelStride("maxpool2dscatter", p)
 			if err != nil {
 				return nil, err
 			}
-			return MaxPool2DScatter(n[0], n[1], k, s)
+			return MaxPool2DPaddedScatter(n[0], n[1], k, s, pd)
 		},
-		MinNodes: 2, MaxNodes: 2, MaxParams: 4,
-		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{2, 2, 4, 6}, Domain: Real, NoGrad: true},
-			{Name: "g", Shape: []int{2, 2, 2, 3}, Domain: Real}}, Params: []float64{2, 2, 2, 2}},
+		MinNodes: 2, MaxNodes: 2, MaxParams: 6,
+		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{2, 2, 5, 6}, Domain: Real, NoGrad: true},
+			{Name: "g", Shape: []int{2, 2, 3, 4}, Domain: Real}}, Params: []float64{3, 2, 2, 2, 1, 1}},
 		Dtypes: floats, TwiceDifferentiable: true})
 	Register(&Spec{Name: "maxpool2dgather", Family: "fused",
-		Forward:  "maxpool2dgather(x, h, kH, kW, sH, sW)[n,c,i,j] = h at the argmax of window (i, j) of x",
+		Forward:  "maxpool2dgather(x, h, kH, kW, sH, sW, pH, pW)[n,c,i,j] = h at the argmax of window (i, j) of x",
 		Gradient: "dh = maxpool2dscatter(x, g); x is not differentiated",
 		Notes:    "symgrad op: the adjoint of maxpool2dscatter, linear in h.",
 		Build: func(n []*G.Node, p []float64) (*G.Node, error) {
-			k, s, err := kernelStride("maxpool2dgather", p)
+			k, s, pd, err := kernelStride("maxpool2dgather", p)
 			if err != nil {
 				return nil, err
 			}
-			return MaxPool2DGather(n[0], n[1], k, s)
+			return MaxPool2DPaddedGather(n[0], n[1], k, s, pd)
 		},
-		MinNodes: 2, MaxNodes: 2, MaxParams: 4,
-		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{2, 2, 4, 6}, Domain: Real, NoGrad: true},
-			{Name: "h", Shape: []int{2, 2, 4, 6}, Domain: Real}}, Params: []float64{2, 2, 2, 2}},
+		MinNodes: 2, MaxNodes: 2, MaxParams: 6,
+		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{2, 2, 5, 6}, Domain: Real, NoGrad: true},
+			{Name: "h", Shape: []int{2, 2, 5, 6}, Domain: Real}}, Params: []float64{3, 2, 2, 2, 1, 1}},
 		Dtypes: floats, TwiceDifferentiable: true})
 }

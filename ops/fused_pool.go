@@ -18,12 +18,24 @@ import (
 // maximum of each window in row-major order (a NaN wins, as in PyTorch).
 //
 // Gradient: dx = MaxPool2DScatter(x, g), g added at each window's argmax.
-func FusedMaxPool2D(x *G.Node, kernel, stride [2]int) (out *G.Node, err error) {
+func FusedMaxPool2D(x *G.Node, kernel, stride [2]int) (*G.Node, error) {
+	return MaxPool2DPadded(x, kernel, stride, [2]int{})
+}
+
+// MaxPool2DPadded is PyTorch's MaxPool2d(kernel, stride, padding): the
+// max-pool of x padded with -∞ (pH rows above and below, pW columns left
+// and right; 2·padding <= kernel), output [N, C, (H + 2pH - kH)/sH + 1,
+// (W + 2pW - kW)/sW + 1]. Each window's maximum is taken over its
+// elements inside x, the first in row-major order (a NaN wins).
+//
+// Gradient: dx = MaxPool2DPaddedScatter(x, g), g added at each window's
+// argmax.
+func MaxPool2DPadded(x *G.Node, kernel, stride, padding [2]int) (out *G.Node, err error) {
 	defer panics.Recover(&err, "fused maxpool2d of %s", x.Name())
-	if err := checkPool("fused maxpool2d", x, kernel, stride, [2]int{}); err != nil {
+	if err := checkPool("fused maxpool2d", x, kernel, stride, padding); err != nil {
 		return nil, err
 	}
-	out, err = G.ApplyOp(&poolOp{geom: newPoolGeom(x.Shape(), kernel, stride), kind: poolMax}, x)
+	out, err = G.ApplyOp(&poolOp{geom: newPaddedPoolGeom(x.Shape(), kernel, stride, padding), kind: poolMax}, x)
 	return out, errors.Wrapf(err, "fused maxpool2d of %s %v", x.Name(), x.Shape())
 }
 
@@ -34,7 +46,7 @@ func FusedMaxPool2D(x *G.Node, kernel, stride [2]int) (out *G.Node, err error) {
 //
 // Gradient: dg = MaxPool2DGather(x, H).
 func MaxPool2DScatter(x, g *G.Node, kernel, stride [2]int) (*G.Node, error) {
-	return applyPool(x, g, kernel, stride, poolScatter)
+	return MaxPool2DPaddedScatter(x, g, kernel, stride, [2]int{})
 }
 
 // MaxPool2DGather picks h [N, C, H, W] at the argmax of each max-pooling
@@ -43,15 +55,30 @@ func MaxPool2DScatter(x, g *G.Node, kernel, stride [2]int) (*G.Node, error) {
 //
 // Gradient: dh = MaxPool2DScatter(x, G).
 func MaxPool2DGather(x, h *G.Node, kernel, stride [2]int) (*G.Node, error) {
-	return applyPool(x, h, kernel, stride, poolGather)
+	return MaxPool2DPaddedGather(x, h, kernel, stride, [2]int{})
 }
 
-func applyPool(x, v *G.Node, kernel, stride [2]int, kind poolKind) (out *G.Node, err error) {
+// MaxPool2DPaddedScatter is MaxPool2DScatter for MaxPool2DPadded's
+// windows: the gradient of MaxPool2DPadded.
+//
+// Gradient: dg = MaxPool2DPaddedGather(x, H).
+func MaxPool2DPaddedScatter(x, g *G.Node, kernel, stride, padding [2]int) (*G.Node, error) {
+	return applyPool(x, g, kernel, stride, padding, poolScatter)
+}
+
+// MaxPool2DPaddedGather is MaxPool2DGather for MaxPool2DPadded's windows.
+//
+// Gradient: dh = MaxPool2DPaddedScatter(x, G).
+func MaxPool2DPaddedGather(x, h *G.Node, kernel, stride, padding [2]int) (*G.Node, error) {
+	return applyPool(x, h, kernel, stride, padding, poolGather)
+}
+
+func applyPool(x, v *G.Node, kernel, stride, padding [2]int, kind poolKind) (out *G.Node, err error) {
 	defer panics.Recover(&err, "max-pool %s", kind)
-	if err := checkPool("maxpool2d "+kind.String(), x, kernel, stride, [2]int{}); err != nil {
+	if err := checkPool("maxpool2d "+kind.String(), x, kernel, stride, padding); err != nil {
 		return nil, err
 	}
-	op := &poolOp{geom: newPoolGeom(x.Shape(), kernel, stride), kind: kind}
+	op := &poolOp{geom: newPaddedPoolGeom(x.Shape(), kernel, stride, padding), kind: kind}
 	if d := op.dims(1); !equalDims(v.Shape(), d[:]) || v.Dtype() != x.Dtype() {
 		return nil, errors.Errorf("%v: %s is %v %v, want %v %v", op, v.Name(), v.Dtype(), v.Shape(), x.Dtype(), d)
 	}
@@ -59,12 +86,26 @@ func applyPool(x, v *G.Node, kernel, stride [2]int, kind poolKind) (out *G.Node,
 	return out, errors.Wrapf(err, "%v of %s %v and %s %v", op, x.Name(), x.Shape(), v.Name(), v.Shape())
 }
 
-// poolGeom is a max-pool's geometry: x [n,c,h,w], y [n,c,oh,ow].
-type poolGeom struct{ n, c, h, w, kh, kw, sh, sw, oh, ow int }
+// poolGeom is a max-pool's geometry: x [n,c,h,w], y [n,c,oh,ow], padding
+// ph, pw.
+type poolGeom struct{ n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow int }
 
 func newPoolGeom(xs tensor.Shape, kernel, stride [2]int) poolGeom {
+	return newPaddedPoolGeom(xs, kernel, stride, [2]int{})
+}
+
+func newPaddedPoolGeom(xs tensor.Shape, kernel, stride, padding [2]int) poolGeom {
 	return poolGeom{n: xs[0], c: xs[1], h: xs[2], w: xs[3], kh: kernel[0], kw: kernel[1], sh: stride[0], sw: stride[1],
-		oh: (xs[2]-kernel[0])/stride[0] + 1, ow: (xs[3]-kernel[1])/stride[1] + 1}
+		ph: padding[0], pw: padding[1],
+		oh: (xs[2]+2*padding[0]-kernel[0])/stride[0] + 1, ow: (xs[3]+2*padding[1]-kernel[1])/stride[1] + 1}
+}
+
+// window returns the rows [r0, r1) and columns [c0, c1) of x that window
+// (i, j) covers, padding cut off (never empty: 2·padding <= kernel).
+func (g *poolGeom) window(i, j int) (r0, r1, c0, c1 int) {
+	r0, c0 = i*g.sh-g.ph, j*g.sw-g.pw
+	r1, c1 = min(r0+g.kh, g.h), min(c0+g.kw, g.w)
+	return max(r0, 0), r1, max(c0, 0), c1
 }
 
 func (g poolGeom) xShape() tensor.Shape { return tensor.Shape{g.n, g.c, g.h, g.w} }
@@ -168,6 +209,9 @@ func (op *poolOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *poolOp) Hashcode() uint32      { return hashOf(op) }
 func (op *poolOp) String() string {
 	g := op.geom
+	if g.ph != 0 || g.pw != 0 {
+		return fmt.Sprintf("maxpool2d%s(x=%v,k=%v,s=%v,p=%v)", op.kind, g.xShape(), [2]int{g.kh, g.kw}, [2]int{g.sh, g.sw}, [2]int{g.ph, g.pw})
+	}
 	return fmt.Sprintf("maxpool2d%s(x=%v,k=%v,s=%v)", op.kind, g.xShape(), [2]int{g.kh, g.kw}, [2]int{g.sh, g.sw})
 }
 func (op *poolOp) DiffWRT(int) []bool {
@@ -180,16 +224,16 @@ func (op *poolOp) DiffWRT(int) []bool {
 // SymDiff: max and gather have the gradient scatter(x, g); scatter has
 // gather(x, g). The argmax input x gets none.
 func (op *poolOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	k, s := [2]int{op.geom.kh, op.geom.kw}, [2]int{op.geom.sh, op.geom.sw}
+	k, s, p := [2]int{op.geom.kh, op.geom.kw}, [2]int{op.geom.sh, op.geom.sw}, [2]int{op.geom.ph, op.geom.pw}
 	switch op.kind {
 	case poolMax:
-		d, err := MaxPool2DScatter(in[0], g, k, s)
+		d, err := MaxPool2DPaddedScatter(in[0], g, k, s, p)
 		return G.Nodes{d}, errors.Wrapf(err, "gradient of %v", op)
 	case poolGather:
-		d, err := MaxPool2DScatter(in[0], g, k, s)
+		d, err := MaxPool2DPaddedScatter(in[0], g, k, s, p)
 		return G.Nodes{nil, d}, errors.Wrapf(err, "gradient of %v", op)
 	}
-	d, err := MaxPool2DGather(in[0], g, k, s)
+	d, err := MaxPool2DPaddedGather(in[0], g, k, s, p)
 	return G.Nodes{nil, d}, errors.Wrapf(err, "gradient of %v", op)
 }
 
@@ -237,11 +281,10 @@ func poolKernel[T float32 | float64](g *poolGeom, kind poolKind, x, v, out []T) 
 // maximum (max(-0, +0) is +0, the first maximum may be -0). Both take
 // windowArgmaxNaN, which follows PyTorch's rule exactly.
 func windowMax[T float32 | float64](g *poolGeom, xp []T, i, j int) T {
-	r0, c0 := i*g.sh, j*g.sw
+	r0, r1, c0, c1 := g.window(i, j)
 	m := xp[r0*g.w+c0]
-	for u := 0; u < g.kh; u++ {
-		base := (r0+u)*g.w + c0
-		for _, e := range xp[base : base+g.kw] {
+	for r := r0; r < r1; r++ {
+		for _, e := range xp[r*g.w+c0 : r*g.w+c1] {
 			m = max(m, e)
 		}
 	}
@@ -257,12 +300,12 @@ func windowMax[T float32 | float64](g *poolGeom, xp []T, i, j int) T {
 // compiler turns it into conditional moves: random data defeats branch
 // prediction); a window with a NaN takes windowArgmaxNaN.
 func windowArgmax[T float32 | float64](g *poolGeom, xp []T, i, j int) int {
-	r0, c0 := i*g.sh, j*g.sw
+	r0, r1, c0, c1 := g.window(i, j)
 	best := r0*g.w + c0
 	m, nan := xp[best], false
-	for u := 0; u < g.kh; u++ {
-		base := (r0+u)*g.w + c0
-		for v, e := range xp[base : base+g.kw] {
+	for r := r0; r < r1; r++ {
+		base := r*g.w + c0
+		for v, e := range xp[base : r*g.w+c1] {
 			if e > m {
 				best = base + v
 			}
@@ -280,12 +323,11 @@ func windowArgmax[T float32 | float64](g *poolGeom, xp []T, i, j int) int {
 
 // windowArgmaxNaN is windowArgmax for a window holding a NaN.
 func windowArgmaxNaN[T float32 | float64](g *poolGeom, xp []T, i, j int) int {
-	r0, c0 := i*g.sh, j*g.sw
+	r0, r1, c0, c1 := g.window(i, j)
 	best := r0*g.w + c0
 	m := xp[best]
-	for u := 0; u < g.kh; u++ {
-		row := (r0 + u) * g.w
-		for k := row + c0; k < row+c0+g.kw; k++ {
+	for r := r0; r < r1; r++ {
+		for k := r*g.w + c0; k < r*g.w+c1; k++ {
 			if e := xp[k]; e > m || e != e {
 				best, m = k, e
 			}

@@ -4,6 +4,8 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/ops"
 )
 
 // checkClassIndices checks, before anything runs, the integer inputs
@@ -15,7 +17,15 @@ import (
 func checkClassIndices(g *G.ExprGraph, ints map[string]*tensor.Dense) error {
 	for _, n := range g.AllNodes() {
 		kids := children(g, n)
-		if len(kids) != 2 || kids[0].Dims() != 2 || kids[1].Dtype() != tensor.Int64 {
+		if len(kids) != 2 || kids[0].Dims() != 2 || kids[1].Dtype() != tensor.Int64 || n.Op() == nil {
+			continue
+		}
+		if vocab, ok := ops.EmbeddingVocab(n); ok { // token ids, not class indices
+			if t, ok := ints[kids[1].Name()]; ok {
+				if err := checkIDs(kids[1].Name(), t, vocab); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		t, ok := ints[kids[1].Name()]
@@ -45,4 +55,30 @@ func children(g *G.ExprGraph, n *G.Node) []*G.Node {
 		}
 	}
 	return out
+}
+
+// checkTokenIDs checks, before anything runs, that the int64 token ids x
+// of a model with a vocabulary of vocab (vocab 0: no vocabulary) lie in
+// [0, vocab): a bad id is bad input (exit 2) naming the tensor, the
+// position and the id.
+func checkTokenIDs(x *tensor.Dense, vocab int) error {
+	if vocab <= 0 {
+		return nil
+	}
+	return checkIDs("x", x, vocab)
+}
+
+// checkIDs checks that the int64 token ids t (tensor name) lie in
+// [0, vocab).
+func checkIDs(name string, t *tensor.Dense, vocab int) error {
+	ids, ok := t.Data().([]int64)
+	if !ok {
+		return errors.Errorf("tensor %q has dtype %v, want int64 token ids", name, t.Dtype())
+	}
+	for i, id := range ids {
+		if id < 0 || id >= int64(vocab) {
+			return errors.Errorf("tensor %q: token id %d at position %v is out of the vocabulary [0, %d)", name, id, unravelIndex(i, t.Shape()), vocab)
+		}
+	}
+	return nil
 }

@@ -115,6 +115,9 @@ func (mf *modelFiles) build(dt tensor.Dtype, seed uint64) (*models.Model, *tenso
 	if err != nil {
 		return nil, nil, nil, errors.Wrapf(err, "--batch %s", mf.bpath)
 	}
+	if err := checkTokenIDs(x, m.Vocab); err != nil {
+		return nil, nil, nil, errors.Wrapf(err, "--batch %s", mf.bpath)
+	}
 	y, err := convertTo(mf.y, "y", m.Y)
 	if err != nil {
 		return nil, nil, nil, errors.Wrapf(err, "--batch %s", mf.bpath)

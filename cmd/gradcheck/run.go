@@ -14,7 +14,7 @@ import (
 
 // fastAbove is the parameter count above which models are checked in fast
 // mode unless --mode is given.
-const fastAbove = 20000
+const fastAbove = 10000
 
 // run is the whole command: it returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {

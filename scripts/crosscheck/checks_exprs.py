@@ -9,7 +9,7 @@ import torch.nn.functional as F
 import stio
 from crosscheck import RTOL64, compare
 
-# Input kinds: r normal, p positive [0.5, 2], u in (0.05, 0.95), b 0/1
+# Input kinds: r normal, p positive [0.5, 2], n negative [-2, -0.5], u in (0.05, 0.95), b 0/1
 # floats, c class indices (int64), s a 0-d normal scalar.
 
 
@@ -19,6 +19,11 @@ def r(*shape):
 
 def p(*shape):
     return ("p", shape)
+
+
+def neg(*shape):
+    """Negative values in [-2, -0.5]: max-pool padding must never win."""
+    return ("n", shape)
 
 
 def u(*shape):
@@ -56,6 +61,8 @@ def draw(spec, g):
         return torch.randn((), generator=g, dtype=torch.float64)
     if kind == "p":
         return torch.rand(shape, generator=g, dtype=torch.float64) * 1.5 + 0.5
+    if kind == "n":
+        return -(torch.rand(shape, generator=g, dtype=torch.float64) * 1.5 + 0.5)
     if kind == "u":
         return torch.rand(shape, generator=g, dtype=torch.float64) * 0.9 + 0.05
     if kind == "b":
@@ -232,6 +239,33 @@ CASES = [
     ("avgpool2d(x, 2, 2)", {"x": r(2, 3, 6, 6)}, lambda x: F.avg_pool2d(x, 2)),
     ("avgpool2d(x, 3, 3, 2, 2, 1, 1)", {"x": r(1, 2, 7, 6)}, lambda x: F.avg_pool2d(x, 3, 2, 1)),
     ("avgpool2d(x, 2, 3, 1, 2, 1, 0)", {"x": r(1, 2, 5, 7)}, lambda x: F.avg_pool2d(x, (2, 3), (1, 2), (1, 0))),
+    # 1-d convolution (stride, padding, dilation), 1-d pools, padded max-pool 2d, embedding
+    ("conv1d(x, w, b)", {"x": r(2, 3, 9), "w": r(4, 3, 3), "b": r(4)}, F.conv1d),
+    ("conv1d(x, w, b, 2, 1, 2)", {"x": r(2, 3, 11), "w": r(4, 3, 3), "b": r(4)},
+     lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=1, dilation=2)),
+    ("conv1d(x, w, b, 3, 2, 1)", {"x": r(1, 2, 10), "w": r(3, 2, 4), "b": r(3)},
+     lambda x, w, b: F.conv1d(x, w, b, stride=3, padding=2)),
+    ("conv1d(x, w, b, 1, 3, 3)", {"x": r(3, 2, 7), "w": r(2, 2, 3), "b": r(2)},
+     lambda x, w, b: F.conv1d(x, w, b, padding=3, dilation=3)),
+    ("conv1dinputgrad(g, w, 2, 1, 2, 11)", {"g": r(2, 4, 5), "w": r(4, 3, 3)},
+     lambda g, w: torch.nn.grad.conv1d_input((2, 3, 11), w, g, stride=2, padding=1, dilation=2)),
+    ("conv1dfiltergrad(x, g, 3, 2, 1, 2)", {"x": r(2, 3, 11), "g": r(2, 4, 5)},
+     lambda x, g: torch.nn.grad.conv1d_weight(x, (4, 3, 3), g, stride=2, padding=1, dilation=2)),
+    ("maxpool1d(x, 2)", {"x": r(2, 3, 9)}, lambda x: F.max_pool1d(x, 2)),
+    ("maxpool1d(x, 3, 2, 1)", {"x": r(2, 3, 9)}, lambda x: F.max_pool1d(x, 3, 2, 1)),
+    ("maxpool1d(x, 4, 1, 2)", {"x": r(1, 2, 6)}, lambda x: F.max_pool1d(x, 4, 1, 2)),
+    ("avgpool1d(x, 2)", {"x": r(2, 3, 9)}, lambda x: F.avg_pool1d(x, 2)),
+    ("avgpool1d(x, 3, 2, 1)", {"x": r(2, 3, 9)}, lambda x: F.avg_pool1d(x, 3, 2, 1)),
+    ("avgpool1d(x, 4, 3, 2)", {"x": r(1, 2, 7)}, lambda x: F.avg_pool1d(x, 4, 3, 2)),
+    ("fusedmaxpool2d(x, 3, 3, 2, 2, 1, 1)", {"x": r(2, 2, 7, 6)}, lambda x: F.max_pool2d(x, 3, 2, 1)),
+    ("fusedmaxpool2d(x, 2, 3, 1, 2, 1, 1)", {"x": r(1, 2, 5, 7)}, lambda x: F.max_pool2d(x, (2, 3), (1, 2), 1)),
+    ("fusedmaxpool2d(x, 4, 4, 3, 3, 2, 2)", {"x": neg(1, 2, 6, 5)}, lambda x: F.max_pool2d(x, 4, 3, 2)),
+    ("max(x, 2)", {"x": r(2, 3, 5)}, lambda x: x.amax(dim=2)),
+    ("mean(x, -1)", {"x": r(2, 3, 5)}, lambda x: x.mean(dim=-1)),
+    ("swaplast(x)", {"x": r(2, 3, 4)}, lambda x: x.transpose(-2, -1)),
+    ("swaplast(x) * y", {"x": r(3, 5), "y": r(5, 3)}, lambda x, y: x.t() * y),
+    ("embedding(w, i)", {"w": r(7, 3), "i": c(9, 7)}, lambda w, i: F.embedding(i, w)),
+    ("embedding(w, i, 2)", {"w": r(7, 3), "i": c(9, 7)}, lambda w, i: F.embedding(i, w, padding_idx=2)),
     # normalization
     ("batchnorm(x, g, b)", {"x": r(6, 4), "g": r(4), "b": r(4)}, bn),
     ("batchnorm(x, g, b) * w", {"x": r(3, 2, 4, 3), "g": r(2), "b": r(2), "w": r(3, 2, 4, 3)},

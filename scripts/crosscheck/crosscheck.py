@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Cross-checks symgrad's external contracts against PyTorch (see README.md).
 
-    /usr/bin/python3 scripts/crosscheck/crosscheck.py [models|checkpoints|exprs|robust|attention|all] [-v] [-k SUBSTR]
+    /usr/bin/python3 scripts/crosscheck/crosscheck.py [models|checkpoints|exprs|layers|robust|attention|all] [-v] [-k SUBSTR]
 
 Run from the repository root. Builds ./cmd/gradcheck and ./scripts/crosscheck
 into a temporary directory, then compares their output with PyTorch's on
@@ -132,11 +132,12 @@ def main():
     args = [a for a in args if a != "-v"]
     what = args[0] if args else "all"
     h = Harness(verbose, pattern)
-    import checks_models, checks_exprs, checks_robust, checks_attention  # noqa: E401
+    import checks_models, checks_exprs, checks_layers, checks_robust, checks_attention  # noqa: E401
     sections = {
         "models": checks_models.run_models,
         "checkpoints": checks_models.run_checkpoints,
         "exprs": checks_exprs.run,
+        "layers": checks_layers.run,
         "robust": checks_robust.run,
         "attention": checks_attention.run,
     }

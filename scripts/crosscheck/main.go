@@ -6,6 +6,7 @@
 //	go run ./scripts/crosscheck load  MODEL CKPT BATCH OUT
 //	go run ./scripts/crosscheck train MODEL CKPT OUTCKPT BATCH...
 //	go run ./scripts/crosscheck layer SPEC IN OUT
+//	go run ./scripts/crosscheck gru   LAYERS BIDI WEIGHTS INPUT OUT
 //
 // save builds zoo model MODEL from SEED in DTYPE (float64|float32) for the
 // batch size of BATCH's x, writes its checkpoint with models.SaveCheckpoint
@@ -16,6 +17,8 @@
 // saves the state dict (running statistics updated) to OUTCKPT. layer runs
 // one layer (LayerNorm, Linear, MultiheadAttention, TransformerEncoderLayer)
 // described by the JSON SPEC on IN's weights and inputs (attention.go).
+// saves the state dict (running statistics updated) to OUTCKPT. gru runs a
+// models.GRU layer on PyTorch's weights (see gruCase).
 package main
 
 import (
@@ -39,7 +42,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: crosscheck save|load|train ...")
+		return errors.New("usage: crosscheck save|load|train|gru ...")
 	}
 	switch cmd, a := args[0], args[1:]; {
 	case cmd == "save" && len(a) == 6:
@@ -54,6 +57,8 @@ func run(args []string) error {
 		return train(a[0], a[1], a[2], a[3:])
 	case cmd == "layer" && len(a) == 3:
 		return layer(a[0], a[1], a[2])
+	case cmd == "gru" && len(a) == 5:
+		return gruCase(a)
 	}
 	return errors.Errorf("bad arguments %q", args)
 }

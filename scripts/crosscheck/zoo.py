@@ -77,6 +77,29 @@ class TransformerNet(nn.Module):
         return s.fc(s.enc(x).mean(dim=1))
 
 
+class GRUNet(nn.Module):
+    def __init__(s):
+        super().__init__()
+        s.gru = nn.GRU(32, 64, batch_first=True)
+        s.fc = nn.Linear(64, 1)
+
+    def forward(s, x):
+        out, _ = s.gru(x)
+        return s.fc(out[:, -1, :])
+
+
+class TextCNN(nn.Module):
+    def __init__(s):
+        super().__init__()
+        s.emb = nn.Embedding(1000, 32)
+        s.conv = nn.Conv1d(32, 64, 3, padding=1)
+        s.fc = nn.Linear(64, 4)
+
+    def forward(s, x):
+        h = F.relu(s.conv(s.emb(x).transpose(1, 2)))
+        return s.fc(h.max(dim=2).values)
+
+
 # name -> (constructor, x shape without the batch axis, loss, classes)
 MODELS = {
     "simplenet": (lambda: SimpleNet(), (100,), "mse", None),
@@ -87,7 +110,12 @@ MODELS = {
     "lstm": (lambda: LSTMNet(False), (20, 32), "mse", None),
     "bilstm": (lambda: LSTMNet(True), (20, 32), "ce", 5),
     "transformer": (TransformerNet, (16, 32), "ce", 5),
+    "gru": (GRUNet, (20, 32), "mse", None),
+    "textcnn": (TextCNN, (40,), "ce", 4),
 }
+
+# name -> vocabulary size, for models whose x holds int64 token ids
+VOCAB = {"textcnn": 1000}
 
 LOSSES = {"mse": F.mse_loss, "bce": F.binary_cross_entropy_with_logits, "ce": F.cross_entropy}
 
@@ -100,7 +128,10 @@ def make(name, dtype=torch.float64):
 
 def batch(name, b, dtype=torch.float64):
     _, xshape, loss, classes = MODELS[name]
-    x = torch.randn(b, *xshape, dtype=dtype)
+    if name in VOCAB:
+        x = torch.randint(0, VOCAB[name], (b, *xshape))
+    else:
+        x = torch.randn(b, *xshape, dtype=dtype)
     if loss == "ce":
         y = torch.randint(0, classes, (b,))
     elif loss == "bce":

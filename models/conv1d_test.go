@@ -1,0 +1,226 @@
+package models
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/compiler"
+	"github.com/symgrad/symgrad/ops"
+)
+
+// TestConv1DAndPoolGradients checks Conv1D (stride, padding, dilation),
+// the 1-D pools, padded MaxPool2D and the global pools inside small
+// networks: output shapes as PyTorch computes them and every parameter's
+// gradient numerically.
+func TestConv1DAndPoolGradients(t *testing.T) {
+	dt := tensor.Float64
+	conv := func(g *G.ExprGraph, rng *rand.Rand, in, out, k int, cfg Conv1DConfig) (*Conv1D, error) {
+		return NewConv1D(g, "conv", in, out, k, cfg, dt, rng)
+	}
+	for _, tc := range []struct {
+		name    string
+		xShape  []int
+		build   func(g *G.ExprGraph, rng *rand.Rand) ([]Layer, error)
+		outWant []int
+	}{
+		{"conv1d stride 2 pad 1 dilation 2", []int{2, 3, 11}, func(g *G.ExprGraph, rng *rand.Rand) ([]Layer, error) {
+			c, err := conv(g, rng, 3, 4, 3, Conv1DConfig{Stride: 2, Padding: 1, Dilation: 2})
+			return []Layer{c}, err
+		}, []int{2, 4, 5}},
+		{"conv1d + maxpool1d(3, 2, 1) + tanh", []int{2, 2, 8}, func(g *G.ExprGraph, rng *rand.Rand) ([]Layer, error) {
+			c, err := conv(g, rng, 2, 3, 2, Conv1DConfig{})
+			return []Layer{c, NewMaxPool1D(3, 2, 1), &Func{Name: "tanh", Fn: ops.Tanh}}, err
+		}, []int{2, 3, 4}},
+		{"conv1d + avgpool1d(2, 0, 1)", []int{2, 2, 7}, func(g *G.ExprGraph, rng *rand.Rand) ([]Layer, error) {
+			c, err := conv(g, rng, 2, 3, 3, Conv1DConfig{Padding: 2})
+			return []Layer{c, NewAvgPool1D(2, 0, 1)}, err
+		}, []int{2, 3, 5}},
+		{"conv1d + tanh + global max + linear", []int{3, 2, 6}, func(g *G.ExprGraph, rng *rand.Rand) ([]Layer, error) {
+			c, err := conv(g, rng, 2, 4, 3, Conv1DConfig{Padding: 1})
+			if err != nil {
+				return nil, err
+			}
+			fc, err := NewLinear(g, "fc", 4, 2, dt, rng)
+			return []Layer{c, &Func{Name: "tanh", Fn: ops.Tanh}, &GlobalMaxPool{Axis: -1}, fc}, err
+		}, []int{3, 2}},
+		{"conv1d + global mean", []int{2, 2, 6}, func(g *G.ExprGraph, rng *rand.Rand) ([]Layer, error) {
+			c, err := conv(g, rng, 2, 3, 3, Conv1DConfig{Stride: 2})
+			return []Layer{c, &GlobalAvgPool{Axis: 2}}, err
+		}, []int{2, 3}},
+		{"conv2d + padded maxpool2d(3, 2, 1)", []int{2, 1, 7, 6}, func(g *G.ExprGraph, rng *rand.Rand) ([]Layer, error) {
+			c, err := NewConv2D(g, "c", 1, 2, [2]int{2, 2}, [2]int{}, [2]int{}, dt, rng)
+			return []Layer{c, NewMaxPool2DPadded([2]int{3, 3}, [2]int{2, 2}, [2]int{1, 1})}, err
+		}, []int{2, 2, 3, 3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := G.NewGraph()
+			x, err := compiler.NewInput(g, "x", dt, tc.xShape...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			layers, err := tc.build(g, NewRNG(2))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := layerProgram(t, NewSequential(layers...), g, x)
+			if got := []int(p.Outputs()[0].Shape()); !reflect.DeepEqual(got, tc.outWant) {
+				t.Errorf("output shape %v, want %v", got, tc.outWant)
+			}
+			numericCheck(t, p, 40, rand.New(rand.NewPCG(1, 2)))
+		})
+	}
+}
+
+// TestMaxPoolPaddingIsMinusInfinity checks that padding never wins a
+// window: on all-negative input, padded windows at the border take the
+// largest element inside x, not 0.
+func TestMaxPoolPaddingIsMinusInfinity(t *testing.T) {
+	g := G.NewGraph()
+	x, err := compiler.NewParam(g, "x", tensor.New(tensor.WithShape(1, 1, 4), tensor.WithBacking([]float64{-1, -5, -3, -2})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := NewMaxPool1D(2, 2, 1).Forward(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ops.SumAlong(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := compiler.Compile(s, []*G.Node{x}, compiler.WithOutputs(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.RunTrain(); err != nil {
+		t.Fatal(err)
+	}
+	// windows: [pad, -1], [-5, -3], [-2, pad]
+	if got, want := p.Output(0).(*tensor.Dense).Float64s(), []float64{-1, -3, -2}; !reflect.DeepEqual(got, want) {
+		t.Errorf("maxpool1d(2, 2, 1) = %v, want %v", got, want)
+	}
+	if got, want := p.Params()[0].Grad.Data().([]float64), []float64{1, 0, 1, 1}; !reflect.DeepEqual(got, want) {
+		t.Errorf("gradient %v, want %v", got, want)
+	}
+}
+
+// TestConv1DAndPoolErrors checks that bad sizes and shapes are errors
+// naming the layer and the shapes.
+func TestConv1DAndPoolErrors(t *testing.T) {
+	g := G.NewGraph()
+	if _, err := NewConv1D(g, "bad", 0, 2, 3, Conv1DConfig{}, tensor.Float64, NewRNG(1)); err == nil || !strings.Contains(err.Error(), `conv1d "bad"`) {
+		t.Errorf("in=0: error %v", err)
+	}
+	c, err := NewConv1D(g, "conv", 2, 3, 5, Conv1DConfig{Dilation: 2}, tensor.Float64, NewRNG(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk := func(name string, shape ...int) *G.Node {
+		n, err := compiler.NewInput(g, name, tensor.Float64, shape...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		name  string
+		layer Layer
+		x     *G.Node
+		want  string
+	}{
+		{"conv1d wrong channels", c, mk("a", 2, 3, 20), "want [batch, 2, length]"},
+		{"conv1d too short for the dilated kernel", c, mk("b", 2, 2, 8), "do not fit"},
+		{"conv1d rank 4", c, mk("c", 2, 2, 8, 1), "want [batch, 2, length]"},
+		{"maxpool1d padding over half the kernel", NewMaxPool1D(2, 1, 2), mk("d", 1, 1, 8), "padding"},
+		{"avgpool1d rank 2", NewAvgPool1D(2, 1, 0), mk("e", 1, 8), "[N, C, L]"},
+		{"global max over a missing axis", &GlobalMaxPool{Axis: 3}, mk("f", 1, 8), "axis"},
+		{"maxpool2d padding over half the kernel", NewMaxPool2DPadded([2]int{2, 2}, [2]int{}, [2]int{2, 0}), mk("h", 1, 1, 6, 6), "do not fit"},
+	} {
+		if _, err := tc.layer.Forward(tc.x); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestEmbeddingPadding checks PyTorch's padding_idx: the row starts at
+// zero, is looked up as any other row and gets no gradient, while the
+// other rows' gradients are the sums of the output gradients.
+func TestEmbeddingPadding(t *testing.T) {
+	g := G.NewGraph()
+	idx, err := compiler.NewInput(g, "idx", tensor.Int64, 2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEmbeddingPadded(g, "emb", 5, 2, 1, tensor.Float64, NewRNG(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := e.Weight.Value().Data().([]float64)
+	if w[2] != 0 || w[3] != 0 {
+		t.Fatalf("padding row at init = %v, want zeros", w[2:4])
+	}
+	w[2], w[3] = 7, 8 // a loaded checkpoint may hold any padding row
+	y, err := e.Forward(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ops.SumAlong(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := compiler.Compile(s, e.Params(), compiler.WithOutputs(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Bind("idx", tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]int64{1, 0, 1, 4, 0, 3}))); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.RunTrain(); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Output(0).(*tensor.Dense).Float64s()[:2]; !reflect.DeepEqual(got, []float64{7, 8}) {
+		t.Errorf("lookup of the padding row = %v, want [7 8]", got)
+	}
+	// d sum / d w[v] = the number of times v is looked up (0 for padding).
+	want := []float64{2, 2, 0, 0, 0, 0, 1, 1, 1, 1}
+	if got := p.Params()[0].Grad.Data().([]float64); !reflect.DeepEqual(got, want) {
+		t.Errorf("gradient %v, want %v", got, want)
+	}
+	if _, err := NewEmbeddingPadded(g, "bad", 5, 2, 5, tensor.Float64, NewRNG(1)); err == nil || !strings.Contains(err.Error(), "padding_idx 5") {
+		t.Errorf("padding_idx 5 of 5: error %v", err)
+	}
+}
+
+// TestEmbeddingTokenOutOfRange checks that a token id outside the
+// vocabulary is an error naming the id, its position and the vocabulary
+// size, from the program and from the zoo model.
+func TestEmbeddingTokenOutOfRange(t *testing.T) {
+	m, err := Build("textcnn", Config{Batch: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := m.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	x, y := m.SampleBatch(1)
+	x.Int64s()[45] = 1000
+	if err := p.Bind("x", x); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Bind("y", y); err != nil {
+		t.Fatal(err)
+	}
+	err = p.RunTrain()
+	for _, want := range []string{"token id 1000", "position 45", "[0, 1000)"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v, want one containing %q", err, want)
+		}
+	}
+}

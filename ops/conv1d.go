@@ -1,0 +1,327 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/internal/panics"
+)
+
+// Conv1D is PyTorch's Conv1d (cross-correlation, one group) with stride s,
+// zero padding p and dilation d:
+// y[n, o, j] = b[o] + Σ_{c,k} w[o,c,k] · xpad[n, c, j·s + k·d],
+// x [N, C, L], w [O, C, K], b [O] or nil, output [N, O, (L + 2p - d(K-1) - 1)/s + 1].
+// Per sample, x is unfolded into a reused buffer (col [C·K, oL]) and
+// y_n = W [O, C·K] · col is one BLAS gemm on rows prefilled with the bias.
+//
+// Gradient, with G = dL/dy: dx = Conv1DInputGrad(G, w) (per sample
+// col = Wᵀ·G_n, then col2im), dw = Conv1DFilterGrad(x, G) (Σ_n G_n·col_nᵀ),
+// db = ChannelSum(G). The three maps are bilinear and each other's
+// gradients, so Conv1D is differentiable any number of times.
+func Conv1D(x, w, b *G.Node, stride, padding, dilation int) (out *G.Node, err error) {
+	defer panics.Recover(&err, "conv1d of %s", x.Name())
+	if err := checkFloatNode("conv1d", x); err != nil {
+		return nil, err
+	}
+	xs, ws := x.Shape(), w.Shape()
+	if xs.Dims() != 3 || ws.Dims() != 3 || xs[1] != ws[1] || w.Dtype() != x.Dtype() {
+		return nil, errors.Errorf("conv1d: x must be [N, C, L] and w [O, C, K] of one dtype, got %v %v and %v %v", x.Dtype(), xs, w.Dtype(), ws)
+	}
+	if b != nil && (b.Dims() != 1 || b.Shape()[0] != ws[0] || b.Dtype() != x.Dtype()) {
+		return nil, errors.Errorf("conv1d: bias must be [%d], got %v %v", ws[0], b.Dtype(), b.Shape())
+	}
+	geom, err := newConv1DGeom(xs, ws, stride, padding, dilation)
+	if err != nil {
+		return nil, err
+	}
+	in := []*G.Node{x, w}
+	if b != nil {
+		in = append(in, b)
+	}
+	out, err = G.ApplyOp(&conv1dOp{geom: geom, kind: convForward, bias: b != nil}, in...)
+	return out, errors.Wrapf(err, "conv1d of %s %v with %s %v", x.Name(), xs, w.Name(), ws)
+}
+
+// Conv1DInputGrad is the gradient of Conv1D with respect to its input x
+// [N, C, inL] (the transposed convolution): per sample col = Wᵀ·G_n
+// [C·K, oL], then col2im adds every column back where it was read from.
+// g is dL/dy [N, O, oL], w [O, C, K].
+//
+// Gradient: dg = Conv1D(H, w) without bias, dw = Conv1DFilterGrad(H, g).
+func Conv1DInputGrad(g, w *G.Node, inL, stride, padding, dilation int) (out *G.Node, err error) {
+	defer panics.Recover(&err, "conv1d input gradient")
+	gs, ws := g.Shape(), w.Shape()
+	if gs.Dims() != 3 || ws.Dims() != 3 || gs[1] != ws[0] {
+		return nil, errors.Errorf("conv1d input gradient: g %v and w %v must be [N, O, oL] and [O, C, K]", gs, ws)
+	}
+	geom, err := newConv1DGeom(tensor.Shape{gs[0], ws[1], inL}, ws, stride, padding, dilation)
+	if err != nil {
+		return nil, err
+	}
+	if geom.ol != gs[2] {
+		return nil, errors.Errorf("conv1d input gradient: g %v does not fit an input of length %d, kernel %v, stride %d, padding %d, dilation %d", gs, inL, ws, stride, padding, dilation)
+	}
+	return applyConv1D(&conv1dOp{geom: geom, kind: convInput}, g, w)
+}
+
+// Conv1DFilterGrad is the gradient of Conv1D with respect to its filter w
+// [O, C, K]: dw = Σ_n G_n [O, oL] · col_nᵀ, col_n the unfolding of sample n
+// of x [N, C, L]; g is dL/dy [N, O, oL].
+//
+// Gradient: dx = Conv1DInputGrad(g, H), dg = Conv1D(x, H) without bias.
+func Conv1DFilterGrad(x, g *G.Node, kernel, stride, padding, dilation int) (out *G.Node, err error) {
+	defer panics.Recover(&err, "conv1d filter gradient")
+	xs, gs := x.Shape(), g.Shape()
+	if xs.Dims() != 3 || gs.Dims() != 3 || gs[0] != xs[0] {
+		return nil, errors.Errorf("conv1d filter gradient: x %v and g %v must be [N, C, L] and [N, O, oL]", xs, gs)
+	}
+	geom, err := newConv1DGeom(xs, tensor.Shape{gs[1], xs[1], kernel}, stride, padding, dilation)
+	if err != nil {
+		return nil, err
+	}
+	if geom.ol != gs[2] {
+		return nil, errors.Errorf("conv1d filter gradient: g %v does not fit x %v, kernel %d, stride %d, padding %d, dilation %d", gs, xs, kernel, stride, padding, dilation)
+	}
+	return applyConv1D(&conv1dOp{geom: geom, kind: convFilter}, x, g)
+}
+
+func applyConv1D(op *conv1dOp, a, b *G.Node) (*G.Node, error) {
+	for _, n := range []*G.Node{a, b} {
+		if err := checkFloatNode(op.String(), n); err != nil {
+			return nil, err
+		}
+	}
+	if a.Dtype() != b.Dtype() {
+		return nil, errors.Errorf("%v: dtypes differ: %v and %v", op, a.Dtype(), b.Dtype())
+	}
+	out, err := G.ApplyOp(op, a, b)
+	return out, errors.Wrapf(err, "%v of %s %v and %s %v", op, a.Name(), a.Shape(), b.Name(), b.Shape())
+}
+
+// conv1dGeom is a 1-D convolution's geometry: x [n,c,l], w [o,c,k],
+// y [n,o,ol], stride s, padding p, dilation d.
+type conv1dGeom struct{ n, c, l, o, k, s, p, d, ol int }
+
+func newConv1DGeom(xs, ws tensor.Shape, stride, padding, dilation int) (conv1dGeom, error) {
+	g := conv1dGeom{n: xs[0], c: xs[1], l: xs[2], o: ws[0], k: ws[2], s: stride, p: padding, d: dilation}
+	span := dilation*(g.k-1) + 1
+	if stride < 1 || padding < 0 || dilation < 1 || g.k < 1 || g.l+2*padding < span {
+		return g, errors.Errorf("conv1d: stride %d, padding %d, dilation %d do not fit x %v and kernel %v", stride, padding, dilation, xs, ws)
+	}
+	g.ol = (g.l+2*padding-span)/stride + 1
+	return g, nil
+}
+
+func (g conv1dGeom) ck() int { return g.c * g.k }
+
+// conv1dOp is one of Conv1D's three bilinear maps (convKind), with its
+// unfolding buffer (reused across runs, guarded by the scratch's mutex).
+type conv1dOp struct {
+	geom    conv1dGeom
+	kind    convKind
+	bias    bool
+	scratch convScratch
+}
+
+var (
+	_ G.SDOp            = (*conv1dOp)(nil)
+	_ G.UsePreallocDoer = (*conv1dOp)(nil)
+)
+
+func (op *conv1dOp) Arity() int { return 2 + btoi(op.bias) }
+func (op *conv1dOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	t := G.TensorType{Dims: 3, Of: a}
+	if op.bias {
+		return hm.NewFnType(t, t, G.TensorType{Dims: 1, Of: a}, t)
+	}
+	return hm.NewFnType(t, t, t)
+}
+
+// dims returns the shape of value i (the inputs, then the output).
+func (op *conv1dOp) dims(i int) tensor.Shape {
+	g := op.geom
+	x, w, y := tensor.Shape{g.n, g.c, g.l}, tensor.Shape{g.o, g.c, g.k}, tensor.Shape{g.n, g.o, g.ol}
+	switch op.kind {
+	case convInput:
+		return []tensor.Shape{y, w, x}[i]
+	case convFilter:
+		return []tensor.Shape{x, y, w}[i]
+	}
+	if op.bias {
+		return []tensor.Shape{x, w, {g.o}, y}[i]
+	}
+	return []tensor.Shape{x, w, y}[i]
+}
+
+func (op *conv1dOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.dims(op.Arity()), nil }
+
+func (op *conv1dOp) Do(vs ...G.Value) (G.Value, error) {
+	if len(vs) == 0 {
+		return nil, errors.Errorf("%v: no inputs", op)
+	}
+	return op.UsePreallocDo(tensor.New(tensor.Of(vs[0].Dtype()), tensor.WithShape(op.dims(op.Arity())...)), vs...)
+}
+
+// UsePreallocDo writes the op's result into prealloc.
+func (op *conv1dOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	nIn := op.Arity()
+	if len(vs) != nIn {
+		return nil, errors.Errorf("%v: expected %d inputs, got %d", op, nIn, len(vs))
+	}
+	ds := make([]*tensor.Dense, nIn+1)
+	for i := range ds {
+		v := prealloc
+		if i < nIn {
+			v = vs[i]
+		}
+		d, err := denseOfDims(v, vs[0].Dtype())
+		if err != nil || !equalDims(d.Shape(), op.dims(i)) {
+			return nil, errors.Errorf("%v: value %d is %v, want %v of one float dtype (%v)", op, i, v.Shape(), op.dims(i), err)
+		}
+		ds[i] = d
+	}
+	switch vs[0].Dtype() {
+	case tensor.Float64:
+		runConv1D(op, ds, func(d *tensor.Dense) []float64 { return d.Float64s() }, &op.scratch.f64)
+	case tensor.Float32:
+		runConv1D(op, ds, func(d *tensor.Dense) []float32 { return d.Float32s() }, &op.scratch.f32)
+	default:
+		return nil, errors.Errorf("%v: dtype %v, want float64 or float32", op, vs[0].Dtype())
+	}
+	return prealloc, nil
+}
+
+func (op *conv1dOp) ReturnsPtr() bool      { return false }
+func (op *conv1dOp) CallsExtern() bool     { return false }
+func (op *conv1dOp) OverwritesInput() int  { return -1 }
+func (op *conv1dOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
+func (op *conv1dOp) Hashcode() uint32      { return hashOf(op) }
+func (op *conv1dOp) String() string {
+	g := op.geom
+	name := [...]string{"conv1d", "conv1dinputgrad", "conv1dfiltergrad"}[op.kind]
+	return fmt.Sprintf("%s(x=%v,w=%v,s=%d,p=%d,d=%d,bias=%v)", name, []int{g.n, g.c, g.l}, []int{g.o, g.c, g.k}, g.s, g.p, g.d, op.bias)
+}
+func (op *conv1dOp) DiffWRT(n int) []bool {
+	d := make([]bool, n)
+	for i := range d {
+		d[i] = true
+	}
+	return d
+}
+
+// SymDiff returns the other two maps applied to g, and ChannelSum(g) for
+// the bias.
+func (op *conv1dOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
+	geo := op.geom
+	var d G.Nodes
+	var err error
+	add := func(n *G.Node, e error) {
+		if err == nil {
+			d, err = append(d, n), e
+		}
+	}
+	switch op.kind {
+	case convForward:
+		add(Conv1DInputGrad(g, in[1], geo.l, geo.s, geo.p, geo.d))
+		add(Conv1DFilterGrad(in[0], g, geo.k, geo.s, geo.p, geo.d))
+		if op.bias {
+			add(ChannelSum(g))
+		}
+	case convInput: // dx = convᵀ(G, w)
+		add(Conv1D(g, in[1], nil, geo.s, geo.p, geo.d))
+		add(Conv1DFilterGrad(g, in[0], geo.k, geo.s, geo.p, geo.d))
+	case convFilter: // dw = filter(x, G)
+		add(Conv1DInputGrad(in[1], g, geo.l, geo.s, geo.p, geo.d))
+		add(Conv1D(in[0], g, nil, geo.s, geo.p, geo.d))
+	}
+	return d, errors.Wrapf(err, "gradient of %v", op)
+}
+
+// runConv1D runs op on ds (its inputs, then its output) with *buf as the
+// unfolding buffer, sample after sample.
+func runConv1D[T float32 | float64](op *conv1dOp, ds []*tensor.Dense, data func(*tensor.Dense) []T, buf *[]T) {
+	g := &op.geom
+	op.scratch.mu.Lock()
+	defer op.scratch.mu.Unlock()
+	colN := g.ck() * g.ol
+	if len(*buf) < colN {
+		*buf = make([]T, colN)
+	}
+	col := (*buf)[:colN]
+	a, b, out := data(ds[0]), data(ds[1]), data(ds[len(ds)-1])
+	ck, xs, ys := g.ck(), g.c*g.l, g.o*g.ol
+	var beta T
+	switch op.kind {
+	case convForward:
+		if op.bias {
+			beta = 1
+		}
+		for n := 0; n < g.n; n++ {
+			yn := out[n*ys : (n+1)*ys]
+			if op.bias {
+				for o, v := range data(ds[2]) {
+					fill(yn[o*g.ol:(o+1)*g.ol], v)
+				}
+			}
+			im2col1D(g, col, a[n*xs:(n+1)*xs])
+			gemmT(false, false, g.o, g.ol, ck, b, ck, col, g.ol, beta, yn, g.ol)
+		}
+	case convInput: // a = G, b = w
+		for n := 0; n < g.n; n++ {
+			gemmT(true, false, ck, g.ol, g.o, b, ck, a[n*ys:(n+1)*ys], g.ol, 0, col, g.ol)
+			dxn := out[n*xs : (n+1)*xs]
+			clear(dxn)
+			col2im1D(g, dxn, col)
+		}
+	case convFilter: // a = x, b = G
+		clear(out)
+		for n := 0; n < g.n; n++ {
+			im2col1D(g, col, a[n*xs:(n+1)*xs])
+			gemmT(false, true, g.o, ck, g.ol, b[n*ys:(n+1)*ys], g.ol, col, g.ol, 1, out, ck)
+		}
+	}
+}
+
+// im2col1D unfolds one sample x [C, L] into col [C·K, oL]:
+// col[c·K + k][j] = xpad[c, j·s + k·d].
+func im2col1D[T float32 | float64](g *conv1dGeom, col, x []T) {
+	for c := 0; c < g.c; c++ {
+		xc := x[c*g.l : (c+1)*g.l]
+		for k := 0; k < g.k; k++ {
+			dst := col[(c*g.k+k)*g.ol : (c*g.k+k+1)*g.ol]
+			off := k*g.d - g.p
+			lo, hi := validRange(g.ol, g.l, g.s, off+g.p, g.p)
+			clear(dst[:lo])
+			clear(dst[hi:])
+			if g.s == 1 {
+				copy(dst[lo:hi], xc[lo+off:hi+off])
+				continue
+			}
+			for j := lo; j < hi; j++ {
+				dst[j] = xc[j*g.s+off]
+			}
+		}
+	}
+}
+
+// col2im1D is im2col1D's adjoint: it adds col [C·K, oL] into the positions
+// of x [C, L] they were read from (padding dropped).
+func col2im1D[T float32 | float64](g *conv1dGeom, x, col []T) {
+	for c := 0; c < g.c; c++ {
+		xc := x[c*g.l : (c+1)*g.l]
+		for k := 0; k < g.k; k++ {
+			src := col[(c*g.k+k)*g.ol : (c*g.k+k+1)*g.ol]
+			off := k*g.d - g.p
+			lo, hi := validRange(g.ol, g.l, g.s, off+g.p, g.p)
+			for j := lo; j < hi; j++ {
+				xc[j*g.s+off] += src[j]
+			}
+		}
+	}
+}

@@ -1,0 +1,206 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+	"math"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/internal/panics"
+)
+
+// GRUCell is one step of PyTorch's GRU from the two projections
+// gi = x W_ihᵀ + b_ih and gh = h W_hhᵀ + b_hh ([B, 3H], gate blocks r, z,
+// n) and the state h [B, H]:
+//
+//	r = σ(gi_r + gh_r)   z = σ(gi_z + gh_z)   n = tanh(gi_n + r ⊙ gh_n)
+//	h' = (1 - z) ⊙ n + z ⊙ h
+//
+// in one pass (no gate slices, no [B, 3H] scatters in the gradient).
+//
+// Gradient, with G = dL/dh', dn = G(1-z), a_n = dn(1-n²), a_z = G(h-n)z(1-z),
+// a_r = a_n ⊙ gh_n ⊙ r(1-r): dgi = [a_r, a_z, a_n], dgh = [a_r, a_z, a_n ⊙ r],
+// dh = G ⊙ z (three ops that recompute the gates; not differentiable again).
+func GRUCell(gi, gh, h *G.Node) (out *G.Node, err error) {
+	defer panics.Recover(&err, "grucell")
+	for _, n := range []*G.Node{gi, gh, h} {
+		if err := checkFloatNode("grucell", n); err != nil {
+			return nil, err
+		}
+	}
+	gs, hs := gi.Shape(), h.Shape()
+	if gs.Dims() != 2 || hs.Dims() != 2 || !equalDims(gh.Shape(), gs) || gs[0] != hs[0] || gs[1] != 3*hs[1] ||
+		gh.Dtype() != gi.Dtype() || h.Dtype() != gi.Dtype() {
+		return nil, errors.Errorf("grucell: want gi, gh [B, 3H] and h [B, H] of one dtype, got %v %v, %v %v, %v %v",
+			gi.Dtype(), gs, gh.Dtype(), gh.Shape(), h.Dtype(), hs)
+	}
+	out, err = G.ApplyOp(&gruOp{kind: gruForward, b: hs[0], hid: hs[1]}, gi, gh, h)
+	return out, errors.Wrapf(err, "grucell of %s %v", gi.Name(), gs)
+}
+
+// gruKind says which map a gruOp is: the cell, or its gradient with
+// respect to gi, gh or h (inputs gi, gh, h, G).
+type gruKind int
+
+const (
+	gruForward gruKind = iota
+	gruGradGI
+	gruGradGH
+	gruGradH
+)
+
+type gruOp struct {
+	kind   gruKind
+	b, hid int
+}
+
+var (
+	_ G.SDOp            = (*gruOp)(nil)
+	_ G.UsePreallocDoer = (*gruOp)(nil)
+)
+
+func (op *gruOp) Arity() int {
+	if op.kind == gruForward {
+		return 3
+	}
+	return 4
+}
+func (op *gruOp) Type() hm.Type {
+	m := G.TensorType{Dims: 2, Of: hm.TypeVariable('a')}
+	if op.kind == gruForward {
+		return hm.NewFnType(m, m, m, m)
+	}
+	return hm.NewFnType(m, m, m, m, m)
+}
+func (op *gruOp) outShape() tensor.Shape {
+	if op.kind == gruGradGI || op.kind == gruGradGH {
+		return tensor.Shape{op.b, 3 * op.hid}
+	}
+	return tensor.Shape{op.b, op.hid}
+}
+func (op *gruOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.outShape(), nil }
+func (op *gruOp) Do(vs ...G.Value) (G.Value, error) {
+	if len(vs) != op.Arity() {
+		return nil, errors.Errorf("%v: expected %d inputs, got %d", op, op.Arity(), len(vs))
+	}
+	return op.UsePreallocDo(tensor.New(tensor.Of(vs[0].Dtype()), tensor.WithShape(op.outShape()...)), vs...)
+}
+
+// UsePreallocDo writes the op's result into prealloc.
+func (op *gruOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	if len(vs) != op.Arity() {
+		return nil, errors.Errorf("%v: expected %d inputs, got %d", op, op.Arity(), len(vs))
+	}
+	want := []tensor.Shape{{op.b, 3 * op.hid}, {op.b, 3 * op.hid}, {op.b, op.hid}, {op.b, op.hid}}
+	ds := make([]*tensor.Dense, len(vs)+1)
+	for i := range ds {
+		v, w := prealloc, op.outShape()
+		if i < len(vs) {
+			v, w = vs[i], want[i]
+		}
+		d, err := denseOfDims(v, vs[0].Dtype())
+		if err != nil || !equalDims(d.Shape(), w) {
+			return nil, errors.Errorf("%v: value %d is %v, want %v of one float dtype (%v)", op, i, v.Shape(), w, err)
+		}
+		ds[i] = d
+	}
+	switch vs[0].Dtype() {
+	case tensor.Float64:
+		gruKernel(op, ds, func(d *tensor.Dense) []float64 { return d.Float64s() })
+	case tensor.Float32:
+		gruKernel(op, ds, func(d *tensor.Dense) []float32 { return d.Float32s() })
+	default:
+		return nil, errors.Errorf("%v: dtype %v, want float64 or float32", op, vs[0].Dtype())
+	}
+	return prealloc, nil
+}
+
+// gruKernel computes the gates of every element in float64 and writes the
+// op's output (ds: gi, gh, h[, G], out).
+func gruKernel[T float32 | float64](op *gruOp, ds []*tensor.Dense, data func(*tensor.Dense) []T) {
+	gi, gh, h, out := data(ds[0]), data(ds[1]), data(ds[2]), data(ds[len(ds)-1])
+	var g []T
+	if op.kind != gruForward {
+		g = data(ds[3])
+	}
+	hid := op.hid
+	for b := 0; b < op.b; b++ {
+		gib, ghb := gi[b*3*hid:(b+1)*3*hid], gh[b*3*hid:(b+1)*3*hid]
+		for j := 0; j < hid; j++ {
+			k := b*hid + j
+			r := sigmoid(float64(gib[j]) + float64(ghb[j]))
+			z := sigmoid(float64(gib[hid+j]) + float64(ghb[hid+j]))
+			hn := float64(ghb[2*hid+j])
+			n := math.Tanh(float64(gib[2*hid+j]) + r*hn)
+			hv := float64(h[k])
+			if op.kind == gruForward {
+				out[k] = T(n + z*(hv-n))
+				continue
+			}
+			gv := float64(g[k])
+			if op.kind == gruGradH {
+				out[k] = T(gv * z)
+				continue
+			}
+			an := gv * (1 - z) * (1 - n*n)
+			az := gv * (hv - n) * z * (1 - z)
+			ar := an * hn * r * (1 - r)
+			o := out[b*3*hid : (b+1)*3*hid]
+			o[j], o[hid+j] = T(ar), T(az)
+			if op.kind == gruGradGI {
+				o[2*hid+j] = T(an)
+			} else {
+				o[2*hid+j] = T(an * r)
+			}
+		}
+	}
+}
+
+func (op *gruOp) ReturnsPtr() bool      { return false }
+func (op *gruOp) CallsExtern() bool     { return false }
+func (op *gruOp) OverwritesInput() int  { return -1 }
+func (op *gruOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
+func (op *gruOp) Hashcode() uint32      { return hashOf(op) }
+func (op *gruOp) String() string {
+	return fmt.Sprintf("%s[%d,%d]", [...]string{"grucell", "grucell'gi", "grucell'gh", "grucell'h"}[op.kind], op.b, op.hid)
+}
+func (op *gruOp) DiffWRT(n int) []bool {
+	d := make([]bool, n)
+	for i := range d {
+		d[i] = true
+	}
+	return d
+}
+
+// SymDiff returns the three gradient ops applied to (gi, gh, h, G).
+func (op *gruOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
+	if op.kind != gruForward {
+		return nil, errors.New("grucell: second derivatives are not supported")
+	}
+	var d G.Nodes
+	for _, k := range []gruKind{gruGradGI, gruGradGH, gruGradH} {
+		n, err := G.ApplyOp(&gruOp{kind: k, b: op.b, hid: op.hid}, in[0], in[1], in[2], g)
+		if err != nil {
+			return nil, errors.Wrapf(err, "gradient of %v", op)
+		}
+		d = append(d, n)
+	}
+	return d, nil
+}
+
+func init() {
+	proj := Domain{Min: -2, Max: 2}
+	Register(&Spec{Name: "grucell", Family: "fused",
+		Forward:  "grucell(gi, gh, h) = (1-z) ⊙ n + z ⊙ h, r = σ(gi_r + gh_r), z = σ(gi_z + gh_z), n = tanh(gi_n + r ⊙ gh_n); gi, gh [B,3H] (blocks r, z, n), h [B,H]",
+		Gradient: "dn = G(1-z), a_n = dn(1-n²), a_z = G(h-n)z(1-z), a_r = a_n⊙gh_n⊙r(1-r): dgi = [a_r a_z a_n], dgh = [a_r a_z a_n⊙r], dh = G⊙z",
+		Notes:    "symgrad op: PyTorch's GRU step (b_hh inside r ⊙ (W_hn h + b_hn)) in one pass over the two projections, no gate slices; its gradient ops recompute the gates (second derivatives not supported).",
+		Build:    func(n []*G.Node, _ []float64) (*G.Node, error) { return GRUCell(n[0], n[1], n[2]) },
+		MinNodes: 3, MaxNodes: 3,
+		Example: Example{Inputs: []Input{{Name: "gi", Shape: []int{3, 6}, Domain: proj}, {Name: "gh", Shape: []int{3, 6}, Domain: proj},
+			{Name: "h", Shape: []int{3, 2}, Domain: Real}}},
+		Dtypes: floats})
+}
