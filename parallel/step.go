@@ -1,0 +1,185 @@
+package parallel
+
+import (
+	"sync"
+
+	"github.com/pkg/errors"
+	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/internal/panics"
+)
+
+// phase is one parallel part of a step.
+type phase int
+
+const (
+	phaseSync    phase = iota // replicas take the master's parameters and buffers
+	phaseCompute              // forward and backward passes
+	phaseReduce               // the fused buffer, chunk by chunk
+)
+
+// workers are R goroutines, one per replica, that run one phase at a time;
+// the caller waits for all of them between phases. Sending a phase and
+// waiting allocate nothing, and no lock is held while they compute.
+type workers struct {
+	start []chan phase
+	done  sync.WaitGroup
+	errs  []error
+}
+
+func startWorkers(r int, work func(r int, ph phase) error) *workers {
+	w := &workers{start: make([]chan phase, r), errs: make([]error, r)}
+	for i := range w.start {
+		w.start[i] = make(chan phase)
+		go func() {
+			for ph := range w.start[i] {
+				w.errs[i] = runPhase(work, i, ph)
+				w.done.Done()
+			}
+		}()
+	}
+	return w
+}
+
+func runPhase(work func(int, phase) error, r int, ph phase) (err error) {
+	defer panics.Recover(&err, "replica %d", r)
+	return work(r, ph)
+}
+
+// run runs ph on every worker and returns the first replica's error.
+func (w *workers) run(ph phase) error {
+	w.done.Add(len(w.start))
+	for _, c := range w.start {
+		c <- ph
+	}
+	w.done.Wait()
+	for _, err := range w.errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *workers) stop() {
+	for _, c := range w.start {
+		close(c)
+	}
+}
+
+// work is replica r's part of phase ph.
+func (g *Group) work(r int, ph phase) error {
+	switch ph {
+	case phaseSync:
+		g.red.sync(r)
+	case phaseCompute:
+		return g.reps[r].prog.RunTrain()
+	case phaseReduce:
+		g.red.reduce(r)
+		if r == 0 {
+			g.red.keep()
+		}
+	}
+	return nil
+}
+
+// RunTrain runs one training step of every replica on its bound shard, at
+// once, and leaves in Params' gradients the mean over all P·R shards of
+// their mean-loss gradients (and in Loss the mean loss): each replica takes
+// the master's parameters and buffers, runs forward and backward, the
+// gradients are summed in replica order into the fused buffer and scaled by
+// 1/(P·R), and one allreduce sums the fused buffers of the ranks. Then step
+// the optimizer on Params (every rank the same step).
+func (g *Group) RunTrain() error {
+	if g.pool == nil {
+		return errors.New("parallel: the group is closed")
+	}
+	if err := g.pool.run(phaseSync); err != nil {
+		return err
+	}
+	if err := g.pool.run(phaseCompute); err != nil {
+		return errors.Wrap(err, "parallel")
+	}
+	if err := g.pool.run(phaseReduce); err != nil {
+		return err
+	}
+	return g.allreduce()
+}
+
+// allreduce sums the fused buffer over the ranks.
+func (g *Group) allreduce() error {
+	var losses [maxStackReplicas]float64
+	ls := losses[:0]
+	if len(g.reps) > maxStackReplicas {
+		ls = make([]float64, 0, len(g.reps))
+	}
+	for _, rep := range g.reps {
+		ls = append(ls, rep.prog.Loss())
+	}
+	loss, err := g.red.allreduce(g.comm, ls)
+	if err != nil {
+		return err
+	}
+	g.loss = loss
+	g.steps++
+	return nil
+}
+
+// maxStackReplicas replicas' losses are gathered without allocating.
+const maxStackReplicas = 64
+
+// Bind copies this process's part of the global batch into the replicas:
+// x is [R·b, ...] and y [R·b, ...] (b = ShardSize), of the replicas' dtypes;
+// replica r gets rows [r·b, (r+1)·b). It allocates nothing.
+func (g *Group) Bind(x, y *tensor.Dense) error {
+	if err := g.bindRows(x, "x"); err != nil {
+		return err
+	}
+	return g.bindRows(y, "y")
+}
+
+func (g *Group) bindRows(src *tensor.Dense, name string) error {
+	first := g.reps[0].model
+	in := first.X
+	if name == "y" {
+		in = first.Y
+	}
+	s, want := src.Shape(), in.Shape()
+	ok := src.Dtype() == in.Dtype() && len(s) == len(want) && len(s) > 0 && s[0] == len(g.reps)*want[0] && !src.RequiresIterator()
+	for i := 1; ok && i < len(s); i++ {
+		ok = s[i] == want[i]
+	}
+	if !ok {
+		return errors.Errorf("parallel: bind %q: got %v %v, want %v [%d·%d, ...] (this process's %d replicas of %v)",
+			name, src.Dtype(), s, in.Dtype(), len(g.reps), want[0], len(g.reps), want)
+	}
+	for r, rep := range g.reps {
+		dst := rep.model.X
+		if name == "y" {
+			dst = rep.model.Y
+		}
+		if err := copyRows(dst.Value().(*tensor.Dense), src, r); err != nil {
+			return errors.Wrapf(err, "parallel: bind %q of replica %d", name, r)
+		}
+	}
+	return nil
+}
+
+// copyRows copies the r-th block of len(dst) elements of src into dst
+// (typed accessors: Dense.Data allocates).
+func copyRows(dst, src *tensor.Dense, r int) error {
+	switch dst.Dtype() {
+	case tensor.Float64:
+		d := dst.Float64s()
+		copy(d, src.Float64s()[r*len(d):(r+1)*len(d)])
+	case tensor.Float32:
+		d := dst.Float32s()
+		copy(d, src.Float32s()[r*len(d):(r+1)*len(d)])
+	case tensor.Int64:
+		d := dst.Int64s()
+		copy(d, src.Int64s()[r*len(d):(r+1)*len(d)])
+	default:
+		return errors.Errorf("inputs of dtype %v", dst.Dtype())
+	}
+	return nil
+}
