@@ -47,20 +47,25 @@ type Group struct {
 	red    reducer            // the fused buffer and the copies between replicas
 	pool   *workers
 	loss   float64
+	losses []float64 // each replica's loss of the last step
 	steps  int
+	// The shapes and dtypes of a replica's x and y (Node.Shape allocates).
+	inShapes [2]tensor.Shape
+	inDtypes [2]tensor.Dtype
 }
 
 // replica is one model and its compiled program.
 type replica struct {
-	model *models.Model
-	prog  *compiler.Program
+	model  *models.Model
+	prog   *compiler.Program
+	inputs [2]*tensor.Dense // the values of x and y, bound in place
 }
 
 // New builds cfg.Replicas replicas with build (one after another: graph
 // construction is not concurrent), compiles them and starts one goroutine
 // per replica. Every replica then takes the master's parameters and
 // buffers; call Broadcast to make them rank 0's on every rank.
-func New(build BuildFunc, cfg Config) (g *Group, err error) {
+func New(build BuildFunc, cfg Config) (_ *Group, err error) {
 	defer panics.Recover(&err, "parallel: building replicas")
 	r := cfg.Replicas
 	if r == 0 {
@@ -69,22 +74,28 @@ func New(build BuildFunc, cfg Config) (g *Group, err error) {
 	if r < 0 {
 		return nil, errors.Errorf("parallel: %d replicas", r)
 	}
-	g = &Group{comm: cfg.Comm}
+	g := &Group{comm: cfg.Comm}
 	if g.comm == nil {
 		g.comm = Local{}
 	}
 	if g.comm.Size() < 1 || g.comm.Rank() < 0 || g.comm.Rank() >= g.comm.Size() {
 		return nil, errors.Errorf("parallel: communicator says rank %d of %d", g.comm.Rank(), g.comm.Size())
 	}
-	defer func() {
-		if err != nil {
-			_ = g.Close()
-		}
-	}()
+	if err := g.build(build, r, cfg); err != nil {
+		_ = g.Close()
+		return nil, err
+	}
+	g.losses = make([]float64, r)
+	g.pool = startWorkers(r, g.work)
+	return g, nil
+}
+
+// build builds, compiles and checks the replicas and sets up the reducer.
+func (g *Group) build(build BuildFunc, r int, cfg Config) error {
 	for i := 0; i < r; i++ {
 		rep, err := newReplica(build, i, cfg.CompileOptions)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		g.reps = append(g.reps, rep)
 	}
@@ -93,13 +104,9 @@ func New(build BuildFunc, cfg Config) (g *Group, err error) {
 		g.master = g.reps[0].model
 	}
 	if err := g.check(); err != nil {
-		return nil, err
+		return err
 	}
-	if err := g.setup(); err != nil {
-		return nil, err
-	}
-	g.pool = startWorkers(r, g.work)
-	return g, nil
+	return g.setup()
 }
 
 func newReplica(build BuildFunc, i int, opts []compiler.Option) (*replica, error) {
@@ -114,7 +121,16 @@ func newReplica(build BuildFunc, i int, opts []compiler.Option) (*replica, error
 	if err != nil {
 		return nil, errors.Wrapf(err, "parallel: compiling replica %d", i)
 	}
-	return &replica{model: m, prog: p}, nil
+	rep := &replica{model: m, prog: p}
+	for k, n := range []*G.Node{m.X, m.Y} {
+		v, ok := n.Value().(*tensor.Dense)
+		if !ok {
+			_ = p.Close()
+			return nil, errors.Errorf("parallel: replica %d: input %q holds a %T, not a tensor", i, n.Name(), n.Value())
+		}
+		rep.inputs[k] = v
+	}
+	return rep, nil
 }
 
 // check verifies that every replica has the master's state (names, shapes,
@@ -123,6 +139,8 @@ func (g *Group) check() error {
 	want := g.master.StateDict()
 	first := g.reps[0].model
 	g.shard = first.X.Shape()[0]
+	g.inShapes = [2]tensor.Shape{first.X.Shape(), first.Y.Shape()}
+	g.inDtypes = [2]tensor.Dtype{first.X.Dtype(), first.Y.Dtype()}
 	for i, rep := range g.reps {
 		m := rep.model
 		if m.Graph == first.Graph && i > 0 {

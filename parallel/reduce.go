@@ -42,7 +42,8 @@ type fused[T float] struct {
 	segs       [][]segment
 	scale      T
 	external   bool             // the master is not replica 0
-	counts     [][2]*int64      // (master, replica 0) batch-norm step counters when external
+	counts     []*int64         // the master's batch-norm step counters
+	repCounts  [][]*int64       // each replica's
 	send       func(Comm) error // the allreduce of buf
 }
 
@@ -92,9 +93,7 @@ func newFused[T float](g *Group, scale T) (*fused[T], error) {
 	case []float32:
 		f.send = func(c Comm) error { return c.AllreduceFloat32(b) }
 	}
-	if f.external {
-		f.counts = counters(g.master, g.reps[0].model)
-	}
+	f.counts = counters(g.master)
 	f.masterBufs = floatBuffers[T](g.master)
 	for _, rep := range g.reps {
 		var vals, grads [][]T
@@ -103,6 +102,7 @@ func newFused[T float](g *Group, scale T) (*fused[T], error) {
 		}
 		f.vals, f.grads = append(f.vals, vals), append(f.grads, grads)
 		f.bufs = append(f.bufs, floatBuffers[T](rep.model))
+		f.repCounts = append(f.repCounts, counters(rep.model))
 	}
 	g.params = make([]optimizers.Param, len(g.master.Params))
 	for i, p := range g.master.Params {
@@ -166,6 +166,9 @@ func (f *fused[T]) sync(r int) {
 	for i, b := range f.bufs[r] {
 		copy(b, f.masterBufs[i])
 	}
+	for i, c := range f.repCounts[r] {
+		*c = *f.counts[i]
+	}
 }
 
 func (f *fused[T]) reduce(w int) {
@@ -193,22 +196,18 @@ func (f *fused[T]) keep() {
 	for i, b := range f.masterBufs {
 		copy(b, f.bufs[0][i])
 	}
-	for _, c := range f.counts {
-		*c[0] = *c[1]
+	for i, c := range f.repCounts[0] {
+		*f.counts[i] = *c
 	}
 }
 
-// counters pairs the batch-norm step counters of the master and a replica
-// (the modules of both are in the same order).
-func counters(master, rep *models.Model) [][2]*int64 {
-	var out [][2]*int64
-	for i, mod := range master.Modules {
-		bn, ok := mod.(*models.BatchNorm)
-		if !ok || i >= len(rep.Modules) {
-			continue
-		}
-		if rb, ok := rep.Modules[i].(*models.BatchNorm); ok {
-			out = append(out, [2]*int64{&bn.Stats.NumBatchesTracked, &rb.Stats.NumBatchesTracked})
+// counters lists the batch-norm step counters of m, in module order (the
+// same for the master and every replica: check compared their state).
+func counters(m *models.Model) []*int64 {
+	var out []*int64
+	for _, mod := range m.Modules {
+		if bn, ok := mod.(*models.BatchNorm); ok {
+			out = append(out, &bn.Stats.NumBatchesTracked)
 		}
 	}
 	return out

@@ -5,8 +5,6 @@ import (
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
-
-	"github.com/symgrad/symgrad/internal/panics"
 )
 
 // phase is one parallel part of a step.
@@ -41,8 +39,14 @@ func startWorkers(r int, work func(r int, ph phase) error) *workers {
 	return w
 }
 
+// runPhase runs replica r's part of ph, turning a panic into an error
+// (by hand: panics.Recover's arguments would be boxed on every call).
 func runPhase(work func(int, phase) error, r int, ph phase) (err error) {
-	defer panics.Recover(&err, "replica %d", r)
+	defer func() {
+		if p := recover(); p != nil {
+			err = errors.Errorf("replica %d: panic: %v", r, p)
+		}
+	}()
 	return work(r, ph)
 }
 
@@ -108,15 +112,10 @@ func (g *Group) RunTrain() error {
 
 // allreduce sums the fused buffer over the ranks.
 func (g *Group) allreduce() error {
-	var losses [maxStackReplicas]float64
-	ls := losses[:0]
-	if len(g.reps) > maxStackReplicas {
-		ls = make([]float64, 0, len(g.reps))
+	for r, rep := range g.reps {
+		g.losses[r] = rep.prog.Loss()
 	}
-	for _, rep := range g.reps {
-		ls = append(ls, rep.prog.Loss())
-	}
-	loss, err := g.red.allreduce(g.comm, ls)
+	loss, err := g.red.allreduce(g.comm, g.losses)
 	if err != nil {
 		return err
 	}
@@ -124,9 +123,6 @@ func (g *Group) allreduce() error {
 	g.steps++
 	return nil
 }
-
-// maxStackReplicas replicas' losses are gathered without allocating.
-const maxStackReplicas = 64
 
 // Bind copies this process's part of the global batch into the replicas:
 // x is [R·b, ...] and y [R·b, ...] (b = ShardSize), of the replicas' dtypes;
@@ -139,26 +135,22 @@ func (g *Group) Bind(x, y *tensor.Dense) error {
 }
 
 func (g *Group) bindRows(src *tensor.Dense, name string) error {
-	first := g.reps[0].model
-	in := first.X
+	k := 0
 	if name == "y" {
-		in = first.Y
+		k = 1
 	}
-	s, want := src.Shape(), in.Shape()
-	ok := src.Dtype() == in.Dtype() && len(s) == len(want) && len(s) > 0 && s[0] == len(g.reps)*want[0] && !src.RequiresIterator()
+	want, dt := g.inShapes[k], g.inDtypes[k]
+	s := src.Shape()
+	ok := src.Dtype() == dt && len(s) == len(want) && s[0] == len(g.reps)*want[0] && !src.RequiresIterator()
 	for i := 1; ok && i < len(s); i++ {
 		ok = s[i] == want[i]
 	}
 	if !ok {
 		return errors.Errorf("parallel: bind %q: got %v %v, want %v [%d·%d, ...] (this process's %d replicas of %v)",
-			name, src.Dtype(), s, in.Dtype(), len(g.reps), want[0], len(g.reps), want)
+			name, src.Dtype(), s, dt, len(g.reps), want[0], len(g.reps), want)
 	}
 	for r, rep := range g.reps {
-		dst := rep.model.X
-		if name == "y" {
-			dst = rep.model.Y
-		}
-		if err := copyRows(dst.Value().(*tensor.Dense), src, r); err != nil {
+		if err := copyRows(rep.inputs[k], src, r); err != nil {
 			return errors.Wrapf(err, "parallel: bind %q of replica %d", name, r)
 		}
 	}

@@ -19,6 +19,17 @@ type Config struct {
 	// input x is [B, ...]): Gorgonia graphs have static shapes, so the
 	// batch size is fixed when the model is built. 0 means the model's.
 	BatchSize int
+	// Replicas, above 1, trains data-parallel on that many cores (package
+	// parallel): every batch is cut into Replicas equal shards, each run at
+	// once by its own copy of the model (built with Rebuild for
+	// BatchSize/Replicas samples), and the shards' gradients are averaged
+	// in a fixed order into the program's gradients before one optimizer
+	// step: the update of one copy on the whole batch, to rounding, and the
+	// same bits on every run. The batch size must be a multiple of Replicas.
+	// Batch norm normalizes each shard with its own statistics (PyTorch
+	// DDP), its running statistics are those of the first shard's copy.
+	// 0 or 1 means one copy.
+	Replicas int
 	// Train is the training set. Every epoch it is shuffled (unless
 	// NoShuffle) and cut into batches of the model's batch size; the last
 	// partial batch is dropped (PyTorch's DataLoader(drop_last=True)), so
@@ -117,6 +128,8 @@ func (c *Config) check() error {
 		return errors.Errorf("train: clip value %g and norm %g must not be negative", c.Clip.Value, c.Clip.Norm)
 	case c.BatchSize < 0:
 		return errors.Errorf("train: BatchSize is %d", c.BatchSize)
+	case c.Replicas < 0:
+		return errors.Errorf("train: Replicas is %d", c.Replicas)
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/symgrad/symgrad/internal/panics"
 	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/optimizers"
+	"github.com/symgrad/symgrad/parallel"
 )
 
 // RebuildFunc builds the same model (same layers, parameter names and
@@ -39,6 +40,7 @@ type Trainer struct {
 	step    int                // global steps taken
 	stop    bool
 	reason  string
+	group   *parallel.Group // the replicas, with Config.Replicas > 1
 }
 
 // NewTrainer compiles m (with cfg.CompileOptions) and checks cfg and the
@@ -75,6 +77,10 @@ func NewTrainer(m *models.Model, cfg Config) (t *Trainer, err error) {
 	}
 	for _, p := range t.prog.Params() {
 		t.params = append(t.params, optimizers.Param{Name: p.Name, Value: p.Value, Grad: p.Grad})
+	}
+	if err := t.replicate(); err != nil {
+		_ = t.Close()
+		return nil, err
 	}
 	if cfg.Validation != nil {
 		if r := cfg.Validation.Len() % t.batch; r > 0 {
@@ -141,6 +147,9 @@ func (t *Trainer) StopReason() string { return t.reason }
 
 // Close releases the compiled programs.
 func (t *Trainer) Close() error {
+	if t.group != nil {
+		_ = t.group.Close()
+	}
 	for _, e := range t.evals {
 		_ = e.prog.Close()
 	}
@@ -243,22 +252,21 @@ func (t *Trainer) trainStep(x, y *tensor.Dense, info *Batch) error {
 	where := func() string {
 		return t.where(info.Epoch, info.Index, info.Batches)
 	}
-	if err := t.bind(t.prog, x, y); err != nil {
-		return errors.Wrapf(err, "train: %s", where())
+	var err error
+	if t.group != nil {
+		info.Loss, err = t.replicatedStep(x, y)
+	} else {
+		info.Loss, err = t.singleStep(x, y)
 	}
-	if err := t.prog.RunTrain(); err != nil {
+	if err != nil {
 		var nf *compiler.NonFiniteError
 		if errors.As(err, &nf) {
 			return errors.Wrapf(err, "train: %s: the loss or a gradient became non-finite", where())
 		}
 		return errors.Wrapf(err, "train: %s", where())
 	}
-	info.Loss = t.prog.Loss()
 	if math.IsNaN(info.Loss) || math.IsInf(info.Loss, 0) {
 		return errors.Errorf("train: %s: loss is %v (compile with the NaN guard on to name the node)", where(), info.Loss)
-	}
-	if err := t.updateMetrics(t.prog, y, info.Size); err != nil {
-		return errors.Wrapf(err, "train: %s", where())
 	}
 	if err := t.cbs.backward(t, *info); err != nil {
 		return errors.Wrapf(err, "train: %s", where())
@@ -274,6 +282,18 @@ func (t *Trainer) trainStep(x, y *tensor.Dense, info *Batch) error {
 		t.cfg.Schedule.Step()
 	}
 	return nil
+}
+
+// singleStep runs the program's forward and backward pass on (x, y) and
+// updates the metrics.
+func (t *Trainer) singleStep(x, y *tensor.Dense) (float64, error) {
+	if err := t.bind(t.prog, x, y); err != nil {
+		return 0, err
+	}
+	if err := t.prog.RunTrain(); err != nil {
+		return 0, err
+	}
+	return t.prog.Loss(), t.updateMetrics(t.prog, y, t.batch)
 }
 
 // where says where the loop is for people, counting from 1 as the progress
