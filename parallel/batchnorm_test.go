@@ -16,7 +16,9 @@ import (
 // step counter counts steps.
 func TestBatchNormStatisticsPerReplica(t *testing.T) {
 	const shard, seed = 4, 5
-	build := func(int) (*models.Model, error) { return models.Build("mlpbn", models.Config{Batch: shard, Seed: seed}) }
+	build := func(int) (*models.Model, error) {
+		return models.Build("mlpbn", models.Config{Batch: shard, Seed: seed})
+	}
 	g, err := parallel.New(build, parallel.Config{Replicas: 2})
 	if err != nil {
 		t.Fatal(err)
