@@ -9,7 +9,8 @@
 // (to rounding, 1e-9), except for models with batch norm, whose statistics
 // are per shard (DDP semantics; see docs/distributed.md).
 //
-// Rank 0 prints the throughput as "samples/s N" and writes the final
+// Rank 0 prints the throughput as "samples/s N" (global samples per second
+// over the steps after the first, which warms up) and writes the final
 // weights (the model's state_dict under PyTorch's names) to -out,
 // atomically. With -checkpoint it also saves the model and the optimizer
 // state every -every steps, and -resume continues from such a file (rank 0

@@ -19,9 +19,9 @@ const metaStep = "distributed.step"
 
 // result is what a run measured.
 type result struct {
-	first               int // the step the run started at (> 0 on resume)
-	samples             int // samples trained on, all ranks together
-	elapsed             time.Duration
+	first               int           // the step the run started at (> 0 on resume)
+	samples             int           // samples trained on after the first step, all ranks together
+	elapsed             time.Duration // the time of those steps
 	firstLoss, lastLoss float64
 }
 
@@ -72,8 +72,11 @@ func loop(g *parallel.Group, opt optimizers.Optimizer, o options, res *result) e
 	}
 	x, y := localBatch(g)
 	rank := g.Comm().Rank()
-	start := time.Now()
+	var start time.Time
 	for step := res.first; step < o.steps; step++ {
+		if step == res.first+1 { // the first step warms up: time the rest
+			start = time.Now()
+		}
 		// This rank's rows of the global batch: shards rank·R .. rank·R+R-1.
 		if err := stream.Fill(step, rank*g.LocalBatch(), x, y); err != nil {
 			return err
@@ -91,7 +94,9 @@ func loop(g *parallel.Group, opt optimizers.Optimizer, o options, res *result) e
 			res.firstLoss = g.Loss()
 		}
 		res.lastLoss = g.Loss()
-		res.samples += g.GlobalBatch()
+		if step > res.first {
+			res.samples += g.GlobalBatch()
+		}
 		if o.checkpoint != "" && rank == 0 && ((step+1)%o.every == 0 || step+1 == o.steps) {
 			meta := map[string]string{metaStep: strconv.Itoa(step + 1)}
 			if err := models.SaveCheckpoint(o.checkpoint, g.Master(), opt.State(), meta); err != nil {
@@ -99,7 +104,9 @@ func loop(g *parallel.Group, opt optimizers.Optimizer, o options, res *result) e
 			}
 		}
 	}
-	res.elapsed = time.Since(start)
+	if !start.IsZero() {
+		res.elapsed = time.Since(start)
+	}
 	return nil
 }
 

@@ -6,20 +6,63 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/symgrad/symgrad/parallel/mpi"
 )
 
-// childEnv makes the test binary an MPI rank running the collectives check.
-const childEnv = "SYMGRAD_MPI_TEST_CHILD"
+// childEnv makes the test binary an MPI rank running the collectives
+// check; benchEnv one timing allreduce (bench/distributed.sh runs it as
+// mpirun -np P -x SYMGRAD_MPI_ALLREDUCE_BENCH=1 ./mpi.test).
+const (
+	childEnv = "SYMGRAD_MPI_TEST_CHILD"
+	benchEnv = "SYMGRAD_MPI_ALLREDUCE_BENCH"
+)
 
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) != "" {
 		os.Exit(child())
 	}
+	if os.Getenv(benchEnv) != "" {
+		os.Exit(benchAllreduce())
+	}
 	os.Exit(m.Run())
+}
+
+// benchAllreduce times float64 allreduces of 1e3 to 1e7 elements (the
+// median of repeated calls); rank 0 prints one line per size.
+func benchAllreduce() int {
+	w, err := mpi.Init()
+	if err != nil {
+		fmt.Println(err)
+		return 1
+	}
+	defer w.Finalize()
+	if w.Rank() == 0 {
+		fmt.Printf("allreduce over %d ranks (float64, MPI_SUM, in place)\n%12s %12s %12s\n", w.Size(), "elements", "bytes", "time")
+	}
+	for _, n := range []int{1e3, 1e4, 1e5, 1e6, 1e7} {
+		buf := make([]float64, n)
+		reps := max(5, min(200, 2e7/n))
+		times := make([]time.Duration, reps)
+		for i := range times {
+			_ = w.Barrier()
+			start := time.Now()
+			if err := w.AllreduceFloat64(buf); err != nil {
+				fmt.Println(err)
+				return 1
+			}
+			times[i] = time.Since(start)
+		}
+		slices.Sort(times)
+		if w.Rank() == 0 {
+			fmt.Printf("%12d %12d %12v\n", n, 8*n, times[len(times)/2])
+		}
+	}
+	return 0
 }
 
 // TestCollectives runs this binary as 2 ranks under mpirun: rank and size,
