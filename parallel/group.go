@@ -207,14 +207,18 @@ func (g *Group) Loss() float64 { return g.loss }
 // output) of the last run.
 func (g *Group) Output(r int) G.Value { return g.reps[r].prog.Output(0) }
 
-// Close stops the goroutines and releases the programs.
+// Close stops the goroutines and releases the programs; the group is
+// unusable afterwards (closing twice is harmless).
 func (g *Group) Close() error {
 	if g.pool != nil {
 		g.pool.stop()
 		g.pool = nil
 	}
 	for _, rep := range g.reps {
-		_ = rep.prog.Close()
+		if rep.prog != nil {
+			_ = rep.prog.Close()
+			rep.prog = nil
+		}
 	}
 	return nil
 }
