@@ -49,6 +49,11 @@ type Group struct {
 	loss   float64
 	losses []float64 // each replica's loss of the last step
 	steps  int
+	// syncInCompute: the model has no buffers, so replicas take the
+	// master's parameters at the start of the compute phase;
+	// reduceAlone: the fused buffer is small enough to reduce on the
+	// caller's goroutine.
+	syncInCompute, reduceAlone bool
 	// The shapes and dtypes of a replica's x and y (Node.Shape allocates).
 	inShapes [2]tensor.Shape
 	inDtypes [2]tensor.Dtype
@@ -86,6 +91,8 @@ func New(build BuildFunc, cfg Config) (_ *Group, err error) {
 		return nil, err
 	}
 	g.losses = make([]float64, r)
+	g.syncInCompute = len(g.master.Buffers) == 0
+	g.reduceAlone = g.red.size()*r < parallelReduce
 	g.pool = startWorkers(r, g.work)
 	return g, nil
 }

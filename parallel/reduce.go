@@ -23,6 +23,8 @@ type reducer interface {
 	// gradients, sums the fused buffer over the ranks and returns the
 	// global mean loss.
 	allreduce(c Comm, losses []float64) (float64, error)
+	// size is the number of elements of the fused buffer.
+	size() int
 }
 
 type float interface{ ~float32 | ~float64 }
@@ -155,6 +157,8 @@ func copyState(dst, src *models.Model) error {
 	}
 	return dst.LoadStateDict(state)
 }
+
+func (f *fused[T]) size() int { return len(f.buf) }
 
 func (f *fused[T]) sync(r int) {
 	if r == 0 && !f.external {

@@ -16,22 +16,24 @@ const (
 	phaseReduce               // the fused buffer, chunk by chunk
 )
 
-// workers are R goroutines, one per replica, that run one phase at a time;
-// the caller waits for all of them between phases. Sending a phase and
-// waiting allocate nothing, and no lock is held while they compute.
+// workers run one phase at a time on every replica: replica 0's part on
+// the caller's goroutine, the others' on one goroutine each, started once;
+// the caller waits for all of them before the next phase. Sending a phase
+// and waiting allocate nothing, and no lock is held while they compute.
 type workers struct {
-	start []chan phase
+	work  func(r int, ph phase) error
+	start []chan phase // replicas 1..R-1
 	done  sync.WaitGroup
 	errs  []error
 }
 
 func startWorkers(r int, work func(r int, ph phase) error) *workers {
-	w := &workers{start: make([]chan phase, r), errs: make([]error, r)}
+	w := &workers{work: work, start: make([]chan phase, r-1), errs: make([]error, r)}
 	for i := range w.start {
 		w.start[i] = make(chan phase)
 		go func() {
 			for ph := range w.start[i] {
-				w.errs[i] = runPhase(work, i, ph)
+				w.errs[i+1] = runPhase(work, i+1, ph)
 				w.done.Done()
 			}
 		}()
@@ -50,12 +52,13 @@ func runPhase(work func(int, phase) error, r int, ph phase) (err error) {
 	return work(r, ph)
 }
 
-// run runs ph on every worker and returns the first replica's error.
+// run runs ph on every replica and returns the first replica's error.
 func (w *workers) run(ph phase) error {
 	w.done.Add(len(w.start))
 	for _, c := range w.start {
 		c <- ph
 	}
+	w.errs[0] = runPhase(w.work, 0, ph)
 	w.done.Wait()
 	for _, err := range w.errs {
 		if err != nil {
@@ -71,12 +74,20 @@ func (w *workers) stop() {
 	}
 }
 
+// parallelReduce is the fused-buffer size (elements times replicas) from
+// which the reduction is spread over the replicas' goroutines; below it the
+// caller reduces alone, which saves a wake-up of every goroutine.
+const parallelReduce = 1 << 16
+
 // work is replica r's part of phase ph.
 func (g *Group) work(r int, ph phase) error {
 	switch ph {
 	case phaseSync:
 		g.red.sync(r)
 	case phaseCompute:
+		if g.syncInCompute {
+			g.red.sync(r)
+		}
 		return g.reps[r].prog.RunTrain()
 	case phaseReduce:
 		g.red.reduce(r)
@@ -94,17 +105,30 @@ func (g *Group) work(r int, ph phase) error {
 // gradients are summed in replica order into the fused buffer and scaled by
 // 1/(P·R), and one allreduce sums the fused buffers of the ranks. Then step
 // the optimizer on Params (every rank the same step).
+//
+// A model without buffers takes the master's parameters at the start of
+// the compute phase (nothing writes them during it); one with buffers
+// (batch norm) in a phase of its own, since replica 0's forward pass
+// updates the running statistics that the others copy. A small model's
+// reduction runs on the caller's goroutine alone.
 func (g *Group) RunTrain() error {
 	if g.pool == nil {
 		return errors.New("parallel: the group is closed")
 	}
-	if err := g.pool.run(phaseSync); err != nil {
-		return err
+	if !g.syncInCompute {
+		if err := g.pool.run(phaseSync); err != nil {
+			return err
+		}
 	}
 	if err := g.pool.run(phaseCompute); err != nil {
 		return errors.Wrap(err, "parallel")
 	}
-	if err := g.pool.run(phaseReduce); err != nil {
+	if g.reduceAlone {
+		for w := range g.reps {
+			g.red.reduce(w)
+		}
+		g.red.keep()
+	} else if err := g.pool.run(phaseReduce); err != nil {
 		return err
 	}
 	return g.allreduce()
