@@ -3,6 +3,9 @@
 package mpi_test
 
 import (
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/symgrad/symgrad/parallel/mpi"
@@ -29,4 +32,18 @@ func TestStubIsOneProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log("the MPI tests (2 ranks under mpirun) run with go test -tags mpi ./parallel/mpi/")
+}
+
+// Started by mpirun as one of several ranks, a binary built without MPI
+// refuses to run alone (every copy would write the same files).
+func TestStubRefusesSeveralRanks(t *testing.T) {
+	if os.Getenv("OMPI_COMM_WORLD_SIZE") != "" {
+		t.Skip("inside the child run")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestStubIsOneProcess$")
+	cmd.Env = append(os.Environ(), "OMPI_COMM_WORLD_SIZE=2")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "built without -tags mpi") {
+		t.Fatalf("as rank of 2: %v\n%s", err, out)
+	}
 }
