@@ -22,6 +22,17 @@ type Config struct {
 	// built by Rebuild whose parameters share the model's tensors) and
 	// cached: parameters and optimizer state are one.
 	BatchSize int
+	// Replicas, above 1, trains data-parallel on that many cores (package
+	// parallel): every batch is cut into Replicas equal shards, each run at
+	// once by its own copy of the model (built with Rebuild for
+	// BatchSize/Replicas samples), and the shards' gradients are averaged
+	// in a fixed order into the program's gradients before one optimizer
+	// step: the update of one copy on the whole batch, to rounding, and the
+	// same bits on every run. The batch size must be a multiple of Replicas.
+	// Batch norm normalizes each shard with its own statistics (PyTorch
+	// DDP), its running statistics are those of the first shard's copy.
+	// 0 or 1 means one copy.
+	Replicas int
 	// Train is the training set. Every epoch it is shuffled (unless
 	// NoShuffle) and cut into batches of BatchSize; the last partial batch
 	// is kept as a smaller batch (PyTorch's DataLoader default), so an
@@ -128,6 +139,8 @@ func (c *Config) check() error {
 		return errors.Errorf("train: Clip.NormType %g must not be negative", c.Clip.NormType)
 	case c.BatchSize < 0:
 		return errors.Errorf("train: BatchSize is %d", c.BatchSize)
+	case c.Replicas < 0:
+		return errors.Errorf("train: Replicas is %d", c.Replicas)
 	}
 	return nil
 }

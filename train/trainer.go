@@ -15,6 +15,7 @@ import (
 	"github.com/symgrad/symgrad/internal/panics"
 	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/optimizers"
+	"github.com/symgrad/symgrad/parallel"
 )
 
 // RebuildFunc builds the same model (same layers, parameter names and
@@ -40,6 +41,7 @@ type Trainer struct {
 	step    int // global steps taken
 	stop    bool
 	reason  string
+	group   *parallel.Group // the replicas, with Config.Replicas > 1
 }
 
 // NewTrainer compiles m (with cfg.CompileOptions) and checks cfg and the
@@ -91,6 +93,10 @@ func NewTrainer(m *models.Model, cfg Config) (t *Trainer, err error) {
 	}
 	t.prog, t.params, t.cur = own.prog, own.params, own
 	if err := t.prepare(); err != nil {
+		_ = t.Close()
+		return nil, err
+	}
+	if err := t.replicate(); err != nil {
 		_ = t.Close()
 		return nil, err
 	}
@@ -173,6 +179,9 @@ func (t *Trainer) StopReason() string { return t.reason }
 
 // Close releases the compiled programs.
 func (t *Trainer) Close() error {
+	if t.group != nil {
+		_ = t.group.Close()
+	}
 	if t.cache != nil {
 		t.cache.close()
 	}
@@ -277,28 +286,21 @@ func (t *Trainer) trainStep(x, y *tensor.Dense, info *Batch) error {
 		return errors.Wrapf(err, "train: %s", where())
 	}
 	t.cur = bp
-	if err := t.cache.before(bp); err != nil {
-		return errors.Wrapf(err, "train: %s", where())
-	}
-	if err := bp.bind(x, y); err != nil {
-		return errors.Wrapf(err, "train: %s", where())
-	}
-	if err := bp.prog.RunTrain(); err != nil {
+	if t.group != nil && info.Size == t.batch {
+		// Replicas share the step of a full batch; a partial last batch runs
+		// on one program of its size.
+		if info.Loss, err = t.replicatedStep(bp, x, y); err != nil {
+			return errors.Wrapf(err, "train: %s", where())
+		}
+	} else if err := t.singleStep(bp, x, y, info); err != nil {
 		var nf *compiler.NonFiniteError
 		if errors.As(err, &nf) {
 			return errors.Wrapf(err, "train: %s: the loss or a gradient became non-finite", where())
 		}
 		return errors.Wrapf(err, "train: %s", where())
 	}
-	if err := t.cache.after(bp); err != nil {
-		return errors.Wrapf(err, "train: %s", where())
-	}
-	info.Loss = bp.prog.Loss()
 	if math.IsNaN(info.Loss) || math.IsInf(info.Loss, 0) {
 		return errors.Errorf("train: %s: loss is %v (compile with the NaN guard on to name the node)", where(), info.Loss)
-	}
-	if err := t.updateMetrics(bp.prog, y, info.Size); err != nil {
-		return errors.Wrapf(err, "train: %s", where())
 	}
 	if err := t.cbs.backward(t, *info); err != nil {
 		return errors.Wrapf(err, "train: %s", where())
@@ -314,6 +316,25 @@ func (t *Trainer) trainStep(x, y *tensor.Dense, info *Batch) error {
 		t.cfg.Schedule.Step()
 	}
 	return nil
+}
+
+// singleStep runs bp's forward and backward pass on (x, y), with the
+// model's buffers copied in and out, and updates the metrics.
+func (t *Trainer) singleStep(bp *batchProgram, x, y *tensor.Dense, info *Batch) error {
+	if err := t.cache.before(bp); err != nil {
+		return err
+	}
+	if err := bp.bind(x, y); err != nil {
+		return err
+	}
+	if err := bp.prog.RunTrain(); err != nil {
+		return err
+	}
+	if err := t.cache.after(bp); err != nil {
+		return err
+	}
+	info.Loss = bp.prog.Loss()
+	return t.updateMetrics(bp.prog, y, info.Size)
 }
 
 // where says where the loop is for people, counting from 1 as the progress
