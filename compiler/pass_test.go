@@ -189,7 +189,7 @@ func checkNumericGrad(t *testing.T, p *Program) {
 // A rule whose replacement has another shape is an error naming it.
 func TestRuleShapeIsChecked(t *testing.T) {
 	bad := &Rule{Name: "bad", Phase: Canonicalize, Rewrite: func(n *G.Node) (*G.Node, error) {
-		if x, ok := isUnary(n, "exp"); ok {
+		if x, ok := isUnary(n, ops.KindExp); ok {
 			return G.Sum(x)
 		}
 		return nil, nil

@@ -2,13 +2,13 @@ package compiler
 
 import (
 	"math"
-	"reflect"
-	"strings"
 	"unsafe"
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/ops"
 )
 
 // Native kernels: allocation-free implementations of Gorgonia's
@@ -31,45 +31,21 @@ func (k *nativeKernel) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, 
 	return prealloc, nil
 }
 
-// gorgoniaOpKind returns the type name of n's op when it is one of
-// Gorgonia's ("elemBinOp", "sumOp", ...), else "".
-func gorgoniaOpKind(op G.Op) string {
-	if op == nil {
-		return ""
-	}
-	t := reflect.TypeOf(op)
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t.PkgPath() != "gorgonia.org/gorgonia" {
-		return ""
-	}
-	return t.Name()
-}
-
 // kernelFor returns a native kernel for n, or nil.
 func kernelFor(n *G.Node) *nativeKernel {
 	if dt := n.Dtype(); dt != tensor.Float64 && dt != tensor.Float32 {
 		return nil
 	}
-	op := n.Op()
-	switch gorgoniaOpKind(op) {
-	case "elemBinOp":
-		sym := strings.Fields(op.String())
-		if len(sym) != 2 || sym[1] != "false" { // "true": a comparison returning the operands' type
+	id := ops.Identify(n)
+	switch k := id.Kind; k {
+	case ops.KindAdd, ops.KindSub, ops.KindMul, ops.KindDiv:
+		if id.RetSame { // a comparison's flag: never set on arithmetic Gorgonia builds
 			return nil
 		}
-		switch sym[0] {
-		case "+", "-", "⊙", "÷":
-			s := sym[0]
-			return &nativeKernel{name: s, f: func(out G.Value, in []G.Value) error { return binaryKernel(s, out, in) }}
-		}
-	case "elemUnaryOp":
-		switch name := op.String(); name {
-		case "square", "neg", "exp", "ln", "sqrt", "abs":
-			return &nativeKernel{name: name, f: func(out G.Value, in []G.Value) error { return unaryKernel(name, out, in) }}
-		}
-	case "sumOp":
+		return &nativeKernel{name: k.String(), f: func(out G.Value, in []G.Value) error { return binaryKernel(k, out, in) }}
+	case ops.KindSquare, ops.KindNeg, ops.KindExp, ops.KindLog, ops.KindSqrt, ops.KindAbs:
+		return &nativeKernel{name: k.String(), f: func(out G.Value, in []G.Value) error { return unaryKernel(k, out, in) }}
+	case ops.KindSum:
 		if n.IsScalar() {
 			return &nativeKernel{name: "sum", f: sumKernel}
 		}
@@ -106,7 +82,7 @@ func floats32(v G.Value) ([]float32, bool) {
 
 var errKernelInput = errors.New("unsupported operand")
 
-func binaryKernel(sym string, out G.Value, in []G.Value) error {
+func binaryKernel(sym ops.Kind, out G.Value, in []G.Value) error {
 	if len(in) != 2 {
 		return errKernelInput
 	}
@@ -129,7 +105,7 @@ func binaryKernel(sym string, out G.Value, in []G.Value) error {
 
 // binaryElems is o = a (sym) b elementwise; an operand of one element is a
 // scalar broadcast over the other.
-func binaryElems[T float32 | float64](sym string, o, a, b []T) error {
+func binaryElems[T float32 | float64](sym ops.Kind, o, a, b []T) error {
 	n := len(o)
 	switch {
 	case len(a) == n && len(b) == n:
@@ -142,19 +118,19 @@ func binaryElems[T float32 | float64](sym string, o, a, b []T) error {
 	case len(a) == n && len(b) == n:
 		a, b = a[:n], b[:n]
 		switch sym {
-		case "+":
+		case ops.KindAdd:
 			for i := range o {
 				o[i] = a[i] + b[i]
 			}
-		case "-":
+		case ops.KindSub:
 			for i := range o {
 				o[i] = a[i] - b[i]
 			}
-		case "⊙":
+		case ops.KindMul:
 			for i := range o {
 				o[i] = a[i] * b[i]
 			}
-		case "÷":
+		case ops.KindDiv:
 			for i := range o {
 				o[i] = a[i] / b[i]
 			}
@@ -167,49 +143,49 @@ func binaryElems[T float32 | float64](sym string, o, a, b []T) error {
 	return nil
 }
 
-func binaryScalarRight[T float32 | float64](sym string, o, a []T, s T) {
+func binaryScalarRight[T float32 | float64](sym ops.Kind, o, a []T, s T) {
 	switch sym {
-	case "+":
+	case ops.KindAdd:
 		for i := range o {
 			o[i] = a[i] + s
 		}
-	case "-":
+	case ops.KindSub:
 		for i := range o {
 			o[i] = a[i] - s
 		}
-	case "⊙":
+	case ops.KindMul:
 		for i := range o {
 			o[i] = a[i] * s
 		}
-	case "÷":
+	case ops.KindDiv:
 		for i := range o {
 			o[i] = a[i] / s
 		}
 	}
 }
 
-func binaryScalarLeft[T float32 | float64](sym string, o []T, s T, b []T) {
+func binaryScalarLeft[T float32 | float64](sym ops.Kind, o []T, s T, b []T) {
 	switch sym {
-	case "+":
+	case ops.KindAdd:
 		for i := range o {
 			o[i] = s + b[i]
 		}
-	case "-":
+	case ops.KindSub:
 		for i := range o {
 			o[i] = s - b[i]
 		}
-	case "⊙":
+	case ops.KindMul:
 		for i := range o {
 			o[i] = s * b[i]
 		}
-	case "÷":
+	case ops.KindDiv:
 		for i := range o {
 			o[i] = s / b[i]
 		}
 	}
 }
 
-func unaryKernel(name string, out G.Value, in []G.Value) error {
+func unaryKernel(name ops.Kind, out G.Value, in []G.Value) error {
 	if len(in) != 1 {
 		return errKernelInput
 	}
@@ -230,44 +206,44 @@ func unaryKernel(name string, out G.Value, in []G.Value) error {
 	return nil
 }
 
-func unary64(name string, o, x []float64) {
+func unary64(name ops.Kind, o, x []float64) {
 	x = x[:len(o)]
 	switch name {
-	case "square":
+	case ops.KindSquare:
 		for i, v := range x {
 			o[i] = v * v
 		}
-	case "neg":
+	case ops.KindNeg:
 		for i, v := range x {
 			o[i] = -v
 		}
-	case "exp":
+	case ops.KindExp:
 		for i, v := range x {
 			o[i] = math.Exp(v)
 		}
-	case "ln":
+	case ops.KindLog:
 		for i, v := range x {
 			o[i] = math.Log(v)
 		}
-	case "sqrt":
+	case ops.KindSqrt:
 		for i, v := range x {
 			o[i] = math.Sqrt(v)
 		}
-	case "abs":
+	case ops.KindAbs:
 		for i, v := range x {
 			o[i] = math.Abs(v)
 		}
 	}
 }
 
-func unary32(name string, o, x []float32) {
+func unary32(name ops.Kind, o, x []float32) {
 	x = x[:len(o)]
 	switch name {
-	case "square":
+	case ops.KindSquare:
 		for i, v := range x {
 			o[i] = v * v
 		}
-	case "neg":
+	case ops.KindNeg:
 		for i, v := range x {
 			o[i] = -v
 		}
@@ -313,9 +289,16 @@ func sumKernel(out G.Value, in []G.Value) error {
 // staticKinds are the Gorgonia ops that are pure functions of their
 // inputs (no randomness, no train/eval switch, no state): a node of one of
 // these kinds whose inputs are all constant is constant too.
-var staticKinds = map[string]bool{
-	"elemBinOp": true, "elemUnaryOp": true, "sumOp": true, "reshapeOp": true, "repeatOp": true,
-	"transposeOp": true, "linAlgBinOp": true, "sizeOp": true,
+func staticKind(k ops.Kind) bool {
+	switch {
+	case k.Binary(), k.Unary(), k.Product():
+		return true
+	}
+	switch k {
+	case ops.KindSum, ops.KindReshapeView, ops.KindRepeat, ops.KindTranspose, ops.KindSizeOf:
+		return true
+	}
+	return false
 }
 
 // isStatic reports whether n's value depends on constants and shapes only,
@@ -323,11 +306,11 @@ var staticKinds = map[string]bool{
 // reshapes and repeats; SizeOf nodes, which read only their input's shape).
 // static holds the answer for the nodes before n in execution order.
 func (p *plan) isStatic(n *G.Node, index map[*G.Node]int, static []bool) bool {
-	kind := gorgoniaOpKind(n.Op())
-	if !staticKinds[kind] {
+	kind := ops.KindOf(n)
+	if !staticKind(kind) {
 		return false
 	}
-	if kind == "sizeOp" {
+	if kind == ops.KindSizeOf {
 		return true
 	}
 	in := children(n)

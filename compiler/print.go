@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/symgrad/symgrad/ops"
 )
 
 // nodeKind names what a node is for printing: a parameter, a data input, a
@@ -41,7 +43,7 @@ func (p *Program) executionOrder() G.Nodes {
 	return out
 }
 
-func isRead(n *G.Node) bool { return n.Op() != nil && n.Op().String() == "print" }
+func isRead(n *G.Node) bool { return ops.KindOf(n) == ops.KindRead }
 
 // WriteText writes one line per node of the training program: id, what the
 // node is, its shape and dtype, and its inputs. Forward and gradient nodes

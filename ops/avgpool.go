@@ -17,6 +17,7 @@ import (
 // Gorgonia's AveragePool2D gives a wrong gradient with padding and stride
 // (TestAvgPool2DGradientWithPadding), so symgrad has its own.
 type avgPoolOp struct {
+	opBase
 	in, out             tensor.Shape // x [N,C,H,W] and pooled [N,C,oH,oW]
 	kernel, stride, pad [2]int
 	adjoint             bool
@@ -82,11 +83,12 @@ func (op *avgPoolOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	return valueOf(res, shape, dtypeOf(vs[0]))
 }
-func (op *avgPoolOp) ReturnsPtr() bool      { return false }
-func (op *avgPoolOp) CallsExtern() bool     { return false }
-func (op *avgPoolOp) OverwritesInput() int  { return -1 }
 func (op *avgPoolOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *avgPoolOp) Hashcode() uint32      { return hashOf(op) }
+
+// Identity is KindAvgPool2d.
+func (op *avgPoolOp) Identity() Identity { return Identity{Kind: KindAvgPool2d} }
+
 func (op *avgPoolOp) String() string {
 	return fmt.Sprintf("avgpool2d(in=%v,k=%v,s=%v,p=%v,adjoint=%v)", op.in, op.kernel, op.stride, op.pad, op.adjoint)
 }

@@ -3,7 +3,6 @@ package ops
 import (
 	"fmt"
 	"hash"
-	"hash/fnv"
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
@@ -20,6 +19,7 @@ import (
 // hash is the name: two elemOps with the same name compute the same thing
 // and may be merged by Gorgonia's hash-consing.
 type elemOp struct {
+	opBase
 	name  string
 	f     func(float64) float64
 	deriv func() *elemOp // f', nil when f' is not available (not twice differentiable)
@@ -110,24 +110,14 @@ func dense(t tensor.Tensor) (*tensor.Dense, error) {
 	return d, nil
 }
 
-// ReturnsPtr is false: Do returns a fresh value.
-func (op *elemOp) ReturnsPtr() bool { return false }
-
-// CallsExtern is false.
-func (op *elemOp) CallsExtern() bool { return false }
-
-// OverwritesInput is -1: the input is never overwritten.
-func (op *elemOp) OverwritesInput() int { return -1 }
-
 // WriteHash writes the op's name, which includes every attribute.
 func (op *elemOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.elem.%s", op.name) }
 
 // Hashcode hashes the name.
-func (op *elemOp) Hashcode() uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
+func (op *elemOp) Hashcode() uint32 { return hashOf(op) }
+
+// Identity is KindElementwise with the op's name.
+func (op *elemOp) Identity() Identity { return Identity{Kind: KindElementwise, Name: op.name} }
 
 func (op *elemOp) String() string { return op.name }
 

@@ -21,6 +21,7 @@ import (
 // concatOp joins its inputs along axis: out = [x1, x2, ...] on axis.
 // Gradient: piece i of g (a copying slice, alongOp) for each input.
 type concatOp struct {
+	opBase
 	axis   int
 	shapes []tensor.Shape // the inputs'
 	out    tensor.Shape
@@ -108,13 +109,13 @@ func copyBlocks[T float32 | float64](big, small []T, blocks, bigInner, inner, of
 	}
 }
 
-func (op *concatOp) ReturnsPtr() bool     { return false }
-func (op *concatOp) CallsExtern() bool    { return false }
-func (op *concatOp) OverwritesInput() int { return -1 }
 func (op *concatOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "symgrad.concat(axis=%d,%v)", op.axis, op.shapes)
 }
 func (op *concatOp) Hashcode() uint32 { return hashOf(op) }
+
+// Identity is KindConcat.
+func (op *concatOp) Identity() Identity { return Identity{Kind: KindConcat, Axis: op.axis} }
 
 // String is Gorgonia's concat's, which compiler/expr formats as concat(...).
 func (op *concatOp) String() string { return fmt.Sprintf("Concat(axis=%d)", op.axis) }
@@ -145,6 +146,7 @@ func (op *concatOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // full (pad false), or places its input there in a zero tensor of shape
 // full (pad true). The two are each other's adjoint and gradient.
 type alongOp struct {
+	opBase
 	pad              bool
 	axis, start, end int
 	full, part       tensor.Shape // part: the slice's shape
@@ -224,11 +226,17 @@ func alongKernel[T float32 | float64](big, small []T, blocks, bigInner, inner, o
 	copyBlocks(big, small, blocks, bigInner, inner, off, !pad)
 }
 
-func (op *alongOp) ReturnsPtr() bool      { return false }
-func (op *alongOp) CallsExtern() bool     { return false }
-func (op *alongOp) OverwritesInput() int  { return -1 }
 func (op *alongOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *alongOp) Hashcode() uint32      { return hashOf(op) }
+
+// Identity is KindConcatPad or KindConcatSlice.
+func (op *alongOp) Identity() Identity {
+	if op.pad {
+		return Identity{Kind: KindConcatPad, Axis: op.axis}
+	}
+	return Identity{Kind: KindConcatSlice, Axis: op.axis}
+}
+
 func (op *alongOp) String() string {
 	name := "concatslice"
 	if op.pad {

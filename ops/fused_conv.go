@@ -142,6 +142,7 @@ const (
 // convOp is one of the three conv maps. The im2col buffer is the op's,
 // reused across runs (scratch, guarded by its mutex).
 type convOp struct {
+	opBase
 	geom    convGeom
 	kind    convKind
 	bias    bool
@@ -272,11 +273,14 @@ func equalDims(a, b tensor.Shape) bool {
 	return true
 }
 
-func (op *convOp) ReturnsPtr() bool      { return false }
-func (op *convOp) CallsExtern() bool     { return false }
-func (op *convOp) OverwritesInput() int  { return -1 }
 func (op *convOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *convOp) Hashcode() uint32      { return hashOf(op) }
+
+// Identity is KindConv2d or one of its gradients.
+func (op *convOp) Identity() Identity {
+	return Identity{Kind: [...]Kind{KindConv2d, KindConv2dInputGrad, KindConv2dFilterGrad}[op.kind]}
+}
+
 func (op *convOp) String() string {
 	g := op.geom
 	name := [...]string{"fusedconv2d", "conv2dinputgrad", "conv2dfiltergrad"}[op.kind]

@@ -48,6 +48,7 @@ func ChannelBroadcast(v *G.Node, shape tensor.Shape) (out *G.Node, err error) {
 // chanOp is ChannelSum (shape -> [C]) when sum, else ChannelBroadcast
 // ([C] -> shape); each is the other's gradient.
 type chanOp struct {
+	opBase
 	sum   bool
 	shape tensor.Shape // the [N, C, ...] side
 }
@@ -123,11 +124,17 @@ func chanKernel[T float32 | float64](sum bool, x, y []T, n, c, k int) {
 	}
 }
 
-func (op *chanOp) ReturnsPtr() bool      { return false }
-func (op *chanOp) CallsExtern() bool     { return false }
-func (op *chanOp) OverwritesInput() int  { return -1 }
 func (op *chanOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *chanOp) Hashcode() uint32      { return hashOf(op) }
+
+// Identity is KindChannelSum or KindChannelBroadcast.
+func (op *chanOp) Identity() Identity {
+	if op.sum {
+		return Identity{Kind: KindChannelSum}
+	}
+	return Identity{Kind: KindChannelBroadcast}
+}
+
 func (op *chanOp) String() string {
 	if op.sum {
 		return fmt.Sprintf("channelsum(%v)", op.shape)

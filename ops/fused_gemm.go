@@ -44,7 +44,10 @@ func Gemm(a, b *G.Node, transA, transB bool) (out *G.Node, err error) {
 }
 
 // gemmOp is C = op(A)·op(B).
-type gemmOp struct{ transA, transB bool }
+type gemmOp struct {
+	opBase
+	transA, transB bool
+}
 
 var (
 	_ G.SDOp            = (*gemmOp)(nil)
@@ -119,11 +122,14 @@ func (op *gemmOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error
 	return prealloc, nil
 }
 
-func (op *gemmOp) ReturnsPtr() bool      { return false }
-func (op *gemmOp) CallsExtern() bool     { return false }
-func (op *gemmOp) OverwritesInput() int  { return -1 }
 func (op *gemmOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *gemmOp) Hashcode() uint32      { return hashOf(op) }
+
+// Identity is KindGemm.
+func (op *gemmOp) Identity() Identity {
+	return Identity{Kind: KindGemm, TransA: op.transA, TransB: op.transB}
+}
+
 func (op *gemmOp) String() string {
 	return "gemm(" + tick("A", op.transA) + "," + tick("B", op.transB) + ")"
 }

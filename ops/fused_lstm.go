@@ -106,7 +106,10 @@ func applyCell(k cellKind, in ...*G.Node) (out *G.Node, err error) {
 }
 
 // cellOp is one of the cell's functions.
-type cellOp struct{ kind cellKind }
+type cellOp struct {
+	opBase
+	kind cellKind
+}
 
 var (
 	_ G.SDOp            = (*cellOp)(nil)
@@ -279,12 +282,13 @@ func cellKernel[T float32 | float64](k cellKind, h int, act, x, g, out []T) {
 	}
 }
 
-func (op *cellOp) ReturnsPtr() bool      { return false }
-func (op *cellOp) CallsExtern() bool     { return false }
-func (op *cellOp) OverwritesInput() int  { return -1 }
 func (op *cellOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%s", cellNames[op.kind]) }
 func (op *cellOp) Hashcode() uint32      { return hashOf(op) }
-func (op *cellOp) String() string        { return cellNames[op.kind] }
+
+// Identity is KindLSTMCell.
+func (op *cellOp) Identity() Identity { return Identity{Kind: KindLSTMCell, Name: cellNames[op.kind]} }
+
+func (op *cellOp) String() string { return cellNames[op.kind] }
 func (op *cellOp) DiffWRT(n int) []bool {
 	d := make([]bool, n)
 	for i := range d {

@@ -14,7 +14,10 @@ import (
 // gatesOp is LSTMGates (grad false: a -> [i f g o]) or its gradient (grad
 // true: ([i f g o], G) -> da); with allTanh, every block is tanh (the
 // tanh(c') of LSTMCellH, of any shape).
-type gatesOp struct{ grad, allTanh bool }
+type gatesOp struct {
+	opBase
+	grad, allTanh bool
+}
 
 var (
 	_ G.SDOp            = (*gatesOp)(nil)
@@ -127,12 +130,13 @@ func gatesKernel[T float32 | float64](h int, allTanh bool, x, g, y []T) {
 	}
 }
 
-func (op *gatesOp) ReturnsPtr() bool      { return false }
-func (op *gatesOp) CallsExtern() bool     { return false }
-func (op *gatesOp) OverwritesInput() int  { return -1 }
 func (op *gatesOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *gatesOp) Hashcode() uint32      { return hashOf(op) }
-func (op *gatesOp) DiffWRT(n int) []bool  { return []bool{true, true}[:n] }
+
+// Identity is KindLSTMGates.
+func (op *gatesOp) Identity() Identity { return Identity{Kind: KindLSTMGates} }
+
+func (op *gatesOp) DiffWRT(n int) []bool { return []bool{true, true}[:n] }
 func (op *gatesOp) String() string {
 	name := "lstmgates"
 	if op.allTanh {

@@ -82,6 +82,7 @@ const (
 func (k poolKind) String() string { return [...]string{"max", "scatter", "gather"}[k] }
 
 type poolOp struct {
+	opBase
 	geom poolGeom
 	kind poolKind
 }
@@ -161,11 +162,12 @@ func (op *poolOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error
 	return prealloc, nil
 }
 
-func (op *poolOp) ReturnsPtr() bool      { return false }
-func (op *poolOp) CallsExtern() bool     { return false }
-func (op *poolOp) OverwritesInput() int  { return -1 }
 func (op *poolOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *poolOp) Hashcode() uint32      { return hashOf(op) }
+
+// Identity is KindMaxPool2d (its name says forward, scatter or gather).
+func (op *poolOp) Identity() Identity { return Identity{Kind: KindMaxPool2d} }
+
 func (op *poolOp) String() string {
 	g := op.geom
 	return fmt.Sprintf("maxpool2d%s(x=%v,k=%v,s=%v)", op.kind, g.xShape(), [2]int{g.kh, g.kw}, [2]int{g.sh, g.sw})

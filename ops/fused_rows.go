@@ -46,6 +46,7 @@ func BroadcastRows(v *G.Node, rows int) (out *G.Node, err error) {
 // rowsOp is ColSum ([rows, N] -> [N]) when sum, else BroadcastRows
 // ([N] -> [rows, N]); each is the other's gradient.
 type rowsOp struct {
+	opBase
 	sum  bool
 	rows int
 }
@@ -115,11 +116,17 @@ func rowsKernel[T float32 | float64](sum bool, x, y []T) {
 	}
 }
 
-func (op *rowsOp) ReturnsPtr() bool      { return false }
-func (op *rowsOp) CallsExtern() bool     { return false }
-func (op *rowsOp) OverwritesInput() int  { return -1 }
 func (op *rowsOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *rowsOp) Hashcode() uint32      { return hashOf(op) }
+
+// Identity is KindColSum or KindBroadcastRows.
+func (op *rowsOp) Identity() Identity {
+	if op.sum {
+		return Identity{Kind: KindColSum}
+	}
+	return Identity{Kind: KindBroadcastRows}
+}
+
 func (op *rowsOp) String() string {
 	if op.sum {
 		return fmt.Sprintf("colsum(rows=%d)", op.rows)

@@ -34,6 +34,7 @@ func TimeStep(x *G.Node, t int) (out *G.Node, err error) {
 // timeStepOp is TimeStep ([B, T, F] -> [B, F]) or, when scatter, its
 // adjoint UnTimeStep ([B, F] -> [B, T, F], zero except at step t).
 type timeStepOp struct {
+	opBase
 	t, steps int
 	scatter  bool
 }
@@ -105,12 +106,18 @@ func timeStepKernel[T float32 | float64](op *timeStepOp, f int, seq, mat []T) {
 	}
 }
 
-func (op *timeStepOp) ReturnsPtr() bool      { return false }
-func (op *timeStepOp) CallsExtern() bool     { return false }
-func (op *timeStepOp) OverwritesInput() int  { return -1 }
 func (op *timeStepOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *timeStepOp) Hashcode() uint32      { return hashOf(op) }
-func (op *timeStepOp) DiffWRT(int) []bool    { return []bool{true} }
+
+// Identity is KindUnTimeStep or KindTimeStep.
+func (op *timeStepOp) Identity() Identity {
+	if op.scatter {
+		return Identity{Kind: KindUnTimeStep}
+	}
+	return Identity{Kind: KindTimeStep}
+}
+
+func (op *timeStepOp) DiffWRT(int) []bool { return []bool{true} }
 func (op *timeStepOp) String() string {
 	if op.scatter {
 		return fmt.Sprintf("untimestep(t=%d of %d)", op.t, op.steps)

@@ -18,6 +18,7 @@ import (
 // maximum, 0 elsewhere. Gorgonia's Max gives every tie the whole g, so a
 // slice with two tied maxima passes on twice its gradient.
 type maxOp struct {
+	opBase
 	axes  []int        // sorted, distinct
 	shape tensor.Shape // of x
 }
@@ -106,11 +107,13 @@ func (op *maxOp) Do(vs ...G.Value) (G.Value, error) {
 	_, m, _ := op.maxima(x)
 	return valueOf(m, op.outShape(), dtypeOf(vs[0]))
 }
-func (op *maxOp) ReturnsPtr() bool      { return false }
-func (op *maxOp) CallsExtern() bool     { return false }
-func (op *maxOp) OverwritesInput() int  { return -1 }
 func (op *maxOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.max%v%v", op.axes, op.shape) }
 func (op *maxOp) Hashcode() uint32      { return hashOf(op) }
+
+// Identity is KindMax.
+func (op *maxOp) Identity() Identity {
+	return Identity{Kind: KindMax, Axes: append([]int(nil), op.axes...)}
+}
 
 // String keeps Gorgonia's spelling of its max op, which compiler/expr
 // prints back as max(x, axes...).
@@ -119,7 +122,7 @@ func (op *maxOp) DiffWRT(int) []bool { return []bool{true} }
 
 // SymDiff is dx = maxGrad(x, g): g shared evenly by each slice's maxima.
 func (op *maxOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&maxGradOp{op}, in[0], g)
+	dx, err := G.ApplyOp(&maxGradOp{max: op}, in[0], g)
 	return G.Nodes{dx}, err
 }
 
@@ -127,7 +130,10 @@ func (op *maxOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
 // its slot's maximum, else 0. It is not differentiable again: DiffWRT says
 // it is, so that a second derivative reaches SymDiff and is refused with
 // an error instead of coming out silently zero.
-type maxGradOp struct{ max *maxOp }
+type maxGradOp struct {
+	opBase
+	max *maxOp
+}
 
 func (op *maxGradOp) Arity() int { return 2 }
 func (op *maxGradOp) Type() hm.Type {
@@ -156,13 +162,14 @@ func (op *maxGradOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	return valueOf(dx, op.max.shape, dtypeOf(vs[0]))
 }
-func (op *maxGradOp) ReturnsPtr() bool      { return false }
-func (op *maxGradOp) CallsExtern() bool     { return false }
-func (op *maxGradOp) OverwritesInput() int  { return -1 }
 func (op *maxGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *maxGradOp) Hashcode() uint32      { return hashOf(op) }
-func (op *maxGradOp) String() string        { return fmt.Sprintf("max'%v%v", op.max.axes, op.max.shape) }
-func (op *maxGradOp) DiffWRT(int) []bool    { return []bool{true, true} }
+
+// Identity is KindMaxGrad.
+func (op *maxGradOp) Identity() Identity { return Identity{Kind: KindMaxGrad} }
+
+func (op *maxGradOp) String() string     { return fmt.Sprintf("max'%v%v", op.max.axes, op.max.shape) }
+func (op *maxGradOp) DiffWRT(int) []bool { return []bool{true, true} }
 func (op *maxGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 	return nil, errors.New("the gradient of max is not differentiable")
 }

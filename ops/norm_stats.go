@@ -23,6 +23,7 @@ const (
 // batch); in evaluation mode it outputs the running statistic instead.
 // Its gradient is the identity (it is only differentiated in training).
 type bnStatOp struct {
+	opBase
 	stats    *BatchNormStats
 	kind     statKind
 	n, c     int // elements per channel, channels
@@ -123,15 +124,16 @@ func (op *bnStatOp) update32(r, batch, out []float32) {
 	}
 	copy(out, batch)
 }
-func (op *bnStatOp) ReturnsPtr() bool     { return false }
-func (op *bnStatOp) CallsExtern() bool    { return false }
-func (op *bnStatOp) OverwritesInput() int { return -1 }
 
 // WriteHash includes the stats' identity: two layers never merge.
 func (op *bnStatOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "symgrad.bnstat(%p,%d,%d,%d)", op.stats, op.kind, op.n, op.c)
 }
 func (op *bnStatOp) Hashcode() uint32 { return hashOf(op) }
+
+// Identity is KindBatchNormStat.
+func (op *bnStatOp) Identity() Identity { return Identity{Kind: KindBatchNormStat} }
+
 func (op *bnStatOp) String() string {
 	if op.kind == statMean {
 		return "bnstat(mean)"
