@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/internal/panics"
+	"github.com/symgrad/symgrad/ops/kernels"
 )
 
 // FusedMaxPool2D is MaxPool2D (PyTorch's MaxPool2d(kernel, stride), no
@@ -59,27 +60,25 @@ func applyPool(x, v *G.Node, kernel, stride [2]int, kind poolKind) (out *G.Node,
 	return out, errors.Wrapf(err, "%v of %s %v and %s %v", op, x.Name(), x.Shape(), v.Name(), v.Shape())
 }
 
-// poolGeom is a max-pool's geometry: x [n,c,h,w], y [n,c,oh,ow].
-type poolGeom struct{ n, c, h, w, kh, kw, sh, sw, oh, ow int }
+// poolGeom is a max-pool's geometry: x [N,C,H,W], y [N,C,OH,OW].
+type poolGeom = kernels.Pool
 
 func newPoolGeom(xs tensor.Shape, kernel, stride [2]int) poolGeom {
-	return poolGeom{n: xs[0], c: xs[1], h: xs[2], w: xs[3], kh: kernel[0], kw: kernel[1], sh: stride[0], sw: stride[1],
-		oh: (xs[2]-kernel[0])/stride[0] + 1, ow: (xs[3]-kernel[1])/stride[1] + 1}
+	return poolGeom{N: xs[0], C: xs[1], H: xs[2], W: xs[3], KH: kernel[0], KW: kernel[1], SH: stride[0], SW: stride[1],
+		OH: (xs[2]-kernel[0])/stride[0] + 1, OW: (xs[3]-kernel[1])/stride[1] + 1}
 }
 
-func (g poolGeom) xShape() tensor.Shape { return tensor.Shape{g.n, g.c, g.h, g.w} }
-func (g poolGeom) yShape() tensor.Shape { return tensor.Shape{g.n, g.c, g.oh, g.ow} }
+func poolXShape(g poolGeom) tensor.Shape { return tensor.Shape{g.N, g.C, g.H, g.W} }
+func poolYShape(g poolGeom) tensor.Shape { return tensor.Shape{g.N, g.C, g.OH, g.OW} }
 
 // poolKind says which max-pool map a poolOp is.
-type poolKind int
+type poolKind = kernels.PoolMap
 
 const (
-	poolMax     poolKind = iota // x -> y
-	poolScatter                 // (x, g [y]) -> dx [x]
-	poolGather                  // (x, h [x]) -> [y]
+	poolMax     = kernels.PoolMax     // x -> y
+	poolScatter = kernels.PoolScatter // (x, g [y]) -> dx [x]
+	poolGather  = kernels.PoolGather  // (x, h [x]) -> [y]
 )
-
-func (k poolKind) String() string { return [...]string{"max", "scatter", "gather"}[k] }
 
 type poolOp struct {
 	opBase
@@ -96,7 +95,7 @@ var (
 // allocating.
 func (op *poolOp) dims(i int) [4]int {
 	g := op.geom
-	x, y := [4]int{g.n, g.c, g.h, g.w}, [4]int{g.n, g.c, g.oh, g.ow}
+	x, y := [4]int{g.N, g.C, g.H, g.W}, [4]int{g.N, g.C, g.OH, g.OW}
 	switch op.kind {
 	case poolScatter:
 		return [3][4]int{x, y, x}[i]
@@ -153,9 +152,9 @@ func (op *poolOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error
 	x, v, out := ds[0], ds[len(vs)-1], ds[len(vs)]
 	switch x.Dtype() {
 	case tensor.Float64:
-		poolKernel(&op.geom, op.kind, x.Float64s(), v.Float64s(), out.Float64s())
+		kernels.MaxPool(&op.geom, op.kind, x.Float64s(), v.Float64s(), out.Float64s())
 	case tensor.Float32:
-		poolKernel(&op.geom, op.kind, x.Float32s(), v.Float32s(), out.Float32s())
+		kernels.MaxPool(&op.geom, op.kind, x.Float32s(), v.Float32s(), out.Float32s())
 	default:
 		return nil, errors.Errorf("%v: dtype %v, want float64 or float32", op, x.Dtype())
 	}
@@ -170,7 +169,7 @@ func (op *poolOp) Identity() Identity { return Identity{Kind: KindMaxPool2d} }
 
 func (op *poolOp) String() string {
 	g := op.geom
-	return fmt.Sprintf("maxpool2d%s(x=%v,k=%v,s=%v)", op.kind, g.xShape(), [2]int{g.kh, g.kw}, [2]int{g.sh, g.sw})
+	return fmt.Sprintf("maxpool2d%s(x=%v,k=%v,s=%v)", op.kind, poolXShape(g), [2]int{g.KH, g.KW}, [2]int{g.SH, g.SW})
 }
 func (op *poolOp) DiffWRT(int) []bool {
 	if op.kind == poolMax {
@@ -182,7 +181,7 @@ func (op *poolOp) DiffWRT(int) []bool {
 // SymDiff: max and gather have the gradient scatter(x, g); scatter has
 // gather(x, g). The argmax input x gets none.
 func (op *poolOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	k, s := [2]int{op.geom.kh, op.geom.kw}, [2]int{op.geom.sh, op.geom.sw}
+	k, s := [2]int{op.geom.KH, op.geom.KW}, [2]int{op.geom.SH, op.geom.SW}
 	switch op.kind {
 	case poolMax:
 		d, err := MaxPool2DScatter(in[0], g, k, s)
@@ -193,105 +192,4 @@ func (op *poolOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
 	}
 	d, err := MaxPool2DGather(in[0], g, k, s)
 	return G.Nodes{nil, d}, errors.Wrapf(err, "gradient of %v", op)
-}
-
-// poolKernel runs one max-pool map: max: out = the window's maximum
-// (windowMax, the value only); for gather and scatter, every window's
-// argmax a: gather: out = v[a]; scatter: out[a] += v (out zeroed).
-func poolKernel[T float32 | float64](g *poolGeom, kind poolKind, x, v, out []T) {
-	hw, ohw := g.h*g.w, g.oh*g.ow
-	if kind == poolMax {
-		for nc := 0; nc < g.n*g.c; nc++ {
-			xp, yp := x[nc*hw:(nc+1)*hw], out[nc*ohw:(nc+1)*ohw]
-			for i := 0; i < g.oh; i++ {
-				for j := 0; j < g.ow; j++ {
-					yp[i*g.ow+j] = windowMax(g, xp, i, j)
-				}
-			}
-		}
-		return
-	}
-	if kind == poolScatter {
-		clear(out)
-	}
-	for nc := 0; nc < g.n*g.c; nc++ {
-		xp := x[nc*hw : (nc+1)*hw]
-		for i := 0; i < g.oh; i++ {
-			for j := 0; j < g.ow; j++ {
-				a := windowArgmax(g, xp, i, j)
-				y := nc*ohw + i*g.ow + j
-				switch kind {
-				case poolGather:
-					out[y] = v[nc*hw+a]
-				case poolScatter:
-					out[nc*hw+a] += v[y]
-				}
-			}
-		}
-	}
-}
-
-// windowMax returns x[windowArgmax(g, xp, i, j)] without tracking the
-// index: the running maximum by Go's builtin max (branch-free; a NaN
-// propagates). That is the argmax's value bit for bit except where the
-// builtin and "the first maximum by >" can differ: a NaN in the window
-// (PyTorch keeps the last NaN, whose payload may differ) and a zero
-// maximum (max(-0, +0) is +0, the first maximum may be -0). Both take
-// windowArgmaxNaN, which follows PyTorch's rule exactly.
-func windowMax[T float32 | float64](g *poolGeom, xp []T, i, j int) T {
-	r0, c0 := i*g.sh, j*g.sw
-	m := xp[r0*g.w+c0]
-	for u := 0; u < g.kh; u++ {
-		base := (r0+u)*g.w + c0
-		for _, e := range xp[base : base+g.kw] {
-			m = max(m, e)
-		}
-	}
-	if m != m || m == 0 {
-		return xp[windowArgmaxNaN(g, xp, i, j)]
-	}
-	return m
-}
-
-// windowArgmax returns the index in the plane xp [H, W] of the maximum of
-// window (i, j): the first in row-major order, or a NaN (as PyTorch's
-// `val > max || isnan(val)`). The common case compares indices only (the
-// compiler turns it into conditional moves: random data defeats branch
-// prediction); a window with a NaN takes windowArgmaxNaN.
-func windowArgmax[T float32 | float64](g *poolGeom, xp []T, i, j int) int {
-	r0, c0 := i*g.sh, j*g.sw
-	best := r0*g.w + c0
-	m, nan := xp[best], false
-	for u := 0; u < g.kh; u++ {
-		base := (r0+u)*g.w + c0
-		for v, e := range xp[base : base+g.kw] {
-			if e > m {
-				best = base + v
-			}
-			m = max(m, e)
-			if e != e {
-				nan = true
-			}
-		}
-	}
-	if nan {
-		return windowArgmaxNaN(g, xp, i, j)
-	}
-	return best
-}
-
-// windowArgmaxNaN is windowArgmax for a window holding a NaN.
-func windowArgmaxNaN[T float32 | float64](g *poolGeom, xp []T, i, j int) int {
-	r0, c0 := i*g.sh, j*g.sw
-	best := r0*g.w + c0
-	m := xp[best]
-	for u := 0; u < g.kh; u++ {
-		row := (r0 + u) * g.w
-		for k := row + c0; k < row+c0+g.kw; k++ {
-			if e := xp[k]; e > m || e != e {
-				best, m = k, e
-			}
-		}
-	}
-	return best
 }
