@@ -74,11 +74,7 @@ func (p *Program) WriteText(w io.Writer) error {
 }
 
 // Text returns WriteText's output as a string.
-func (p *Program) Text() string {
-	var b strings.Builder
-	_ = p.WriteText(&b)
-	return b.String()
-}
+func (p *Program) Text() string { return textOf(p.WriteText) }
 
 func (p *Program) writeSection(b *strings.Builder, title string, nodes G.Nodes) {
 	fmt.Fprintf(b, "# %s (%d nodes)\n", title, len(nodes))

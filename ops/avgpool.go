@@ -17,7 +17,7 @@ import (
 // Gorgonia's AveragePool2D gives a wrong gradient with padding and stride
 // (TestAvgPool2DGradientWithPadding), so symgrad has its own.
 type avgPoolOp struct {
-	opBase
+	unaryBase
 	in, out             tensor.Shape // x [N,C,H,W] and pooled [N,C,oH,oW]
 	kernel, stride, pad [2]int
 	adjoint             bool
@@ -29,7 +29,6 @@ func newAvgPool(xs tensor.Shape, kernel, stride, pad [2]int) *avgPoolOp {
 	return &avgPoolOp{in: xs.Clone(), out: tensor.Shape{xs[0], xs[1], oh, ow}, kernel: kernel, stride: stride, pad: pad}
 }
 
-func (op *avgPoolOp) Arity() int { return 1 }
 func (op *avgPoolOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	t := G.TensorType{Dims: 4, Of: a}
@@ -92,7 +91,6 @@ func (op *avgPoolOp) Identity() Identity { return Identity{Kind: KindAvgPool2d} 
 func (op *avgPoolOp) String() string {
 	return fmt.Sprintf("avgpool2d(in=%v,k=%v,s=%v,p=%v,adjoint=%v)", op.in, op.kernel, op.stride, op.pad, op.adjoint)
 }
-func (op *avgPoolOp) DiffWRT(int) []bool { return []bool{true} }
 
 // SymDiff is the adjoint map applied to g.
 func (op *avgPoolOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {

@@ -23,7 +23,7 @@ var bceEps = float64(float32(1e-12))
 // reaches SymDiff, whose error refuses the second derivative rather than
 // letting it be silently zero.
 type binaryElemOp struct {
-	opBase
+	binaryBase
 	name string // holds every attribute: the hash is the name
 	f    func(x, y float64) float64
 	grad func(x, y, g *G.Node) (G.Nodes, error)
@@ -31,7 +31,6 @@ type binaryElemOp struct {
 
 var _ G.SDOp = (*binaryElemOp)(nil)
 
-func (op *binaryElemOp) Arity() int { return 2 }
 func (op *binaryElemOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(a, a, a)
@@ -76,8 +75,7 @@ func (op *binaryElemOp) Identity() Identity {
 	return Identity{Kind: KindBinaryElementwise, Name: op.name}
 }
 
-func (op *binaryElemOp) String() string     { return op.name }
-func (op *binaryElemOp) DiffWRT(int) []bool { return []bool{true, true} }
+func (op *binaryElemOp) String() string { return op.name }
 func (op *binaryElemOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
 	if op.grad == nil {
 		return nil, errors.Errorf("%s is not differentiable (not twice differentiable as part of its op)", op.name)

@@ -141,18 +141,16 @@ func (st *maskState) Mask() []float64 { return append([]float64(nil), st.mask...
 
 // maskBase holds the methods shared by the dropout op and its gradient.
 type maskBase struct {
-	opBase
+	unaryBase
 	st    *maskState
 	shape tensor.Shape
 }
 
-func (op maskBase) Arity() int { return 1 }
 func (op maskBase) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(a, a)
 }
 func (op maskBase) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
-func (op maskBase) DiffWRT(int) []bool                             { return []bool{true} }
 
 // SetTraining switches between training (masking) and evaluation
 // (identity); it is G.TrainModeOp, called by the compiler's machines.

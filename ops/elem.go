@@ -19,7 +19,7 @@ import (
 // hash is the name: two elemOps with the same name compute the same thing
 // and may be merged by Gorgonia's hash-consing.
 type elemOp struct {
-	opBase
+	unaryBase
 	name  string
 	f     func(float64) float64
 	deriv func() *elemOp // f', nil when f' is not available (not twice differentiable)
@@ -35,9 +35,6 @@ func applyElem(op *elemOp, x *G.Node) (*G.Node, error) {
 	out, err := G.ApplyOp(op, x)
 	return out, errors.Wrapf(err, "%s of %s %v", op.name, x.Name(), x.Shape())
 }
-
-// Arity is 1.
-func (op *elemOp) Arity() int { return 1 }
 
 // Type is a -> a.
 func (op *elemOp) Type() hm.Type {
@@ -120,9 +117,6 @@ func (op *elemOp) Hashcode() uint32 { return hashOf(op) }
 func (op *elemOp) Identity() Identity { return Identity{Kind: KindElementwise, Name: op.name} }
 
 func (op *elemOp) String() string { return op.name }
-
-// DiffWRT is [true].
-func (op *elemOp) DiffWRT(int) []bool { return []bool{true} }
 
 // SymDiff is dL/dx = g ⊙ f'(x).
 func (op *elemOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {

@@ -22,12 +22,11 @@ func expand(x *G.Node, axis int, to tensor.Shape) (*G.Node, error) {
 // symgrad uses it instead of Gorgonia's Broadcast* ops, which allow at most
 // 4 axes and build a Reshape (an aliasing view) and a chain of Repeats.
 type expandOp struct {
-	opBase
+	unaryBase
 	axis int
 	to   tensor.Shape
 }
 
-func (op *expandOp) Arity() int { return 1 }
 func (op *expandOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(typeOfDims(op.to.Dims()-1, a), typeOfDims(op.to.Dims(), a))
@@ -53,8 +52,7 @@ func (op *expandOp) Hashcode() uint32      { return hashOf(op) }
 // Identity is KindExpand.
 func (op *expandOp) Identity() Identity { return Identity{Kind: KindExpand, Axis: op.axis} }
 
-func (op *expandOp) String() string     { return fmt.Sprintf("expand(axis=%d to %v)", op.axis, op.to) }
-func (op *expandOp) DiffWRT(int) []bool { return []bool{true} }
+func (op *expandOp) String() string { return fmt.Sprintf("expand(axis=%d to %v)", op.axis, op.to) }
 
 // SymDiff is dL/dx = Σ_axis g.
 func (op *expandOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {

@@ -118,14 +118,8 @@ func (op *concatOp) Hashcode() uint32 { return hashOf(op) }
 func (op *concatOp) Identity() Identity { return Identity{Kind: KindConcat, Axis: op.axis} }
 
 // String is Gorgonia's concat's, which compiler/expr formats as concat(...).
-func (op *concatOp) String() string { return fmt.Sprintf("Concat(axis=%d)", op.axis) }
-func (op *concatOp) DiffWRT(n int) []bool {
-	d := make([]bool, n)
-	for i := range d {
-		d[i] = true
-	}
-	return d
-}
+func (op *concatOp) String() string       { return fmt.Sprintf("Concat(axis=%d)", op.axis) }
+func (op *concatOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 // SymDiff slices g back into the pieces: dL/dx_i = g[..., o_i:o_i+n_i, ...].
 func (op *concatOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
@@ -146,7 +140,7 @@ func (op *concatOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // full (pad false), or places its input there in a zero tensor of shape
 // full (pad true). The two are each other's adjoint and gradient.
 type alongOp struct {
-	opBase
+	unaryBase
 	pad              bool
 	axis, start, end int
 	full, part       tensor.Shape // part: the slice's shape
@@ -171,7 +165,6 @@ func (op *alongOp) shapes() (in, out tensor.Shape) {
 	return op.full, op.part
 }
 
-func (op *alongOp) Arity() int { return 1 }
 func (op *alongOp) Type() hm.Type {
 	t := G.TensorType{Dims: len(op.full), Of: hm.TypeVariable('a')}
 	return hm.NewFnType(t, t)
@@ -231,10 +224,7 @@ func (op *alongOp) Hashcode() uint32      { return hashOf(op) }
 
 // Identity is KindConcatPad or KindConcatSlice.
 func (op *alongOp) Identity() Identity {
-	if op.pad {
-		return Identity{Kind: KindConcatPad, Axis: op.axis}
-	}
-	return Identity{Kind: KindConcatSlice, Axis: op.axis}
+	return Identity{Kind: choose(op.pad, KindConcatPad, KindConcatSlice), Axis: op.axis}
 }
 
 func (op *alongOp) String() string {
@@ -244,11 +234,9 @@ func (op *alongOp) String() string {
 	}
 	return fmt.Sprintf("%s(axis=%d,[%d:%d],%v)", name, op.axis, op.start, op.end, []int(op.full))
 }
-func (op *alongOp) DiffWRT(int) []bool { return []bool{true} }
 
 // SymDiff: the gradient of a slice is g padded back into place, that of a
 // pad is g's slice.
 func (op *alongOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(newAlongOp(!op.pad, op.axis, op.start, op.end, op.full), grad)
-	return G.Nodes{d}, errors.Wrapf(err, "gradient of %v", op)
+	return applyAdjoint(op, newAlongOp(!op.pad, op.axis, op.start, op.end, op.full), grad)
 }

@@ -3,6 +3,7 @@ package ops
 import (
 	"fmt"
 	"hash"
+	"slices"
 	"sync"
 
 	"github.com/chewxy/hm"
@@ -261,17 +262,7 @@ func denseOfDims(v G.Value, dt tensor.Dtype) (*tensor.Dense, error) {
 
 // equalDims compares shapes dimension by dimension (tensor.Shape.Eq
 // calls (2) and (1, 2) equal).
-func equalDims(a, b tensor.Shape) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+func equalDims(a, b tensor.Shape) bool { return slices.Equal(a, b) }
 
 func (op *convOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *convOp) Hashcode() uint32      { return hashOf(op) }
@@ -287,13 +278,7 @@ func (op *convOp) String() string {
 	return fmt.Sprintf("%s(x=%v,w=%v,s=%v,p=%v,bias=%v)", name, g.xShape(), g.wShape(),
 		[2]int{g.sh, g.sw}, [2]int{g.ph, g.pw}, op.bias)
 }
-func (op *convOp) DiffWRT(n int) []bool {
-	d := make([]bool, n)
-	for i := range d {
-		d[i] = true
-	}
-	return d
-}
+func (op *convOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 // SymDiff returns the other two conv maps applied to g (see FusedConv2D,
 // Conv2DInputGrad and Conv2DFilterGrad), and ChannelSum(g) for the bias.

@@ -48,7 +48,7 @@ func ChannelBroadcast(v *G.Node, shape tensor.Shape) (out *G.Node, err error) {
 // chanOp is ChannelSum (shape -> [C]) when sum, else ChannelBroadcast
 // ([C] -> shape); each is the other's gradient.
 type chanOp struct {
-	opBase
+	unaryBase
 	sum   bool
 	shape tensor.Shape // the [N, C, ...] side
 }
@@ -58,14 +58,9 @@ var (
 	_ G.UsePreallocDoer = (*chanOp)(nil)
 )
 
-func (op *chanOp) Arity() int { return 1 }
 func (op *chanOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
-	big, v := typeOfDims(len(op.shape), a), G.TensorType{Dims: 1, Of: a}
-	if op.sum {
-		return hm.NewFnType(big, v)
-	}
-	return hm.NewFnType(v, big)
+	return fnType(!op.sum, typeOfDims(len(op.shape), a), G.TensorType{Dims: 1, Of: a})
 }
 func (op *chanOp) io() (in, out tensor.Shape) {
 	if op.sum {
@@ -129,28 +124,14 @@ func (op *chanOp) Hashcode() uint32      { return hashOf(op) }
 
 // Identity is KindChannelSum or KindChannelBroadcast.
 func (op *chanOp) Identity() Identity {
-	if op.sum {
-		return Identity{Kind: KindChannelSum}
-	}
-	return Identity{Kind: KindChannelBroadcast}
+	return Identity{Kind: choose(op.sum, KindChannelSum, KindChannelBroadcast)}
 }
 
 func (op *chanOp) String() string {
-	if op.sum {
-		return fmt.Sprintf("channelsum(%v)", op.shape)
-	}
-	return fmt.Sprintf("channelbroadcast(%v)", op.shape)
+	return fmt.Sprintf("%s(%v)", choose(op.sum, "channelsum", "channelbroadcast"), op.shape)
 }
-func (op *chanOp) DiffWRT(int) []bool { return []bool{true} }
 
 // SymDiff is the other chanOp applied to g.
 func (op *chanOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	var d *G.Node
-	var err error
-	if op.sum {
-		d, err = ChannelBroadcast(g, op.shape)
-	} else {
-		d, err = ChannelSum(g)
-	}
-	return G.Nodes{d}, errors.Wrapf(err, "gradient of %v", op)
+	return applyAdjoint(op, &chanOp{sum: !op.sum, shape: op.shape.Clone()}, g)
 }

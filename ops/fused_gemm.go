@@ -45,7 +45,7 @@ func Gemm(a, b *G.Node, transA, transB bool) (out *G.Node, err error) {
 
 // gemmOp is C = op(A)·op(B).
 type gemmOp struct {
-	opBase
+	binaryBase
 	transA, transB bool
 }
 
@@ -54,7 +54,6 @@ var (
 	_ G.UsePreallocDoer = (*gemmOp)(nil)
 )
 
-func (op *gemmOp) Arity() int { return 2 }
 func (op *gemmOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	m := G.TensorType{Dims: 2, Of: a}
@@ -133,7 +132,6 @@ func (op *gemmOp) Identity() Identity {
 func (op *gemmOp) String() string {
 	return "gemm(" + tick("A", op.transA) + "," + tick("B", op.transB) + ")"
 }
-func (op *gemmOp) DiffWRT(int) []bool { return []bool{true, true} }
 
 func tick(x string, t bool) string {
 	if t {

@@ -250,14 +250,8 @@ func (op *cellOp) Hashcode() uint32      { return hashOf(op) }
 // Identity is KindLSTMCell.
 func (op *cellOp) Identity() Identity { return Identity{Kind: KindLSTMCell, Name: cellNames[op.kind]} }
 
-func (op *cellOp) String() string { return cellNames[op.kind] }
-func (op *cellOp) DiffWRT(n int) []bool {
-	d := make([]bool, n)
-	for i := range d {
-		d[i] = true
-	}
-	return d
-}
+func (op *cellOp) String() string       { return cellNames[op.kind] }
+func (op *cellOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 // SymDiff differentiates the forward ops (see LSTMCellC, LSTMCellH); the
 // gradient ops are not differentiated again.

@@ -34,7 +34,7 @@ func TimeStep(x *G.Node, t int) (out *G.Node, err error) {
 // timeStepOp is TimeStep ([B, T, F] -> [B, F]) or, when scatter, its
 // adjoint UnTimeStep ([B, F] -> [B, T, F], zero except at step t).
 type timeStepOp struct {
-	opBase
+	unaryBase
 	t, steps int
 	scatter  bool
 }
@@ -44,14 +44,9 @@ var (
 	_ G.UsePreallocDoer = (*timeStepOp)(nil)
 )
 
-func (op *timeStepOp) Arity() int { return 1 }
 func (op *timeStepOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
-	seq, mat := G.TensorType{Dims: 3, Of: a}, G.TensorType{Dims: 2, Of: a}
-	if op.scatter {
-		return hm.NewFnType(mat, seq)
-	}
-	return hm.NewFnType(seq, mat)
+	return fnType(op.scatter, G.TensorType{Dims: 3, Of: a}, G.TensorType{Dims: 2, Of: a})
 }
 func (op *timeStepOp) outShape(s tensor.Shape) (tensor.Shape, error) {
 	switch {
@@ -111,24 +106,16 @@ func (op *timeStepOp) Hashcode() uint32      { return hashOf(op) }
 
 // Identity is KindUnTimeStep or KindTimeStep.
 func (op *timeStepOp) Identity() Identity {
-	if op.scatter {
-		return Identity{Kind: KindUnTimeStep}
-	}
-	return Identity{Kind: KindTimeStep}
+	return Identity{Kind: choose(op.scatter, KindUnTimeStep, KindTimeStep)}
 }
 
-func (op *timeStepOp) DiffWRT(int) []bool { return []bool{true} }
 func (op *timeStepOp) String() string {
-	if op.scatter {
-		return fmt.Sprintf("untimestep(t=%d of %d)", op.t, op.steps)
-	}
-	return fmt.Sprintf("timestep(t=%d of %d)", op.t, op.steps)
+	return fmt.Sprintf("%s(t=%d of %d)", choose(op.scatter, "untimestep", "timestep"), op.t, op.steps)
 }
 
 // SymDiff is the adjoint op applied to G.
 func (op *timeStepOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(&timeStepOp{t: op.t, steps: op.steps, scatter: !op.scatter}, g)
-	return G.Nodes{d}, errors.Wrapf(err, "gradient of %v", op)
+	return applyAdjoint(op, &timeStepOp{t: op.t, steps: op.steps, scatter: !op.scatter}, g)
 }
 
 func init() {

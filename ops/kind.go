@@ -197,37 +197,3 @@ func Identify(n *G.Node) Identity {
 
 // KindOf is Identify(n).Kind.
 func KindOf(n *G.Node) Kind { return Identify(n).Kind }
-
-// Inputs returns n's input nodes in argument order (nil for a node outside
-// a graph). It is the one inputs helper of the library.
-func Inputs(n *G.Node) G.Nodes {
-	if n == nil {
-		return nil
-	}
-	g := n.Graph()
-	if g == nil {
-		return nil
-	}
-	it := g.From(n.ID())
-	out := make(G.Nodes, 0, it.Len())
-	for it.Next() {
-		if c, ok := it.Node().(*G.Node); ok {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// opBase holds the methods every symgrad op shares: its value is a fresh
-// value (not a pointer into an input), it calls no extern code and
-// overwrites none of its inputs.
-type opBase struct{}
-
-// ReturnsPtr is false.
-func (opBase) ReturnsPtr() bool { return false }
-
-// CallsExtern is false.
-func (opBase) CallsExtern() bool { return false }
-
-// OverwritesInput is -1 (none).
-func (opBase) OverwritesInput() int { return -1 }

@@ -57,6 +57,14 @@ var unaryKinds = map[string]Kind{
 	"log1p": KindLog1p, "expm1": KindExpm1, "softplus": KindSoftplus,
 }
 
+// plainKinds are Gorgonia's ops with no attributes the library reads, by
+// type name.
+var plainKinds = map[string]Kind{
+	"reshapeOp": KindReshapeView, "sliceOp": KindSlice, "sliceIncrOp": KindSliceIncr, "readOp": KindRead,
+	"constantScalar": KindConstant, "constantTensor": KindConstant, "im2colOp": KindIm2Col, "col2imOp": KindCol2Im,
+	"maxPoolOp": KindMaxPool, "maxPoolDiffOp": KindMaxPoolGrad,
+}
+
 // productKinds is indexed by Gorgonia's āBinaryOperator: matMul, matVecMul,
 // vecDot, outerProd, batchedMatMul.
 var productKinds = [...]Kind{KindMatMul, KindMatVec, KindVecDot, KindOuter, KindBatchedMatMul}
@@ -104,26 +112,8 @@ func gorgoniaIdentity(op G.Op) Identity {
 		return id
 	case "softmaxOp":
 		return softmaxIdentity(v)
-	case "reshapeOp":
-		return Identity{Kind: KindReshapeView}
-	case "sliceOp":
-		return Identity{Kind: KindSlice}
-	case "sliceIncrOp":
-		return Identity{Kind: KindSliceIncr}
-	case "readOp":
-		return Identity{Kind: KindRead}
-	case "constantScalar", "constantTensor":
-		return Identity{Kind: KindConstant}
-	case "im2colOp":
-		return Identity{Kind: KindIm2Col}
-	case "col2imOp":
-		return Identity{Kind: KindCol2Im}
-	case "maxPoolOp":
-		return Identity{Kind: KindMaxPool}
-	case "maxPoolDiffOp":
-		return Identity{Kind: KindMaxPoolGrad}
 	}
-	return Identity{}
+	return Identity{Kind: plainKinds[t.Name()]}
 }
 
 // softmaxIdentity reads the axis and log flag of Gorgonia's softmax op,

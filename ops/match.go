@@ -105,3 +105,23 @@ func IsBCE(n *G.Node) (p, t *G.Node, ok bool) {
 	in := Inputs(n)
 	return in[0], in[1], true
 }
+
+// Inputs returns n's input nodes in argument order (nil for a node outside
+// a graph). It is the one inputs helper of the library.
+func Inputs(n *G.Node) G.Nodes {
+	if n == nil {
+		return nil
+	}
+	g := n.Graph()
+	if g == nil {
+		return nil
+	}
+	it := g.From(n.ID())
+	out := make(G.Nodes, 0, it.Len())
+	for it.Next() {
+		if c, ok := it.Node().(*G.Node); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}

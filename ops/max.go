@@ -18,7 +18,7 @@ import (
 // maximum, 0 elsewhere. Gorgonia's Max gives every tie the whole g, so a
 // slice with two tied maxima passes on twice its gradient.
 type maxOp struct {
-	opBase
+	unaryBase
 	axes  []int        // sorted, distinct
 	shape tensor.Shape // of x
 }
@@ -93,7 +93,6 @@ func (op *maxOp) maxima(x []float64) (slot []int, m []float64, count []int) {
 	return slot, m, count
 }
 
-func (op *maxOp) Arity() int { return 1 }
 func (op *maxOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(typeOfDims(op.shape.Dims(), a), typeOfDims(op.outShape().Dims(), a))
@@ -117,8 +116,7 @@ func (op *maxOp) Identity() Identity {
 
 // String keeps Gorgonia's spelling of its max op, which compiler/expr
 // prints back as max(x, axes...).
-func (op *maxOp) String() string     { return fmt.Sprintf("MaxAlong%v", op.axes) }
-func (op *maxOp) DiffWRT(int) []bool { return []bool{true} }
+func (op *maxOp) String() string { return fmt.Sprintf("MaxAlong%v", op.axes) }
 
 // SymDiff is dx = maxGrad(x, g): g shared evenly by each slice's maxima.
 func (op *maxOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
@@ -131,11 +129,10 @@ func (op *maxOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
 // it is, so that a second derivative reaches SymDiff and is refused with
 // an error instead of coming out silently zero.
 type maxGradOp struct {
-	opBase
+	binaryBase
 	max *maxOp
 }
 
-func (op *maxGradOp) Arity() int { return 2 }
 func (op *maxGradOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	x := typeOfDims(op.max.shape.Dims(), a)
@@ -168,8 +165,7 @@ func (op *maxGradOp) Hashcode() uint32      { return hashOf(op) }
 // Identity is KindMaxGrad.
 func (op *maxGradOp) Identity() Identity { return Identity{Kind: KindMaxGrad} }
 
-func (op *maxGradOp) String() string     { return fmt.Sprintf("max'%v%v", op.max.axes, op.max.shape) }
-func (op *maxGradOp) DiffWRT(int) []bool { return []bool{true, true} }
+func (op *maxGradOp) String() string { return fmt.Sprintf("max'%v%v", op.max.axes, op.max.shape) }
 func (op *maxGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 	return nil, errors.New("the gradient of max is not differentiable")
 }

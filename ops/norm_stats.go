@@ -23,7 +23,7 @@ const (
 // batch); in evaluation mode it outputs the running statistic instead.
 // Its gradient is the identity (it is only differentiated in training).
 type bnStatOp struct {
-	opBase
+	unaryBase
 	stats    *BatchNormStats
 	kind     statKind
 	n, c     int // elements per channel, channels
@@ -37,7 +37,6 @@ var _ G.TrainModeOp = (*bnStatOp)(nil)
 // statistics (evaluation).
 func (op *bnStatOp) SetTraining(training bool) error { op.training = training; return nil }
 
-func (op *bnStatOp) Arity() int { return 1 }
 func (op *bnStatOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(G.TensorType{Dims: 1, Of: a}, G.TensorType{Dims: 1, Of: a})
@@ -140,7 +139,6 @@ func (op *bnStatOp) String() string {
 	}
 	return "bnstat(var)"
 }
-func (op *bnStatOp) DiffWRT(int) []bool { return []bool{true} }
 
 // SymDiff is the identity: in training the output is the batch statistic.
 func (op *bnStatOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) { return G.Nodes{g}, nil }

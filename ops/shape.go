@@ -53,11 +53,10 @@ func Reshape(x *G.Node, shape ...int) (out *G.Node, err error) {
 // parameter (TestReshapeDoesNotOverwriteItsInput). reshapeOp returns a
 // fresh copy.
 type reshapeOp struct {
-	opBase
+	unaryBase
 	from, to tensor.Shape
 }
 
-func (op *reshapeOp) Arity() int { return 1 }
 func (op *reshapeOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(G.TensorType{Dims: op.from.Dims(), Of: a}, G.TensorType{Dims: op.to.Dims(), Of: a})
@@ -109,8 +108,7 @@ func (op *reshapeOp) Hashcode() uint32      { return hashOf(op) }
 // Identity is KindReshape.
 func (op *reshapeOp) Identity() Identity { return Identity{Kind: KindReshape} }
 
-func (op *reshapeOp) String() string     { return fmt.Sprintf("reshape%v->%v", op.from, op.to) }
-func (op *reshapeOp) DiffWRT(int) []bool { return []bool{true} }
+func (op *reshapeOp) String() string { return fmt.Sprintf("reshape%v->%v", op.from, op.to) }
 
 // SymDiff reshapes g back: dL/dx = reshape(g, x.shape).
 func (op *reshapeOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {

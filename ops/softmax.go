@@ -123,12 +123,11 @@ func typeOfDims(d int, a hm.Type) hm.Type {
 
 // lseOp is logsumexp along axis of a tensor of the given shape.
 type lseOp struct {
-	opBase
+	unaryBase
 	axis  int
 	shape tensor.Shape
 }
 
-func (op *lseOp) Arity() int { return 1 }
 func (op *lseOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(typeOfDims(op.shape.Dims(), a), typeOfDims(op.shape.Dims()-1, a))
@@ -164,8 +163,7 @@ func (op *lseOp) Hashcode() uint32      { return hashOf(op) }
 // Identity is KindLogSumExp.
 func (op *lseOp) Identity() Identity { return Identity{Kind: KindLogSumExp, Axis: op.axis} }
 
-func (op *lseOp) String() string     { return fmt.Sprintf("logsumexp(axis=%d of %v)", op.axis, op.shape) }
-func (op *lseOp) DiffWRT(int) []bool { return []bool{true} }
+func (op *lseOp) String() string { return fmt.Sprintf("logsumexp(axis=%d of %v)", op.axis, op.shape) }
 
 // SymDiff is dL/dx = expand(g) ⊙ exp(x - expand(y)).
 func (op *lseOp) SymDiff(in G.Nodes, y, g *G.Node) (G.Nodes, error) {
