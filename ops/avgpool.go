@@ -85,6 +85,11 @@ func (op *avgPoolOp) Do(vs ...G.Value) (G.Value, error) {
 func (op *avgPoolOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *avgPoolOp) Hashcode() uint32      { return hashOf(op) }
 
+var (
+	// KindAvgPool2d is the kind of the average pool and its adjoint.
+	KindAvgPool2d = newKind("avgpool2d")
+)
+
 // Identity is KindAvgPool2d.
 func (op *avgPoolOp) Identity() Identity { return Identity{Kind: KindAvgPool2d} }
 

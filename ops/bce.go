@@ -70,6 +70,11 @@ func (op *binaryElemOp) Do(vs ...G.Value) (G.Value, error) {
 func (op *binaryElemOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%s", op.name) }
 func (op *binaryElemOp) Hashcode() uint32      { return hashOf(op) }
 
+var (
+	// KindBinaryElementwise is the kind of a binary elementwise function (binaryElemOp); Identity.Name is "bce" or "bce'p".
+	KindBinaryElementwise = newKind("binaryelementwise")
+)
+
 // Identity is KindBinaryElementwise.
 func (op *binaryElemOp) Identity() Identity {
 	return Identity{Kind: KindBinaryElementwise, Name: op.name}

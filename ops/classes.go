@@ -189,6 +189,13 @@ func (op *ceOp) Do(vs ...G.Value) (G.Value, error) {
 func (op *ceOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *ceOp) Hashcode() uint32      { return hashOf(op) }
 
+var (
+	// KindCrossEntropy is the kind of the fused CrossEntropy; input 1 is class indices.
+	KindCrossEntropy = newKind("crossentropy")
+	// KindCrossEntropyGrad is the kind of CrossEntropy's gradient op; input 1 is class indices.
+	KindCrossEntropyGrad = newKind("crossentropygrad")
+)
+
 // Identity is KindCrossEntropy.
 func (op *ceOp) Identity() Identity { return Identity{Kind: KindCrossEntropy} }
 

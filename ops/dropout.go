@@ -194,6 +194,13 @@ func (op *dropoutOp) Do(vs ...G.Value) (G.Value, error) {
 func (op *dropoutOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.dropout(%s)", op.hashKey()) }
 func (op *dropoutOp) Hashcode() uint32      { return hashOf(op) }
 
+var (
+	// KindDropout is the kind of Dropout.
+	KindDropout = newKind("dropout")
+	// KindDropoutGrad is the kind of Dropout's gradient op.
+	KindDropoutGrad = newKind("dropoutgrad")
+)
+
 // Identity is KindDropout.
 func (op *dropoutOp) Identity() Identity { return Identity{Kind: KindDropout} }
 

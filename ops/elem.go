@@ -113,6 +113,11 @@ func (op *elemOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.elem.%s", op.
 // Hashcode hashes the name.
 func (op *elemOp) Hashcode() uint32 { return hashOf(op) }
 
+var (
+	// KindElementwise is the kind of an elementwise function evaluated in Go (elemOp); Identity.Name is the function with its attributes ("relu", "leakyrelu(0.01)", "tanh'").
+	KindElementwise = newKind("elementwise")
+)
+
 // Identity is KindElementwise with the op's name.
 func (op *elemOp) Identity() Identity { return Identity{Kind: KindElementwise, Name: op.name} }
 

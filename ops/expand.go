@@ -49,6 +49,11 @@ func (op *expandOp) Do(vs ...G.Value) (G.Value, error) {
 func (op *expandOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *expandOp) Hashcode() uint32      { return hashOf(op) }
 
+var (
+	// KindExpand is the kind of the broadcast expand along Identity.Axis.
+	KindExpand = newKind("expand")
+)
+
 // Identity is KindExpand.
 func (op *expandOp) Identity() Identity { return Identity{Kind: KindExpand, Axis: op.axis} }
 

@@ -222,6 +222,13 @@ func alongKernel[T float32 | float64](big, small []T, blocks, bigInner, inner, o
 func (op *alongOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *alongOp) Hashcode() uint32      { return hashOf(op) }
 
+var (
+	// KindConcatSlice is the kind of the slice of one piece out of a concatenation (along Identity.Axis).
+	KindConcatSlice = newKind("concatslice")
+	// KindConcatPad is the kind of one piece padded with zeros to the concatenation's shape (along Identity.Axis).
+	KindConcatPad = newKind("concatpad")
+)
+
 // Identity is KindConcatPad or KindConcatSlice.
 func (op *alongOp) Identity() Identity {
 	return Identity{Kind: choose(op.pad, KindConcatPad, KindConcatSlice), Axis: op.axis}

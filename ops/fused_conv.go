@@ -267,6 +267,15 @@ func equalDims(a, b tensor.Shape) bool { return slices.Equal(a, b) }
 func (op *convOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *convOp) Hashcode() uint32      { return hashOf(op) }
 
+var (
+	// KindConv2d is the kind of FusedConv2D.
+	KindConv2d = newKind("conv2d")
+	// KindConv2dInputGrad is the kind of Conv2DInputGrad.
+	KindConv2dInputGrad = newKind("conv2dinputgrad")
+	// KindConv2dFilterGrad is the kind of Conv2DFilterGrad.
+	KindConv2dFilterGrad = newKind("conv2dfiltergrad")
+)
+
 // Identity is KindConv2d or one of its gradients.
 func (op *convOp) Identity() Identity {
 	return Identity{Kind: [...]Kind{KindConv2d, KindConv2dInputGrad, KindConv2dFilterGrad}[op.kind]}

@@ -122,6 +122,13 @@ func chanKernel[T float32 | float64](sum bool, x, y []T, n, c, k int) {
 func (op *chanOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *chanOp) Hashcode() uint32      { return hashOf(op) }
 
+var (
+	// KindChannelSum is the kind of ChannelSum.
+	KindChannelSum = newKind("channelsum")
+	// KindChannelBroadcast is the kind of ChannelBroadcast.
+	KindChannelBroadcast = newKind("channelbroadcast")
+)
+
 // Identity is KindChannelSum or KindChannelBroadcast.
 func (op *chanOp) Identity() Identity {
 	return Identity{Kind: choose(op.sum, KindChannelSum, KindChannelBroadcast)}

@@ -124,6 +124,11 @@ func (op *gemmOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error
 func (op *gemmOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *gemmOp) Hashcode() uint32      { return hashOf(op) }
 
+var (
+	// KindGemm is the kind of Gemm (Identity.TransA, TransB).
+	KindGemm = newKind("gemm")
+)
+
 // Identity is KindGemm.
 func (op *gemmOp) Identity() Identity {
 	return Identity{Kind: KindGemm, TransA: op.transA, TransB: op.transB}

@@ -131,6 +131,11 @@ func repeatRows[T float32 | float64](y, b []T) {
 func (linearOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "symgrad.linear") }
 func (op linearOp) Hashcode() uint32   { return hashOf(op) }
 
+var (
+	// KindLinear is the kind of the fused Linear, x·Wᵀ + b.
+	KindLinear = newKind("linear")
+)
+
 // Identity is KindLinear.
 func (op linearOp) Identity() Identity { return Identity{Kind: KindLinear} }
 

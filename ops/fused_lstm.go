@@ -247,6 +247,11 @@ func grad32(ds [4]*tensor.Dense, n int) []float32 {
 func (op *cellOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%s", cellNames[op.kind]) }
 func (op *cellOp) Hashcode() uint32      { return hashOf(op) }
 
+var (
+	// KindLSTMCell is the kind of the LSTM cell maps; Identity.Name is the map ("lstmcellc", "lstmcellh'a", ...).
+	KindLSTMCell = newKind("lstmcell")
+)
+
 // Identity is KindLSTMCell.
 func (op *cellOp) Identity() Identity { return Identity{Kind: KindLSTMCell, Name: cellNames[op.kind]} }
 

@@ -101,6 +101,11 @@ func gradOf32(g *tensor.Dense) []float32 {
 func (op *gatesOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *gatesOp) Hashcode() uint32      { return hashOf(op) }
 
+var (
+	// KindLSTMGates is the kind of LSTMGates and its gradient.
+	KindLSTMGates = newKind("lstmgates")
+)
+
 // Identity is KindLSTMGates.
 func (op *gatesOp) Identity() Identity { return Identity{Kind: KindLSTMGates} }
 

@@ -164,6 +164,11 @@ func (op *poolOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error
 func (op *poolOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *poolOp) Hashcode() uint32      { return hashOf(op) }
 
+var (
+	// KindMaxPool2d is the kind of FusedMaxPool2D and its scatter and gather maps (Identity.Name says which).
+	KindMaxPool2d = newKind("maxpool2d")
+)
+
 // Identity is KindMaxPool2d (its name says forward, scatter or gather).
 func (op *poolOp) Identity() Identity { return Identity{Kind: KindMaxPool2d} }
 

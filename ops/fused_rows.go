@@ -114,6 +114,13 @@ func rowsKernel[T float32 | float64](sum bool, x, y []T) {
 func (op *rowsOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *rowsOp) Hashcode() uint32      { return hashOf(op) }
 
+var (
+	// KindBroadcastRows is the kind of BroadcastRows.
+	KindBroadcastRows = newKind("broadcastrows")
+	// KindColSum is the kind of ColSum.
+	KindColSum = newKind("colsum")
+)
+
 // Identity is KindColSum or KindBroadcastRows.
 func (op *rowsOp) Identity() Identity {
 	return Identity{Kind: choose(op.sum, KindColSum, KindBroadcastRows)}

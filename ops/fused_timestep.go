@@ -104,6 +104,13 @@ func timeStepKernel[T float32 | float64](op *timeStepOp, f int, seq, mat []T) {
 func (op *timeStepOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *timeStepOp) Hashcode() uint32      { return hashOf(op) }
 
+var (
+	// KindTimeStep is the kind of TimeStep.
+	KindTimeStep = newKind("timestep")
+	// KindUnTimeStep is the kind of TimeStep's adjoint (its gradient).
+	KindUnTimeStep = newKind("untimestep")
+)
+
 // Identity is KindUnTimeStep or KindTimeStep.
 func (op *timeStepOp) Identity() Identity {
 	return Identity{Kind: choose(op.scatter, KindUnTimeStep, KindTimeStep)}

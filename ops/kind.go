@@ -16,7 +16,10 @@ import (
 // wrong one.
 type Kind uint8
 
-// The kinds. Attributes (axes, transposes, names) are in Identity.
+// The kinds of Gorgonia's ops (and of the symgrad ops that compute the
+// same function, KindMax and KindConcat). Attributes (axes, transposes,
+// names) are in Identity. symgrad's own kinds are declared with newKind
+// next to the op that has them, so that a new op is one file.
 const (
 	KindUnknown Kind = iota
 
@@ -80,57 +83,20 @@ const (
 	KindMaxPool     // Gorgonia's max pool (symgrad's fused one is KindMaxPool2d)
 	KindMaxPoolGrad // Gorgonia's max pool gradient
 
-	// symgrad's ops.
-	KindElementwise       // Name: the function with its attributes ("relu", "leakyrelu(0.01)", "tanh'")
-	KindBinaryElementwise // Name: "bce", "bce'p"
-	KindReshape           // symgrad's copying reshape
-	KindExpand            // Axis
-	KindLogSumExp         // Axis
-	KindPick              // class input 1
-	KindScatter           // class input 1
-	KindCrossEntropy      // class input 1
-	KindCrossEntropyGrad  // class input 1
-	KindDropout
-	KindDropoutGrad
-	KindMaxGrad
-	KindConcatSlice // Axis
-	KindConcatPad   // Axis
-	KindGemm        // TransA, TransB
-	KindLinear      // x·Wᵀ + b
-	KindBroadcastRows
-	KindColSum
-	KindChannelSum
-	KindChannelBroadcast
-	KindTimeStep
-	KindUnTimeStep
-	KindConv2d
-	KindConv2dInputGrad
-	KindConv2dFilterGrad
-	KindMaxPool2d // forward, scatter or gather (see Name)
-	KindAvgPool2d
-	KindLSTMCell  // Name: the cell function ("lstmcellc", "lstmcellh'a", ...)
-	KindLSTMGates // Name: "lstmgates", "tanh_out", their gradients
-	KindBatchNormStat
-
-	numKinds
 )
 
-var kindNames = [numKinds]string{
+var kindNames = []string{
 	"unknown",
 	"add", "sub", "mul", "div", "pow", "lt", "gt", "lte", "gte", "eq", "ne",
 	"abs", "sign", "ceil", "floor", "sin", "cos", "exp", "log", "log2", "neg", "square", "sqrt", "inv",
 	"invsqrt", "cube", "tanh", "sigmoid", "log1p", "expm1", "softplus",
 	"matmul", "matvec", "vecdot", "outer", "batchedmatmul",
 	"sum", "max", "repeat", "sizeof", "reshapeview", "transpose", "concat", "softmax", "slice", "sliceincr", "read", "constant", "im2col", "col2im", "maxpool", "maxpoolgrad",
-	"elementwise", "binaryelementwise", "reshape", "expand", "logsumexp", "pick", "scatter", "crossentropy",
-	"crossentropygrad", "dropout", "dropoutgrad", "maxgrad", "concatslice", "concatpad", "gemm", "linear",
-	"broadcastrows", "colsum", "channelsum", "channelbroadcast", "timestep", "untimestep", "conv2d",
-	"conv2dinputgrad", "conv2dfiltergrad", "maxpool2d", "avgpool2d", "lstmcell", "lstmgates", "batchnormstat",
 }
 
 // String is the kind's name ("add", "logsumexp", ...).
 func (k Kind) String() string {
-	if k >= numKinds {
+	if int(k) >= len(kindNames) {
 		return "unknown"
 	}
 	return kindNames[k]
@@ -142,6 +108,18 @@ func (k Kind) Binary() bool { return k >= KindAdd && k <= KindNe }
 
 // Arithmetic reports whether k is +, -, ⊙, ÷ or ^.
 func (k Kind) Arithmetic() bool { return k >= KindAdd && k <= KindPow }
+
+// newKind declares a kind named name (its String) for a symgrad op, in the
+// op's own file: var KindFoo = newKind("foo"). Kinds are numbered in the
+// order package initialisation declares them, which is fixed by the
+// build.
+func newKind(name string) Kind {
+	kindNames = append(kindNames, name)
+	if len(kindNames) > 256 {
+		panic("ops: more than 256 op kinds")
+	}
+	return Kind(len(kindNames) - 1)
+}
 
 // Unary reports whether k is one of Gorgonia's elementwise unary ops.
 func (k Kind) Unary() bool { return k >= KindAbs && k <= KindSoftplus }

@@ -146,3 +146,19 @@ func TestUnknownKind(t *testing.T) {
 type impostorOp struct{ G.Op }
 
 func (impostorOp) String() string { return "ln" }
+
+// Every declared kind has a name of its own.
+func TestKindNamesAreDistinct(t *testing.T) {
+	seen := map[string]ops.Kind{}
+	for k := ops.Kind(1); k != 0 && k.String() != "unknown"; k++ {
+		if prev, dup := seen[k.String()]; dup {
+			t.Errorf("kinds %d and %d are both named %q", prev, k, k.String())
+		}
+		seen[k.String()] = k
+	}
+	for _, k := range []ops.Kind{ops.KindGemm, ops.KindLinear, ops.KindElementwise, ops.KindBatchNormStat, ops.KindSoftmax} {
+		if seen[k.String()] != k {
+			t.Errorf("kind %v (%d) is not among the declared kinds", k, k)
+		}
+	}
+}

@@ -162,6 +162,11 @@ func (op *maxGradOp) Do(vs ...G.Value) (G.Value, error) {
 func (op *maxGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *maxGradOp) Hashcode() uint32      { return hashOf(op) }
 
+var (
+	// KindMaxGrad is the kind of Max's gradient op.
+	KindMaxGrad = newKind("maxgrad")
+)
+
 // Identity is KindMaxGrad.
 func (op *maxGradOp) Identity() Identity { return Identity{Kind: KindMaxGrad} }
 

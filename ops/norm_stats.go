@@ -130,6 +130,11 @@ func (op *bnStatOp) WriteHash(h hash.Hash) {
 }
 func (op *bnStatOp) Hashcode() uint32 { return hashOf(op) }
 
+var (
+	// KindBatchNormStat is the kind of batch norm's running-statistic op.
+	KindBatchNormStat = newKind("batchnormstat")
+)
+
 // Identity is KindBatchNormStat.
 func (op *bnStatOp) Identity() Identity { return Identity{Kind: KindBatchNormStat} }
 

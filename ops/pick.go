@@ -39,6 +39,13 @@ func (op *pickOp) Do(vs ...G.Value) (G.Value, error) {
 func (op *pickOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *pickOp) Hashcode() uint32      { return hashOf(op) }
 
+var (
+	// KindPick is the kind of pick(x, classes) (NLL's gather); input 1 is class indices.
+	KindPick = newKind("pick")
+	// KindScatter is the kind of pick's gradient scatter; input 1 is class indices.
+	KindScatter = newKind("scatter")
+)
+
 // Identity is KindPick.
 func (op *pickOp) Identity() Identity { return Identity{Kind: KindPick} }
 

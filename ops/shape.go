@@ -105,6 +105,11 @@ func (op *reshapeOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, er
 func (op *reshapeOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *reshapeOp) Hashcode() uint32      { return hashOf(op) }
 
+var (
+	// KindReshape is the kind of symgrad's copying Reshape.
+	KindReshape = newKind("reshape")
+)
+
 // Identity is KindReshape.
 func (op *reshapeOp) Identity() Identity { return Identity{Kind: KindReshape} }
 

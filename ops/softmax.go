@@ -160,6 +160,11 @@ func (op *lseOp) Do(vs ...G.Value) (G.Value, error) {
 func (op *lseOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *lseOp) Hashcode() uint32      { return hashOf(op) }
 
+var (
+	// KindLogSumExp is the kind of LogSumExp along Identity.Axis.
+	KindLogSumExp = newKind("logsumexp")
+)
+
 // Identity is KindLogSumExp.
 func (op *lseOp) Identity() Identity { return Identity{Kind: KindLogSumExp, Axis: op.axis} }
 
