@@ -41,14 +41,20 @@ var AddZero = &Rule{Name: "x+0 -> x", Phase: Canonicalize, SecondOrder: true, Re
 }}
 
 // NegNeg is --x -> x.
-var NegNeg = &Rule{Name: "--x -> x", Phase: Canonicalize, SecondOrder: true, Rewrite: func(n *G.Node) (*G.Node, error) {
-	if y, ok := isUnary(n, ops.KindNeg); ok {
-		if x, ok := isUnary(y, ops.KindNeg); ok && fits(x, n) {
-			return x, nil
+var NegNeg = &Rule{Name: "--x -> x", Phase: Canonicalize, SecondOrder: true, Rewrite: cancel(ops.KindNeg, ops.KindNeg)}
+
+// cancel is the rewrite outer(inner(x)) -> x, for unary ops of which outer
+// undoes inner.
+func cancel(outer, inner ops.Kind) func(*G.Node) (*G.Node, error) {
+	return func(n *G.Node) (*G.Node, error) {
+		if y, ok := isUnary(n, outer); ok {
+			if x, ok := isUnary(y, inner); ok && fits(x, n) {
+				return x, nil
+			}
 		}
+		return nil, nil
 	}
-	return nil, nil
-}}
+}
 
 // TransposeTranspose is transpose(transpose(x, p), q) -> transpose(x, r)
 // with r[i] = p[q[i]], and -> x when r is the identity.

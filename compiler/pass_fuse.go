@@ -23,24 +23,24 @@ import (
 // gradient (Gorgonia's gradient of a transpose is another transpose)
 // copies b. A transposed a is absorbed as well (gemm(a, b, 1, 1)).
 var MatMulTransB = &Rule{Name: "a @ transpose(b) -> gemm(a, b, transB)", Phase: Fuse, SecondOrder: true,
-	Rewrite: func(n *G.Node) (*G.Node, error) {
-		a, b, ta, tb, ok := matMulOperands(n)
-		if !ok || !tb {
-			return nil, nil
-		}
-		return ops.Gemm(a, b, ta, tb)
-	}}
+	Rewrite: gemmRewrite(func(_, tb bool) bool { return tb })}
 
 // MatMulTransA is transpose(a) @ b -> gemm(a, b, 1, 0) for matrices (the
 // transpose is a BLAS flag; see MatMulTransB).
 var MatMulTransA = &Rule{Name: "transpose(a) @ b -> gemm(a, b, transA)", Phase: Fuse, SecondOrder: true,
-	Rewrite: func(n *G.Node) (*G.Node, error) {
+	Rewrite: gemmRewrite(func(ta, _ bool) bool { return ta })}
+
+// gemmRewrite turns a matrix product whose stripped transposes satisfy
+// when into gemm(a, b, ta, tb).
+func gemmRewrite(when func(ta, tb bool) bool) func(*G.Node) (*G.Node, error) {
+	return func(n *G.Node) (*G.Node, error) {
 		a, b, ta, tb, ok := matMulOperands(n)
-		if !ok || !ta {
+		if !ok || !when(ta, tb) {
 			return nil, nil
 		}
 		return ops.Gemm(a, b, ta, tb)
-	}}
+	}
+}
 
 // BiasRows is x ∘ repeat₀(reshape(b, (1, N)), B) -> x ∘ broadcastrows(b,
 // B) for an elementwise ∘: the row broadcast of Gorgonia's BroadcastAdd(x,

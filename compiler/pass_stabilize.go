@@ -35,15 +35,7 @@ var LogSoftmax = &Rule{Name: "log(softmax(x)) -> logsoftmax(x)", Phase: Stabiliz
 	}}
 
 // LogExp is log(exp(x)) -> x (exact for real x; exp overflows first).
-var LogExp = &Rule{Name: "log(exp(x)) -> x", Phase: Stabilize, SecondOrder: true,
-	Rewrite: func(n *G.Node) (*G.Node, error) {
-		if e, ok := isUnary(n, ops.KindLog); ok {
-			if x, ok := isUnary(e, ops.KindExp); ok && fits(x, n) {
-				return x, nil
-			}
-		}
-		return nil, nil
-	}}
+var LogExp = &Rule{Name: "log(exp(x)) -> x", Phase: Stabilize, SecondOrder: true, Rewrite: cancel(ops.KindLog, ops.KindExp)}
 
 // LogSigmoid is log(sigmoid(x)) -> -softplus(-x), finite for any x
 // (log σ(x) underflows to -Inf below x ≈ -745 in float64).
