@@ -13,6 +13,7 @@ import (
 
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/internal/panics"
+	"github.com/symgrad/symgrad/ops"
 )
 
 // Embedding is PyTorch's nn.Embedding(num, dim): y[..., :] = weight[idx[...], :]
@@ -135,6 +136,12 @@ func (op *oneHotOp) CallsExtern() bool     { return false }
 func (op *oneHotOp) OverwritesInput() int  { return -1 }
 func (op *oneHotOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
 func (op *oneHotOp) String() string        { return fmt.Sprintf("onehot(%d,%v)", op.num, op.dt) }
+
+// kindOneHot is the kind of Embedding's one-hot op.
+var kindOneHot = ops.NewKind("onehot")
+
+// Identity is kindOneHot.
+func (op *oneHotOp) Identity() ops.Identity { return ops.Identity{Kind: kindOneHot} }
 
 func (op *oneHotOp) Hashcode() uint32 {
 	h := fnv.New32a()

@@ -87,7 +87,7 @@ func (op *avgPoolOp) Hashcode() uint32      { return hashOf(op) }
 
 var (
 	// KindAvgPool2d is the kind of the average pool and its adjoint.
-	KindAvgPool2d = newKind("avgpool2d")
+	KindAvgPool2d = NewKind("avgpool2d")
 )
 
 // Identity is KindAvgPool2d.

@@ -72,7 +72,7 @@ func (op *binaryElemOp) Hashcode() uint32      { return hashOf(op) }
 
 var (
 	// KindBinaryElementwise is the kind of a binary elementwise function (binaryElemOp); Identity.Name is "bce" or "bce'p".
-	KindBinaryElementwise = newKind("binaryelementwise")
+	KindBinaryElementwise = NewKind("binaryelementwise")
 )
 
 // Identity is KindBinaryElementwise.

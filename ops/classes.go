@@ -191,9 +191,9 @@ func (op *ceOp) Hashcode() uint32      { return hashOf(op) }
 
 var (
 	// KindCrossEntropy is the kind of the fused CrossEntropy; input 1 is class indices.
-	KindCrossEntropy = newKind("crossentropy")
+	KindCrossEntropy = NewKind("crossentropy")
 	// KindCrossEntropyGrad is the kind of CrossEntropy's gradient op; input 1 is class indices.
-	KindCrossEntropyGrad = newKind("crossentropygrad")
+	KindCrossEntropyGrad = NewKind("crossentropygrad")
 )
 
 // Identity is KindCrossEntropy.

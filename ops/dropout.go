@@ -196,9 +196,9 @@ func (op *dropoutOp) Hashcode() uint32      { return hashOf(op) }
 
 var (
 	// KindDropout is the kind of Dropout.
-	KindDropout = newKind("dropout")
+	KindDropout = NewKind("dropout")
 	// KindDropoutGrad is the kind of Dropout's gradient op.
-	KindDropoutGrad = newKind("dropoutgrad")
+	KindDropoutGrad = NewKind("dropoutgrad")
 )
 
 // Identity is KindDropout.

@@ -115,7 +115,7 @@ func (op *elemOp) Hashcode() uint32 { return hashOf(op) }
 
 var (
 	// KindElementwise is the kind of an elementwise function evaluated in Go (elemOp); Identity.Name is the function with its attributes ("relu", "leakyrelu(0.01)", "tanh'").
-	KindElementwise = newKind("elementwise")
+	KindElementwise = NewKind("elementwise")
 )
 
 // Identity is KindElementwise with the op's name.

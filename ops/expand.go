@@ -51,7 +51,7 @@ func (op *expandOp) Hashcode() uint32      { return hashOf(op) }
 
 var (
 	// KindExpand is the kind of the broadcast expand along Identity.Axis.
-	KindExpand = newKind("expand")
+	KindExpand = NewKind("expand")
 )
 
 // Identity is KindExpand.

@@ -224,9 +224,9 @@ func (op *alongOp) Hashcode() uint32      { return hashOf(op) }
 
 var (
 	// KindConcatSlice is the kind of the slice of one piece out of a concatenation (along Identity.Axis).
-	KindConcatSlice = newKind("concatslice")
+	KindConcatSlice = NewKind("concatslice")
 	// KindConcatPad is the kind of one piece padded with zeros to the concatenation's shape (along Identity.Axis).
-	KindConcatPad = newKind("concatpad")
+	KindConcatPad = NewKind("concatpad")
 )
 
 // Identity is KindConcatPad or KindConcatSlice.

@@ -269,11 +269,11 @@ func (op *convOp) Hashcode() uint32      { return hashOf(op) }
 
 var (
 	// KindConv2d is the kind of FusedConv2D.
-	KindConv2d = newKind("conv2d")
+	KindConv2d = NewKind("conv2d")
 	// KindConv2dInputGrad is the kind of Conv2DInputGrad.
-	KindConv2dInputGrad = newKind("conv2dinputgrad")
+	KindConv2dInputGrad = NewKind("conv2dinputgrad")
 	// KindConv2dFilterGrad is the kind of Conv2DFilterGrad.
-	KindConv2dFilterGrad = newKind("conv2dfiltergrad")
+	KindConv2dFilterGrad = NewKind("conv2dfiltergrad")
 )
 
 // Identity is KindConv2d or one of its gradients.

@@ -124,9 +124,9 @@ func (op *chanOp) Hashcode() uint32      { return hashOf(op) }
 
 var (
 	// KindChannelSum is the kind of ChannelSum.
-	KindChannelSum = newKind("channelsum")
+	KindChannelSum = NewKind("channelsum")
 	// KindChannelBroadcast is the kind of ChannelBroadcast.
-	KindChannelBroadcast = newKind("channelbroadcast")
+	KindChannelBroadcast = NewKind("channelbroadcast")
 )
 
 // Identity is KindChannelSum or KindChannelBroadcast.

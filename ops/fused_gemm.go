@@ -126,7 +126,7 @@ func (op *gemmOp) Hashcode() uint32      { return hashOf(op) }
 
 var (
 	// KindGemm is the kind of Gemm (Identity.TransA, TransB).
-	KindGemm = newKind("gemm")
+	KindGemm = NewKind("gemm")
 )
 
 // Identity is KindGemm.

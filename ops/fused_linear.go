@@ -133,7 +133,7 @@ func (op linearOp) Hashcode() uint32   { return hashOf(op) }
 
 var (
 	// KindLinear is the kind of the fused Linear, x·Wᵀ + b.
-	KindLinear = newKind("linear")
+	KindLinear = NewKind("linear")
 )
 
 // Identity is KindLinear.

@@ -249,7 +249,7 @@ func (op *cellOp) Hashcode() uint32      { return hashOf(op) }
 
 var (
 	// KindLSTMCell is the kind of the LSTM cell maps; Identity.Name is the map ("lstmcellc", "lstmcellh'a", ...).
-	KindLSTMCell = newKind("lstmcell")
+	KindLSTMCell = NewKind("lstmcell")
 )
 
 // Identity is KindLSTMCell.

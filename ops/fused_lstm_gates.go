@@ -103,7 +103,7 @@ func (op *gatesOp) Hashcode() uint32      { return hashOf(op) }
 
 var (
 	// KindLSTMGates is the kind of LSTMGates and its gradient.
-	KindLSTMGates = newKind("lstmgates")
+	KindLSTMGates = NewKind("lstmgates")
 )
 
 // Identity is KindLSTMGates.

@@ -166,7 +166,7 @@ func (op *poolOp) Hashcode() uint32      { return hashOf(op) }
 
 var (
 	// KindMaxPool2d is the kind of FusedMaxPool2D and its scatter and gather maps (Identity.Name says which).
-	KindMaxPool2d = newKind("maxpool2d")
+	KindMaxPool2d = NewKind("maxpool2d")
 )
 
 // Identity is KindMaxPool2d (its name says forward, scatter or gather).

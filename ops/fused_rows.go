@@ -116,9 +116,9 @@ func (op *rowsOp) Hashcode() uint32      { return hashOf(op) }
 
 var (
 	// KindBroadcastRows is the kind of BroadcastRows.
-	KindBroadcastRows = newKind("broadcastrows")
+	KindBroadcastRows = NewKind("broadcastrows")
 	// KindColSum is the kind of ColSum.
-	KindColSum = newKind("colsum")
+	KindColSum = NewKind("colsum")
 )
 
 // Identity is KindColSum or KindBroadcastRows.

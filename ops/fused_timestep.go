@@ -106,9 +106,9 @@ func (op *timeStepOp) Hashcode() uint32      { return hashOf(op) }
 
 var (
 	// KindTimeStep is the kind of TimeStep.
-	KindTimeStep = newKind("timestep")
+	KindTimeStep = NewKind("timestep")
 	// KindUnTimeStep is the kind of TimeStep's adjoint (its gradient).
-	KindUnTimeStep = newKind("untimestep")
+	KindUnTimeStep = NewKind("untimestep")
 )
 
 // Identity is KindUnTimeStep or KindTimeStep.

@@ -18,7 +18,7 @@ type Kind uint8
 
 // The kinds of Gorgonia's ops (and of the symgrad ops that compute the
 // same function, KindMax and KindConcat). Attributes (axes, transposes,
-// names) are in Identity. symgrad's own kinds are declared with newKind
+// names) are in Identity. symgrad's own kinds are declared with NewKind
 // next to the op that has them, so that a new op is one file.
 const (
 	KindUnknown Kind = iota
@@ -109,11 +109,11 @@ func (k Kind) Binary() bool { return k >= KindAdd && k <= KindNe }
 // Arithmetic reports whether k is +, -, ⊙, ÷ or ^.
 func (k Kind) Arithmetic() bool { return k >= KindAdd && k <= KindPow }
 
-// newKind declares a kind named name (its String) for a symgrad op, in the
-// op's own file: var KindFoo = newKind("foo"). Kinds are numbered in the
+// NewKind declares a kind named name (its String) for a symgrad op, in the
+// op's own file: var KindFoo = NewKind("foo"). Kinds are numbered in the
 // order package initialisation declares them, which is fixed by the
 // build.
-func newKind(name string) Kind {
+func NewKind(name string) Kind {
 	kindNames = append(kindNames, name)
 	if len(kindNames) > 256 {
 		panic("ops: more than 256 op kinds")

@@ -164,7 +164,7 @@ func (op *maxGradOp) Hashcode() uint32      { return hashOf(op) }
 
 var (
 	// KindMaxGrad is the kind of Max's gradient op.
-	KindMaxGrad = newKind("maxgrad")
+	KindMaxGrad = NewKind("maxgrad")
 )
 
 // Identity is KindMaxGrad.

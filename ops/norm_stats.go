@@ -132,7 +132,7 @@ func (op *bnStatOp) Hashcode() uint32 { return hashOf(op) }
 
 var (
 	// KindBatchNormStat is the kind of batch norm's running-statistic op.
-	KindBatchNormStat = newKind("batchnormstat")
+	KindBatchNormStat = NewKind("batchnormstat")
 )
 
 // Identity is KindBatchNormStat.

@@ -41,9 +41,9 @@ func (op *pickOp) Hashcode() uint32      { return hashOf(op) }
 
 var (
 	// KindPick is the kind of pick(x, classes) (NLL's gather); input 1 is class indices.
-	KindPick = newKind("pick")
+	KindPick = NewKind("pick")
 	// KindScatter is the kind of pick's gradient scatter; input 1 is class indices.
-	KindScatter = newKind("scatter")
+	KindScatter = NewKind("scatter")
 )
 
 // Identity is KindPick.

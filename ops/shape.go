@@ -107,7 +107,7 @@ func (op *reshapeOp) Hashcode() uint32      { return hashOf(op) }
 
 var (
 	// KindReshape is the kind of symgrad's copying Reshape.
-	KindReshape = newKind("reshape")
+	KindReshape = NewKind("reshape")
 )
 
 // Identity is KindReshape.

@@ -162,7 +162,7 @@ func (op *lseOp) Hashcode() uint32      { return hashOf(op) }
 
 var (
 	// KindLogSumExp is the kind of LogSumExp along Identity.Axis.
-	KindLogSumExp = newKind("logsumexp")
+	KindLogSumExp = NewKind("logsumexp")
 )
 
 // Identity is KindLogSumExp.
