@@ -1,8 +1,13 @@
 package ops
 
 import (
+	"unsafe"
+
+	"gorgonia.org/tensor"
+
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
+	"github.com/symgrad/symgrad/ops/kernels"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -56,6 +61,21 @@ func fnType(adjoint bool, in, out hm.Type) hm.Type {
 		return hm.NewFnType(out, in)
 	}
 	return hm.NewFnType(in, out)
+}
+
+// floatsOrNil is d's elements as a []T, without copying or allocating, or
+// nil for a nil d. d's dtype must be T.
+func floatsOrNil[T kernels.Float](d *tensor.Dense) []T {
+	if d == nil {
+		return nil
+	}
+	var zero T
+	if unsafe.Sizeof(zero) == 8 {
+		s := d.Float64s()
+		return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+	}
+	s := d.Float32s()
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
 }
 
 // allTrue is n trues: an op differentiable in each of its n inputs.

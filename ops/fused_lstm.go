@@ -216,9 +216,9 @@ func (op *cellOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error
 		return nil, errors.Errorf("%s: output or gradient does not fit gates %v", name, ds[0].Shape())
 	}
 	if ds[0].Dtype() == tensor.Float64 {
-		kernels.LSTMCell(op.kind, h, ds[0].Float64s(), ds[1].Float64s(), grad64(ds, n), ds[n].Float64s())
+		kernels.LSTMCell(op.kind, h, ds[0].Float64s(), ds[1].Float64s(), floatsOrNil[float64](cellGrad(ds, n)), ds[n].Float64s())
 	} else {
-		kernels.LSTMCell(op.kind, h, ds[0].Float32s(), ds[1].Float32s(), grad32(ds, n), ds[n].Float32s())
+		kernels.LSTMCell(op.kind, h, ds[0].Float32s(), ds[1].Float32s(), floatsOrNil[float32](cellGrad(ds, n)), ds[n].Float32s())
 	}
 	return prealloc, nil
 }
@@ -230,18 +230,13 @@ func btoi(b bool) int {
 	return 0
 }
 
-func grad64(ds [4]*tensor.Dense, n int) []float64 {
+// cellGrad is the upstream gradient among a cell op's values: input 2 of
+// the three-input gradient ops, nil for the forward ops.
+func cellGrad(ds [4]*tensor.Dense, n int) *tensor.Dense {
 	if n < 3 {
 		return nil
 	}
-	return ds[2].Float64s()
-}
-
-func grad32(ds [4]*tensor.Dense, n int) []float32 {
-	if n < 3 {
-		return nil
-	}
-	return ds[2].Float32s()
+	return ds[2]
 }
 
 func (op *cellOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%s", cellNames[op.kind]) }

@@ -77,25 +77,11 @@ func (op *gatesOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, erro
 		h = s[1] / 4
 	}
 	if x.Dtype() == tensor.Float64 {
-		kernels.LSTMGates(h, op.allTanh, x.Float64s(), gradOf64(g), y.Float64s())
+		kernels.LSTMGates(h, op.allTanh, x.Float64s(), floatsOrNil[float64](g), y.Float64s())
 	} else {
-		kernels.LSTMGates(h, op.allTanh, x.Float32s(), gradOf32(g), y.Float32s())
+		kernels.LSTMGates(h, op.allTanh, x.Float32s(), floatsOrNil[float32](g), y.Float32s())
 	}
 	return prealloc, nil
-}
-
-func gradOf64(g *tensor.Dense) []float64 {
-	if g == nil {
-		return nil
-	}
-	return g.Float64s()
-}
-
-func gradOf32(g *tensor.Dense) []float32 {
-	if g == nil {
-		return nil
-	}
-	return g.Float32s()
 }
 
 func (op *gatesOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }

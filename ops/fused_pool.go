@@ -165,7 +165,7 @@ func (op *poolOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *poolOp) Hashcode() uint32      { return hashOf(op) }
 
 var (
-	// KindMaxPool2d is the kind of FusedMaxPool2D and its scatter and gather maps (Identity.Name says which).
+	// KindMaxPool2d is the kind of FusedMaxPool2D and its scatter and gather maps (Label says which).
 	KindMaxPool2d = NewKind("maxpool2d")
 )
 

@@ -131,11 +131,10 @@ func (k Kind) Product() bool { return k >= KindMatMul && k <= KindBatchedMatMul 
 // set it.
 type Identity struct {
 	Kind Kind
-	// Name is the op's name: for KindElementwise and KindBinaryElementwise
-	// the function with its attributes ("leakyrelu(0.01)"), for a family
-	// the variant with its attributes ("lstmcellh'a",
-	// "maxpool2dscatter(x=...)"), for Gorgonia's ops and KindUnknown
-	// their printed form. Formatters show it; rewrites match on Kind.
+	// Name is the function of KindElementwise and KindBinaryElementwise
+	// with its attributes ("leakyrelu(0.01)", "bce'p") and the map of
+	// KindLSTMCell ("lstmcellh'a"); "" for other ops (Label gives every
+	// op's display name).
 	Name string
 	// Axis: KindRepeat, KindSizeOf, KindConcat, KindConcatSlice,
 	// KindConcatPad, KindSoftmax (resolved as Gorgonia's Do resolves -1),
@@ -159,8 +158,7 @@ type Identity struct {
 
 // Identified is implemented by every symgrad op.
 type Identified interface {
-	// Identity returns the op's kind and attributes. Name may be left
-	// empty: Identify fills in the op's display name.
+	// Identity returns the op's kind and attributes.
 	Identity() Identity
 }
 

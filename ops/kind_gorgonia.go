@@ -20,22 +20,27 @@ import (
 const gorgoniaPkg = "gorgonia.org/gorgonia"
 
 // IdentityOf returns op's identity: the op's own for a symgrad op, the
-// classifier's for one of Gorgonia's, KindUnknown otherwise. Name is
-// always set (to the op's printed form when nothing more specific).
+// classifier's for one of Gorgonia's, KindUnknown otherwise.
 func IdentityOf(op G.Op) Identity {
 	if op == nil {
 		return Identity{}
 	}
-	var id Identity
 	if s, ok := op.(Identified); ok {
-		id = s.Identity()
-	} else {
-		id = gorgoniaIdentity(op)
+		return s.Identity()
 	}
-	if id.Name == "" {
-		id.Name = op.String()
+	return gorgoniaIdentity(op)
+}
+
+// Label is op's display name: Identity.Name when the op states one, else
+// its printed form ("" for nil). Formatters show it; nothing matches on it.
+func Label(op G.Op) string {
+	if op == nil {
+		return ""
 	}
-	return id
+	if name := IdentityOf(op).Name; name != "" {
+		return name
+	}
+	return op.String()
 }
 
 // SameOp reports whether a and b are the same computation as far as their
@@ -81,11 +86,7 @@ func gorgoniaIdentity(op G.Op) Identity {
 	v := reflect.Indirect(reflect.ValueOf(op))
 	switch t.Name() {
 	case "elemBinOp":
-		f := strings.Fields(op.String()) // "+ false": the symbol and retSame
-		if len(f) != 2 {
-			return Identity{}
-		}
-		return Identity{Kind: binaryKinds[f[0]], RetSame: f[1] == "true"}
+		return binaryIdentity(op, v)
 	case "elemUnaryOp":
 		return Identity{Kind: unaryKinds[op.String()]}
 	case "linAlgBinOp":
@@ -114,6 +115,25 @@ func gorgoniaIdentity(op G.Op) Identity {
 		return softmaxIdentity(v)
 	}
 	return Identity{Kind: plainKinds[t.Name()]}
+}
+
+// binaryIdentity reads the operator and retSame flag of Gorgonia's
+// elementwise binary op: by reflection (its operator's
+// ʘBinaryOperatorType numbers +, -, ⊙, ÷, ^, <, >, <=, >=, ==, != in
+// the order of the binary kinds), or from its printed form, "+ false",
+// should that fail (the printed form costs a Sprintf per call).
+func binaryIdentity(op G.Op, v reflect.Value) Identity {
+	retSame, ok := boolField(v, "retSame")
+	if o := v.FieldByName("ʘBinaryOperator"); ok && o.IsValid() && o.Kind() == reflect.Interface && !o.IsNil() {
+		if t, ok := intField(reflect.Indirect(o.Elem()), "ʘBinaryOperatorType"); ok && t >= 0 && t <= int(KindNe-KindAdd) {
+			return Identity{Kind: KindAdd + Kind(t), RetSame: retSame}
+		}
+	}
+	f := strings.Fields(op.String())
+	if len(f) != 2 {
+		return Identity{}
+	}
+	return Identity{Kind: binaryKinds[f[0]], RetSame: f[1] == "true"}
 }
 
 // softmaxIdentity reads the axis and log flag of Gorgonia's softmax op,

@@ -53,7 +53,7 @@ func TestRegisteredOpsClassify(t *testing.T) {
 				if id.Kind == ops.KindUnknown {
 					t.Errorf("%s: op %v (%T) has no kind", n.Name(), n.Op(), n.Op())
 				}
-				if id.Name == "" {
+				if ops.Label(n.Op()) == "" {
 					t.Errorf("%s: op %v has no name", n.Name(), n.Op())
 				}
 			}
@@ -80,6 +80,12 @@ func TestGorgoniaOpsClassify(t *testing.T) {
 		{"div", G.Must(G.HadamardDiv(m, m)), ops.Identity{Kind: ops.KindDiv}},
 		{"pow", G.Must(G.Pow(m, m)), ops.Identity{Kind: ops.KindPow}},
 		{"lt", G.Must(G.Lt(m, m, true)), ops.Identity{Kind: ops.KindLt, RetSame: true}},
+		{"gt", G.Must(G.Gt(m, m, false)), ops.Identity{Kind: ops.KindGt}},
+		{"lte", G.Must(G.Lte(m, m, true)), ops.Identity{Kind: ops.KindLte, RetSame: true}},
+		{"gte", G.Must(G.Gte(m, m, true)), ops.Identity{Kind: ops.KindGte, RetSame: true}},
+		{"eq", G.Must(G.Eq(m, m, true)), ops.Identity{Kind: ops.KindEq, RetSame: true}},
+		{"ne", G.Must(G.Ne(m, m, true)), ops.Identity{Kind: ops.KindNe, RetSame: true}},
+		{"scalar sub", G.Must(G.Sub(G.Must(G.Sum(m)), G.Must(G.Sum(m)))), ops.Identity{Kind: ops.KindSub}},
 		{"neg", G.Must(G.Neg(m)), ops.Identity{Kind: ops.KindNeg}},
 		{"exp", G.Must(G.Exp(m)), ops.Identity{Kind: ops.KindExp}},
 		{"log", G.Must(G.Log(m)), ops.Identity{Kind: ops.KindLog}},

@@ -32,7 +32,7 @@ import (
 //	Softmax{1, true}()       logsoftmax(x, 1)
 //
 // (ops are told apart by their kind, ops.Identify) and any other op as a
-// call named by the leading identifier of its name (ops.Identity.Name),
+// call named by the leading identifier of its name (ops.Label),
 // lowercased, primes kept (Dropout{...}() -> dropout(x), tanh' ->
 // tanh'(x)). Shared subgraphs are
 // written out at each use; when that would exceed MaxFormatTerms terms,
@@ -89,7 +89,7 @@ func convert(n *G.Node, args []*term) *term {
 	if t := convertShape(n, id, args); t != nil {
 		return t
 	}
-	return call(opName(id.Name), args...)
+	return call(opName(ops.Label(n.Op())), args...)
 }
 
 // leaf is a variable, or a number for a constant.
