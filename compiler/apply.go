@@ -3,7 +3,6 @@ package compiler
 import (
 	"fmt"
 	"hash"
-	"reflect"
 	"sync/atomic"
 
 	"github.com/pkg/errors"
@@ -97,7 +96,7 @@ func sameComputation(a, b G.Op) bool {
 	if ops.IsStateful(a) || ops.IsStateful(b) {
 		return false
 	}
-	return reflect.TypeOf(a) == reflect.TypeOf(b) && fmt.Sprint(a) == fmt.Sprint(b)
+	return ops.SameOp(a, b)
 }
 
 // identical is a == b, false where the dynamic type is not comparable.

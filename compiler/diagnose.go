@@ -6,6 +6,8 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 
+	"github.com/symgrad/symgrad/ops"
+
 	"github.com/symgrad/symgrad/internal/panics"
 )
 
@@ -58,7 +60,7 @@ func (p *Program) diagnose() (err error) {
 	for i := len(sorted) - 1; i >= 0; i-- { // G.Sort puts roots first
 		n := sorted[i]
 		v := n.Value()
-		if v == nil || n.Op() != nil && n.Op().String() == "print" {
+		if v == nil || ops.KindOf(n) == ops.KindRead {
 			continue
 		}
 		if at, what, bad := firstNonFinite(v); bad {

@@ -5,6 +5,8 @@ import (
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
+
+	"github.com/symgrad/symgrad/ops"
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/internal/panics"
@@ -82,7 +84,7 @@ func HVP(loss *G.Node, params []*G.Node, opts ...Option) (h *HVPProgram, err err
 func secondGrad(dot *G.Node, params G.Nodes) (G.Nodes, error) {
 	reach := diffReachable(dot)
 	for n := range reach {
-		if k := gorgoniaKind(n); k == "sliceIncrOp" {
+		if ops.KindOf(n) == ops.KindSliceIncr {
 			// Its SymDiff passes the gradient to its first input, which only
 			// gives the shape: H v through a slice comes out wrong (the
 			// slice op's H v check fails), so refuse rather than answer.

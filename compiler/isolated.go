@@ -5,6 +5,7 @@ import (
 	"reflect"
 
 	"github.com/pkg/errors"
+	"github.com/symgrad/symgrad/ops"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -203,7 +204,7 @@ func sameValue(a, b G.Value) bool {
 // takes two stateful ops (a dropout's gradient, sharing its mask) made by
 // the two runs for the same: they are the same code run twice.
 func alike(a, b G.Op) bool {
-	return identical(a, b) || reflect.TypeOf(a) == reflect.TypeOf(b) && fmt.Sprint(a) == fmt.Sprint(b)
+	return identical(a, b) || ops.SameOp(a, b)
 }
 
 // computedNodes counts the nodes of g that an op computes.

@@ -6,6 +6,8 @@ import (
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
+
+	"github.com/symgrad/symgrad/ops"
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/internal/panics"
@@ -154,16 +156,5 @@ func zeroScalar(dt tensor.Dtype) any {
 	}
 }
 
-// children returns n's input nodes, in argument order.
-func children(n *G.Node) G.Nodes {
-	g := n.Graph()
-	if g == nil {
-		return nil
-	}
-	from := g.From(n.ID())
-	out := make(G.Nodes, 0, from.Len())
-	for from.Next() {
-		out = append(out, from.Node().(*G.Node))
-	}
-	return out
-}
+// children returns n's input nodes, in argument order (ops.Inputs).
+func children(n *G.Node) G.Nodes { return ops.Inputs(n) }

@@ -3,6 +3,7 @@ package compiler
 import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
+	"slices"
 
 	"github.com/symgrad/symgrad/internal/panics"
 )
@@ -79,16 +80,7 @@ func sameShape(a, b *G.Node) bool {
 	if a.IsScalar() || b.IsScalar() {
 		return a.IsScalar() && b.IsScalar()
 	}
-	sa, sb := a.Shape(), b.Shape()
-	if len(sa) != len(sb) {
-		return false
-	}
-	for i := range sa {
-		if sa[i] != sb[i] {
-			return false
-		}
-	}
-	return true
+	return slices.Equal(a.Shape(), b.Shape())
 }
 
 // rewritten is the result of the pipeline: a fresh graph holding only what

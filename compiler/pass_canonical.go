@@ -19,9 +19,9 @@ var MulOne = &Rule{Name: "x*1 -> x", Phase: Canonicalize, SecondOrder: true, Rew
 	sym, a, b, ok := binary(n)
 	switch {
 	case !ok:
-	case (sym == "⊙" || sym == "÷" || sym == "^") && isConst(b, 1) && fits(a, n):
+	case (sym == ops.KindMul || sym == ops.KindDiv || sym == ops.KindPow) && isConst(b, 1) && fits(a, n):
 		return a, nil
-	case sym == "⊙" && isConst(a, 1) && fits(b, n):
+	case sym == ops.KindMul && isConst(a, 1) && fits(b, n):
 		return b, nil
 	}
 	return nil, nil
@@ -32,39 +32,46 @@ var AddZero = &Rule{Name: "x+0 -> x", Phase: Canonicalize, SecondOrder: true, Re
 	sym, a, b, ok := binary(n)
 	switch {
 	case !ok:
-	case (sym == "+" || sym == "-") && isConst(b, 0) && fits(a, n):
+	case (sym == ops.KindAdd || sym == ops.KindSub) && isConst(b, 0) && fits(a, n):
 		return a, nil
-	case sym == "+" && isConst(a, 0) && fits(b, n):
+	case sym == ops.KindAdd && isConst(a, 0) && fits(b, n):
 		return b, nil
 	}
 	return nil, nil
 }}
 
 // NegNeg is --x -> x.
-var NegNeg = &Rule{Name: "--x -> x", Phase: Canonicalize, SecondOrder: true, Rewrite: func(n *G.Node) (*G.Node, error) {
-	if y, ok := isUnary(n, "neg"); ok {
-		if x, ok := isUnary(y, "neg"); ok && fits(x, n) {
-			return x, nil
+var NegNeg = &Rule{Name: "--x -> x", Phase: Canonicalize, SecondOrder: true, Rewrite: cancel(ops.KindNeg, ops.KindNeg)}
+
+// cancel is the rewrite outer(inner(x)) -> x, for unary ops of which outer
+// undoes inner.
+func cancel(outer, inner ops.Kind) func(*G.Node) (*G.Node, error) {
+	return func(n *G.Node) (*G.Node, error) {
+		if y, ok := isUnary(n, outer); ok {
+			if x, ok := isUnary(y, inner); ok && fits(x, n) {
+				return x, nil
+			}
 		}
+		return nil, nil
 	}
-	return nil, nil
-}}
+}
 
 // TransposeTranspose is transpose(transpose(x, p), q) -> transpose(x, r)
 // with r[i] = p[q[i]], and -> x when r is the identity.
 var TransposeTranspose = &Rule{Name: "transpose(transpose(x)) -> x", Phase: Canonicalize, SecondOrder: true,
 	Rewrite: func(n *G.Node) (*G.Node, error) {
-		if gorgoniaKind(n) != "transposeOp" {
+		nid := ops.Identify(n)
+		if nid.Kind != ops.KindTranspose {
 			return nil, nil
 		}
 		y := children(n)[0]
-		if gorgoniaKind(y) != "transposeOp" {
+		yid := ops.Identify(y)
+		if yid.Kind != ops.KindTranspose {
 			return nil, nil
 		}
-		q, ok1 := intsField(n.Op(), "pattern")
-		p, ok2 := intsField(y.Op(), "pattern")
+		q, p := nid.Axes, yid.Axes
 		x := children(y)[0]
-		if !ok1 || !ok2 || len(p) != len(q) || len(p) != x.Dims() {
+		if len(p) != len(q) || len(p) != x.Dims() {
 			return nil, nil
 		}
 		r := make([]int, len(q))
@@ -113,7 +120,7 @@ var ReshapeNoop = &Rule{Name: "reshape(x, shape(x)) -> x", Phase: Canonicalize, 
 // shape at build time and need the size op itself.
 var StaticSize = &Rule{Name: "sizeof(x, axis) -> constant", Phase: Canonicalize, SecondOrder: true,
 	Rewrite: func(n *G.Node) (*G.Node, error) {
-		if gorgoniaKind(n) != "elemBinOp" {
+		if !ops.KindOf(n).Binary() {
 			return nil, nil
 		}
 		in := children(n)
@@ -134,12 +141,13 @@ var StaticSize = &Rule{Name: "sizeof(x, axis) -> constant", Phase: Canonicalize,
 // staticSize returns a constant holding the value of a scalar sizeof node,
 // or nil when n is not one.
 func staticSize(n *G.Node) (*G.Node, error) {
-	if gorgoniaKind(n) != "sizeOp" || !n.IsScalar() {
+	id := ops.Identify(n)
+	if id.Kind != ops.KindSizeOf || !n.IsScalar() {
 		return nil, nil
 	}
 	x := children(n)[0]
-	axis, ok := intField(n.Op(), "axis")
-	if !ok || x.IsScalar() || axis < 0 || axis >= x.Dims() {
+	axis := id.Axis
+	if x.IsScalar() || axis < 0 || axis >= x.Dims() {
 		return nil, nil
 	}
 	size := float64(x.Shape()[axis])
@@ -213,12 +221,12 @@ func constantLike(n *G.Node, v G.Value) (*G.Node, error) {
 // are distinct graphs, stable, and differentiable twice.
 var GorgoniaSoftmax = &Rule{Name: "softmax_G(x) -> softmax(x)", Phase: Canonicalize, SecondOrder: true,
 	Rewrite: func(n *G.Node) (*G.Node, error) {
-		axis, isLog, ok := softmaxAttrs(n)
-		if !ok || !isFloat(n.Dtype()) {
+		id := ops.Identify(n)
+		if id.Kind != ops.KindSoftmax || !isFloat(n.Dtype()) {
 			return nil, nil
 		}
-		x := children(n)[0]
-		if isLog {
+		x, axis := children(n)[0], id.Axis
+		if id.Log {
 			return ops.LogSoftmax(x, axis)
 		}
 		return ops.Softmax(x, axis)

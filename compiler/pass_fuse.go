@@ -1,8 +1,6 @@
 package compiler
 
 import (
-	"reflect"
-
 	G "gorgonia.org/gorgonia"
 
 	"github.com/symgrad/symgrad/ops"
@@ -25,24 +23,24 @@ import (
 // gradient (Gorgonia's gradient of a transpose is another transpose)
 // copies b. A transposed a is absorbed as well (gemm(a, b, 1, 1)).
 var MatMulTransB = &Rule{Name: "a @ transpose(b) -> gemm(a, b, transB)", Phase: Fuse, SecondOrder: true,
-	Rewrite: func(n *G.Node) (*G.Node, error) {
-		a, b, ta, tb, ok := matMulOperands(n)
-		if !ok || !tb {
-			return nil, nil
-		}
-		return ops.Gemm(a, b, ta, tb)
-	}}
+	Rewrite: gemmRewrite(func(_, tb bool) bool { return tb })}
 
 // MatMulTransA is transpose(a) @ b -> gemm(a, b, 1, 0) for matrices (the
 // transpose is a BLAS flag; see MatMulTransB).
 var MatMulTransA = &Rule{Name: "transpose(a) @ b -> gemm(a, b, transA)", Phase: Fuse, SecondOrder: true,
-	Rewrite: func(n *G.Node) (*G.Node, error) {
+	Rewrite: gemmRewrite(func(ta, _ bool) bool { return ta })}
+
+// gemmRewrite turns a matrix product whose stripped transposes satisfy
+// when into gemm(a, b, ta, tb).
+func gemmRewrite(when func(ta, tb bool) bool) func(*G.Node) (*G.Node, error) {
+	return func(n *G.Node) (*G.Node, error) {
 		a, b, ta, tb, ok := matMulOperands(n)
-		if !ok || !ta {
+		if !ok || !when(ta, tb) {
 			return nil, nil
 		}
 		return ops.Gemm(a, b, ta, tb)
-	}}
+	}
+}
 
 // BiasRows is x ∘ repeat₀(reshape(b, (1, N)), B) -> x ∘ broadcastrows(b,
 // B) for an elementwise ∘: the row broadcast of Gorgonia's BroadcastAdd(x,
@@ -93,7 +91,7 @@ var BiasRows = &Rule{Name: "x + repeat₀(reshape(b, 1×N)) -> x + broadcastrows
 var LinearBias = &Rule{Name: "x @ transpose(W) + b -> linear(x, W, b)", Phase: Fuse, SecondOrder: true,
 	Rewrite: func(n *G.Node) (*G.Node, error) {
 		sym, l, r, ok := binary(n)
-		if !ok || sym != "+" {
+		if !ok || sym != ops.KindAdd {
 			return nil, nil
 		}
 		for _, pair := range [2][2]*G.Node{{l, r}, {r, l}} {
@@ -115,7 +113,7 @@ var fuseRules = []*Rule{MatMulTransB, MatMulTransA, BiasRows, LinearBias}
 // matrices (G.Mul) and returns its operands with their transposes
 // stripped: a @ b = op(a')·op(b') with op a transpose where ta (tb).
 func matMulOperands(n *G.Node) (a, b *G.Node, ta, tb, ok bool) {
-	if gorgoniaKind(n) != "linAlgBinOp" || n.Op().String() != "A × B" || !isFloat(n.Dtype()) {
+	if id := ops.Identify(n); id.Kind != ops.KindMatMul || id.TransA || id.TransB || !isFloat(n.Dtype()) {
 		return nil, nil, false, false, false
 	}
 	in := children(n)
@@ -130,12 +128,13 @@ func matMulOperands(n *G.Node) (a, b *G.Node, ta, tb, ok bool) {
 // untranspose returns x for transpose(x, 1, 0) of a matrix x, and m
 // itself otherwise.
 func untranspose(m *G.Node) (*G.Node, bool) {
-	if gorgoniaKind(m) != "transposeOp" {
+	id := ops.Identify(m)
+	if id.Kind != ops.KindTranspose {
 		return m, false
 	}
-	p, ok := intsField(m.Op(), "pattern")
+	p := id.Axes
 	x := children(m)[0]
-	if !ok || len(p) != 2 || p[0] != 1 || p[1] != 0 || x.Dims() != 2 {
+	if len(p) != 2 || p[0] != 1 || p[1] != 0 || x.Dims() != 2 {
 		return m, false
 	}
 	return x, true
@@ -145,19 +144,16 @@ func untranspose(m *G.Node) (*G.Node, bool) {
 // (or chain of reshapes) of b (b of N elements), giving [rows, N], and
 // returns b and rows.
 func rowBroadcast(n *G.Node) (b *G.Node, rows int, ok bool) {
-	if gorgoniaKind(n) != "repeatOp" || !isFloat(n.Dtype()) || n.Dims() != 2 {
-		return nil, 0, false
-	}
-	if along, ok := intField(n.Op(), "along"); !ok || along != 0 {
+	if id := ops.Identify(n); id.Kind != ops.KindRepeat || id.Axis != 0 || !isFloat(n.Dtype()) || n.Dims() != 2 {
 		return nil, 0, false
 	}
 	r := children(n)[0]
 	s := r.Shape()
-	if gorgoniaKind(r) != "reshapeOp" || len(s) != 2 || s[0] != 1 || s[1] != n.Shape()[1] {
+	if ops.KindOf(r) != ops.KindReshapeView || len(s) != 2 || s[0] != 1 || s[1] != n.Shape()[1] {
 		return nil, 0, false
 	}
 	b = children(r)[0]
-	for gorgoniaKind(b) == "reshapeOp" { // compiler/expr lifts b to (1, N) before broadcasting
+	for ops.KindOf(b) == ops.KindReshapeView { // compiler/expr lifts b to (1, N) before broadcasting
 		b = children(b)[0]
 	}
 	if b.IsScalar() || b.Dims() > 2 || b.Shape().TotalSize() != s[1] || b.Dtype() != n.Dtype() {
@@ -166,30 +162,9 @@ func rowBroadcast(n *G.Node) (b *G.Node, rows int, ok bool) {
 	return b, n.Shape()[0], true
 }
 
-// The predicates below recognise symgrad's own ops by their Go type and
-// printed form (ops/match.go has no predicate for them yet).
-
-const opsPkg = "github.com/symgrad/symgrad/ops"
-
-// symgradKind returns the type name of n's op when it is one of the ops
-// package's ("gemmOp", "rowsOp", ...), else "".
-func symgradKind(n *G.Node) string {
-	if n == nil || n.Op() == nil {
-		return ""
-	}
-	t := reflect.TypeOf(n.Op())
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t.PkgPath() != opsPkg {
-		return ""
-	}
-	return t.Name()
-}
-
 // gemmTransB matches gemm(x, W, 0, 1) (x·Wᵀ) and returns x and W.
 func gemmTransB(n *G.Node) (x, w *G.Node, ok bool) {
-	if symgradKind(n) != "gemmOp" || n.Op().String() != "gemm(A,Bᵀ)" {
+	if id := ops.Identify(n); id.Kind != ops.KindGemm || id.TransA || !id.TransB {
 		return nil, nil, false
 	}
 	in := children(n)
@@ -198,10 +173,7 @@ func gemmTransB(n *G.Node) (x, w *G.Node, ok bool) {
 
 // broadcastRowsInput matches broadcastrows(b, rows) and returns b.
 func broadcastRowsInput(n *G.Node) (*G.Node, bool) {
-	if symgradKind(n) != "rowsOp" || n.Dims() != 2 {
-		return nil, false
-	}
-	if v := reflect.ValueOf(n.Op()).Elem().FieldByName("sum"); !v.IsValid() || v.Bool() {
+	if ops.KindOf(n) != ops.KindBroadcastRows || n.Dims() != 2 {
 		return nil, false
 	}
 	b := children(n)[0]

@@ -1,66 +1,41 @@
 package compiler
 
 import (
-	"reflect"
-	"strings"
-
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/ops"
 )
 
-// Matching Gorgonia's ops: their types are unexported, so a node is
-// recognised by the op's Go type name (elemBinOp, elemUnaryOp,
-// transposeOp, ...) and its printed form; attributes that the printed
-// form lacks are read with reflect (read-only). symgrad's own ops are
-// recognised with the predicates in ops/match.go.
+// Matching ops: a node is recognised by its op's kind (ops.Identify),
+// never by the op's printed form or Go type; an op of an unknown kind
+// matches nothing.
 
-const gorgoniaPkg = "gorgonia.org/gorgonia"
-
-// gorgoniaKind returns the type name of n's op when it is one of
-// Gorgonia's ("elemBinOp", "softmaxOp", ...), else "".
-func gorgoniaKind(n *G.Node) string {
-	if n == nil || n.Op() == nil {
-		return ""
-	}
-	t := reflect.TypeOf(n.Op())
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t.PkgPath() != gorgoniaPkg {
-		return ""
-	}
-	return t.Name()
-}
-
-// binary matches a Gorgonia elementwise binary op and returns its symbol
-// ("+", "-", "⊙", "÷", "^") and operands.
-func binary(n *G.Node) (sym string, a, b *G.Node, ok bool) {
-	if gorgoniaKind(n) != "elemBinOp" {
-		return "", nil, nil, false
+// binary matches a Gorgonia elementwise binary op and returns its kind
+// (ops.KindAdd, ops.KindSub, ops.KindMul, ops.KindDiv, ops.KindPow or a
+// comparison) and operands.
+func binary(n *G.Node) (k ops.Kind, a, b *G.Node, ok bool) {
+	if k = ops.KindOf(n); !k.Binary() {
+		return ops.KindUnknown, nil, nil, false
 	}
 	in := children(n)
 	if len(in) != 2 {
-		return "", nil, nil, false
+		return ops.KindUnknown, nil, nil, false
 	}
-	return strings.Fields(n.Op().String())[0], in[0], in[1], true
+	return k, in[0], in[1], true
 }
 
-// unary matches a Gorgonia elementwise unary op and returns its name
-// ("ln", "exp", "neg", "sigmoid", ...) and operand.
-func unary(n *G.Node) (name string, x *G.Node, ok bool) {
-	if gorgoniaKind(n) != "elemUnaryOp" {
-		return "", nil, false
-	}
-	return n.Op().String(), children(n)[0], true
-}
-
-// isUnary matches the Gorgonia unary op called name and returns its
+// isUnary matches the Gorgonia unary op of kind k and returns its
 // operand.
-func isUnary(n *G.Node, name string) (*G.Node, bool) {
-	got, x, ok := unary(n)
-	return x, ok && got == name
+func isUnary(n *G.Node, k ops.Kind) (*G.Node, bool) {
+	if !k.Unary() || ops.KindOf(n) != k {
+		return nil, false
+	}
+	in := children(n)
+	if len(in) != 1 {
+		return nil, false
+	}
+	return in[0], true
 }
 
 // scalarConst returns the value of a scalar constant node.
@@ -86,55 +61,6 @@ func isConst(n *G.Node, v float64) bool {
 // fits reports whether x can stand in for n: the same shape and dtype.
 func fits(x, n *G.Node) bool {
 	return x != nil && sameShape(x, n) && x.Dtype() == n.Dtype()
-}
-
-// intsField reads an unexported []int field of a Gorgonia op.
-func intsField(op G.Op, name string) ([]int, bool) {
-	v := reflect.ValueOf(op)
-	if v.Kind() == reflect.Pointer {
-		v = v.Elem()
-	}
-	f := v.FieldByName(name)
-	if !f.IsValid() || f.Kind() != reflect.Slice {
-		return nil, false
-	}
-	out := make([]int, f.Len())
-	for i := range out {
-		out[i] = int(f.Index(i).Int())
-	}
-	return out, true
-}
-
-// intField reads an unexported int field of a Gorgonia op.
-func intField(op G.Op, name string) (int, bool) {
-	v := reflect.ValueOf(op)
-	if v.Kind() == reflect.Pointer {
-		v = v.Elem()
-	}
-	f := v.FieldByName(name)
-	if !f.IsValid() || f.Kind() != reflect.Int {
-		return 0, false
-	}
-	return int(f.Int()), true
-}
-
-// softmaxAttrs reads the axis and log flag of Gorgonia's softmax op,
-// resolving the axis as its Do does: -1 means the last axis, except for a
-// column vector or a plain vector, where it is 0.
-func softmaxAttrs(n *G.Node) (axis int, isLog, ok bool) {
-	if gorgoniaKind(n) != "softmaxOp" {
-		return 0, false, false
-	}
-	v := reflect.ValueOf(n.Op()).Elem()
-	axis, isLog = int(v.FieldByName("axis").Int()), v.FieldByName("isLog").Bool()
-	s := n.Shape()
-	if axis == -1 {
-		axis = s.Dims() - 1
-		if s.IsColVec() || (s.IsVector() && !s.IsRowVec()) {
-			axis = 0
-		}
-	}
-	return axis, isLog, true
 }
 
 // reshapeInput matches symgrad's reshape and returns its input.

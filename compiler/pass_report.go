@@ -56,9 +56,12 @@ func (r *PassReport) WriteText(w io.Writer) error {
 }
 
 // Text returns WriteText's output.
-func (r *PassReport) Text() string {
+func (r *PassReport) Text() string { return textOf(r.WriteText) }
+
+// textOf returns what write writes.
+func textOf(write func(io.Writer) error) string {
 	var b strings.Builder
-	_ = r.WriteText(&b)
+	_ = write(&b)
 	return b.String()
 }
 

@@ -19,14 +19,14 @@ import (
 // Gorgonia's softmax, if canonicalize did not run, is replaced).
 var LogSoftmax = &Rule{Name: "log(softmax(x)) -> logsoftmax(x)", Phase: Stabilize, SecondOrder: true,
 	Rewrite: func(n *G.Node) (*G.Node, error) {
-		s, ok := isUnary(n, "ln")
+		s, ok := isUnary(n, ops.KindLog)
 		if !ok {
 			return nil, nil
 		}
-		if axis, isLog, ok := softmaxAttrs(s); ok && !isLog && isFloat(s.Dtype()) {
-			return ops.LogSoftmax(children(s)[0], axis)
+		if id := ops.Identify(s); id.Kind == ops.KindSoftmax && !id.Log && isFloat(s.Dtype()) {
+			return ops.LogSoftmax(children(s)[0], id.Axis)
 		}
-		if ls, ok := isUnary(s, "exp"); ok {
+		if ls, ok := isUnary(s, ops.KindExp); ok {
 			if _, _, ok := ops.IsLogSoftmax(ls); ok && fits(ls, n) {
 				return ls, nil
 			}
@@ -35,21 +35,13 @@ var LogSoftmax = &Rule{Name: "log(softmax(x)) -> logsoftmax(x)", Phase: Stabiliz
 	}}
 
 // LogExp is log(exp(x)) -> x (exact for real x; exp overflows first).
-var LogExp = &Rule{Name: "log(exp(x)) -> x", Phase: Stabilize, SecondOrder: true,
-	Rewrite: func(n *G.Node) (*G.Node, error) {
-		if e, ok := isUnary(n, "ln"); ok {
-			if x, ok := isUnary(e, "exp"); ok && fits(x, n) {
-				return x, nil
-			}
-		}
-		return nil, nil
-	}}
+var LogExp = &Rule{Name: "log(exp(x)) -> x", Phase: Stabilize, SecondOrder: true, Rewrite: cancel(ops.KindLog, ops.KindExp)}
 
 // LogSigmoid is log(sigmoid(x)) -> -softplus(-x), finite for any x
 // (log σ(x) underflows to -Inf below x ≈ -745 in float64).
 var LogSigmoid = &Rule{Name: "log(sigmoid(x)) -> -softplus(-x)", Phase: Stabilize, SecondOrder: true,
 	Rewrite: func(n *G.Node) (*G.Node, error) {
-		s, ok := isUnary(n, "ln")
+		s, ok := isUnary(n, ops.KindLog)
 		if !ok {
 			return nil, nil
 		}
@@ -70,10 +62,10 @@ var LogSigmoid = &Rule{Name: "log(sigmoid(x)) -> -softplus(-x)", Phase: Stabiliz
 
 // sigmoidInput matches Gorgonia's or symgrad's sigmoid.
 func sigmoidInput(n *G.Node) (*G.Node, bool) {
-	if x, ok := isUnary(n, "sigmoid"); ok {
+	if x, ok := isUnary(n, ops.KindSigmoid); ok {
 		return x, true
 	}
-	if name, ok := ops.ElemName(n); ok && name == "sigmoid" {
+	if id := ops.Identify(n); id.Kind == ops.KindElementwise && id.Name == "sigmoid" {
 		return children(n)[0], true
 	}
 	return nil, false
@@ -83,7 +75,7 @@ func sigmoidInput(n *G.Node) (*G.Node, bool) {
 // for small x, where 1+x rounds x away.
 var Log1p = &Rule{Name: "log(1+x) -> log1p(x)", Phase: Stabilize, SecondOrder: true,
 	Rewrite: func(n *G.Node) (*G.Node, error) {
-		a, ok := isUnary(n, "ln")
+		a, ok := isUnary(n, ops.KindLog)
 		if !ok {
 			return nil, nil
 		}
@@ -92,11 +84,11 @@ var Log1p = &Rule{Name: "log(1+x) -> log1p(x)", Phase: Stabilize, SecondOrder: t
 		switch {
 		case !ok:
 			return nil, nil
-		case sym == "+" && isConst(l, 1):
+		case sym == ops.KindAdd && isConst(l, 1):
 			x = r
-		case sym == "+" && isConst(r, 1):
+		case sym == ops.KindAdd && isConst(r, 1):
 			x = l
-		case sym == "-" && isConst(l, 1) && fits(r, n):
+		case sym == ops.KindSub && isConst(l, 1) && fits(r, n):
 			neg, err := G.Neg(r)
 			if err != nil {
 				return nil, err
@@ -136,7 +128,7 @@ func applyLike(name string, build func(*G.Node) (*G.Node, error), x *G.Node) (*G
 // does not run when compiling for second derivatives.
 var NLLLogSoftmax = &Rule{Name: "nll(logsoftmax(x), c) -> crossentropy(x, c)", Phase: Stabilize,
 	Rewrite: func(n *G.Node) (*G.Node, error) {
-		r, ok := isUnary(n, "neg")
+		r, ok := isUnary(n, ops.KindNeg)
 		if !ok {
 			return nil, nil
 		}
@@ -181,11 +173,11 @@ func reduction(n *G.Node) (x *G.Node, r ops.Reduction, ok bool) {
 	if !n.IsScalar() {
 		return nil, 0, false
 	}
-	if gorgoniaKind(n) == "sumOp" {
+	if ops.KindOf(n) == ops.KindSum {
 		return children(n)[0], ops.Sum, true
 	}
 	sym, s, d, ok := binary(n)
-	if !ok || sym != "÷" || gorgoniaKind(s) != "sumOp" {
+	if !ok || sym != ops.KindDiv || ops.KindOf(s) != ops.KindSum {
 		return nil, 0, false
 	}
 	x = children(s)[0]

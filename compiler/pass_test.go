@@ -117,7 +117,7 @@ func TestRules(t *testing.T) {
 					t.Errorf("grad[%d]: %v before the rewrite, %v after", i, a[i], b[i])
 				}
 			}
-			checkNumericGrad(t, prog)
+			checkAllNumericGrads(t, prog)
 		})
 	}
 }
@@ -162,34 +162,10 @@ func near(a, b, rtol float64) bool {
 	return math.Abs(a-b) <= rtol*(1+math.Max(math.Abs(a), math.Abs(b)))
 }
 
-// checkNumericGrad compares the program's gradient of its first parameter
-// with central differences of its loss.
-func checkNumericGrad(t *testing.T, p *Program) {
-	t.Helper()
-	prm := p.Params()[0]
-	w, grad := prm.Value.Data().([]float64), append([]float64(nil), prm.Grad.Data().([]float64)...)
-	const eps = 1e-6
-	for i := range w {
-		orig := w[i]
-		f := func(x float64) float64 {
-			w[i] = x
-			if err := p.RunLoss(Training); err != nil {
-				t.Fatal(err)
-			}
-			return p.Loss()
-		}
-		num := (f(orig+eps) - f(orig-eps)) / (2 * eps)
-		w[i] = orig
-		if math.Abs(num-grad[i]) > 1e-5+1e-3*math.Abs(num) {
-			t.Errorf("grad[%d] = %v, numeric %v", i, grad[i], num)
-		}
-	}
-}
-
 // A rule whose replacement has another shape is an error naming it.
 func TestRuleShapeIsChecked(t *testing.T) {
 	bad := &Rule{Name: "bad", Phase: Canonicalize, Rewrite: func(n *G.Node) (*G.Node, error) {
-		if x, ok := isUnary(n, "exp"); ok {
+		if x, ok := isUnary(n, ops.KindExp); ok {
 			return G.Sum(x)
 		}
 		return nil, nil

@@ -1,14 +1,14 @@
 package compiler
 
 import (
-	"math"
-	"reflect"
-	"strings"
 	"unsafe"
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/ops"
+	"github.com/symgrad/symgrad/ops/kernels"
 )
 
 // Native kernels: allocation-free implementations of Gorgonia's
@@ -31,74 +31,59 @@ func (k *nativeKernel) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, 
 	return prealloc, nil
 }
 
-// gorgoniaOpKind returns the type name of n's op when it is one of
-// Gorgonia's ("elemBinOp", "sumOp", ...), else "".
-func gorgoniaOpKind(op G.Op) string {
-	if op == nil {
-		return ""
+// arithKernels and funcKernels are the Gorgonia ops with a native kernel.
+var (
+	arithKernels = map[ops.Kind]kernels.Arith{
+		ops.KindAdd: kernels.Add, ops.KindSub: kernels.Sub, ops.KindMul: kernels.Mul, ops.KindDiv: kernels.Div,
 	}
-	t := reflect.TypeOf(op)
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
+	funcKernels = map[ops.Kind]kernels.Func{
+		ops.KindSquare: kernels.Square, ops.KindNeg: kernels.Neg, ops.KindExp: kernels.Exp,
+		ops.KindLog: kernels.Log, ops.KindSqrt: kernels.Sqrt, ops.KindAbs: kernels.Abs,
 	}
-	if t.PkgPath() != "gorgonia.org/gorgonia" {
-		return ""
-	}
-	return t.Name()
-}
+)
 
 // kernelFor returns a native kernel for n, or nil.
 func kernelFor(n *G.Node) *nativeKernel {
 	if dt := n.Dtype(); dt != tensor.Float64 && dt != tensor.Float32 {
 		return nil
 	}
-	op := n.Op()
-	switch gorgoniaOpKind(op) {
-	case "elemBinOp":
-		sym := strings.Fields(op.String())
-		if len(sym) != 2 || sym[1] != "false" { // "true": a comparison returning the operands' type
-			return nil
-		}
-		switch sym[0] {
-		case "+", "-", "⊙", "÷":
-			s := sym[0]
-			return &nativeKernel{name: s, f: func(out G.Value, in []G.Value) error { return binaryKernel(s, out, in) }}
-		}
-	case "elemUnaryOp":
-		switch name := op.String(); name {
-		case "square", "neg", "exp", "ln", "sqrt", "abs":
-			return &nativeKernel{name: name, f: func(out G.Value, in []G.Value) error { return unaryKernel(name, out, in) }}
-		}
-	case "sumOp":
-		if n.IsScalar() {
-			return &nativeKernel{name: "sum", f: sumKernel}
-		}
+	id := ops.Identify(n)
+	if a, ok := arithKernels[id.Kind]; ok && !id.RetSame { // RetSame: a comparison's flag
+		return &nativeKernel{name: id.Kind.String(), f: func(out G.Value, in []G.Value) error { return binaryKernel(a, out, in) }}
+	}
+	if f, ok := funcKernels[id.Kind]; ok {
+		return &nativeKernel{name: id.Kind.String(), f: func(out G.Value, in []G.Value) error { return unaryKernel(f, out, in) }}
+	}
+	if id.Kind == ops.KindSum && n.IsScalar() {
+		return &nativeKernel{name: "sum", f: sumKernel}
 	}
 	return nil
 }
 
-// floats64 returns v's float64 elements without allocating (a scalar as
-// a slice of one), or ok false for a dtype or value the kernels do not handle.
-func floats64(v G.Value) ([]float64, bool) {
+// elems returns v's elements as a []T without allocating (a scalar as a
+// slice of one), or ok false for another dtype or a value the kernels do
+// not handle.
+func elems[T kernels.Float](v G.Value) ([]T, bool) {
+	var zero T
+	wide := unsafe.Sizeof(zero) == 8
 	switch x := v.(type) {
 	case *G.F64:
-		return unsafe.Slice((*float64)(x), 1), true
-	case *tensor.Dense:
-		if x.Dtype() == tensor.Float64 && !x.RequiresIterator() {
-			return x.Float64s(), true
+		if wide {
+			return unsafe.Slice((*T)(unsafe.Pointer(x)), 1), true
 		}
-	}
-	return nil, false
-}
-
-// floats32 is floats64 for float32 values.
-func floats32(v G.Value) ([]float32, bool) {
-	switch x := v.(type) {
 	case *G.F32:
-		return unsafe.Slice((*float32)(x), 1), true
+		if !wide {
+			return unsafe.Slice((*T)(unsafe.Pointer(x)), 1), true
+		}
 	case *tensor.Dense:
-		if x.Dtype() == tensor.Float32 && !x.RequiresIterator() {
-			return x.Float32s(), true
+		switch {
+		case x.RequiresIterator():
+		case wide && x.Dtype() == tensor.Float64:
+			s := x.Float64s()
+			return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(s))), len(s)), true
+		case !wide && x.Dtype() == tensor.Float32:
+			s := x.Float32s()
+			return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(s))), len(s)), true
 		}
 	}
 	return nil, false
@@ -106,176 +91,57 @@ func floats32(v G.Value) ([]float32, bool) {
 
 var errKernelInput = errors.New("unsupported operand")
 
-func binaryKernel(sym string, out G.Value, in []G.Value) error {
+func binaryKernel(op kernels.Arith, out G.Value, in []G.Value) error {
 	if len(in) != 2 {
 		return errKernelInput
 	}
-	if o, ok := floats64(out); ok {
-		a, ok1 := floats64(in[0])
-		b, ok2 := floats64(in[1])
-		if !ok1 || !ok2 {
-			return errKernelInput
-		}
-		return binaryElems(sym, o, a, b)
+	if done, err := binaryAs[float64](op, out, in); done {
+		return err
 	}
-	o, ok := floats32(out)
-	a, ok1 := floats32(in[0])
-	b, ok2 := floats32(in[1])
-	if !ok || !ok1 || !ok2 {
-		return errKernelInput
+	if done, err := binaryAs[float32](op, out, in); done {
+		return err
 	}
-	return binaryElems(sym, o, a, b)
+	return errKernelInput
 }
 
-// binaryElems is o = a (sym) b elementwise; an operand of one element is a
-// scalar broadcast over the other.
-func binaryElems[T float32 | float64](sym string, o, a, b []T) error {
-	n := len(o)
-	switch {
-	case len(a) == n && len(b) == n:
-	case len(a) == n && len(b) == 1:
-	case len(a) == 1 && len(b) == n:
-	default:
-		return errKernelInput
+// binaryAs runs the kernel when out has dtype T (done).
+func binaryAs[T kernels.Float](op kernels.Arith, out G.Value, in []G.Value) (done bool, err error) {
+	o, ok := elems[T](out)
+	if !ok {
+		return false, nil
 	}
-	switch {
-	case len(a) == n && len(b) == n:
-		a, b = a[:n], b[:n]
-		switch sym {
-		case "+":
-			for i := range o {
-				o[i] = a[i] + b[i]
-			}
-		case "-":
-			for i := range o {
-				o[i] = a[i] - b[i]
-			}
-		case "⊙":
-			for i := range o {
-				o[i] = a[i] * b[i]
-			}
-		case "÷":
-			for i := range o {
-				o[i] = a[i] / b[i]
-			}
-		}
-	case len(b) == 1:
-		binaryScalarRight(sym, o, a[:n], b[0])
-	default:
-		binaryScalarLeft(sym, o, a[0], b[:n])
+	a, ok1 := elems[T](in[0])
+	b, ok2 := elems[T](in[1])
+	if !ok1 || !ok2 || !kernels.Binary(op, o, a, b) {
+		return true, errKernelInput
 	}
-	return nil
+	return true, nil
 }
 
-func binaryScalarRight[T float32 | float64](sym string, o, a []T, s T) {
-	switch sym {
-	case "+":
-		for i := range o {
-			o[i] = a[i] + s
-		}
-	case "-":
-		for i := range o {
-			o[i] = a[i] - s
-		}
-	case "⊙":
-		for i := range o {
-			o[i] = a[i] * s
-		}
-	case "÷":
-		for i := range o {
-			o[i] = a[i] / s
-		}
-	}
-}
-
-func binaryScalarLeft[T float32 | float64](sym string, o []T, s T, b []T) {
-	switch sym {
-	case "+":
-		for i := range o {
-			o[i] = s + b[i]
-		}
-	case "-":
-		for i := range o {
-			o[i] = s - b[i]
-		}
-	case "⊙":
-		for i := range o {
-			o[i] = s * b[i]
-		}
-	case "÷":
-		for i := range o {
-			o[i] = s / b[i]
-		}
-	}
-}
-
-func unaryKernel(name string, out G.Value, in []G.Value) error {
+func unaryKernel(f kernels.Func, out G.Value, in []G.Value) error {
 	if len(in) != 1 {
 		return errKernelInput
 	}
-	if o, ok := floats64(out); ok {
-		x, ok := floats64(in[0])
-		if !ok || len(x) != len(o) {
-			return errKernelInput
-		}
-		unary64(name, o, x)
-		return nil
+	if done, err := unaryAs[float64](f, out, in[0]); done {
+		return err
 	}
-	o, ok1 := floats32(out)
-	x, ok2 := floats32(in[0])
-	if !ok1 || !ok2 || len(x) != len(o) {
-		return errKernelInput
+	if done, err := unaryAs[float32](f, out, in[0]); done {
+		return err
 	}
-	unary32(name, o, x)
-	return nil
+	return errKernelInput
 }
 
-func unary64(name string, o, x []float64) {
-	x = x[:len(o)]
-	switch name {
-	case "square":
-		for i, v := range x {
-			o[i] = v * v
-		}
-	case "neg":
-		for i, v := range x {
-			o[i] = -v
-		}
-	case "exp":
-		for i, v := range x {
-			o[i] = math.Exp(v)
-		}
-	case "ln":
-		for i, v := range x {
-			o[i] = math.Log(v)
-		}
-	case "sqrt":
-		for i, v := range x {
-			o[i] = math.Sqrt(v)
-		}
-	case "abs":
-		for i, v := range x {
-			o[i] = math.Abs(v)
-		}
+// unaryAs runs the kernel when out has dtype T (done).
+func unaryAs[T kernels.Float](f kernels.Func, out, in G.Value) (done bool, err error) {
+	o, ok := elems[T](out)
+	if !ok {
+		return false, nil
 	}
-}
-
-func unary32(name string, o, x []float32) {
-	x = x[:len(o)]
-	switch name {
-	case "square":
-		for i, v := range x {
-			o[i] = v * v
-		}
-	case "neg":
-		for i, v := range x {
-			o[i] = -v
-		}
-	default: // Gorgonia's float32 exp/ln/sqrt/abs use chewxy/math32; let Do run them
-		for i := range o {
-			o[i] = float32(math.NaN())
-		}
+	x, ok := elems[T](in)
+	if !ok || !kernels.Unary(f, o, x) {
+		return true, errKernelInput
 	}
+	return true, nil
 }
 
 // sumKernel is the sum of every element into a scalar, in order.
@@ -285,27 +151,15 @@ func sumKernel(out G.Value, in []G.Value) error {
 	}
 	switch o := out.(type) {
 	case *G.F64:
-		x, ok := floats64(in[0])
-		if !ok {
-			return errKernelInput
+		if x, ok := elems[float64](in[0]); ok {
+			*o = G.F64(kernels.Sum(x))
+			return nil
 		}
-		var s float64
-		for _, v := range x {
-			s += v
-		}
-		*o = G.F64(s)
-		return nil
 	case *G.F32:
-		x, ok := floats32(in[0])
-		if !ok {
-			return errKernelInput
+		if x, ok := elems[float32](in[0]); ok {
+			*o = G.F32(kernels.Sum(x))
+			return nil
 		}
-		var s float32
-		for _, v := range x {
-			s += v
-		}
-		*o = G.F32(s)
-		return nil
 	}
 	return errKernelInput
 }
@@ -313,9 +167,16 @@ func sumKernel(out G.Value, in []G.Value) error {
 // staticKinds are the Gorgonia ops that are pure functions of their
 // inputs (no randomness, no train/eval switch, no state): a node of one of
 // these kinds whose inputs are all constant is constant too.
-var staticKinds = map[string]bool{
-	"elemBinOp": true, "elemUnaryOp": true, "sumOp": true, "reshapeOp": true, "repeatOp": true,
-	"transposeOp": true, "linAlgBinOp": true, "sizeOp": true,
+func staticKind(k ops.Kind) bool {
+	switch {
+	case k.Binary(), k.Unary(), k.Product():
+		return true
+	}
+	switch k {
+	case ops.KindSum, ops.KindReshapeView, ops.KindRepeat, ops.KindTranspose, ops.KindSizeOf:
+		return true
+	}
+	return false
 }
 
 // isStatic reports whether n's value depends on constants and shapes only,
@@ -323,11 +184,11 @@ var staticKinds = map[string]bool{
 // reshapes and repeats; SizeOf nodes, which read only their input's shape).
 // static holds the answer for the nodes before n in execution order.
 func (p *plan) isStatic(n *G.Node, index map[*G.Node]int, static []bool) bool {
-	kind := gorgoniaOpKind(n.Op())
-	if !staticKinds[kind] {
+	kind := ops.KindOf(n)
+	if !staticKind(kind) {
 		return false
 	}
-	if kind == "sizeOp" {
+	if kind == ops.KindSizeOf {
 		return true
 	}
 	in := children(n)

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/symgrad/symgrad/ops"
 )
 
 // nodeKind names what a node is for printing: a parameter, a data input, a
@@ -45,7 +47,7 @@ func (p *Program) executionOrder() G.Nodes {
 	return out
 }
 
-func isRead(n *G.Node) bool { return n.Op() != nil && n.Op().String() == "print" }
+func isRead(n *G.Node) bool { return ops.KindOf(n) == ops.KindRead }
 
 // WriteText writes one line per node of the training program: id, what the
 // node is, its shape and dtype, and its inputs. Forward and gradient nodes
@@ -84,11 +86,7 @@ func (p *Program) WriteText(w io.Writer) error {
 }
 
 // Text returns WriteText's output as a string.
-func (p *Program) Text() string {
-	var b strings.Builder
-	_ = p.WriteText(&b)
-	return b.String()
-}
+func (p *Program) Text() string { return textOf(p.WriteText) }
 
 func (p *Program) writeSection(b *strings.Builder, title string, nodes G.Nodes) {
 	fmt.Fprintf(b, "# %s (%d nodes)\n", title, len(nodes))

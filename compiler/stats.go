@@ -3,9 +3,10 @@ package compiler
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/symgrad/symgrad/ops"
 )
 
 // Stats summarises a compiled program.
@@ -58,7 +59,7 @@ func size(n *G.Node) int {
 func nodeFLOPs(n *G.Node) int64 {
 	in := children(n)
 	out := size(n)
-	if strings.Contains(n.Op().String(), "×") && len(in) == 2 {
+	if k := ops.KindOf(n); (k == ops.KindMatMul || k == ops.KindMatVec || k == ops.KindBatchedMatMul) && len(in) == 2 {
 		k := math.Sqrt(float64(size(in[0])) * float64(size(in[1])) / float64(out))
 		return int64(2 * float64(out) * math.Round(k))
 	}

@@ -7,6 +7,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/symgrad/symgrad/internal/panics"
+	"github.com/symgrad/symgrad/ops/kernels"
 )
 
 // Activations are elemOps: forward values computed in Go in a numerically
@@ -52,15 +53,15 @@ func ReLU(x *G.Node) (out *G.Node, err error) {
 	}}, x)
 }
 
-// LeakyReLU is x if x > 0, slope·x otherwise, elementwise.
-//
-// Gradient: g where x > 0, slope·g elsewhere.
 func init() {
 	actSpec(Spec{Name: "relu", Forward: "relu(x) = max(x, 0)", Gradient: "g where x > 0, 0 where x <= 0 (a kink at 0)",
 		Notes: "symgrad op; Gorgonia's Rectify is x ⊙ (x >= 0).", TwiceDifferentiable: true},
 		func(x *G.Node, _ []float64) (*G.Node, error) { return ReLU(x) }, kinked)
 }
 
+// LeakyReLU is x if x > 0, slope·x otherwise, elementwise.
+//
+// Gradient: g where x > 0, slope·g elsewhere.
 func LeakyReLU(x *G.Node, slope float64) (out *G.Node, err error) {
 	defer panics.Recover(&err, "LeakyReLU")
 	return applyElem(&elemOp{name: fmt.Sprintf("leakyrelu(%v)", slope), deriv: func() *elemOp { return stepOp(slope) },
@@ -72,15 +73,15 @@ func LeakyReLU(x *G.Node, slope float64) (out *G.Node, err error) {
 		}}, x)
 }
 
-// ELU is x if x > 0, alpha·(e^x - 1) otherwise (expm1 for accuracy).
-//
-// Gradient: g where x > 0, g·alpha·e^x elsewhere.
 func init() {
 	actSpec(Spec{Name: "leakyrelu", Forward: "leakyrelu(x, a) = x if x > 0 else a·x (a defaults to 0.01)", Gradient: "g where x > 0, a·g elsewhere",
 		Notes: "symgrad op (Gorgonia's LeakyRelu is a composite of comparisons).", TwiceDifferentiable: true},
 		func(x *G.Node, p []float64) (*G.Node, error) { return LeakyReLU(x, oneFloat(p, 0.01)) }, kinked, 0.1)
 }
 
+// ELU is x if x > 0, alpha·(e^x - 1) otherwise (expm1 for accuracy).
+//
+// Gradient: g where x > 0, g·alpha·e^x elsewhere.
 func ELU(x *G.Node, alpha float64) (out *G.Node, err error) {
 	defer panics.Recover(&err, "ELU")
 	return applyElem(eluOp(alpha), x)
@@ -118,13 +119,7 @@ func eluOp(alpha float64) *elemOp {
 }
 
 // sigmoid is 1/(1 + e^-x) in a form that never overflows.
-func sigmoid(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
-	}
-	e := math.Exp(x)
-	return e / (1 + e)
-}
+func sigmoid(x float64) float64 { return kernels.Sigmoid(x) }
 
 func sigmoidOp() *elemOp {
 	d2 := func() *elemOp {

@@ -163,3 +163,9 @@ func init() {
 		})
 	}
 }
+
+// KindArg is the kind of ArgMax and ArgMin.
+var KindArg = NewKind("arg")
+
+// Identity is KindArg.
+func (op *argOp) Identity() Identity { return Identity{Kind: KindArg} }

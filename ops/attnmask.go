@@ -226,3 +226,9 @@ func init() {
 			{Name: "m", Shape: []int{2, 3}, Domain: Real}}, Params: []float64{0}},
 		Dtypes: floats, TwiceDifferentiable: true})
 }
+
+// KindAttentionMask is the kind of AttentionMask.
+var KindAttentionMask = NewKind("attnmask")
+
+// Identity is KindAttentionMask.
+func (op *attnMaskOp) Identity() Identity { return Identity{Kind: KindAttentionMask} }

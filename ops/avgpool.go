@@ -17,6 +17,7 @@ import (
 // Gorgonia's AveragePool2D gives a wrong gradient with padding and stride
 // (TestAvgPool2DGradientWithPadding), so symgrad has its own.
 type avgPoolOp struct {
+	unaryBase
 	in, out             tensor.Shape // x [N,C,H,W] and pooled [N,C,oH,oW]
 	kernel, stride, pad [2]int
 	adjoint             bool
@@ -28,7 +29,6 @@ func newAvgPool(xs tensor.Shape, kernel, stride, pad [2]int) *avgPoolOp {
 	return &avgPoolOp{in: xs.Clone(), out: tensor.Shape{xs[0], xs[1], oh, ow}, kernel: kernel, stride: stride, pad: pad}
 }
 
-func (op *avgPoolOp) Arity() int { return 1 }
 func (op *avgPoolOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	t := G.TensorType{Dims: 4, Of: a}
@@ -82,15 +82,20 @@ func (op *avgPoolOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	return valueOf(res, shape, dtypeOf(vs[0]))
 }
-func (op *avgPoolOp) ReturnsPtr() bool      { return false }
-func (op *avgPoolOp) CallsExtern() bool     { return false }
-func (op *avgPoolOp) OverwritesInput() int  { return -1 }
 func (op *avgPoolOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *avgPoolOp) Hashcode() uint32      { return hashOf(op) }
+
+var (
+	// KindAvgPool2d is the kind of the average pool and its adjoint.
+	KindAvgPool2d = NewKind("avgpool2d")
+)
+
+// Identity is KindAvgPool2d.
+func (op *avgPoolOp) Identity() Identity { return Identity{Kind: KindAvgPool2d} }
+
 func (op *avgPoolOp) String() string {
 	return fmt.Sprintf("avgpool2d(in=%v,k=%v,s=%v,p=%v,adjoint=%v)", op.in, op.kernel, op.stride, op.pad, op.adjoint)
 }
-func (op *avgPoolOp) DiffWRT(int) []bool { return []bool{true} }
 
 // SymDiff is the adjoint map applied to g.
 func (op *avgPoolOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {

@@ -23,6 +23,7 @@ var bceEps = float64(float32(1e-12))
 // reaches SymDiff, whose error refuses the second derivative rather than
 // letting it be silently zero.
 type binaryElemOp struct {
+	binaryBase
 	name string // holds every attribute: the hash is the name
 	f    func(x, y float64) float64
 	grad func(x, y, g *G.Node) (G.Nodes, error)
@@ -30,7 +31,6 @@ type binaryElemOp struct {
 
 var _ G.SDOp = (*binaryElemOp)(nil)
 
-func (op *binaryElemOp) Arity() int { return 2 }
 func (op *binaryElemOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(a, a, a)
@@ -67,13 +67,20 @@ func (op *binaryElemOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	return valueOf(out, vs[0].Shape(), dtypeOf(vs[0]))
 }
-func (op *binaryElemOp) ReturnsPtr() bool      { return false }
-func (op *binaryElemOp) CallsExtern() bool     { return false }
-func (op *binaryElemOp) OverwritesInput() int  { return -1 }
 func (op *binaryElemOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%s", op.name) }
 func (op *binaryElemOp) Hashcode() uint32      { return hashOf(op) }
-func (op *binaryElemOp) String() string        { return op.name }
-func (op *binaryElemOp) DiffWRT(int) []bool    { return []bool{true, true} }
+
+var (
+	// KindBinaryElementwise is the kind of a binary elementwise function (binaryElemOp); Identity.Name is "bce" or "bce'p".
+	KindBinaryElementwise = NewKind("binaryelementwise")
+)
+
+// Identity is KindBinaryElementwise.
+func (op *binaryElemOp) Identity() Identity {
+	return Identity{Kind: KindBinaryElementwise, Name: op.name}
+}
+
+func (op *binaryElemOp) String() string { return op.name }
 func (op *binaryElemOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
 	if op.grad == nil {
 		return nil, errors.Errorf("%s is not differentiable (not twice differentiable as part of its op)", op.name)

@@ -275,3 +275,10 @@ func init() {
 			Params: []float64{0, 1}},
 		Dtypes: floats, TwiceDifferentiable: true})
 }
+
+// KindBMM is the kind of symgrad's BatchedMatMul (KindBatchedMatMul is
+// Gorgonia's).
+var KindBMM = NewKind("bmm")
+
+// Identity is KindBMM.
+func (op *bmmOp) Identity() Identity { return Identity{Kind: KindBMM} }

@@ -194,3 +194,15 @@ func reshapeTo(x *G.Node, to tensor.Shape) (*G.Node, error) {
 	out, err := G.ApplyOp(&reshapeOp{from: x.Shape().Clone(), to: to.Clone()}, x)
 	return out, errors.Wrapf(err, "reshape of %s %v to %v", x.Name(), x.Shape(), to)
 }
+
+// KindBroadcastTo is the kind of the broadcasting repeat.
+var KindBroadcastTo = NewKind("broadcastto")
+
+// Identity is KindBroadcastTo.
+func (op *repeatToOp) Identity() Identity { return Identity{Kind: KindBroadcastTo} }
+
+// KindSumTo is the kind of the broadcasting repeat's gradient.
+var KindSumTo = NewKind("sumto")
+
+// Identity is KindSumTo.
+func (op *sumToOp) Identity() Identity { return Identity{Kind: KindSumTo} }

@@ -114,15 +114,39 @@ func int64sOf(v G.Value, c int) ([]int64, error) {
 }
 
 // classOpBase holds the methods shared by the ops over [B, C] and classes.
-type classOpBase struct{}
+type classOpBase struct {
+	opBase
+}
 
 func (classOpBase) Arity() int              { return 2 }
-func (classOpBase) ReturnsPtr() bool        { return false }
-func (classOpBase) CallsExtern() bool       { return false }
-func (classOpBase) OverwritesInput() int    { return -1 }
 func (classOpBase) DiffWRT(int) []bool      { return []bool{true, false} }
 func (classOpBase) vecOfInt() hm.Type       { return G.TensorType{Dims: 1, Of: tensor.Int64} }
 func (classOpBase) matOf(a hm.Type) hm.Type { return G.TensorType{Dims: 2, Of: a} }
+
+// classOp is implemented by the ops whose input 1 is int64 class indices
+// [B] into C classes: crossentropy, nll's pick, and their gradients.
+type classOp interface{ classCount() int }
+
+func (op *ceOp) classCount() int      { return op.shape[1] }
+func (op *ceGradOp) classCount() int  { return op.shape[1] }
+func (op *pickOp) classCount() int    { return op.shape[1] }
+func (op *scatterOp) classCount() int { return op.shape[1] }
+
+// ClassInput reports whether n is an op that takes class indices
+// (CrossEntropy, NLL's pick and their gradients, input 1, int64 [B]) and
+// returns that input and the number of classes C: every index must lie in
+// [0, C).
+func ClassInput(n *G.Node) (classes *G.Node, count int, ok bool) {
+	if n == nil {
+		return nil, 0, false
+	}
+	op, isClass := n.Op().(classOp)
+	in := Inputs(n)
+	if !isClass || len(in) != 2 {
+		return nil, 0, false
+	}
+	return in[1], op.classCount(), true
+}
 
 // classInputs reads a class op's inputs: the float values (as float64) and
 // the int64 class indices, checked against shape [B, C].
@@ -168,7 +192,18 @@ func (op *ceOp) Do(vs ...G.Value) (G.Value, error) {
 }
 func (op *ceOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *ceOp) Hashcode() uint32      { return hashOf(op) }
-func (op *ceOp) String() string        { return fmt.Sprintf("crossentropy(%v, %v)", op.shape, op.red) }
+
+var (
+	// KindCrossEntropy is the kind of the fused CrossEntropy; input 1 is class indices.
+	KindCrossEntropy = NewKind("crossentropy")
+	// KindCrossEntropyGrad is the kind of CrossEntropy's gradient op; input 1 is class indices.
+	KindCrossEntropyGrad = NewKind("crossentropygrad")
+)
+
+// Identity is KindCrossEntropy.
+func (op *ceOp) Identity() Identity { return Identity{Kind: KindCrossEntropy} }
+
+func (op *ceOp) String() string { return fmt.Sprintf("crossentropy(%v, %v)", op.shape, op.red) }
 
 // SymDiff is d/dx = g · ceGrad(x, c), ceGrad = (softmax(x) - onehot(c)) / B.
 func (op *ceOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
@@ -228,7 +263,11 @@ func (op *ceGradOp) Do(vs ...G.Value) (G.Value, error) {
 }
 func (op *ceGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *ceGradOp) Hashcode() uint32      { return hashOf(op) }
-func (op *ceGradOp) String() string        { return fmt.Sprintf("crossentropygrad(%v, %v)", op.shape, op.red) }
+
+// Identity is KindCrossEntropyGrad.
+func (op *ceGradOp) Identity() Identity { return Identity{Kind: KindCrossEntropyGrad} }
+
+func (op *ceGradOp) String() string { return fmt.Sprintf("crossentropygrad(%v, %v)", op.shape, op.red) }
 
 // SymDiff is not available: the cross-entropy gradient is not
 // differentiated again.

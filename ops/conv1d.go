@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/internal/panics"
+	"github.com/symgrad/symgrad/ops/kernels"
 )
 
 // Conv1D is PyTorch's Conv1d (cross-correlation, one group) with stride s,
@@ -296,7 +297,7 @@ func im2col1D[T float32 | float64](g *conv1dGeom, col, x []T) {
 		for k := 0; k < g.k; k++ {
 			dst := col[(c*g.k+k)*g.ol : (c*g.k+k+1)*g.ol]
 			off := k*g.d - g.p
-			lo, hi := validRange(g.ol, g.l, g.s, off+g.p, g.p)
+			lo, hi := kernels.ValidRange(g.ol, g.l, g.s, off+g.p, g.p)
 			clear(dst[:lo])
 			clear(dst[hi:])
 			if g.s == 1 {
@@ -318,10 +319,16 @@ func col2im1D[T float32 | float64](g *conv1dGeom, x, col []T) {
 		for k := 0; k < g.k; k++ {
 			src := col[(c*g.k+k)*g.ol : (c*g.k+k+1)*g.ol]
 			off := k*g.d - g.p
-			lo, hi := validRange(g.ol, g.l, g.s, off+g.p, g.p)
+			lo, hi := kernels.ValidRange(g.ol, g.l, g.s, off+g.p, g.p)
 			for j := lo; j < hi; j++ {
 				xc[j*g.s+off] += src[j]
 			}
 		}
 	}
 }
+
+// KindConv1d is the kind of Conv1d and its gradients.
+var KindConv1d = NewKind("conv1d")
+
+// Identity is KindConv1d.
+func (op *conv1dOp) Identity() Identity { return Identity{Kind: KindConv1d} }

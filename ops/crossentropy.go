@@ -417,3 +417,15 @@ func init() {
 		Dtypes: floats,
 	})
 }
+
+// KindCrossEntropyOpt is the kind of CrossEntropyWith.
+var KindCrossEntropyOpt = NewKind("crossentropyopt")
+
+// Identity is KindCrossEntropyOpt.
+func (op *ceOptOp) Identity() Identity { return Identity{Kind: KindCrossEntropyOpt} }
+
+// KindCrossEntropyOptGrad is the kind of CrossEntropyWith's gradient.
+var KindCrossEntropyOptGrad = NewKind("crossentropyoptgrad")
+
+// Identity is KindCrossEntropyOptGrad.
+func (op *ceOptGradOp) Identity() Identity { return Identity{Kind: KindCrossEntropyOptGrad} }

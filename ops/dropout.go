@@ -141,20 +141,16 @@ func (st *maskState) Mask() []float64 { return append([]float64(nil), st.mask...
 
 // maskBase holds the methods shared by the dropout op and its gradient.
 type maskBase struct {
+	unaryBase
 	st    *maskState
 	shape tensor.Shape
 }
 
-func (op maskBase) Arity() int { return 1 }
 func (op maskBase) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(a, a)
 }
 func (op maskBase) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
-func (op maskBase) ReturnsPtr() bool                               { return false }
-func (op maskBase) CallsExtern() bool                              { return false }
-func (op maskBase) OverwritesInput() int                           { return -1 }
-func (op maskBase) DiffWRT(int) []bool                             { return []bool{true} }
 
 // SetTraining switches between training (masking) and evaluation
 // (identity); it is G.TrainModeOp, called by the compiler's machines.
@@ -197,7 +193,18 @@ func (op *dropoutOp) Do(vs ...G.Value) (G.Value, error) {
 }
 func (op *dropoutOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.dropout(%s)", op.hashKey()) }
 func (op *dropoutOp) Hashcode() uint32      { return hashOf(op) }
-func (op *dropoutOp) String() string        { return fmt.Sprintf("dropout(p=%v)", op.st.p) }
+
+var (
+	// KindDropout is the kind of Dropout.
+	KindDropout = NewKind("dropout")
+	// KindDropoutGrad is the kind of Dropout's gradient op.
+	KindDropoutGrad = NewKind("dropoutgrad")
+)
+
+// Identity is KindDropout.
+func (op *dropoutOp) Identity() Identity { return Identity{Kind: KindDropout} }
+
+func (op *dropoutOp) String() string { return fmt.Sprintf("dropout(p=%v)", op.st.p) }
 
 // SymDiff is g ⊙ m / (1 - p), through the gradient op sharing the mask.
 func (op *dropoutOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
@@ -222,7 +229,11 @@ func (op *dropoutGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "symgrad.dropoutgrad(%s)", op.hashKey())
 }
 func (op *dropoutGradOp) Hashcode() uint32 { return hashOf(op) }
-func (op *dropoutGradOp) String() string   { return fmt.Sprintf("dropoutgrad(p=%v)", op.st.p) }
+
+// Identity is KindDropoutGrad.
+func (op *dropoutGradOp) Identity() Identity { return Identity{Kind: KindDropoutGrad} }
+
+func (op *dropoutGradOp) String() string { return fmt.Sprintf("dropoutgrad(p=%v)", op.st.p) }
 func (op *dropoutGradOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
 	gx, err := G.ApplyOp(&dropoutGradOp{op.maskBase}, g)
 	return G.Nodes{gx}, err

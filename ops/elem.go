@@ -3,7 +3,6 @@ package ops
 import (
 	"fmt"
 	"hash"
-	"hash/fnv"
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
@@ -20,6 +19,7 @@ import (
 // hash is the name: two elemOps with the same name compute the same thing
 // and may be merged by Gorgonia's hash-consing.
 type elemOp struct {
+	unaryBase
 	name  string
 	f     func(float64) float64
 	deriv func() *elemOp // f', nil when f' is not available (not twice differentiable)
@@ -35,9 +35,6 @@ func applyElem(op *elemOp, x *G.Node) (*G.Node, error) {
 	out, err := G.ApplyOp(op, x)
 	return out, errors.Wrapf(err, "%s of %s %v", op.name, x.Name(), x.Shape())
 }
-
-// Arity is 1.
-func (op *elemOp) Arity() int { return 1 }
 
 // Type is a -> a.
 func (op *elemOp) Type() hm.Type {
@@ -110,29 +107,21 @@ func dense(t tensor.Tensor) (*tensor.Dense, error) {
 	return d, nil
 }
 
-// ReturnsPtr is false: Do returns a fresh value.
-func (op *elemOp) ReturnsPtr() bool { return false }
-
-// CallsExtern is false.
-func (op *elemOp) CallsExtern() bool { return false }
-
-// OverwritesInput is -1: the input is never overwritten.
-func (op *elemOp) OverwritesInput() int { return -1 }
-
 // WriteHash writes the op's name, which includes every attribute.
 func (op *elemOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.elem.%s", op.name) }
 
 // Hashcode hashes the name.
-func (op *elemOp) Hashcode() uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
+func (op *elemOp) Hashcode() uint32 { return hashOf(op) }
+
+var (
+	// KindElementwise is the kind of an elementwise function evaluated in Go (elemOp); Identity.Name is the function with its attributes ("relu", "leakyrelu(0.01)", "tanh'").
+	KindElementwise = NewKind("elementwise")
+)
+
+// Identity is KindElementwise with the op's name.
+func (op *elemOp) Identity() Identity { return Identity{Kind: KindElementwise, Name: op.name} }
 
 func (op *elemOp) String() string { return op.name }
-
-// DiffWRT is [true].
-func (op *elemOp) DiffWRT(int) []bool { return []bool{true} }
 
 // SymDiff is dL/dx = g ⊙ f'(x).
 func (op *elemOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {

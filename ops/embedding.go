@@ -270,3 +270,9 @@ func EmbeddingVocab(n *G.Node) (int, bool) {
 	}
 	return op.table[0], true
 }
+
+// KindEmbedding is the kind of Embedding and its scatter gradient.
+var KindEmbedding = NewKind("embedding")
+
+// Identity is KindEmbedding.
+func (op *embedOp) Identity() Identity { return Identity{Kind: KindEmbedding} }

@@ -27,3 +27,36 @@ func ExampleCrossEntropy() {
 	// loss 0.6931
 	// grad [-0.50 0.50 0.00]
 }
+
+// ExampleIdentify tells ops apart by kind, whoever defined them and
+// however they print.
+func ExampleIdentify() {
+	g := G.NewGraph()
+	x := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 3), G.WithName("x"))
+	w := G.NewMatrix(g, tensor.Float64, G.WithShape(4, 3), G.WithName("w"))
+	gemm, _ := ops.Gemm(x, w, false, true)
+	sum := G.Must(G.Sum(x, 1))
+	relu, _ := ops.LeakyReLU(x, 0.1)
+	for _, n := range []*G.Node{gemm, sum, relu, x} {
+		id := ops.Identify(n)
+		fmt.Println(id.Kind, id.TransB, id.Axes, id.Kind == ops.KindElementwise && id.Name == "leakyrelu(0.1)")
+	}
+	// Output:
+	// gemm true [] false
+	// sum false [1] false
+	// elementwise false [] true
+	// unknown false [] false
+}
+
+// ExampleClassInput finds the class indices a loss reads, and how many
+// classes they index.
+func ExampleClassInput() {
+	g := G.NewGraph()
+	logits := G.NewMatrix(g, tensor.Float64, G.WithShape(4, 5), G.WithName("logits"))
+	c, _ := compiler.NewInput(g, "c", tensor.Int64, 4)
+	loss, _ := ops.CrossEntropy(logits, c)
+	classes, count, ok := ops.ClassInput(loss)
+	fmt.Println(classes.Name(), count, ok)
+	// Output:
+	// c 5 true
+}

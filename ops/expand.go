@@ -22,11 +22,11 @@ func expand(x *G.Node, axis int, to tensor.Shape) (*G.Node, error) {
 // symgrad uses it instead of Gorgonia's Broadcast* ops, which allow at most
 // 4 axes and build a Reshape (an aliasing view) and a chain of Repeats.
 type expandOp struct {
+	unaryBase
 	axis int
 	to   tensor.Shape
 }
 
-func (op *expandOp) Arity() int { return 1 }
 func (op *expandOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(typeOfDims(op.to.Dims()-1, a), typeOfDims(op.to.Dims(), a))
@@ -46,13 +46,18 @@ func (op *expandOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	return valueOf(res, op.to, dtypeOf(vs[0]))
 }
-func (op *expandOp) ReturnsPtr() bool      { return false }
-func (op *expandOp) CallsExtern() bool     { return false }
-func (op *expandOp) OverwritesInput() int  { return -1 }
 func (op *expandOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *expandOp) Hashcode() uint32      { return hashOf(op) }
-func (op *expandOp) String() string        { return fmt.Sprintf("expand(axis=%d to %v)", op.axis, op.to) }
-func (op *expandOp) DiffWRT(int) []bool    { return []bool{true} }
+
+var (
+	// KindExpand is the kind of the broadcast expand along Identity.Axis.
+	KindExpand = NewKind("expand")
+)
+
+// Identity is KindExpand.
+func (op *expandOp) Identity() Identity { return Identity{Kind: KindExpand, Axis: op.axis} }
+
+func (op *expandOp) String() string { return fmt.Sprintf("expand(axis=%d to %v)", op.axis, op.to) }
 
 // SymDiff is dL/dx = Σ_axis g.
 func (op *expandOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {

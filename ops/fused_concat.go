@@ -21,6 +21,7 @@ import (
 // concatOp joins its inputs along axis: out = [x1, x2, ...] on axis.
 // Gradient: piece i of g (a copying slice, alongOp) for each input.
 type concatOp struct {
+	opBase
 	axis   int
 	shapes []tensor.Shape // the inputs'
 	out    tensor.Shape
@@ -108,23 +109,17 @@ func copyBlocks[T float32 | float64](big, small []T, blocks, bigInner, inner, of
 	}
 }
 
-func (op *concatOp) ReturnsPtr() bool     { return false }
-func (op *concatOp) CallsExtern() bool    { return false }
-func (op *concatOp) OverwritesInput() int { return -1 }
 func (op *concatOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "symgrad.concat(axis=%d,%v)", op.axis, op.shapes)
 }
 func (op *concatOp) Hashcode() uint32 { return hashOf(op) }
 
+// Identity is KindConcat.
+func (op *concatOp) Identity() Identity { return Identity{Kind: KindConcat, Axis: op.axis} }
+
 // String is Gorgonia's concat's, which compiler/expr formats as concat(...).
-func (op *concatOp) String() string { return fmt.Sprintf("Concat(axis=%d)", op.axis) }
-func (op *concatOp) DiffWRT(n int) []bool {
-	d := make([]bool, n)
-	for i := range d {
-		d[i] = true
-	}
-	return d
-}
+func (op *concatOp) String() string       { return fmt.Sprintf("Concat(axis=%d)", op.axis) }
+func (op *concatOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 // SymDiff slices g back into the pieces: dL/dx_i = g[..., o_i:o_i+n_i, ...].
 func (op *concatOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
@@ -145,6 +140,7 @@ func (op *concatOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // full (pad false), or places its input there in a zero tensor of shape
 // full (pad true). The two are each other's adjoint and gradient.
 type alongOp struct {
+	unaryBase
 	pad              bool
 	axis, start, end int
 	full, part       tensor.Shape // part: the slice's shape
@@ -169,7 +165,6 @@ func (op *alongOp) shapes() (in, out tensor.Shape) {
 	return op.full, op.part
 }
 
-func (op *alongOp) Arity() int { return 1 }
 func (op *alongOp) Type() hm.Type {
 	t := G.TensorType{Dims: len(op.full), Of: hm.TypeVariable('a')}
 	return hm.NewFnType(t, t)
@@ -224,11 +219,21 @@ func alongKernel[T float32 | float64](big, small []T, blocks, bigInner, inner, o
 	copyBlocks(big, small, blocks, bigInner, inner, off, !pad)
 }
 
-func (op *alongOp) ReturnsPtr() bool      { return false }
-func (op *alongOp) CallsExtern() bool     { return false }
-func (op *alongOp) OverwritesInput() int  { return -1 }
 func (op *alongOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *alongOp) Hashcode() uint32      { return hashOf(op) }
+
+var (
+	// KindConcatSlice is the kind of the slice of one piece out of a concatenation (along Identity.Axis).
+	KindConcatSlice = NewKind("concatslice")
+	// KindConcatPad is the kind of one piece padded with zeros to the concatenation's shape (along Identity.Axis).
+	KindConcatPad = NewKind("concatpad")
+)
+
+// Identity is KindConcatPad or KindConcatSlice.
+func (op *alongOp) Identity() Identity {
+	return Identity{Kind: choose(op.pad, KindConcatPad, KindConcatSlice), Axis: op.axis}
+}
+
 func (op *alongOp) String() string {
 	name := "concatslice"
 	if op.pad {
@@ -236,11 +241,9 @@ func (op *alongOp) String() string {
 	}
 	return fmt.Sprintf("%s(axis=%d,[%d:%d],%v)", name, op.axis, op.start, op.end, []int(op.full))
 }
-func (op *alongOp) DiffWRT(int) []bool { return []bool{true} }
 
 // SymDiff: the gradient of a slice is g padded back into place, that of a
 // pad is g's slice.
 func (op *alongOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(newAlongOp(!op.pad, op.axis, op.start, op.end, op.full), grad)
-	return G.Nodes{d}, errors.Wrapf(err, "gradient of %v", op)
+	return applyAdjoint(op, newAlongOp(!op.pad, op.axis, op.start, op.end, op.full), grad)
 }

@@ -3,6 +3,7 @@ package ops
 import (
 	"fmt"
 	"hash"
+	"slices"
 	"sync"
 
 	"github.com/chewxy/hm"
@@ -142,6 +143,7 @@ const (
 // convOp is one of the three conv maps. The im2col buffer is the op's,
 // reused across runs (scratch, guarded by its mutex).
 type convOp struct {
+	opBase
 	geom    convGeom
 	kind    convKind
 	bias    bool
@@ -260,36 +262,32 @@ func denseOfDims(v G.Value, dt tensor.Dtype) (*tensor.Dense, error) {
 
 // equalDims compares shapes dimension by dimension (tensor.Shape.Eq
 // calls (2) and (1, 2) equal).
-func equalDims(a, b tensor.Shape) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+func equalDims(a, b tensor.Shape) bool { return slices.Equal(a, b) }
 
-func (op *convOp) ReturnsPtr() bool      { return false }
-func (op *convOp) CallsExtern() bool     { return false }
-func (op *convOp) OverwritesInput() int  { return -1 }
 func (op *convOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *convOp) Hashcode() uint32      { return hashOf(op) }
+
+var (
+	// KindConv2d is the kind of FusedConv2D.
+	KindConv2d = NewKind("conv2d")
+	// KindConv2dInputGrad is the kind of Conv2DInputGrad.
+	KindConv2dInputGrad = NewKind("conv2dinputgrad")
+	// KindConv2dFilterGrad is the kind of Conv2DFilterGrad.
+	KindConv2dFilterGrad = NewKind("conv2dfiltergrad")
+)
+
+// Identity is KindConv2d or one of its gradients.
+func (op *convOp) Identity() Identity {
+	return Identity{Kind: [...]Kind{KindConv2d, KindConv2dInputGrad, KindConv2dFilterGrad}[op.kind]}
+}
+
 func (op *convOp) String() string {
 	g := op.geom
 	name := [...]string{"fusedconv2d", "conv2dinputgrad", "conv2dfiltergrad"}[op.kind]
 	return fmt.Sprintf("%s(x=%v,w=%v,s=%v,p=%v,bias=%v)", name, g.xShape(), g.wShape(),
 		[2]int{g.sh, g.sw}, [2]int{g.ph, g.pw}, op.bias)
 }
-func (op *convOp) DiffWRT(n int) []bool {
-	d := make([]bool, n)
-	for i := range d {
-		d[i] = true
-	}
-	return d
-}
+func (op *convOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 // SymDiff returns the other two conv maps applied to g (see FusedConv2D,
 // Conv2DInputGrad and Conv2DFilterGrad), and ChannelSum(g) for the bias.

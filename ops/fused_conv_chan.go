@@ -48,6 +48,7 @@ func ChannelBroadcast(v *G.Node, shape tensor.Shape) (out *G.Node, err error) {
 // chanOp is ChannelSum (shape -> [C]) when sum, else ChannelBroadcast
 // ([C] -> shape); each is the other's gradient.
 type chanOp struct {
+	unaryBase
 	sum   bool
 	shape tensor.Shape // the [N, C, ...] side
 }
@@ -57,14 +58,9 @@ var (
 	_ G.UsePreallocDoer = (*chanOp)(nil)
 )
 
-func (op *chanOp) Arity() int { return 1 }
 func (op *chanOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
-	big, v := typeOfDims(len(op.shape), a), G.TensorType{Dims: 1, Of: a}
-	if op.sum {
-		return hm.NewFnType(big, v)
-	}
-	return hm.NewFnType(v, big)
+	return fnType(!op.sum, typeOfDims(len(op.shape), a), G.TensorType{Dims: 1, Of: a})
 }
 func (op *chanOp) io() (in, out tensor.Shape) {
 	if op.sum {
@@ -123,27 +119,26 @@ func chanKernel[T float32 | float64](sum bool, x, y []T, n, c, k int) {
 	}
 }
 
-func (op *chanOp) ReturnsPtr() bool      { return false }
-func (op *chanOp) CallsExtern() bool     { return false }
-func (op *chanOp) OverwritesInput() int  { return -1 }
 func (op *chanOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *chanOp) Hashcode() uint32      { return hashOf(op) }
-func (op *chanOp) String() string {
-	if op.sum {
-		return fmt.Sprintf("channelsum(%v)", op.shape)
-	}
-	return fmt.Sprintf("channelbroadcast(%v)", op.shape)
+
+var (
+	// KindChannelSum is the kind of ChannelSum.
+	KindChannelSum = NewKind("channelsum")
+	// KindChannelBroadcast is the kind of ChannelBroadcast.
+	KindChannelBroadcast = NewKind("channelbroadcast")
+)
+
+// Identity is KindChannelSum or KindChannelBroadcast.
+func (op *chanOp) Identity() Identity {
+	return Identity{Kind: choose(op.sum, KindChannelSum, KindChannelBroadcast)}
 }
-func (op *chanOp) DiffWRT(int) []bool { return []bool{true} }
+
+func (op *chanOp) String() string {
+	return fmt.Sprintf("%s(%v)", choose(op.sum, "channelsum", "channelbroadcast"), op.shape)
+}
 
 // SymDiff is the other chanOp applied to g.
 func (op *chanOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	var d *G.Node
-	var err error
-	if op.sum {
-		d, err = ChannelBroadcast(g, op.shape)
-	} else {
-		d, err = ChannelSum(g)
-	}
-	return G.Nodes{d}, errors.Wrapf(err, "gradient of %v", op)
+	return applyAdjoint(op, &chanOp{sum: !op.sum, shape: op.shape.Clone()}, g)
 }

@@ -4,10 +4,16 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/internal/blas"
+	"github.com/symgrad/symgrad/ops/kernels"
 )
 
-// The conv kernels: im2col, col2im and the per-sample gemms of the three
-// conv maps, generic over float64 and float32.
+// The conv kernels: the per-sample gemms of the three conv maps around
+// im2col and col2im (package kernels), generic over float64 and float32.
+
+// sample is the geometry of one sample, for the kernels package.
+func (g *convGeom) sample() kernels.Conv {
+	return kernels.Conv{C: g.c, H: g.h, W: g.w, KH: g.kh, KW: g.kw, SH: g.sh, SW: g.sw, PH: g.ph, PW: g.pw, OH: g.oh, OW: g.ow}
+}
 
 // runConv runs op on ds (its inputs, then its output), using *buf as the
 // im2col buffer (grown once, under the op's mutex). The samples run one
@@ -40,7 +46,7 @@ func runConv[T float32 | float64](op *convOp, ds []*tensor.Dense, data func(*ten
 
 // convForwardKernel is y_n = W·im2col(x_n) + b for samples n0 <= n < n1.
 func convForwardKernel[T float32 | float64](g *convGeom, n0, n1 int, x, w, bias, y, col []T) {
-	p, ckk, xs := g.p(), g.ckk(), g.c*g.h*g.w
+	p, ckk, xs, kg := g.p(), g.ckk(), g.c*g.h*g.w, g.sample()
 	var beta T
 	for n := n0; n < n1; n++ {
 		yn := y[n*g.o*p : (n+1)*g.o*p]
@@ -50,28 +56,28 @@ func convForwardKernel[T float32 | float64](g *convGeom, n0, n1 int, x, w, bias,
 			}
 			beta = 1
 		}
-		im2col(g, col, x[n*xs:(n+1)*xs])
+		kernels.Im2Col(&kg, col, x[n*xs:(n+1)*xs])
 		gemmT(false, false, g.o, p, ckk, w, ckk, col, p, beta, yn, p)
 	}
 }
 
 // convInputKernel is dx_n = col2im(Wᵀ·G_n) for samples n0 <= n < n1.
 func convInputKernel[T float32 | float64](g *convGeom, n0, n1 int, dy, w, dx, col []T) {
-	p, ckk, xs := g.p(), g.ckk(), g.c*g.h*g.w
+	p, ckk, xs, kg := g.p(), g.ckk(), g.c*g.h*g.w, g.sample()
 	for n := n0; n < n1; n++ {
 		gemmT(true, false, ckk, p, g.o, w, ckk, dy[n*g.o*p:(n+1)*g.o*p], p, 0, col, p)
 		dxn := dx[n*xs : (n+1)*xs]
 		clear(dxn)
-		col2im(g, dxn, col)
+		kernels.Col2Im(&kg, dxn, col)
 	}
 }
 
 // convFilterKernel is dW = Σ_{n0 <= n < n1} G_n·im2col(x_n)ᵀ.
 func convFilterKernel[T float32 | float64](g *convGeom, n0, n1 int, x, dy, dw, col []T) {
-	p, ckk, xs := g.p(), g.ckk(), g.c*g.h*g.w
+	p, ckk, xs, kg := g.p(), g.ckk(), g.c*g.h*g.w, g.sample()
 	var beta T
 	for n := n0; n < n1; n++ {
-		im2col(g, col, x[n*xs:(n+1)*xs])
+		kernels.Im2Col(&kg, col, x[n*xs:(n+1)*xs])
 		gemmT(false, true, g.o, ckk, p, dy[n*g.o*p:(n+1)*g.o*p], p, col, p, beta, dw, ckk)
 		beta = 1
 	}
@@ -83,80 +89,6 @@ func convFilterKernel[T float32 | float64](g *convGeom, n0, n1 int, x, dy, dw, c
 func fill[T float32 | float64](d []T, v T) {
 	for i := range d {
 		d[i] = v
-	}
-}
-
-// validRange returns the output columns j in [lo, hi) whose input column
-// j·s + v - pad lies inside [0, w).
-func validRange(out, w, s, v, pad int) (lo, hi int) {
-	lo, hi = 0, out
-	for lo < hi && lo*s+v-pad < 0 {
-		lo++
-	}
-	for hi > lo && (hi-1)*s+v-pad >= w {
-		hi--
-	}
-	return lo, hi
-}
-
-// im2col unfolds one sample x [C, H, W] into col [C·kH·kW, oH·oW]:
-// col[(c·kH + u)·kW + v][i·oW + j] = xpad[c, i·sH + u, j·sW + v].
-func im2col[T float32 | float64](g *convGeom, col, x []T) {
-	p, row := g.p(), 0
-	for c := 0; c < g.c; c++ {
-		xc := x[c*g.h*g.w : (c+1)*g.h*g.w]
-		for u := 0; u < g.kh; u++ {
-			for v := 0; v < g.kw; v++ {
-				dst := col[row*p : (row+1)*p]
-				row++
-				lo, hi := validRange(g.ow, g.w, g.sw, v, g.pw)
-				for i := 0; i < g.oh; i++ {
-					d := dst[i*g.ow : (i+1)*g.ow]
-					r := i*g.sh + u - g.ph
-					if r < 0 || r >= g.h {
-						clear(d)
-						continue
-					}
-					clear(d[:lo])
-					clear(d[hi:])
-					xr := xc[r*g.w : (r+1)*g.w]
-					if g.sw == 1 {
-						copy(d[lo:hi], xr[lo+v-g.pw:hi+v-g.pw])
-						continue
-					}
-					for j := lo; j < hi; j++ {
-						d[j] = xr[j*g.sw+v-g.pw]
-					}
-				}
-			}
-		}
-	}
-}
-
-// col2im is im2col's adjoint: it adds col [C·kH·kW, oH·oW] into the
-// positions of x [C, H, W] they were read from (padding dropped).
-func col2im[T float32 | float64](g *convGeom, x, col []T) {
-	p, row := g.p(), 0
-	for c := 0; c < g.c; c++ {
-		xc := x[c*g.h*g.w : (c+1)*g.h*g.w]
-		for u := 0; u < g.kh; u++ {
-			for v := 0; v < g.kw; v++ {
-				src := col[row*p : (row+1)*p]
-				row++
-				lo, hi := validRange(g.ow, g.w, g.sw, v, g.pw)
-				for i := 0; i < g.oh; i++ {
-					r := i*g.sh + u - g.ph
-					if r < 0 || r >= g.h {
-						continue
-					}
-					s := src[i*g.ow : (i+1)*g.ow]
-					xr := xc[r*g.w : (r+1)*g.w]
-					for j := lo; j < hi; j++ {
-						xr[j*g.sw+v-g.pw] += s[j]
-					}
-				}
-			}
-		}
 	}
 }
 

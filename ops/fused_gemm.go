@@ -44,14 +44,16 @@ func Gemm(a, b *G.Node, transA, transB bool) (out *G.Node, err error) {
 }
 
 // gemmOp is C = op(A)·op(B).
-type gemmOp struct{ transA, transB bool }
+type gemmOp struct {
+	binaryBase
+	transA, transB bool
+}
 
 var (
 	_ G.SDOp            = (*gemmOp)(nil)
 	_ G.UsePreallocDoer = (*gemmOp)(nil)
 )
 
-func (op *gemmOp) Arity() int { return 2 }
 func (op *gemmOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	m := G.TensorType{Dims: 2, Of: a}
@@ -119,15 +121,22 @@ func (op *gemmOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error
 	return prealloc, nil
 }
 
-func (op *gemmOp) ReturnsPtr() bool      { return false }
-func (op *gemmOp) CallsExtern() bool     { return false }
-func (op *gemmOp) OverwritesInput() int  { return -1 }
 func (op *gemmOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *gemmOp) Hashcode() uint32      { return hashOf(op) }
+
+var (
+	// KindGemm is the kind of Gemm (Identity.TransA, TransB).
+	KindGemm = NewKind("gemm")
+)
+
+// Identity is KindGemm.
+func (op *gemmOp) Identity() Identity {
+	return Identity{Kind: KindGemm, TransA: op.transA, TransB: op.transB}
+}
+
 func (op *gemmOp) String() string {
 	return "gemm(" + tick("A", op.transA) + "," + tick("B", op.transB) + ")"
 }
-func (op *gemmOp) DiffWRT(int) []bool { return []bool{true, true} }
 
 func tick(x string, t bool) string {
 	if t {

@@ -204,3 +204,9 @@ func init() {
 			{Name: "h", Shape: []int{3, 2}, Domain: Real}}},
 		Dtypes: floats})
 }
+
+// KindGRUCell is the kind of the fused GRU cell and its gradients.
+var KindGRUCell = NewKind("grucell")
+
+// Identity is KindGRUCell.
+func (op *gruOp) Identity() Identity { return Identity{Kind: KindGRUCell} }

@@ -47,7 +47,9 @@ func linearShape(x, w, b tensor.Shape) (tensor.Shape, error) {
 }
 
 // linearOp is y = x·Wᵀ + b.
-type linearOp struct{}
+type linearOp struct {
+	opBase
+}
 
 var (
 	_ G.SDOp            = linearOp{}
@@ -126,13 +128,19 @@ func repeatRows[T float32 | float64](y, b []T) {
 	}
 }
 
-func (linearOp) ReturnsPtr() bool      { return false }
-func (linearOp) CallsExtern() bool     { return false }
-func (linearOp) OverwritesInput() int  { return -1 }
 func (linearOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "symgrad.linear") }
 func (op linearOp) Hashcode() uint32   { return hashOf(op) }
-func (linearOp) String() string        { return "linear(x·Wᵀ+b)" }
-func (linearOp) DiffWRT(int) []bool    { return []bool{true, true, true} }
+
+var (
+	// KindLinear is the kind of the fused Linear, x·Wᵀ + b.
+	KindLinear = NewKind("linear")
+)
+
+// Identity is KindLinear.
+func (op linearOp) Identity() Identity { return Identity{Kind: KindLinear} }
+
+func (linearOp) String() string     { return "linear(x·Wᵀ+b)" }
+func (linearOp) DiffWRT(int) []bool { return []bool{true, true, true} }
 
 // SymDiff is dx = G·W, dW = Gᵀ·x, db = Σ_rows G.
 func (linearOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {

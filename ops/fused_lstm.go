@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/internal/panics"
+	"github.com/symgrad/symgrad/ops/kernels"
 )
 
 // The LSTM cell as three fused ops over the gate pre-activations
@@ -70,15 +71,15 @@ func LSTMCellH(act, c *G.Node) (out *G.Node, err error) {
 }
 
 // cellKind says which of the cell's functions a cellOp computes.
-type cellKind int
+type cellKind = kernels.CellMap
 
 const (
-	cellC      cellKind = iota // (a, c) -> c'
-	cellH                      // (a, t) -> h' = o ⊙ t, t = tanh(c')
-	cellCGradA                 // (a, c, G) -> da of c'
-	cellCGradC                 // (a, c, G) -> dc of c'
-	cellHGradA                 // (a, t, G) -> da of h'
-	cellHGradC                 // (a, t, G) -> dt of h'
+	cellC      = kernels.CellC      // (a, c) -> c'
+	cellH      = kernels.CellH      // (a, t) -> h' = o ⊙ t, t = tanh(c')
+	cellCGradA = kernels.CellCGradA // (a, c, G) -> da of c'
+	cellCGradC = kernels.CellCGradC // (a, c, G) -> dc of c'
+	cellHGradA = kernels.CellHGradA // (a, t, G) -> da of h'
+	cellHGradC = kernels.CellHGradC // (a, t, G) -> dt of h'
 )
 
 var cellNames = [...]string{"lstmcellc", "lstmcellh", "lstmcellc'a", "lstmcellc'c", "lstmcellh'a", "lstmcellh'c"}
@@ -106,7 +107,10 @@ func applyCell(k cellKind, in ...*G.Node) (out *G.Node, err error) {
 }
 
 // cellOp is one of the cell's functions.
-type cellOp struct{ kind cellKind }
+type cellOp struct {
+	opBase
+	kind cellKind
+}
 
 var (
 	_ G.SDOp            = (*cellOp)(nil)
@@ -212,9 +216,9 @@ func (op *cellOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error
 		return nil, errors.Errorf("%s: output or gradient does not fit gates %v", name, ds[0].Shape())
 	}
 	if ds[0].Dtype() == tensor.Float64 {
-		cellKernel(op.kind, h, ds[0].Float64s(), ds[1].Float64s(), grad64(ds, n), ds[n].Float64s())
+		kernels.LSTMCell(op.kind, h, ds[0].Float64s(), ds[1].Float64s(), floatsOrNil[float64](cellGrad(ds, n)), ds[n].Float64s())
 	} else {
-		cellKernel(op.kind, h, ds[0].Float32s(), ds[1].Float32s(), grad32(ds, n), ds[n].Float32s())
+		kernels.LSTMCell(op.kind, h, ds[0].Float32s(), ds[1].Float32s(), floatsOrNil[float32](cellGrad(ds, n)), ds[n].Float32s())
 	}
 	return prealloc, nil
 }
@@ -226,72 +230,28 @@ func btoi(b bool) int {
 	return 0
 }
 
-func grad64(ds [4]*tensor.Dense, n int) []float64 {
+// cellGrad is the upstream gradient among a cell op's values: input 2 of
+// the three-input gradient ops, nil for the forward ops.
+func cellGrad(ds [4]*tensor.Dense, n int) *tensor.Dense {
 	if n < 3 {
 		return nil
 	}
-	return ds[2].Float64s()
+	return ds[2]
 }
 
-func grad32(ds [4]*tensor.Dense, n int) []float32 {
-	if n < 3 {
-		return nil
-	}
-	return ds[2].Float32s()
-}
-
-// cellKernel computes op kind row by row: act holds the gate activations
-// [B, 4H], x the cell state c (cellC) or t = tanh(c') (cellH), [B, H], g the upstream gradient
-// [B, H] (nil for the forward ops), out the result. It computes in
-// float64.
-func cellKernel[T float32 | float64](k cellKind, h int, act, x, g, out []T) {
-	for r := 0; r*h < len(x); r++ {
-		ar, xr, or := act[4*r*h:4*(r+1)*h], x[r*h:(r+1)*h], out[r*h:]
-		var gr []T
-		if g != nil {
-			gr = g[r*h : (r+1)*h]
-		}
-		if k == cellCGradA || k == cellHGradA {
-			or = out[4*r*h : 4*(r+1)*h]
-		}
-		for j := 0; j < h; j++ {
-			i, f, gg, o := float64(ar[j]), float64(ar[h+j]), float64(ar[2*h+j]), float64(ar[3*h+j])
-			xv := float64(xr[j])
-			var gv float64
-			if gr != nil {
-				gv = float64(gr[j])
-			}
-			switch k {
-			case cellC:
-				or[j] = T(f*xv + i*gg)
-			case cellH:
-				or[j] = T(o * xv)
-			case cellCGradA:
-				or[j], or[h+j], or[2*h+j], or[3*h+j] = T(gv*gg), T(gv*xv), T(gv*i), 0
-			case cellCGradC:
-				or[j] = T(gv * f)
-			case cellHGradA:
-				or[j], or[h+j], or[2*h+j], or[3*h+j] = 0, 0, 0, T(gv*xv)
-			case cellHGradC:
-				or[j] = T(gv * o)
-			}
-		}
-	}
-}
-
-func (op *cellOp) ReturnsPtr() bool      { return false }
-func (op *cellOp) CallsExtern() bool     { return false }
-func (op *cellOp) OverwritesInput() int  { return -1 }
 func (op *cellOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%s", cellNames[op.kind]) }
 func (op *cellOp) Hashcode() uint32      { return hashOf(op) }
-func (op *cellOp) String() string        { return cellNames[op.kind] }
-func (op *cellOp) DiffWRT(n int) []bool {
-	d := make([]bool, n)
-	for i := range d {
-		d[i] = true
-	}
-	return d
-}
+
+var (
+	// KindLSTMCell is the kind of the LSTM cell maps; Identity.Name is the map ("lstmcellc", "lstmcellh'a", ...).
+	KindLSTMCell = NewKind("lstmcell")
+)
+
+// Identity is KindLSTMCell.
+func (op *cellOp) Identity() Identity { return Identity{Kind: KindLSTMCell, Name: cellNames[op.kind]} }
+
+func (op *cellOp) String() string       { return cellNames[op.kind] }
+func (op *cellOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 // SymDiff differentiates the forward ops (see LSTMCellC, LSTMCellH); the
 // gradient ops are not differentiated again.

@@ -3,18 +3,22 @@ package ops
 import (
 	"fmt"
 	"hash"
-	"math"
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/ops/kernels"
 )
 
 // gatesOp is LSTMGates (grad false: a -> [i f g o]) or its gradient (grad
 // true: ([i f g o], G) -> da); with allTanh, every block is tanh (the
 // tanh(c') of LSTMCellH, of any shape).
-type gatesOp struct{ grad, allTanh bool }
+type gatesOp struct {
+	opBase
+	grad, allTanh bool
+}
 
 var (
 	_ G.SDOp            = (*gatesOp)(nil)
@@ -73,66 +77,25 @@ func (op *gatesOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, erro
 		h = s[1] / 4
 	}
 	if x.Dtype() == tensor.Float64 {
-		gatesKernel(h, op.allTanh, x.Float64s(), gradOf64(g), y.Float64s())
+		kernels.LSTMGates(h, op.allTanh, x.Float64s(), floatsOrNil[float64](g), y.Float64s())
 	} else {
-		gatesKernel(h, op.allTanh, x.Float32s(), gradOf32(g), y.Float32s())
+		kernels.LSTMGates(h, op.allTanh, x.Float32s(), floatsOrNil[float32](g), y.Float32s())
 	}
 	return prealloc, nil
 }
 
-func gradOf64(g *tensor.Dense) []float64 {
-	if g == nil {
-		return nil
-	}
-	return g.Float64s()
-}
-
-func gradOf32(g *tensor.Dense) []float32 {
-	if g == nil {
-		return nil
-	}
-	return g.Float32s()
-}
-
-// gatesKernel computes the activations of x into y (g nil), or, with x the
-// activations and g the upstream gradient, the gradient into y. Column
-// block 2 (of 4, width h) is tanh, the others σ; with allTanh every
-// element is tanh.
-func gatesKernel[T float32 | float64](h int, allTanh bool, x, g, y []T) {
-	for b := 0; b+h <= len(x); b += h {
-		xb, yb := x[b:b+h], y[b:b+h]
-		tanh := allTanh || (b/h)%4 == 2
-		switch {
-		case g == nil && tanh:
-			for i, v := range xb {
-				yb[i] = T(math.Tanh(float64(v)))
-			}
-		case g == nil:
-			for i, v := range xb {
-				yb[i] = T(sigmoid(float64(v)))
-			}
-		case tanh:
-			gb := g[b : b+h]
-			for i, v := range xb {
-				a := float64(v)
-				yb[i] = T(float64(gb[i]) * (1 - a*a))
-			}
-		default:
-			gb := g[b : b+h]
-			for i, v := range xb {
-				a := float64(v)
-				yb[i] = T(float64(gb[i]) * a * (1 - a))
-			}
-		}
-	}
-}
-
-func (op *gatesOp) ReturnsPtr() bool      { return false }
-func (op *gatesOp) CallsExtern() bool     { return false }
-func (op *gatesOp) OverwritesInput() int  { return -1 }
 func (op *gatesOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *gatesOp) Hashcode() uint32      { return hashOf(op) }
-func (op *gatesOp) DiffWRT(n int) []bool  { return []bool{true, true}[:n] }
+
+var (
+	// KindLSTMGates is the kind of LSTMGates and its gradient.
+	KindLSTMGates = NewKind("lstmgates")
+)
+
+// Identity is KindLSTMGates.
+func (op *gatesOp) Identity() Identity { return Identity{Kind: KindLSTMGates} }
+
+func (op *gatesOp) DiffWRT(n int) []bool { return []bool{true, true}[:n] }
 func (op *gatesOp) String() string {
 	name := "lstmgates"
 	if op.allTanh {

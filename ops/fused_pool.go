@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/internal/panics"
+	"github.com/symgrad/symgrad/ops/kernels"
 )
 
 // FusedMaxPool2D is MaxPool2D (PyTorch's MaxPool2d(kernel, stride), no
@@ -86,43 +87,34 @@ func applyPool(x, v *G.Node, kernel, stride, padding [2]int, kind poolKind) (out
 	return out, errors.Wrapf(err, "%v of %s %v and %s %v", op, x.Name(), x.Shape(), v.Name(), v.Shape())
 }
 
-// poolGeom is a max-pool's geometry: x [n,c,h,w], y [n,c,oh,ow], padding
-// ph, pw.
-type poolGeom struct{ n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow int }
+// poolGeom is a max-pool's geometry: x [N,C,H,W], y [N,C,OH,OW], padding
+// PH, PW.
+type poolGeom = kernels.Pool
 
 func newPoolGeom(xs tensor.Shape, kernel, stride [2]int) poolGeom {
 	return newPaddedPoolGeom(xs, kernel, stride, [2]int{})
 }
 
 func newPaddedPoolGeom(xs tensor.Shape, kernel, stride, padding [2]int) poolGeom {
-	return poolGeom{n: xs[0], c: xs[1], h: xs[2], w: xs[3], kh: kernel[0], kw: kernel[1], sh: stride[0], sw: stride[1],
-		ph: padding[0], pw: padding[1],
-		oh: (xs[2]+2*padding[0]-kernel[0])/stride[0] + 1, ow: (xs[3]+2*padding[1]-kernel[1])/stride[1] + 1}
+	return poolGeom{N: xs[0], C: xs[1], H: xs[2], W: xs[3], KH: kernel[0], KW: kernel[1], SH: stride[0], SW: stride[1],
+		PH: padding[0], PW: padding[1],
+		OH: (xs[2]+2*padding[0]-kernel[0])/stride[0] + 1, OW: (xs[3]+2*padding[1]-kernel[1])/stride[1] + 1}
 }
 
-// window returns the rows [r0, r1) and columns [c0, c1) of x that window
-// (i, j) covers, padding cut off (never empty: 2·padding <= kernel).
-func (g *poolGeom) window(i, j int) (r0, r1, c0, c1 int) {
-	r0, c0 = i*g.sh-g.ph, j*g.sw-g.pw
-	r1, c1 = min(r0+g.kh, g.h), min(c0+g.kw, g.w)
-	return max(r0, 0), r1, max(c0, 0), c1
-}
-
-func (g poolGeom) xShape() tensor.Shape { return tensor.Shape{g.n, g.c, g.h, g.w} }
-func (g poolGeom) yShape() tensor.Shape { return tensor.Shape{g.n, g.c, g.oh, g.ow} }
+func poolXShape(g poolGeom) tensor.Shape { return tensor.Shape{g.N, g.C, g.H, g.W} }
+func poolYShape(g poolGeom) tensor.Shape { return tensor.Shape{g.N, g.C, g.OH, g.OW} }
 
 // poolKind says which max-pool map a poolOp is.
-type poolKind int
+type poolKind = kernels.PoolMap
 
 const (
-	poolMax     poolKind = iota // x -> y
-	poolScatter                 // (x, g [y]) -> dx [x]
-	poolGather                  // (x, h [x]) -> [y]
+	poolMax     = kernels.PoolMax     // x -> y
+	poolScatter = kernels.PoolScatter // (x, g [y]) -> dx [x]
+	poolGather  = kernels.PoolGather  // (x, h [x]) -> [y]
 )
 
-func (k poolKind) String() string { return [...]string{"max", "scatter", "gather"}[k] }
-
 type poolOp struct {
+	opBase
 	geom poolGeom
 	kind poolKind
 }
@@ -136,7 +128,7 @@ var (
 // allocating.
 func (op *poolOp) dims(i int) [4]int {
 	g := op.geom
-	x, y := [4]int{g.n, g.c, g.h, g.w}, [4]int{g.n, g.c, g.oh, g.ow}
+	x, y := [4]int{g.N, g.C, g.H, g.W}, [4]int{g.N, g.C, g.OH, g.OW}
 	switch op.kind {
 	case poolScatter:
 		return [3][4]int{x, y, x}[i]
@@ -193,26 +185,32 @@ func (op *poolOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error
 	x, v, out := ds[0], ds[len(vs)-1], ds[len(vs)]
 	switch x.Dtype() {
 	case tensor.Float64:
-		poolKernel(&op.geom, op.kind, x.Float64s(), v.Float64s(), out.Float64s())
+		kernels.MaxPool(&op.geom, op.kind, x.Float64s(), v.Float64s(), out.Float64s())
 	case tensor.Float32:
-		poolKernel(&op.geom, op.kind, x.Float32s(), v.Float32s(), out.Float32s())
+		kernels.MaxPool(&op.geom, op.kind, x.Float32s(), v.Float32s(), out.Float32s())
 	default:
 		return nil, errors.Errorf("%v: dtype %v, want float64 or float32", op, x.Dtype())
 	}
 	return prealloc, nil
 }
 
-func (op *poolOp) ReturnsPtr() bool      { return false }
-func (op *poolOp) CallsExtern() bool     { return false }
-func (op *poolOp) OverwritesInput() int  { return -1 }
 func (op *poolOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *poolOp) Hashcode() uint32      { return hashOf(op) }
+
+var (
+	// KindMaxPool2d is the kind of FusedMaxPool2D and its scatter and gather maps (Label says which).
+	KindMaxPool2d = NewKind("maxpool2d")
+)
+
+// Identity is KindMaxPool2d (its name says forward, scatter or gather).
+func (op *poolOp) Identity() Identity { return Identity{Kind: KindMaxPool2d} }
+
 func (op *poolOp) String() string {
 	g := op.geom
-	if g.ph != 0 || g.pw != 0 {
-		return fmt.Sprintf("maxpool2d%s(x=%v,k=%v,s=%v,p=%v)", op.kind, g.xShape(), [2]int{g.kh, g.kw}, [2]int{g.sh, g.sw}, [2]int{g.ph, g.pw})
+	if g.PH != 0 || g.PW != 0 {
+		return fmt.Sprintf("maxpool2d%s(x=%v,k=%v,s=%v,p=%v)", op.kind, poolXShape(g), [2]int{g.KH, g.KW}, [2]int{g.SH, g.SW}, [2]int{g.PH, g.PW})
 	}
-	return fmt.Sprintf("maxpool2d%s(x=%v,k=%v,s=%v)", op.kind, g.xShape(), [2]int{g.kh, g.kw}, [2]int{g.sh, g.sw})
+	return fmt.Sprintf("maxpool2d%s(x=%v,k=%v,s=%v)", op.kind, poolXShape(g), [2]int{g.KH, g.KW}, [2]int{g.SH, g.SW})
 }
 func (op *poolOp) DiffWRT(int) []bool {
 	if op.kind == poolMax {
@@ -224,7 +222,7 @@ func (op *poolOp) DiffWRT(int) []bool {
 // SymDiff: max and gather have the gradient scatter(x, g); scatter has
 // gather(x, g). The argmax input x gets none.
 func (op *poolOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	k, s, p := [2]int{op.geom.kh, op.geom.kw}, [2]int{op.geom.sh, op.geom.sw}, [2]int{op.geom.ph, op.geom.pw}
+	k, s, p := [2]int{op.geom.KH, op.geom.KW}, [2]int{op.geom.SH, op.geom.SW}, [2]int{op.geom.PH, op.geom.PW}
 	switch op.kind {
 	case poolMax:
 		d, err := MaxPool2DPaddedScatter(in[0], g, k, s, p)
@@ -235,103 +233,4 @@ func (op *poolOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
 	}
 	d, err := MaxPool2DPaddedGather(in[0], g, k, s, p)
 	return G.Nodes{nil, d}, errors.Wrapf(err, "gradient of %v", op)
-}
-
-// poolKernel runs one max-pool map: max: out = the window's maximum
-// (windowMax, the value only); for gather and scatter, every window's
-// argmax a: gather: out = v[a]; scatter: out[a] += v (out zeroed).
-func poolKernel[T float32 | float64](g *poolGeom, kind poolKind, x, v, out []T) {
-	hw, ohw := g.h*g.w, g.oh*g.ow
-	if kind == poolMax {
-		for nc := 0; nc < g.n*g.c; nc++ {
-			xp, yp := x[nc*hw:(nc+1)*hw], out[nc*ohw:(nc+1)*ohw]
-			for i := 0; i < g.oh; i++ {
-				for j := 0; j < g.ow; j++ {
-					yp[i*g.ow+j] = windowMax(g, xp, i, j)
-				}
-			}
-		}
-		return
-	}
-	if kind == poolScatter {
-		clear(out)
-	}
-	for nc := 0; nc < g.n*g.c; nc++ {
-		xp := x[nc*hw : (nc+1)*hw]
-		for i := 0; i < g.oh; i++ {
-			for j := 0; j < g.ow; j++ {
-				a := windowArgmax(g, xp, i, j)
-				y := nc*ohw + i*g.ow + j
-				switch kind {
-				case poolGather:
-					out[y] = v[nc*hw+a]
-				case poolScatter:
-					out[nc*hw+a] += v[y]
-				}
-			}
-		}
-	}
-}
-
-// windowMax returns x[windowArgmax(g, xp, i, j)] without tracking the
-// index: the running maximum by Go's builtin max (branch-free; a NaN
-// propagates). That is the argmax's value bit for bit except where the
-// builtin and "the first maximum by >" can differ: a NaN in the window
-// (PyTorch keeps the last NaN, whose payload may differ) and a zero
-// maximum (max(-0, +0) is +0, the first maximum may be -0). Both take
-// windowArgmaxNaN, which follows PyTorch's rule exactly.
-func windowMax[T float32 | float64](g *poolGeom, xp []T, i, j int) T {
-	r0, r1, c0, c1 := g.window(i, j)
-	m := xp[r0*g.w+c0]
-	for r := r0; r < r1; r++ {
-		for _, e := range xp[r*g.w+c0 : r*g.w+c1] {
-			m = max(m, e)
-		}
-	}
-	if m != m || m == 0 {
-		return xp[windowArgmaxNaN(g, xp, i, j)]
-	}
-	return m
-}
-
-// windowArgmax returns the index in the plane xp [H, W] of the maximum of
-// window (i, j): the first in row-major order, or a NaN (as PyTorch's
-// `val > max || isnan(val)`). The common case compares indices only (the
-// compiler turns it into conditional moves: random data defeats branch
-// prediction); a window with a NaN takes windowArgmaxNaN.
-func windowArgmax[T float32 | float64](g *poolGeom, xp []T, i, j int) int {
-	r0, r1, c0, c1 := g.window(i, j)
-	best := r0*g.w + c0
-	m, nan := xp[best], false
-	for r := r0; r < r1; r++ {
-		base := r*g.w + c0
-		for v, e := range xp[base : r*g.w+c1] {
-			if e > m {
-				best = base + v
-			}
-			m = max(m, e)
-			if e != e {
-				nan = true
-			}
-		}
-	}
-	if nan {
-		return windowArgmaxNaN(g, xp, i, j)
-	}
-	return best
-}
-
-// windowArgmaxNaN is windowArgmax for a window holding a NaN.
-func windowArgmaxNaN[T float32 | float64](g *poolGeom, xp []T, i, j int) int {
-	r0, r1, c0, c1 := g.window(i, j)
-	best := r0*g.w + c0
-	m := xp[best]
-	for r := r0; r < r1; r++ {
-		for k := r*g.w + c0; k < r*g.w+c1; k++ {
-			if e := xp[k]; e > m || e != e {
-				best, m = k, e
-			}
-		}
-	}
-	return best
 }

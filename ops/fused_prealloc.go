@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/pkg/errors"
@@ -67,16 +68,26 @@ var (
 	_ G.UsePreallocDoer = (*ceGradOp)(nil)
 )
 
-// UsePreallocDo writes the cross-entropy into the scalar prealloc (*G.F64
-// or *G.F32), computed in float64 as Do computes it.
-func (op *ceOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+// preallocClasses checks a class op's two inputs and returns the class
+// indices, which must fit shape [B, C].
+func preallocClasses(op fmt.Stringer, shape tensor.Shape, vs []G.Value) ([]int64, error) {
 	if len(vs) != 2 {
 		return nil, errors.Errorf("%v: expected 2 inputs, got %d", op, len(vs))
 	}
-	b, c := op.shape[0], op.shape[1]
-	cs, err := int64sOf(vs[1], c)
-	if err != nil || len(cs) != b {
+	cs, err := int64sOf(vs[1], shape[1])
+	if err != nil || len(cs) != shape[0] {
 		return nil, errors.Errorf("%v: bad class indices (%v)", op, err)
+	}
+	return cs, nil
+}
+
+// UsePreallocDo writes the cross-entropy into the scalar prealloc (*G.F64
+// or *G.F32), computed in float64 as Do computes it.
+func (op *ceOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	b, c := op.shape[0], op.shape[1]
+	cs, err := preallocClasses(op, op.shape, vs)
+	if err != nil {
+		return nil, err
 	}
 	x, ok := vs[0].(*tensor.Dense)
 	if !ok || x.RequiresIterator() || x.DataSize() != b*c {
@@ -128,13 +139,10 @@ func rowLSEOf[T float32 | float64](row []T) float64 {
 // UsePreallocDo writes (softmax(x) - onehot(c)) / B into prealloc, computed
 // in float64 as Do computes it.
 func (op *ceGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	if len(vs) != 2 {
-		return nil, errors.Errorf("%v: expected 2 inputs, got %d", op, len(vs))
-	}
 	b, c := op.shape[0], op.shape[1]
-	cs, err := int64sOf(vs[1], c)
-	if err != nil || len(cs) != b {
-		return nil, errors.Errorf("%v: bad class indices (%v)", op, err)
+	cs, err := preallocClasses(op, op.shape, vs)
+	if err != nil {
+		return nil, err
 	}
 	x, y, _, err := matrices("crossentropygrad", vs[0], prealloc)
 	if err != nil || x.DataSize() != b*c || y.DataSize() != b*c {

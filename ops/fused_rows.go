@@ -46,6 +46,7 @@ func BroadcastRows(v *G.Node, rows int) (out *G.Node, err error) {
 // rowsOp is ColSum ([rows, N] -> [N]) when sum, else BroadcastRows
 // ([N] -> [rows, N]); each is the other's gradient.
 type rowsOp struct {
+	unaryBase
 	sum  bool
 	rows int
 }
@@ -55,14 +56,9 @@ var (
 	_ G.UsePreallocDoer = (*rowsOp)(nil)
 )
 
-func (op *rowsOp) Arity() int { return 1 }
 func (op *rowsOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
-	m, v := G.TensorType{Dims: 2, Of: a}, G.TensorType{Dims: 1, Of: a}
-	if op.sum {
-		return hm.NewFnType(m, v)
-	}
-	return hm.NewFnType(v, m)
+	return fnType(!op.sum, G.TensorType{Dims: 2, Of: a}, G.TensorType{Dims: 1, Of: a})
 }
 func (op *rowsOp) outShape(in tensor.Shape) (tensor.Shape, error) {
 	switch {
@@ -115,29 +111,28 @@ func rowsKernel[T float32 | float64](sum bool, x, y []T) {
 	}
 }
 
-func (op *rowsOp) ReturnsPtr() bool      { return false }
-func (op *rowsOp) CallsExtern() bool     { return false }
-func (op *rowsOp) OverwritesInput() int  { return -1 }
 func (op *rowsOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *rowsOp) Hashcode() uint32      { return hashOf(op) }
-func (op *rowsOp) String() string {
-	if op.sum {
-		return fmt.Sprintf("colsum(rows=%d)", op.rows)
-	}
-	return fmt.Sprintf("broadcastrows(rows=%d)", op.rows)
+
+var (
+	// KindBroadcastRows is the kind of BroadcastRows.
+	KindBroadcastRows = NewKind("broadcastrows")
+	// KindColSum is the kind of ColSum.
+	KindColSum = NewKind("colsum")
+)
+
+// Identity is KindColSum or KindBroadcastRows.
+func (op *rowsOp) Identity() Identity {
+	return Identity{Kind: choose(op.sum, KindColSum, KindBroadcastRows)}
 }
-func (op *rowsOp) DiffWRT(int) []bool { return []bool{true} }
+
+func (op *rowsOp) String() string {
+	return fmt.Sprintf("%s(rows=%d)", choose(op.sum, "colsum", "broadcastrows"), op.rows)
+}
 
 // SymDiff is the other rowsOp applied to g.
 func (op *rowsOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	var d *G.Node
-	var err error
-	if op.sum {
-		d, err = BroadcastRows(g, op.rows)
-	} else {
-		d, err = ColSum(g)
-	}
-	return G.Nodes{d}, errors.Wrapf(err, "gradient of %v", op)
+	return applyAdjoint(op, &rowsOp{sum: !op.sum, rows: op.rows}, g)
 }
 
 func init() {

@@ -34,6 +34,7 @@ func TimeStep(x *G.Node, t int) (out *G.Node, err error) {
 // timeStepOp is TimeStep ([B, T, F] -> [B, F]) or, when scatter, its
 // adjoint UnTimeStep ([B, F] -> [B, T, F], zero except at step t).
 type timeStepOp struct {
+	unaryBase
 	t, steps int
 	scatter  bool
 }
@@ -43,14 +44,9 @@ var (
 	_ G.UsePreallocDoer = (*timeStepOp)(nil)
 )
 
-func (op *timeStepOp) Arity() int { return 1 }
 func (op *timeStepOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
-	seq, mat := G.TensorType{Dims: 3, Of: a}, G.TensorType{Dims: 2, Of: a}
-	if op.scatter {
-		return hm.NewFnType(mat, seq)
-	}
-	return hm.NewFnType(seq, mat)
+	return fnType(op.scatter, G.TensorType{Dims: 3, Of: a}, G.TensorType{Dims: 2, Of: a})
 }
 func (op *timeStepOp) outShape(s tensor.Shape) (tensor.Shape, error) {
 	switch {
@@ -105,23 +101,28 @@ func timeStepKernel[T float32 | float64](op *timeStepOp, f int, seq, mat []T) {
 	}
 }
 
-func (op *timeStepOp) ReturnsPtr() bool      { return false }
-func (op *timeStepOp) CallsExtern() bool     { return false }
-func (op *timeStepOp) OverwritesInput() int  { return -1 }
 func (op *timeStepOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *timeStepOp) Hashcode() uint32      { return hashOf(op) }
-func (op *timeStepOp) DiffWRT(int) []bool    { return []bool{true} }
+
+var (
+	// KindTimeStep is the kind of TimeStep.
+	KindTimeStep = NewKind("timestep")
+	// KindUnTimeStep is the kind of TimeStep's adjoint (its gradient).
+	KindUnTimeStep = NewKind("untimestep")
+)
+
+// Identity is KindUnTimeStep or KindTimeStep.
+func (op *timeStepOp) Identity() Identity {
+	return Identity{Kind: choose(op.scatter, KindUnTimeStep, KindTimeStep)}
+}
+
 func (op *timeStepOp) String() string {
-	if op.scatter {
-		return fmt.Sprintf("untimestep(t=%d of %d)", op.t, op.steps)
-	}
-	return fmt.Sprintf("timestep(t=%d of %d)", op.t, op.steps)
+	return fmt.Sprintf("%s(t=%d of %d)", choose(op.scatter, "untimestep", "timestep"), op.t, op.steps)
 }
 
 // SymDiff is the adjoint op applied to G.
 func (op *timeStepOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(&timeStepOp{t: op.t, steps: op.steps, scatter: !op.scatter}, g)
-	return G.Nodes{d}, errors.Wrapf(err, "gradient of %v", op)
+	return applyAdjoint(op, &timeStepOp{t: op.t, steps: op.steps, scatter: !op.scatter}, g)
 }
 
 func init() {

@@ -32,16 +32,16 @@ func IsLogSumExp(n *G.Node) (x *G.Node, axis int, ok bool) {
 	if !isLSE {
 		return nil, 0, false
 	}
-	return inputs(n)[0], op.axis, true
+	return Inputs(n)[0], op.axis, true
 }
 
 // IsLogSoftmax reports whether n is LogSoftmax's graph, x - expand(
 // logsumexp(x, axis)), and returns x and the (non-negative) axis.
 func IsLogSoftmax(n *G.Node) (x *G.Node, axis int, ok bool) {
-	if n == nil || n.Op() == nil || n.Op().String() != "- false" {
+	if id := Identify(n); id.Kind != KindSub || id.RetSame {
 		return nil, 0, false
 	}
-	in := inputs(n)
+	in := Inputs(n)
 	if len(in) != 2 {
 		return nil, 0, false
 	}
@@ -49,7 +49,7 @@ func IsLogSoftmax(n *G.Node) (x *G.Node, axis int, ok bool) {
 	if !isExpand {
 		return nil, 0, false
 	}
-	lx, a, isLSE := IsLogSumExp(inputs(in[1])[0])
+	lx, a, isLSE := IsLogSumExp(Inputs(in[1])[0])
 	if !isLSE || lx != in[0] || a != ex.axis {
 		return nil, 0, false
 	}
@@ -65,7 +65,7 @@ func IsPick(n *G.Node) (x, classes *G.Node, ok bool) {
 	if _, isPick := n.Op().(*pickOp); !isPick {
 		return nil, nil, false
 	}
-	in := inputs(n)
+	in := Inputs(n)
 	return in[0], in[1], true
 }
 
@@ -78,7 +78,7 @@ func IsReshape(n *G.Node) (x *G.Node, ok bool) {
 	if _, isReshape := n.Op().(*reshapeOp); !isReshape {
 		return nil, false
 	}
-	return inputs(n)[0], true
+	return Inputs(n)[0], true
 }
 
 // IsStateful reports whether op carries state beyond its attributes: a
@@ -93,20 +93,6 @@ func IsStateful(op G.Op) bool {
 	return false
 }
 
-// inputs returns n's input nodes in argument order.
-func inputs(n *G.Node) G.Nodes {
-	g := n.Graph()
-	if g == nil {
-		return nil
-	}
-	it := g.From(n.ID())
-	out := make(G.Nodes, 0, it.Len())
-	for it.Next() {
-		out = append(out, it.Node().(*G.Node))
-	}
-	return out
-}
-
 // IsBCE reports whether n is BCE's elementwise terms, bce(p, t) (the
 // node ops.BCE reduces), and returns p and t.
 func IsBCE(n *G.Node) (p, t *G.Node, ok bool) {
@@ -116,6 +102,26 @@ func IsBCE(n *G.Node) (p, t *G.Node, ok bool) {
 	if op, isBinary := n.Op().(*binaryElemOp); !isBinary || op.name != "bce" {
 		return nil, nil, false
 	}
-	in := inputs(n)
+	in := Inputs(n)
 	return in[0], in[1], true
+}
+
+// Inputs returns n's input nodes in argument order (nil for a node outside
+// a graph). It is the one inputs helper of the library.
+func Inputs(n *G.Node) G.Nodes {
+	if n == nil {
+		return nil
+	}
+	g := n.Graph()
+	if g == nil {
+		return nil
+	}
+	it := g.From(n.ID())
+	out := make(G.Nodes, 0, it.Len())
+	for it.Next() {
+		if c, ok := it.Node().(*G.Node); ok {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -18,6 +18,7 @@ import (
 // maximum, 0 elsewhere. Gorgonia's Max gives every tie the whole g, so a
 // slice with two tied maxima passes on twice its gradient.
 type maxOp struct {
+	unaryBase
 	axes  []int        // sorted, distinct
 	shape tensor.Shape // of x
 }
@@ -92,7 +93,6 @@ func (op *maxOp) maxima(x []float64) (slot []int, m []float64, count []int) {
 	return slot, m, count
 }
 
-func (op *maxOp) Arity() int { return 1 }
 func (op *maxOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(typeOfDims(op.shape.Dims(), a), typeOfDims(op.outShape().Dims(), a))
@@ -106,20 +106,21 @@ func (op *maxOp) Do(vs ...G.Value) (G.Value, error) {
 	_, m, _ := op.maxima(x)
 	return valueOf(m, op.outShape(), dtypeOf(vs[0]))
 }
-func (op *maxOp) ReturnsPtr() bool      { return false }
-func (op *maxOp) CallsExtern() bool     { return false }
-func (op *maxOp) OverwritesInput() int  { return -1 }
 func (op *maxOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.max%v%v", op.axes, op.shape) }
 func (op *maxOp) Hashcode() uint32      { return hashOf(op) }
 
+// Identity is KindMax.
+func (op *maxOp) Identity() Identity {
+	return Identity{Kind: KindMax, Axes: append([]int(nil), op.axes...)}
+}
+
 // String keeps Gorgonia's spelling of its max op, which compiler/expr
 // prints back as max(x, axes...).
-func (op *maxOp) String() string     { return fmt.Sprintf("MaxAlong%v", op.axes) }
-func (op *maxOp) DiffWRT(int) []bool { return []bool{true} }
+func (op *maxOp) String() string { return fmt.Sprintf("MaxAlong%v", op.axes) }
 
 // SymDiff is dx = maxGrad(x, g): g shared evenly by each slice's maxima.
 func (op *maxOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&maxGradOp{op}, in[0], g)
+	dx, err := G.ApplyOp(&maxGradOp{max: op}, in[0], g)
 	return G.Nodes{dx}, err
 }
 
@@ -127,9 +128,11 @@ func (op *maxOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
 // its slot's maximum, else 0. It is not differentiable again: DiffWRT says
 // it is, so that a second derivative reaches SymDiff and is refused with
 // an error instead of coming out silently zero.
-type maxGradOp struct{ max *maxOp }
+type maxGradOp struct {
+	binaryBase
+	max *maxOp
+}
 
-func (op *maxGradOp) Arity() int { return 2 }
 func (op *maxGradOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	x := typeOfDims(op.max.shape.Dims(), a)
@@ -156,13 +159,18 @@ func (op *maxGradOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	return valueOf(dx, op.max.shape, dtypeOf(vs[0]))
 }
-func (op *maxGradOp) ReturnsPtr() bool      { return false }
-func (op *maxGradOp) CallsExtern() bool     { return false }
-func (op *maxGradOp) OverwritesInput() int  { return -1 }
 func (op *maxGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *maxGradOp) Hashcode() uint32      { return hashOf(op) }
-func (op *maxGradOp) String() string        { return fmt.Sprintf("max'%v%v", op.max.axes, op.max.shape) }
-func (op *maxGradOp) DiffWRT(int) []bool    { return []bool{true, true} }
+
+var (
+	// KindMaxGrad is the kind of Max's gradient op.
+	KindMaxGrad = NewKind("maxgrad")
+)
+
+// Identity is KindMaxGrad.
+func (op *maxGradOp) Identity() Identity { return Identity{Kind: KindMaxGrad} }
+
+func (op *maxGradOp) String() string { return fmt.Sprintf("max'%v%v", op.max.axes, op.max.shape) }
 func (op *maxGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 	return nil, errors.New("the gradient of max is not differentiable")
 }

@@ -23,6 +23,7 @@ const (
 // batch); in evaluation mode it outputs the running statistic instead.
 // Its gradient is the identity (it is only differentiated in training).
 type bnStatOp struct {
+	unaryBase
 	stats    *BatchNormStats
 	kind     statKind
 	n, c     int // elements per channel, channels
@@ -36,7 +37,6 @@ var _ G.TrainModeOp = (*bnStatOp)(nil)
 // statistics (evaluation).
 func (op *bnStatOp) SetTraining(training bool) error { op.training = training; return nil }
 
-func (op *bnStatOp) Arity() int { return 1 }
 func (op *bnStatOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(G.TensorType{Dims: 1, Of: a}, G.TensorType{Dims: 1, Of: a})
@@ -123,22 +123,27 @@ func (op *bnStatOp) update32(r, batch, out []float32) {
 	}
 	copy(out, batch)
 }
-func (op *bnStatOp) ReturnsPtr() bool     { return false }
-func (op *bnStatOp) CallsExtern() bool    { return false }
-func (op *bnStatOp) OverwritesInput() int { return -1 }
 
 // WriteHash includes the stats' identity: two layers never merge.
 func (op *bnStatOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "symgrad.bnstat(%p,%d,%d,%d)", op.stats, op.kind, op.n, op.c)
 }
 func (op *bnStatOp) Hashcode() uint32 { return hashOf(op) }
+
+var (
+	// KindBatchNormStat is the kind of batch norm's running-statistic op.
+	KindBatchNormStat = NewKind("batchnormstat")
+)
+
+// Identity is KindBatchNormStat.
+func (op *bnStatOp) Identity() Identity { return Identity{Kind: KindBatchNormStat} }
+
 func (op *bnStatOp) String() string {
 	if op.kind == statMean {
 		return "bnstat(mean)"
 	}
 	return "bnstat(var)"
 }
-func (op *bnStatOp) DiffWRT(int) []bool { return []bool{true} }
 
 // SymDiff is the identity: in training the output is the batch statistic.
 func (op *bnStatOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) { return G.Nodes{g}, nil }

@@ -38,7 +38,18 @@ func (op *pickOp) Do(vs ...G.Value) (G.Value, error) {
 }
 func (op *pickOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *pickOp) Hashcode() uint32      { return hashOf(op) }
-func (op *pickOp) String() string        { return fmt.Sprintf("pick%v", op.shape) }
+
+var (
+	// KindPick is the kind of pick(x, classes) (NLL's gather); input 1 is class indices.
+	KindPick = NewKind("pick")
+	// KindScatter is the kind of pick's gradient scatter; input 1 is class indices.
+	KindScatter = NewKind("scatter")
+)
+
+// Identity is KindPick.
+func (op *pickOp) Identity() Identity { return Identity{Kind: KindPick} }
+
+func (op *pickOp) String() string { return fmt.Sprintf("pick%v", op.shape) }
 
 // SymDiff is d/dx = scatter(g, c): g_b at [b, c_b], 0 elsewhere.
 func (op *pickOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
@@ -71,7 +82,11 @@ func (op *scatterOp) Do(vs ...G.Value) (G.Value, error) {
 }
 func (op *scatterOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *scatterOp) Hashcode() uint32      { return hashOf(op) }
-func (op *scatterOp) String() string        { return fmt.Sprintf("scatter%v", op.shape) }
+
+// Identity is KindScatter.
+func (op *scatterOp) Identity() Identity { return Identity{Kind: KindScatter} }
+
+func (op *scatterOp) String() string { return fmt.Sprintf("scatter%v", op.shape) }
 
 // SymDiff is d/dv = pick(g, c).
 func (op *scatterOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {

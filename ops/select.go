@@ -306,3 +306,15 @@ func init() {
 		Dtypes: floats, TwiceDifferentiable: true,
 	})
 }
+
+// KindSelectMask is the kind of Where's gradient masks.
+var KindSelectMask = NewKind("selectmask")
+
+// Identity is KindSelectMask.
+func (op *selectMaskOp) Identity() Identity { return Identity{Kind: KindSelectMask} }
+
+// KindSelect is the kind of Maximum, Minimum and Where.
+var KindSelect = NewKind("select")
+
+// Identity is KindSelect.
+func (op *selectOp) Identity() Identity { return Identity{Kind: KindSelect} }

@@ -52,9 +52,11 @@ func Reshape(x *G.Node, shape ...int) (out *G.Node, err error) {
 // HadamardProd overwrite a single-use input), every run overwrites the
 // parameter (TestReshapeDoesNotOverwriteItsInput). reshapeOp returns a
 // fresh copy.
-type reshapeOp struct{ from, to tensor.Shape }
+type reshapeOp struct {
+	unaryBase
+	from, to tensor.Shape
+}
 
-func (op *reshapeOp) Arity() int { return 1 }
 func (op *reshapeOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(G.TensorType{Dims: op.from.Dims(), Of: a}, G.TensorType{Dims: op.to.Dims(), Of: a})
@@ -100,13 +102,18 @@ func (op *reshapeOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, er
 	return prealloc, nil
 }
 
-func (op *reshapeOp) ReturnsPtr() bool      { return false }
-func (op *reshapeOp) CallsExtern() bool     { return false }
-func (op *reshapeOp) OverwritesInput() int  { return -1 }
 func (op *reshapeOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *reshapeOp) Hashcode() uint32      { return hashOf(op) }
-func (op *reshapeOp) String() string        { return fmt.Sprintf("reshape%v->%v", op.from, op.to) }
-func (op *reshapeOp) DiffWRT(int) []bool    { return []bool{true} }
+
+var (
+	// KindReshape is the kind of symgrad's copying Reshape.
+	KindReshape = NewKind("reshape")
+)
+
+// Identity is KindReshape.
+func (op *reshapeOp) Identity() Identity { return Identity{Kind: KindReshape} }
+
+func (op *reshapeOp) String() string { return fmt.Sprintf("reshape%v->%v", op.from, op.to) }
 
 // SymDiff reshapes g back: dL/dx = reshape(g, x.shape).
 func (op *reshapeOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {

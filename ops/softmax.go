@@ -123,11 +123,11 @@ func typeOfDims(d int, a hm.Type) hm.Type {
 
 // lseOp is logsumexp along axis of a tensor of the given shape.
 type lseOp struct {
+	unaryBase
 	axis  int
 	shape tensor.Shape
 }
 
-func (op *lseOp) Arity() int { return 1 }
 func (op *lseOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(typeOfDims(op.shape.Dims(), a), typeOfDims(op.shape.Dims()-1, a))
@@ -157,13 +157,18 @@ func (op *lseOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	return valueOf(res, removeAxis(op.shape, op.axis), dtypeOf(vs[0]))
 }
-func (op *lseOp) ReturnsPtr() bool      { return false }
-func (op *lseOp) CallsExtern() bool     { return false }
-func (op *lseOp) OverwritesInput() int  { return -1 }
 func (op *lseOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *lseOp) Hashcode() uint32      { return hashOf(op) }
-func (op *lseOp) String() string        { return fmt.Sprintf("logsumexp(axis=%d of %v)", op.axis, op.shape) }
-func (op *lseOp) DiffWRT(int) []bool    { return []bool{true} }
+
+var (
+	// KindLogSumExp is the kind of LogSumExp along Identity.Axis.
+	KindLogSumExp = NewKind("logsumexp")
+)
+
+// Identity is KindLogSumExp.
+func (op *lseOp) Identity() Identity { return Identity{Kind: KindLogSumExp, Axis: op.axis} }
+
+func (op *lseOp) String() string { return fmt.Sprintf("logsumexp(axis=%d of %v)", op.axis, op.shape) }
 
 // SymDiff is dL/dx = expand(g) ⊙ exp(x - expand(y)).
 func (op *lseOp) SymDiff(in G.Nodes, y, g *G.Node) (G.Nodes, error) {

@@ -158,3 +158,9 @@ func init() {
 		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{2, 3, 2, 4}, Domain: Real}}, Params: []float64{1, 2}},
 		Dtypes:  floats, TwiceDifferentiable: true})
 }
+
+// KindSwapAxes is the kind of SwapAxes (and SwapLast).
+var KindSwapAxes = NewKind("swapaxes")
+
+// Identity is KindSwapAxes.
+func (op *swapOp) Identity() Identity { return Identity{Kind: KindSwapAxes} }

@@ -8,11 +8,9 @@ import (
 	"strings"
 )
 
-// torchNames lists the torch.optim class names FromTorch accepts.
-var torchNames = []string{"SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta"}
-
 // FromTorch returns the optimizer that torch.optim.<name>(params, **hyper)
-// is in PyTorch 1.13: name is the class name (one of SGD, Adagrad, RMSprop, Adam, AdamW, Adadelta) and hyper
+// is in PyTorch 1.13: name is the class name (one of SGD, Adagrad, RMSprop, Adam, AdamW, Adadelta:
+// the table torchOptimizers) and hyper
 // its keyword arguments under their PyTorch names (lr, momentum,
 // dampening, nesterov, weight_decay, alpha, centered, betas, eps, amsgrad,
 // rho, lr_decay, initial_accumulator_value, maximize). Absent keys take
@@ -26,13 +24,38 @@ var torchNames = []string{"SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelt
 // does not take, a value of the wrong type or a value PyTorch would reject
 // is an error.
 func FromTorch(name string, hyper map[string]any) (Optimizer, error) {
+	i := slices.IndexFunc(torchOptimizers, func(t torchOptimizer) bool { return t.name == name })
+	if i < 0 {
+		names := make([]string, len(torchOptimizers))
+		for j, t := range torchOptimizers {
+			names[j] = t.name
+		}
+		return nil, fmt.Errorf("optimizers: FromTorch: unknown optimizer %q (known: %s)", name, strings.Join(names, ", "))
+	}
 	a := &torchArgs{opt: name, m: hyper, used: map[string]bool{}}
 	a.noops()
 	lr, hasLR := a.float("lr")
-	var o Optimizer
-	var err error
-	switch name {
-	case "SGD":
+	o, err := torchOptimizers[i].build(a, lr, hasLR)
+	if err != nil {
+		return nil, err
+	}
+	if hasLR && lr == 0 {
+		o.SetLR(0) // 0 in a config means the default
+	}
+	return o, nil
+}
+
+// torchOptimizer is one torch.optim class FromTorch accepts: its name and
+// how its keyword arguments map onto the optimizer's config.
+type torchOptimizer struct {
+	name  string
+	build func(a *torchArgs, lr float64, hasLR bool) (Optimizer, error)
+}
+
+// torchOptimizers is the table of torch.optim classes, in the order an
+// error lists them.
+var torchOptimizers = []torchOptimizer{
+	{"SGD", func(a *torchArgs, lr float64, hasLR bool) (Optimizer, error) {
 		if !hasLR && a.err == nil {
 			a.err = fmt.Errorf("lr is required (torch.optim.SGD has no default in PyTorch 1.13)")
 		}
@@ -42,48 +65,44 @@ func FromTorch(name string, hyper map[string]any) (Optimizer, error) {
 		a.set("weight_decay", &cfg.WeightDecay)
 		a.flag("nesterov", &cfg.Nesterov)
 		a.flag("maximize", &cfg.Maximize)
-		o, err = a.build(func() (Optimizer, error) { return NewSGD(cfg) })
-	case "Adagrad":
+		return a.build(func() (Optimizer, error) { return NewSGD(cfg) })
+	}},
+	{"Adagrad", func(a *torchArgs, lr float64, _ bool) (Optimizer, error) {
 		cfg := AdagradConfig{LR: lr, Eps: a.ptr("eps")}
 		a.set("lr_decay", &cfg.LRDecay)
 		a.set("weight_decay", &cfg.WeightDecay)
 		a.set("initial_accumulator_value", &cfg.InitialAccumulatorValue)
 		a.flag("maximize", &cfg.Maximize)
-		o, err = a.build(func() (Optimizer, error) { return NewAdagrad(cfg) })
-	case "RMSprop":
+		return a.build(func() (Optimizer, error) { return NewAdagrad(cfg) })
+	}},
+	{"RMSprop", func(a *torchArgs, lr float64, _ bool) (Optimizer, error) {
 		cfg := RMSpropConfig{LR: lr, Alpha: a.ptr("alpha"), Eps: a.ptr("eps")}
 		a.set("weight_decay", &cfg.WeightDecay)
 		a.set("momentum", &cfg.Momentum)
 		a.flag("centered", &cfg.Centered)
 		a.flag("maximize", &cfg.Maximize)
-		o, err = a.build(func() (Optimizer, error) { return NewRMSprop(cfg) })
-	case "Adam":
+		return a.build(func() (Optimizer, error) { return NewRMSprop(cfg) })
+	}},
+	{"Adam", func(a *torchArgs, lr float64, _ bool) (Optimizer, error) {
 		cfg := AdamConfig{LR: lr, Betas: a.betas(), Eps: a.ptr("eps")}
 		a.set("weight_decay", &cfg.WeightDecay)
 		a.flag("amsgrad", &cfg.AMSGrad)
 		a.flag("maximize", &cfg.Maximize)
-		o, err = a.build(func() (Optimizer, error) { return NewAdam(cfg) })
-	case "AdamW":
+		return a.build(func() (Optimizer, error) { return NewAdam(cfg) })
+	}},
+	{"AdamW", func(a *torchArgs, lr float64, _ bool) (Optimizer, error) {
 		cfg := AdamWConfig{LR: lr, Betas: a.betas(), Eps: a.ptr("eps"), WeightDecay: DefaultAdamWWeightDecay}
 		a.set("weight_decay", &cfg.WeightDecay)
 		a.flag("amsgrad", &cfg.AMSGrad)
 		a.flag("maximize", &cfg.Maximize)
-		o, err = a.build(func() (Optimizer, error) { return NewAdamW(cfg) })
-	case "Adadelta":
+		return a.build(func() (Optimizer, error) { return NewAdamW(cfg) })
+	}},
+	{"Adadelta", func(a *torchArgs, lr float64, _ bool) (Optimizer, error) {
 		cfg := AdadeltaConfig{LR: lr, Rho: a.ptr("rho"), Eps: a.ptr("eps")}
 		a.set("weight_decay", &cfg.WeightDecay)
 		a.flag("maximize", &cfg.Maximize)
-		o, err = a.build(func() (Optimizer, error) { return NewAdadelta(cfg) })
-	default:
-		return nil, fmt.Errorf("optimizers: FromTorch: unknown optimizer %q (known: %s)", name, strings.Join(torchNames, ", "))
-	}
-	if err != nil {
-		return nil, err
-	}
-	if hasLR && lr == 0 {
-		o.SetLR(0) // 0 in a config means the default
-	}
-	return o, nil
+		return a.build(func() (Optimizer, error) { return NewAdadelta(cfg) })
+	}},
 }
 
 // torchArgs reads PyTorch keyword arguments, remembering which keys were

@@ -17,12 +17,24 @@ import (
 	"github.com/symgrad/symgrad/internal/panics"
 )
 
-// Colors of the curves: train blue, validation orange (matplotlib's C0
-// and C1), then a palette for per-parameter curves.
-var palette = []color.RGBA{
+// palette holds matplotlib's ten default colours (C0, C1, ...): train
+// curves blue, validation orange, then per-parameter curves in order. The
+// examples' plots use it too (Color).
+var palette = [...]color.RGBA{
 	{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {214, 39, 40, 255},
 	{148, 103, 189, 255}, {140, 86, 75, 255}, {227, 119, 194, 255}, {127, 127, 127, 255},
 	{188, 189, 34, 255}, {23, 190, 207, 255},
+}
+
+// Color returns colour i of the plot palette, matplotlib's ten default
+// colours C0, C1, ... (wrapping around; a negative i counts as its
+// absolute value): the colours of PlotHistory's and the gradient-flow
+// plots' curves.
+func Color(i int) color.RGBA {
+	if i < 0 {
+		i = -i
+	}
+	return palette[i%len(palette)]
 }
 
 // PlotHistory draws the learning curves of h into a PNG file at path: one
@@ -99,7 +111,7 @@ func addLine(p *plot.Plot, legend *plot.Legend, label string, xys plotter.XYs, c
 	if err != nil {
 		return errors.Wrapf(err, "curve %q", label)
 	}
-	c := palette[colour%len(palette)]
+	c := Color(colour)
 	l.Color, s.Color = c, c
 	l.Width = vg.Points(1.5)
 	s.Radius = vg.Points(2)

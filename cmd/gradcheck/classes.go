@@ -9,52 +9,41 @@ import (
 )
 
 // checkClassIndices checks, before anything runs, the integer inputs
-// (by node name) that feed a class op (crossentropy, nll: logits or
-// log-probabilities [B, C] first, int64 class indices [B] second): each
-// index must lie in [0, C). A bad index is bad input (exit 2) naming the
-// tensor, the position and the value, as PyTorch's "Target 10 is out of
-// bounds" is, not a failed check.
+// (by node name) that feed an op declaring class indices (ops.ClassInput:
+// crossentropy, nll): each index must lie in [0, C). A bad index is bad
+// input (exit 2) naming the tensor, the position and the value, as
+// PyTorch's "Target 10 is out of bounds" is, not a failed check.
 func checkClassIndices(g *G.ExprGraph, ints map[string]*tensor.Dense) error {
 	for _, n := range g.AllNodes() {
-		kids := children(g, n)
-		if len(kids) != 2 || kids[0].Dims() != 2 || kids[1].Dtype() != tensor.Int64 || n.Op() == nil {
-			continue
-		}
 		if vocab, ok := ops.EmbeddingVocab(n); ok { // token ids, not class indices
-			if t, ok := ints[kids[1].Name()]; ok {
-				if err := checkIDs(kids[1].Name(), t, vocab); err != nil {
-					return err
+			if kids := ops.Inputs(n); len(kids) == 2 {
+				if t, ok := ints[kids[1].Name()]; ok {
+					if err := checkIDs(kids[1].Name(), t, vocab); err != nil {
+						return err
+					}
 				}
 			}
 			continue
 		}
-		t, ok := ints[kids[1].Name()]
+		classes, c, ok := ops.ClassInput(n)
 		if !ok {
 			continue
 		}
-		c := kids[0].Shape()[1]
+		t, ok := ints[classes.Name()]
+		if !ok {
+			continue
+		}
 		vals, ok := t.Data().([]int64)
 		if !ok {
 			continue
 		}
 		for i, k := range vals {
 			if k < 0 || k >= int64(c) {
-				return errors.Errorf("tensor %q: class index %d at position %d is out of range [0, %d) for %s", kids[1].Name(), k, i, c, n.Name())
+				return errors.Errorf("tensor %q: class index %d at position %d is out of range [0, %d) for %s", classes.Name(), k, i, c, n.Name())
 			}
 		}
 	}
 	return nil
-}
-
-// children are n's arguments, in order.
-func children(g *G.ExprGraph, n *G.Node) []*G.Node {
-	var out []*G.Node
-	for it := g.From(n.ID()); it.Next(); {
-		if c, ok := it.Node().(*G.Node); ok {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // checkTokenIDs checks, before anything runs, that the int64 token ids x

@@ -3,12 +3,12 @@ package expr
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 
 	G "gorgonia.org/gorgonia"
 
 	"github.com/symgrad/symgrad/compiler"
+	"github.com/symgrad/symgrad/ops"
 )
 
 // Format returns n's computation as expression text, simplified by the
@@ -31,9 +31,10 @@ import (
 //	Concat(axis=1)           concat(a, b, 1)
 //	Softmax{1, true}()       logsoftmax(x, 1)
 //
-// and any other op as a call named by the leading identifier of its
-// String(), lowercased, primes kept (Dropout{...}() -> dropout(x),
-// tanh' -> tanh'(x)). Shared subgraphs are
+// (ops are told apart by their kind, ops.Identify) and any other op as a
+// call named by the leading identifier of its name (ops.Label),
+// lowercased, primes kept (Dropout{...}() -> dropout(x), tanh' ->
+// tanh'(x)). Shared subgraphs are
 // written out at each use; when that would exceed MaxFormatTerms terms,
 // shared subterms are named t1, t2, ... and defined after a "where" line.
 func Format(n *G.Node) (s string) {
@@ -60,7 +61,7 @@ func (c *converter) term(n *G.Node) *term {
 		return t
 	}
 	var args []*term
-	for _, ch := range children(n) {
+	for _, ch := range ops.Inputs(n) {
 		args = append(args, c.term(ch))
 	}
 	t := convert(n, args)
@@ -71,36 +72,24 @@ func (c *converter) term(n *G.Node) *term {
 	return t
 }
 
-// children returns n's argument nodes in order.
-func children(n *G.Node) []*G.Node {
-	g := n.Graph()
-	if g == nil {
-		return nil
-	}
-	var out []*G.Node
-	for it := g.From(n.ID()); it.Next(); {
-		out = append(out, it.Node().(*G.Node))
-	}
-	return out
-}
-
-// convert makes the term of one node from its arguments' terms.
+// convert makes the term of one node from its arguments' terms, by the
+// kind of its op (ops.Identify); an op of another kind is a call named by
+// the op's name.
 func convert(n *G.Node, args []*term) *term {
-	op := n.Op()
-	if op == nil || len(args) == 0 {
+	if n.Op() == nil || len(args) == 0 {
 		return leaf(n)
 	}
-	s := op.String()
-	if t := convertArith(s, args); t != nil {
+	id := ops.Identify(n)
+	if t := convertArith(id.Kind, args); t != nil {
 		return t
 	}
-	if t := convertLinAlg(s, args); t != nil {
+	if t := convertLinAlg(id, args); t != nil {
 		return t
 	}
-	if t := convertShape(n, s, args); t != nil {
+	if t := convertShape(n, id, args); t != nil {
 		return t
 	}
-	return call(opName(s), args...)
+	return call(opName(ops.Label(n.Op())), args...)
 }
 
 // leaf is a variable, or a number for a constant.
@@ -150,136 +139,94 @@ func uniform(n *G.Node) (float64, bool) {
 	return data[0], true
 }
 
-var unaryNames = map[string]string{"ln": "log", "invSqrt": "invsqrt"}
-
-var compareNames = map[string]string{"<": "lt", ">": "gt", "<=": "lte", ">=": "gte", "==": "eq", "!=": "ne"}
-
-// convertArith handles elementwise unary and binary ops.
-func convertArith(s string, args []*term) *term {
-	if len(args) == 2 {
-		sym, flag, ok := strings.Cut(s, " ")
-		if ok && (flag == "true" || flag == "false") {
-			switch sym {
-			case "+", "-", "^":
-				return bin(sym[0], args[0], args[1])
-			case "⊙":
-				return bin('*', args[0], args[1])
-			case "÷":
-				return bin('/', args[0], args[1])
-			}
-			if name, ok := compareNames[sym]; ok {
-				return call(name, args...)
-			}
-		}
-	}
-	if len(args) != 1 {
-		return nil
-	}
-	switch s {
-	case "neg":
-		return neg(args[0])
-	case "square":
-		return bin('^', args[0], num(2))
-	case "cube":
-		return bin('^', args[0], num(3))
-	case "inv":
-		return bin('/', num(1), args[0])
-	case "abs", "sign", "ceil", "floor", "sin", "cos", "exp", "log2", "sqrt",
-		"tanh", "sigmoid", "log1p", "expm1", "softplus":
-		return call(s, args[0])
-	}
-	if name, ok := unaryNames[s]; ok {
-		return call(name, args[0])
-	}
-	return nil
+var binarySymbols = map[ops.Kind]byte{
+	ops.KindAdd: '+', ops.KindSub: '-', ops.KindPow: '^', ops.KindMul: '*', ops.KindDiv: '/',
 }
 
-// convertLinAlg handles Gorgonia's matrix products, printed "A × B",
-// "Aᵀ × B", "A × Bᵀ", "A × b", "a ⋅ b", "a ⊗ b", "A ××× B".
-func convertLinAlg(s string, args []*term) *term {
-	if len(args) != 2 || (!strings.HasPrefix(s, "A") && !strings.HasPrefix(s, "a")) {
+// convertArith handles Gorgonia's elementwise unary and binary ops.
+func convertArith(k ops.Kind, args []*term) *term {
+	switch {
+	case len(args) == 2 && k.Binary():
+		if sym, ok := binarySymbols[k]; ok {
+			return bin(sym, args[0], args[1])
+		}
+		return call(k.String(), args...) // lt, gt, lte, gte, eq, ne
+	case len(args) != 1 || !k.Unary():
 		return nil
 	}
-	fields := strings.Fields(s)
-	if len(fields) != 3 {
+	switch k {
+	case ops.KindNeg:
+		return neg(args[0])
+	case ops.KindSquare:
+		return bin('^', args[0], num(2))
+	case ops.KindCube:
+		return bin('^', args[0], num(3))
+	case ops.KindInv:
+		return bin('/', num(1), args[0])
+	}
+	return call(k.String(), args[0]) // log, invsqrt, tanh, ...
+}
+
+// convertLinAlg handles Gorgonia's products: A × B (with transposes),
+// A × b, a ⋅ b, a ⊗ b, A ××× B.
+func convertLinAlg(id ops.Identity, args []*term) *term {
+	if len(args) != 2 || !id.Kind.Product() {
 		return nil
 	}
 	a, b := args[0], args[1]
-	if fields[0] == "Aᵀ" && fields[2] == "b" {
+	if id.Kind == ops.KindMatVec && id.TransA {
 		return bin('@', b, a) // G.Mul builds vector @ matrix as Aᵀ × b
 	}
-	if strings.HasSuffix(fields[0], "ᵀ") {
+	if id.TransA {
 		a = call("transpose", a)
 	}
-	if strings.HasSuffix(fields[2], "ᵀ") {
+	if id.TransB {
 		b = call("transpose", b)
 	}
-	switch fields[1] {
-	case "×", "⋅":
-		return bin('@', a, b)
-	case "⊗":
+	switch id.Kind {
+	case ops.KindOuter:
 		return call("outer", a, b)
-	case "×××":
+	case ops.KindBatchedMatMul:
 		return call("batchmatmul", a, b)
 	}
-	return nil
+	return bin('@', a, b)
 }
 
 // convertShape handles reductions and shape ops.
-func convertShape(n *G.Node, s string, args []*term) *term {
+func convertShape(n *G.Node, id ops.Identity, args []*term) *term {
 	x := args[0]
-	switch {
-	case strings.HasPrefix(s, "Σ"):
-		axes := ints(strings.TrimPrefix(s, "Σ"))
-		if len(axes) == len(x.shape) {
+	switch id.Kind {
+	case ops.KindSum:
+		if len(id.Axes) == len(x.shape) {
 			return call("sum", x)
 		}
-		return call("sum", append([]*term{x}, nums(axes)...)...)
-	case strings.HasPrefix(s, "MaxAlong"):
-		return call("max", append([]*term{x}, nums(ints(strings.TrimPrefix(s, "MaxAlong")))...)...)
-	case strings.HasPrefix(s, "Repeat"):
-		axis, err := strconv.Atoi(strings.TrimPrefix(s, "Repeat"))
-		if err != nil {
-			return nil
+		return call("sum", append([]*term{x}, nums(id.Axes)...)...)
+	case ops.KindMax:
+		return call("max", append([]*term{x}, nums(id.Axes)...)...)
+	case ops.KindRepeat:
+		return call("repeat", append([]*term{x, num(float64(id.Axis))}, args[1:]...)...)
+	case ops.KindSizeOf:
+		if id.Size != 0 {
+			return num(float64(id.Size))
 		}
-		return call("repeat", append([]*term{x, num(float64(axis))}, args[1:]...)...)
-	case strings.HasPrefix(s, "SizeOf="):
-		if v, err := strconv.Atoi(strings.TrimPrefix(s, "SizeOf=")); err == nil {
-			return num(float64(v))
-		}
-	case strings.HasPrefix(s, "SizeOf("):
-		return call("sizeof", append([]*term{x}, nums(ints(strings.TrimPrefix(s, "SizeOf")))...)...)
-	case strings.HasPrefix(s, "Reshape"), strings.HasPrefix(s, "reshape["):
+		return call("sizeof", x, num(float64(id.Axis)))
+	case ops.KindReshapeView, ops.KindReshape:
 		return call("reshape", append([]*term{x}, nums(n.Shape())...)...)
-	case strings.HasPrefix(s, "Aᵀ{"):
-		p := ints(strings.TrimPrefix(s, "Aᵀ"))
-		if len(p) == 2 && p[0] == 1 && p[1] == 0 {
+	case ops.KindTranspose:
+		if p := id.Axes; len(p) == 2 && p[0] == 1 && p[1] == 0 {
 			return call("transpose", x)
 		}
-		return call("transpose", append([]*term{x}, nums(p)...)...)
-	case strings.HasPrefix(s, "Concat(axis="):
-		return call("concat", append(append([]*term{}, args...), nums(ints(strings.TrimPrefix(s, "Concat")))...)...)
-	case strings.HasPrefix(s, "Softmax{"):
-		p := strings.Split(strings.Trim(s, "Softmax{}()"), ", ")
+		return call("transpose", append([]*term{x}, nums(id.Axes)...)...)
+	case ops.KindConcat:
+		return call("concat", append(append([]*term{}, args...), num(float64(id.Axis)))...)
+	case ops.KindSoftmax:
 		name := "softmax"
-		if len(p) == 2 && p[1] == "true" {
+		if id.Log {
 			name = "logsoftmax"
 		}
-		return call(name, append([]*term{x}, nums(ints(p[0]))...)...)
+		return call(name, x, num(float64(id.Axis)))
 	}
 	return nil
-}
-
-// ints extracts the integers of text like "[0 1]", "(1, 2)", "{1, 0}".
-func ints(s string) []int {
-	f := strings.FieldsFunc(s, func(r rune) bool { return r != '-' && (r < '0' || r > '9') })
-	out := make([]int, 0, len(f))
-	for _, x := range f {
-		if v, err := strconv.Atoi(x); err == nil {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 func nums(v []int) []*term {

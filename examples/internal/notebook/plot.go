@@ -14,18 +14,12 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/symgrad/symgrad/internal/atomicfile"
+	"github.com/symgrad/symgrad/train"
 )
 
-// Palette holds matplotlib's ten default colours (C0, C1, ...), used in
-// order for the series of a plot.
-var Palette = []color.RGBA{
-	{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {214, 39, 40, 255},
-	{148, 103, 189, 255}, {140, 86, 75, 255}, {227, 119, 194, 255}, {127, 127, 127, 255},
-	{188, 189, 34, 255}, {23, 190, 207, 255},
-}
-
-// Color returns palette colour i (wrapping around).
-func Color(i int) color.RGBA { return Palette[i%len(Palette)] }
+// Color returns palette colour i (wrapping around): the plot palette
+// train owns (train.Color), matplotlib's ten default colours C0, C1, ...
+func Color(i int) color.RGBA { return train.Color(i) }
 
 // Series is one line of a plot: its legend label, points, palette colour
 // index and whether it is drawn dashed.

@@ -1,0 +1,162 @@
+package kernels
+
+import "math"
+
+// Arith is an elementwise binary arithmetic operation.
+type Arith uint8
+
+// The arithmetic operations, as Gorgonia's elementwise ops compute them.
+const (
+	Add Arith = iota // a + b
+	Sub              // a - b
+	Mul              // a · b
+	Div              // a / b
+)
+
+// Binary is o = a (op) b elementwise, with an operand of one element a
+// scalar broadcast over the other. It reports false, writing nothing, when
+// the lengths fit neither form (len(a) and len(b) each len(o) or 1).
+func Binary[T Float](op Arith, o, a, b []T) bool {
+	n := len(o)
+	switch {
+	case len(a) == n && len(b) == n:
+		a, b = a[:n], b[:n]
+		switch op {
+		case Add:
+			for i := range o {
+				o[i] = a[i] + b[i]
+			}
+		case Sub:
+			for i := range o {
+				o[i] = a[i] - b[i]
+			}
+		case Mul:
+			for i := range o {
+				o[i] = a[i] * b[i]
+			}
+		case Div:
+			for i := range o {
+				o[i] = a[i] / b[i]
+			}
+		}
+	case len(a) == n && len(b) == 1:
+		binaryScalarRight(op, o, a[:n], b[0])
+	case len(a) == 1 && len(b) == n:
+		binaryScalarLeft(op, o, a[0], b[:n])
+	default:
+		return false
+	}
+	return true
+}
+
+func binaryScalarRight[T Float](op Arith, o, a []T, s T) {
+	switch op {
+	case Add:
+		for i := range o {
+			o[i] = a[i] + s
+		}
+	case Sub:
+		for i := range o {
+			o[i] = a[i] - s
+		}
+	case Mul:
+		for i := range o {
+			o[i] = a[i] * s
+		}
+	case Div:
+		for i := range o {
+			o[i] = a[i] / s
+		}
+	}
+}
+
+func binaryScalarLeft[T Float](op Arith, o []T, s T, b []T) {
+	switch op {
+	case Add:
+		for i := range o {
+			o[i] = s + b[i]
+		}
+	case Sub:
+		for i := range o {
+			o[i] = s - b[i]
+		}
+	case Mul:
+		for i := range o {
+			o[i] = s * b[i]
+		}
+	case Div:
+		for i := range o {
+			o[i] = s / b[i]
+		}
+	}
+}
+
+// Func is an elementwise unary function.
+type Func uint8
+
+// The unary functions.
+const (
+	Square Func = iota // x·x
+	Neg                // -x
+	Exp                // eˣ (float64 only)
+	Log                // ln x (float64 only)
+	Sqrt               // √x (float64 only)
+	Abs                // |x| (float64 only)
+)
+
+// Unary is o = f(x) elementwise. It reports false, writing nothing, when
+// the lengths differ or f has no kernel for T: Gorgonia computes float32
+// exp, log, sqrt and abs with chewxy/math32, whose results this package
+// does not reproduce.
+func Unary[T Float](f Func, o, x []T) bool {
+	if len(x) != len(o) {
+		return false
+	}
+	switch f {
+	case Square:
+		for i, v := range x {
+			o[i] = v * v
+		}
+		return true
+	case Neg:
+		for i, v := range x {
+			o[i] = -v
+		}
+		return true
+	}
+	o64, ok := any(o).([]float64)
+	if !ok {
+		return false
+	}
+	x64 := any(x).([]float64)
+	switch f {
+	case Exp:
+		for i, v := range x64 {
+			o64[i] = math.Exp(v)
+		}
+	case Log:
+		for i, v := range x64 {
+			o64[i] = math.Log(v)
+		}
+	case Sqrt:
+		for i, v := range x64 {
+			o64[i] = math.Sqrt(v)
+		}
+	case Abs:
+		for i, v := range x64 {
+			o64[i] = math.Abs(v)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// Sum is the sum of x's elements, added in order from the first.
+func Sum[T Float](x []T) T {
+	var s T
+	for _, v := range x {
+		s += v
+	}
+	return s
+}

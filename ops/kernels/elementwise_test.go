@@ -1,0 +1,114 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func randoms(rng *rand.Rand, n int, lo, hi float64) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = lo + (hi-lo)*rng.Float64()
+	}
+	return v
+}
+
+func to32(v []float64) []float32 {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(x)
+	}
+	return out
+}
+
+// naiveArith is the reference of one element.
+func naiveArith(op Arith, a, b float64) float64 {
+	return [...]float64{a + b, a - b, a * b, a / b}[op]
+}
+
+func TestBinaryMatchesNaive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	a, b := randoms(rng, 7, -2, 2), randoms(rng, 7, 0.5, 2)
+	for _, op := range []Arith{Add, Sub, Mul, Div} {
+		for _, tc := range []struct {
+			name string
+			a, b []float64
+		}{{"same", a, b}, {"scalar right", a, b[:1]}, {"scalar left", a[:1], b}} {
+			o := make([]float64, 7)
+			o32 := make([]float32, 7)
+			if !Binary(op, o, tc.a, tc.b) || !Binary(op, o32, to32(tc.a), to32(tc.b)) {
+				t.Fatalf("%d %s: refused", op, tc.name)
+			}
+			for i := range o {
+				x, y := tc.a[min(i, len(tc.a)-1)], tc.b[min(i, len(tc.b)-1)]
+				if want := naiveArith(op, x, y); o[i] != want {
+					t.Errorf("%d %s [%d]: %v, want %v", op, tc.name, i, o[i], want)
+				}
+				if want := float32(naiveArith(op, float64(float32(x)), float64(float32(y)))); o32[i] != want {
+					t.Errorf("%d %s float32 [%d]: %v, want %v", op, tc.name, i, o32[i], want)
+				}
+			}
+		}
+	}
+	if Binary(Add, make([]float64, 3), a[:2], b[:3]) {
+		t.Error("lengths 2 and 3 into 3 accepted")
+	}
+}
+
+func TestUnaryMatchesNaive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := randoms(rng, 9, 0.1, 3)
+	ref := map[Func]func(float64) float64{
+		Square: func(v float64) float64 { return v * v }, Neg: func(v float64) float64 { return -v },
+		Exp: math.Exp, Log: math.Log, Sqrt: math.Sqrt, Abs: math.Abs,
+	}
+	for f, r := range ref {
+		o := make([]float64, len(x))
+		if !Unary(f, o, x) {
+			t.Fatalf("func %d refused float64", f)
+		}
+		for i, v := range x {
+			if o[i] != r(v) {
+				t.Errorf("func %d [%d]: %v, want %v", f, i, o[i], r(v))
+			}
+		}
+		o32 := make([]float32, len(x))
+		ok := Unary(f, o32, to32(x))
+		if want := f == Square || f == Neg; ok != want {
+			t.Errorf("func %d float32: ok %v, want %v", f, ok, want)
+		}
+	}
+	if Unary(Neg, make([]float64, 2), x) {
+		t.Error("lengths 9 into 2 accepted")
+	}
+}
+
+func TestSumInOrder(t *testing.T) {
+	x := []float64{1e16, 1, -1e16, 1}
+	want := 0.0
+	for _, v := range x {
+		want += v
+	}
+	if got := Sum(x); got != want || got != 1 { // exactly: 2; left to right: 1
+		t.Errorf("sum %v, want the left-to-right sum", got)
+	}
+	if got := Sum([]float32{1, 2, 3}); got != 6 {
+		t.Errorf("float32 sum %v", got)
+	}
+}
+
+func TestElementwiseAllocatesNothing(t *testing.T) {
+	x, o := []float64{1, 2, 3}, make([]float64, 3)
+	x32, o32 := []float32{1, 2, 3}, make([]float32, 3)
+	if n := testing.AllocsPerRun(10, func() {
+		Binary(Mul, o, x, x)
+		Binary(Add, o32, x32, x32[:1])
+		Unary(Exp, o, x)
+		Unary(Exp, o32, x32)
+		Unary(Square, o32, x32)
+		_ = Sum(x)
+	}); n != 0 {
+		t.Errorf("%v allocations per run, want 0", n)
+	}
+}

@@ -1,0 +1,100 @@
+package kernels
+
+import "math"
+
+// CellMap says which of the LSTM cell's functions LSTMCell computes. The
+// gate activations a [B, 4H] hold i, f, g, o (PyTorch's order) in column
+// blocks of width H.
+type CellMap uint8
+
+// The cell's functions.
+const (
+	CellC      CellMap = iota // (a, c) -> c' = f ⊙ c + i ⊙ g
+	CellH                     // (a, t) -> h' = o ⊙ t, t = tanh(c')
+	CellCGradA                // (a, c, G) -> da of c'
+	CellCGradC                // (a, c, G) -> dc of c'
+	CellHGradA                // (a, t, G) -> da of h'
+	CellHGradC                // (a, t, G) -> dt of h'
+)
+
+// Sigmoid is σ(x) = 1/(1 + e^-x), computed as e^x/(1 + e^x) for x < 0 so
+// that it never overflows.
+func Sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// LSTMCell computes the cell map k row by row: act holds the gate activations
+// [B, 4H], x the cell state c (CellC) or t = tanh(c') (CellH), [B, H], g the upstream gradient
+// [B, H] (nil for the forward ops), out the result. It computes in
+// float64.
+func LSTMCell[T Float](k CellMap, h int, act, x, g, out []T) {
+	for r := 0; r*h < len(x); r++ {
+		ar, xr, or := act[4*r*h:4*(r+1)*h], x[r*h:(r+1)*h], out[r*h:]
+		var gr []T
+		if g != nil {
+			gr = g[r*h : (r+1)*h]
+		}
+		if k == CellCGradA || k == CellHGradA {
+			or = out[4*r*h : 4*(r+1)*h]
+		}
+		for j := 0; j < h; j++ {
+			i, f, gg, o := float64(ar[j]), float64(ar[h+j]), float64(ar[2*h+j]), float64(ar[3*h+j])
+			xv := float64(xr[j])
+			var gv float64
+			if gr != nil {
+				gv = float64(gr[j])
+			}
+			switch k {
+			case CellC:
+				or[j] = T(f*xv + i*gg)
+			case CellH:
+				or[j] = T(o * xv)
+			case CellCGradA:
+				or[j], or[h+j], or[2*h+j], or[3*h+j] = T(gv*gg), T(gv*xv), T(gv*i), 0
+			case CellCGradC:
+				or[j] = T(gv * f)
+			case CellHGradA:
+				or[j], or[h+j], or[2*h+j], or[3*h+j] = 0, 0, 0, T(gv*xv)
+			case CellHGradC:
+				or[j] = T(gv * o)
+			}
+		}
+	}
+}
+
+// LSTMGates computes the activations of x into y (g nil), or, with x the
+// activations and g the upstream gradient, the gradient into y. Column
+// block 2 (of 4, width h) is tanh, the others σ; with allTanh every
+// element is tanh.
+func LSTMGates[T Float](h int, allTanh bool, x, g, y []T) {
+	for b := 0; b+h <= len(x); b += h {
+		xb, yb := x[b:b+h], y[b:b+h]
+		tanh := allTanh || (b/h)%4 == 2
+		switch {
+		case g == nil && tanh:
+			for i, v := range xb {
+				yb[i] = T(math.Tanh(float64(v)))
+			}
+		case g == nil:
+			for i, v := range xb {
+				yb[i] = T(Sigmoid(float64(v)))
+			}
+		case tanh:
+			gb := g[b : b+h]
+			for i, v := range xb {
+				a := float64(v)
+				yb[i] = T(float64(gb[i]) * (1 - a*a))
+			}
+		default:
+			gb := g[b : b+h]
+			for i, v := range xb {
+				a := float64(v)
+				yb[i] = T(float64(gb[i]) * a * (1 - a))
+			}
+		}
+	}
+}
