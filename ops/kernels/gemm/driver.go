@@ -1,0 +1,138 @@
+package gemm
+
+// float is the element type of a product.
+type float interface{ float32 | float64 }
+
+// mr is the height of a micro-tile (rows of C) for both element types.
+const mr = 6
+
+// kernelFunc computes one mr x nr tile of C (leading dimension ldc)
+// from kc steps of a packed A panel (mr values per step) and a packed
+// B panel (nr values per step): C = alpha·acc, or with load != 0
+// C = fma(beta, C, alpha·acc).
+type kernelFunc[T float] func(kc int, a, b, c *T, ldc int, alpha, beta T, load int)
+
+// config holds one element type's blocking sizes and kernel. It is set
+// once at package initialization and only read afterwards.
+type config[T float] struct {
+	nr         int // width of a micro-tile
+	mc, kc, nc int // block sizes: A block mc x kc, B block kc x nc
+	kernel     kernelFunc[T]
+	// space returns a worker's buffers for this element type.
+	space func(w *worker) *space[T]
+	// problem and jobs return a caller's argument and job slots for
+	// this element type.
+	problem func(c *caller) *problem[T]
+	jobs    func(c *caller) []job[T]
+}
+
+// problem is one call's arguments.
+type problem[T float] struct {
+	tA, tB  Transpose
+	m, n, k int
+	alpha   T
+	a       []T
+	lda     int
+	b       []T
+	ldb     int
+	beta    T
+	c       []T
+	ldc     int
+}
+
+// space is a worker's packing buffers for one element type: an A block,
+// a B block and one edge tile.
+type space[T float] struct {
+	a, b, tile []T
+}
+
+// buffers returns s's buffers, allocating them on first use.
+func (s *space[T]) buffers(cfg *config[T]) *space[T] {
+	if s.a == nil {
+		s.a = make([]T, cfg.mc*cfg.kc)
+		s.b = make([]T, cfg.kc*cfg.nc)
+		s.tile = make([]T, mr*cfg.nr)
+	}
+	return s
+}
+
+// kSteps is the length of the blocks p is cut into: the fewest blocks of
+// at most cfg.kc steps, of equal length (the last may be shorter). It
+// depends on k alone, which keeps the summation order fixed.
+func kSteps(kc, k int) int {
+	nb := (k + kc - 1) / kc
+	return (k + nb - 1) / nb
+}
+
+// scale computes C = beta·C (C = 0 when beta = 0), for alpha = 0 or k = 0.
+func scale[T float](p *problem[T]) {
+	for i := range p.m {
+		row := p.c[i*p.ldc : i*p.ldc+p.n]
+		if p.beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= p.beta
+		}
+	}
+}
+
+// block computes rows [i0, i1) and columns [j0, j1) of C on one worker.
+func block[T float](cfg *config[T], s *space[T], p *problem[T], i0, i1, j0, j1 int) {
+	ks := kSteps(cfg.kc, p.k)
+	for jc := j0; jc < j1; jc += cfg.nc {
+		nc := min(cfg.nc, j1-jc)
+		for pc := 0; pc < p.k; pc += ks {
+			kc := min(ks, p.k-pc)
+			packB(p, s.b, cfg.nr, pc, kc, jc, nc)
+			beta, load := p.beta, 1
+			if pc > 0 {
+				beta = 1
+			} else if p.beta == 0 {
+				load = 0
+			}
+			for ic := i0; ic < i1; ic += cfg.mc {
+				mc := min(cfg.mc, i1-ic)
+				packA(p, s.a, ic, mc, pc, kc)
+				macro(cfg, s, p, ic, mc, jc, nc, kc, beta, load)
+			}
+		}
+	}
+}
+
+// macro runs the micro-kernel over the mc x nc block of C at (ic, jc)
+// from the packed blocks.
+func macro[T float](cfg *config[T], s *space[T], p *problem[T], ic, mc, jc, nc, kc int, beta T, load int) {
+	nr, ldc := cfg.nr, p.ldc
+	for jr := 0; jr < nc; jr += nr {
+		nn := min(nr, nc-jr)
+		bp := &s.b[jr*kc]
+		for ir := 0; ir < mc; ir += mr {
+			mm := min(mr, mc-ir)
+			ap := &s.a[ir*kc]
+			ci := (ic+ir)*ldc + jc + jr
+			if mm == mr && nn == nr {
+				cfg.kernel(kc, ap, bp, &p.c[ci], ldc, p.alpha, beta, load)
+				continue
+			}
+			edge(cfg, s.tile, p.c[ci:], ldc, mm, nn, kc, ap, bp, p.alpha, beta, load)
+		}
+	}
+}
+
+// edge computes a partial mm x nn tile through the full-size tile
+// buffer, so that its elements go through the same kernel arithmetic as
+// a full tile's.
+func edge[T float](cfg *config[T], tile, c []T, ldc, mm, nn, kc int, ap, bp *T, alpha, beta T, load int) {
+	nr := cfg.nr
+	if load != 0 {
+		for r := range mm {
+			copy(tile[r*nr:r*nr+nn], c[r*ldc:r*ldc+nn])
+		}
+	}
+	cfg.kernel(kc, ap, bp, &tile[0], nr, alpha, beta, load)
+	for r := range mm {
+		copy(c[r*ldc:r*ldc+nn], tile[r*nr:r*nr+nn])
+	}
+}
