@@ -46,15 +46,22 @@ type space[T float] struct {
 	a, b, tile []T
 }
 
-// buffers returns s's buffers, allocating them on first use.
-func (s *space[T]) buffers(cfg *config[T]) *space[T] {
-	if s.a == nil {
-		s.a = make([]T, cfg.mc*cfg.kc)
-		s.b = make([]T, cfg.kc*cfg.nc)
+// fit grows s's buffers, when needed, to an A block of mc x kc and a
+// B block of kc x nc (mc and nc rounded up to whole micro-panels): a
+// worker's buffers only grow, so steady-state calls allocate nothing.
+func (s *space[T]) fit(cfg *config[T], mc, kc, nc int) {
+	if n := roundUp(mc, mr) * kc; len(s.a) < n {
+		s.a = make([]T, n)
+	}
+	if n := kc * roundUp(nc, cfg.nr); len(s.b) < n {
+		s.b = make([]T, n)
+	}
+	if s.tile == nil {
 		s.tile = make([]T, mr*cfg.nr)
 	}
-	return s
 }
+
+func roundUp(x, to int) int { return (x + to - 1) / to * to }
 
 // kSteps is the length of the blocks p is cut into: the fewest blocks of
 // at most cfg.kc steps, of equal length (the last may be shorter). It
@@ -81,6 +88,7 @@ func scale[T float](p *problem[T]) {
 // block computes rows [i0, i1) and columns [j0, j1) of C on one worker.
 func block[T float](cfg *config[T], s *space[T], p *problem[T], i0, i1, j0, j1 int) {
 	ks := kSteps(cfg.kc, p.k)
+	s.fit(cfg, min(cfg.mc, i1-i0), ks, min(cfg.nc, j1-j0))
 	for jc := j0; jc < j1; jc += cfg.nc {
 		nc := min(cfg.nc, j1-jc)
 		for pc := 0; pc < p.k; pc += ks {

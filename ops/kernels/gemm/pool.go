@@ -29,7 +29,7 @@ type job[T float] struct {
 
 // run computes the job's part of C on w and marks it done.
 func (j *job[T]) run(w *worker) {
-	block(j.cfg, j.cfg.space(w).buffers(j.cfg), j.p, j.i0, j.i1, j.j0, j.j1)
+	block(j.cfg, j.cfg.space(w), j.p, j.i0, j.i1, j.j0, j.j1)
 	j.wg.Done()
 }
 
@@ -110,7 +110,6 @@ func run[T float](cfg *config[T], p problem[T]) {
 	pp := cfg.problem(c)
 	*pp = p
 	defer func() { *pp = problem[T]{} }()
-	s := cfg.space(&c.w).buffers(cfg)
 	parts := 1
 	if 2*p.m*p.n*p.k >= parallelFlops {
 		parts = workers.parts
@@ -126,7 +125,7 @@ func run[T float](cfg *config[T], p problem[T]) {
 		parts = min(parts, tn)
 	}
 	if parts == 1 {
-		block(cfg, s, pp, 0, p.m, 0, p.n)
+		block(cfg, cfg.space(&c.w), pp, 0, p.m, 0, p.n)
 		return
 	}
 	js := cfg.jobs(c)
