@@ -116,8 +116,8 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-// TestKernelsAgree checks that the plain-Go float64 kernel gives the
-// assembly kernel's bits (and the float32 ones agree to rounding), with
+// TestKernelsAgree checks that the plain-Go kernels agree with the
+// assembly ones (to rounding: the assembly fuses its multiply-adds), with
 // and without loading C.
 func TestKernelsAgree(t *testing.T) {
 	if !hasAsm {
@@ -131,7 +131,7 @@ func TestKernelsAgree(t *testing.T) {
 			f64.kernel(kc, &a[0], &b[0], &ca[0], nr64, 1.25, -0.75, load)
 			dkernelGo(kc, &a[0], &b[0], &cg[0], nr64, 1.25, -0.75, load)
 			for i := range ca {
-				if math.Float64bits(ca[i]) != math.Float64bits(cg[i]) {
+				if d := math.Abs(ca[i] - cg[i]); d > 1e-15*float64(kc+2) || (i >= mr*nr64 && ca[i] != c[i]) {
 					t.Fatalf("f64 kc=%d load=%d: C[%d] asm %g, go %g", kc, load, i, ca[i], cg[i])
 				}
 			}
@@ -140,7 +140,7 @@ func TestKernelsAgree(t *testing.T) {
 			f32.kernel(kc, &a32[0], &b32[0], &sa[0], nr32, 1.25, -0.75, load)
 			skernelGo(kc, &a32[0], &b32[0], &sg[0], nr32, 1.25, -0.75, load)
 			for i := range sa {
-				if d := math.Abs(float64(sa[i] - sg[i])); d > 1e-6*float64(kc) {
+				if d := math.Abs(float64(sa[i] - sg[i])); d > 1e-6*float64(kc+2) {
 					t.Fatalf("f32 kc=%d load=%d: C[%d] asm %g, go %g", kc, load, i, sa[i], sg[i])
 				}
 			}

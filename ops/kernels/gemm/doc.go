@@ -28,6 +28,7 @@
 // most KC steps that depend on k alone, and each block's partial sum is
 // added to C in that order. The split between goroutines only decides
 // who computes a tile, so the result is the same bits for any number of
-// threads. The plain-Go float64 kernel (math.FMA) gives the same bits as
-// the assembly one.
+// threads. (The assembly kernels fuse each multiply-add, the plain-Go
+// ones round the product first on amd64: the two builds agree to
+// rounding, each is deterministic.)
 package gemm

@@ -1,87 +1,77 @@
 package gemm
 
-import "math"
-
 // nr64 and nr32 are the micro-tile widths: two 256-bit vectors.
 const (
 	nr64 = 8
 	nr32 = 16
 )
 
-// dkernelGo is the plain-Go float64 micro-kernel (mr x nr64). It performs
-// the assembly kernel's operations on every element in the same order
-// (math.FMA over p ascending), so its results are the same bits. It works
-// on 2 x 4 sub-tiles so that the accumulators stay in registers.
+// dkernelGo is the plain-Go float64 micro-kernel (mr x nr64): the same
+// sums over p in the same ascending order as the assembly kernel, as
+// separate multiplies and adds (the Go compiler fuses them into FMAs on
+// some architectures, such as arm64, but not on amd64), so it agrees
+// with the assembly kernel to rounding. It works on 3 x 2 sub-tiles so
+// that the accumulators and operands stay in registers.
 func dkernelGo(kc int, a, b, c *float64, ldc int, alpha, beta float64, load int) {
 	ap := unsafeSlice(a, kc*mr)
 	bp := unsafeSlice(b, kc*nr64)
 	cs := unsafeSlice(c, (mr-1)*ldc+nr64)
-	for r := 0; r < mr; r += 2 {
-		for j := 0; j < nr64; j += 4 {
-			var c00, c01, c02, c03, c10, c11, c12, c13 float64
+	for r := 0; r < mr; r += 3 {
+		for j := 0; j < nr64; j += 2 {
+			var c00, c01, c10, c11, c20, c21 float64
 			for q := range kc {
-				av := (*[2]float64)(ap[q*mr+r:])
-				bv := (*[4]float64)(bp[q*nr64+j:])
-				a0, a1 := av[0], av[1]
-				b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]
-				c00, c01, c02, c03 = math.FMA(a0, b0, c00), math.FMA(a0, b1, c01), math.FMA(a0, b2, c02), math.FMA(a0, b3, c03)
-				c10, c11, c12, c13 = math.FMA(a1, b0, c10), math.FMA(a1, b1, c11), math.FMA(a1, b2, c12), math.FMA(a1, b3, c13)
+				av := (*[3]float64)(ap[q*mr+r:])
+				bv := (*[2]float64)(bp[q*nr64+j:])
+				b0, b1 := bv[0], bv[1]
+				a0, a1, a2 := av[0], av[1], av[2]
+				c00 += a0 * b0
+				c01 += a0 * b1
+				c10 += a1 * b0
+				c11 += a1 * b1
+				c20 += a2 * b0
+				c21 += a2 * b1
 			}
-			store64((*[4]float64)(cs[r*ldc+j:]), [4]float64{c00, c01, c02, c03}, alpha, beta, load)
-			store64((*[4]float64)(cs[(r+1)*ldc+j:]), [4]float64{c10, c11, c12, c13}, alpha, beta, load)
+			store2(cs[r*ldc+j:], c00, c01, alpha, beta, load)
+			store2(cs[(r+1)*ldc+j:], c10, c11, alpha, beta, load)
+			store2(cs[(r+2)*ldc+j:], c20, c21, alpha, beta, load)
 		}
 	}
 }
 
-// store64 writes alpha·acc, or fma(beta, C, alpha·acc) when load != 0.
-func store64(dst *[4]float64, acc [4]float64, alpha, beta float64, load int) {
-	for j, v := range acc {
-		v *= alpha
-		if load != 0 {
-			v = math.FMA(beta, dst[j], v)
-		}
-		dst[j] = v
-	}
-}
-
-// skernelGo is the plain-Go float32 micro-kernel (mr x nr32), like
-// dkernelGo. Each fused multiply-add is computed in float64 and rounded
-// to float32, which is the correctly rounded float32 FMA except in rare
-// double-rounding cases.
+// skernelGo is dkernelGo in float32 (mr x nr32).
 func skernelGo(kc int, a, b, c *float32, ldc int, alpha, beta float32, load int) {
 	ap := unsafeSlice(a, kc*mr)
 	bp := unsafeSlice(b, kc*nr32)
 	cs := unsafeSlice(c, (mr-1)*ldc+nr32)
-	for r := 0; r < mr; r += 2 {
-		for j := 0; j < nr32; j += 4 {
-			var c00, c01, c02, c03, c10, c11, c12, c13 float32
+	for r := 0; r < mr; r += 3 {
+		for j := 0; j < nr32; j += 2 {
+			var c00, c01, c10, c11, c20, c21 float32
 			for q := range kc {
-				av := (*[2]float32)(ap[q*mr+r:])
-				bv := (*[4]float32)(bp[q*nr32+j:])
-				a0, a1 := av[0], av[1]
-				b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]
-				c00, c01, c02, c03 = fma32(a0, b0, c00), fma32(a0, b1, c01), fma32(a0, b2, c02), fma32(a0, b3, c03)
-				c10, c11, c12, c13 = fma32(a1, b0, c10), fma32(a1, b1, c11), fma32(a1, b2, c12), fma32(a1, b3, c13)
+				av := (*[3]float32)(ap[q*mr+r:])
+				bv := (*[2]float32)(bp[q*nr32+j:])
+				b0, b1 := bv[0], bv[1]
+				a0, a1, a2 := av[0], av[1], av[2]
+				c00 += a0 * b0
+				c01 += a0 * b1
+				c10 += a1 * b0
+				c11 += a1 * b1
+				c20 += a2 * b0
+				c21 += a2 * b1
 			}
-			store32((*[4]float32)(cs[r*ldc+j:]), [4]float32{c00, c01, c02, c03}, alpha, beta, load)
-			store32((*[4]float32)(cs[(r+1)*ldc+j:]), [4]float32{c10, c11, c12, c13}, alpha, beta, load)
+			store2(cs[r*ldc+j:], c00, c01, alpha, beta, load)
+			store2(cs[(r+1)*ldc+j:], c10, c11, alpha, beta, load)
+			store2(cs[(r+2)*ldc+j:], c20, c21, alpha, beta, load)
 		}
 	}
 }
 
-// store32 is store64 in float32.
-func store32(dst *[4]float32, acc [4]float32, alpha, beta float32, load int) {
-	for j, v := range acc {
-		v *= alpha
-		if load != 0 {
-			v = fma32(beta, dst[j], v)
-		}
-		dst[j] = v
+// store2 writes alpha·acc to dst[0:2], or beta·dst + alpha·acc when
+// load != 0 (then dst is read).
+func store2[T float](dst []T, acc0, acc1, alpha, beta T, load int) {
+	d := (*[2]T)(dst)
+	v0, v1 := alpha*acc0, alpha*acc1
+	if load != 0 {
+		v0, v1 = beta*d[0]+v0, beta*d[1]+v1
 	}
-}
-
-// fma32 is x·y + z with one rounding to float32 (via float64, where x·y
-// is exact).
-func fma32(x, y, z float32) float32 {
-	return float32(math.FMA(float64(x), float64(y), float64(z)))
+	d[0], d[1] = v0, v1
 }
