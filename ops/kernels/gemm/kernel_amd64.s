@@ -5,23 +5,44 @@
 #include "textflag.h"
 
 // func dkernel6x8(kc int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64, load int)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·dkernel6x8(SB), NOSPLIT, $0-64
-	MOVQ   kc+0(FP), AX
-	MOVQ   a+8(FP), CX
-	MOVQ   b+16(FP), DX
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-	VXORPD Y3, Y3, Y3
-	VXORPD Y4, Y4, Y4
-	VXORPD Y5, Y5, Y5
-	VXORPD Y6, Y6, Y6
-	VXORPD Y7, Y7, Y7
-	VXORPD Y8, Y8, Y8
-	VXORPD Y9, Y9, Y9
-	VXORPD Y10, Y10, Y10
-	VXORPD Y11, Y11, Y11
+	MOVQ       kc+0(FP), AX
+	MOVQ       a+8(FP), CX
+	MOVQ       b+16(FP), DX
+	MOVQ       c+24(FP), BX
+	MOVQ       ldc+32(FP), SI
+	SHLQ       $0x03, SI
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
 
 dkernel6x8_loop:
 	CMPQ         AX, $0x00000004
@@ -140,9 +161,6 @@ dkernel6x8_tail:
 	JMP          dkernel6x8_tail
 
 dkernel6x8_epilogue:
-	MOVQ         c+24(FP), AX
-	MOVQ         ldc+32(FP), CX
-	SHLQ         $0x03, CX
 	VBROADCASTSD alpha+40(FP), Y14
 	VMULPD       Y14, Y0, Y0
 	VMULPD       Y14, Y1, Y1
@@ -156,83 +174,104 @@ dkernel6x8_epilogue:
 	VMULPD       Y14, Y9, Y9
 	VMULPD       Y14, Y10, Y10
 	VMULPD       Y14, Y11, Y11
-	MOVQ         load+56(FP), DX
-	TESTQ        DX, DX
+	MOVQ         load+56(FP), AX
+	TESTQ        AX, AX
 	JE           dkernel6x8_store
 	VBROADCASTSD beta+48(FP), Y15
-	VFMADD231PD  (AX), Y15, Y0
-	VFMADD231PD  32(AX), Y15, Y1
-	VMOVUPD      Y0, (AX)
-	VMOVUPD      Y1, 32(AX)
-	ADDQ         CX, AX
-	VFMADD231PD  (AX), Y15, Y2
-	VFMADD231PD  32(AX), Y15, Y3
-	VMOVUPD      Y2, (AX)
-	VMOVUPD      Y3, 32(AX)
-	ADDQ         CX, AX
-	VFMADD231PD  (AX), Y15, Y4
-	VFMADD231PD  32(AX), Y15, Y5
-	VMOVUPD      Y4, (AX)
-	VMOVUPD      Y5, 32(AX)
-	ADDQ         CX, AX
-	VFMADD231PD  (AX), Y15, Y6
-	VFMADD231PD  32(AX), Y15, Y7
-	VMOVUPD      Y6, (AX)
-	VMOVUPD      Y7, 32(AX)
-	ADDQ         CX, AX
-	VFMADD231PD  (AX), Y15, Y8
-	VFMADD231PD  32(AX), Y15, Y9
-	VMOVUPD      Y8, (AX)
-	VMOVUPD      Y9, 32(AX)
-	ADDQ         CX, AX
-	VFMADD231PD  (AX), Y15, Y10
-	VFMADD231PD  32(AX), Y15, Y11
-	VMOVUPD      Y10, (AX)
-	VMOVUPD      Y11, 32(AX)
-	ADDQ         CX, AX
+	VFMADD231PD  (BX), Y15, Y0
+	VFMADD231PD  32(BX), Y15, Y1
+	VMOVUPD      Y0, (BX)
+	VMOVUPD      Y1, 32(BX)
+	ADDQ         SI, BX
+	VFMADD231PD  (BX), Y15, Y2
+	VFMADD231PD  32(BX), Y15, Y3
+	VMOVUPD      Y2, (BX)
+	VMOVUPD      Y3, 32(BX)
+	ADDQ         SI, BX
+	VFMADD231PD  (BX), Y15, Y4
+	VFMADD231PD  32(BX), Y15, Y5
+	VMOVUPD      Y4, (BX)
+	VMOVUPD      Y5, 32(BX)
+	ADDQ         SI, BX
+	VFMADD231PD  (BX), Y15, Y6
+	VFMADD231PD  32(BX), Y15, Y7
+	VMOVUPD      Y6, (BX)
+	VMOVUPD      Y7, 32(BX)
+	ADDQ         SI, BX
+	VFMADD231PD  (BX), Y15, Y8
+	VFMADD231PD  32(BX), Y15, Y9
+	VMOVUPD      Y8, (BX)
+	VMOVUPD      Y9, 32(BX)
+	ADDQ         SI, BX
+	VFMADD231PD  (BX), Y15, Y10
+	VFMADD231PD  32(BX), Y15, Y11
+	VMOVUPD      Y10, (BX)
+	VMOVUPD      Y11, 32(BX)
+	ADDQ         SI, BX
 	VZEROUPPER
 	RET
 
 dkernel6x8_store:
-	VMOVUPD Y0, (AX)
-	VMOVUPD Y1, 32(AX)
-	ADDQ    CX, AX
-	VMOVUPD Y2, (AX)
-	VMOVUPD Y3, 32(AX)
-	ADDQ    CX, AX
-	VMOVUPD Y4, (AX)
-	VMOVUPD Y5, 32(AX)
-	ADDQ    CX, AX
-	VMOVUPD Y6, (AX)
-	VMOVUPD Y7, 32(AX)
-	ADDQ    CX, AX
-	VMOVUPD Y8, (AX)
-	VMOVUPD Y9, 32(AX)
-	ADDQ    CX, AX
-	VMOVUPD Y10, (AX)
-	VMOVUPD Y11, 32(AX)
-	ADDQ    CX, AX
+	VMOVUPD Y0, (BX)
+	VMOVUPD Y1, 32(BX)
+	ADDQ    SI, BX
+	VMOVUPD Y2, (BX)
+	VMOVUPD Y3, 32(BX)
+	ADDQ    SI, BX
+	VMOVUPD Y4, (BX)
+	VMOVUPD Y5, 32(BX)
+	ADDQ    SI, BX
+	VMOVUPD Y6, (BX)
+	VMOVUPD Y7, 32(BX)
+	ADDQ    SI, BX
+	VMOVUPD Y8, (BX)
+	VMOVUPD Y9, 32(BX)
+	ADDQ    SI, BX
+	VMOVUPD Y10, (BX)
+	VMOVUPD Y11, 32(BX)
+	ADDQ    SI, BX
 	VZEROUPPER
 	RET
 
 // func skernel6x16(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, load int)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·skernel6x16(SB), NOSPLIT, $0-56
-	MOVQ   kc+0(FP), AX
-	MOVQ   a+8(FP), CX
-	MOVQ   b+16(FP), DX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
+	MOVQ       kc+0(FP), AX
+	MOVQ       a+8(FP), CX
+	MOVQ       b+16(FP), DX
+	MOVQ       c+24(FP), BX
+	MOVQ       ldc+32(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
 
 skernel6x16_loop:
 	CMPQ         AX, $0x00000004
@@ -351,9 +390,6 @@ skernel6x16_tail:
 	JMP          skernel6x16_tail
 
 skernel6x16_epilogue:
-	MOVQ         c+24(FP), AX
-	MOVQ         ldc+32(FP), CX
-	SHLQ         $0x02, CX
 	VBROADCASTSS alpha+40(FP), Y14
 	VMULPS       Y14, Y0, Y0
 	VMULPS       Y14, Y1, Y1
@@ -367,61 +403,61 @@ skernel6x16_epilogue:
 	VMULPS       Y14, Y9, Y9
 	VMULPS       Y14, Y10, Y10
 	VMULPS       Y14, Y11, Y11
-	MOVQ         load+48(FP), DX
-	TESTQ        DX, DX
+	MOVQ         load+48(FP), AX
+	TESTQ        AX, AX
 	JE           skernel6x16_store
 	VBROADCASTSS beta+44(FP), Y15
-	VFMADD231PS  (AX), Y15, Y0
-	VFMADD231PS  32(AX), Y15, Y1
-	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y1, 32(AX)
-	ADDQ         CX, AX
-	VFMADD231PS  (AX), Y15, Y2
-	VFMADD231PS  32(AX), Y15, Y3
-	VMOVUPS      Y2, (AX)
-	VMOVUPS      Y3, 32(AX)
-	ADDQ         CX, AX
-	VFMADD231PS  (AX), Y15, Y4
-	VFMADD231PS  32(AX), Y15, Y5
-	VMOVUPS      Y4, (AX)
-	VMOVUPS      Y5, 32(AX)
-	ADDQ         CX, AX
-	VFMADD231PS  (AX), Y15, Y6
-	VFMADD231PS  32(AX), Y15, Y7
-	VMOVUPS      Y6, (AX)
-	VMOVUPS      Y7, 32(AX)
-	ADDQ         CX, AX
-	VFMADD231PS  (AX), Y15, Y8
-	VFMADD231PS  32(AX), Y15, Y9
-	VMOVUPS      Y8, (AX)
-	VMOVUPS      Y9, 32(AX)
-	ADDQ         CX, AX
-	VFMADD231PS  (AX), Y15, Y10
-	VFMADD231PS  32(AX), Y15, Y11
-	VMOVUPS      Y10, (AX)
-	VMOVUPS      Y11, 32(AX)
-	ADDQ         CX, AX
+	VFMADD231PS  (BX), Y15, Y0
+	VFMADD231PS  32(BX), Y15, Y1
+	VMOVUPS      Y0, (BX)
+	VMOVUPS      Y1, 32(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Y15, Y2
+	VFMADD231PS  32(BX), Y15, Y3
+	VMOVUPS      Y2, (BX)
+	VMOVUPS      Y3, 32(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Y15, Y4
+	VFMADD231PS  32(BX), Y15, Y5
+	VMOVUPS      Y4, (BX)
+	VMOVUPS      Y5, 32(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Y15, Y6
+	VFMADD231PS  32(BX), Y15, Y7
+	VMOVUPS      Y6, (BX)
+	VMOVUPS      Y7, 32(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Y15, Y8
+	VFMADD231PS  32(BX), Y15, Y9
+	VMOVUPS      Y8, (BX)
+	VMOVUPS      Y9, 32(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Y15, Y10
+	VFMADD231PS  32(BX), Y15, Y11
+	VMOVUPS      Y10, (BX)
+	VMOVUPS      Y11, 32(BX)
+	ADDQ         SI, BX
 	VZEROUPPER
 	RET
 
 skernel6x16_store:
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
-	ADDQ    CX, AX
-	VMOVUPS Y2, (AX)
-	VMOVUPS Y3, 32(AX)
-	ADDQ    CX, AX
-	VMOVUPS Y4, (AX)
-	VMOVUPS Y5, 32(AX)
-	ADDQ    CX, AX
-	VMOVUPS Y6, (AX)
-	VMOVUPS Y7, 32(AX)
-	ADDQ    CX, AX
-	VMOVUPS Y8, (AX)
-	VMOVUPS Y9, 32(AX)
-	ADDQ    CX, AX
-	VMOVUPS Y10, (AX)
-	VMOVUPS Y11, 32(AX)
-	ADDQ    CX, AX
+	VMOVUPS Y0, (BX)
+	VMOVUPS Y1, 32(BX)
+	ADDQ    SI, BX
+	VMOVUPS Y2, (BX)
+	VMOVUPS Y3, 32(BX)
+	ADDQ    SI, BX
+	VMOVUPS Y4, (BX)
+	VMOVUPS Y5, 32(BX)
+	ADDQ    SI, BX
+	VMOVUPS Y6, (BX)
+	VMOVUPS Y7, 32(BX)
+	ADDQ    SI, BX
+	VMOVUPS Y8, (BX)
+	VMOVUPS Y9, 32(BX)
+	ADDQ    SI, BX
+	VMOVUPS Y10, (BX)
+	VMOVUPS Y11, 32(BX)
+	ADDQ    SI, BX
 	VZEROUPPER
 	RET

@@ -75,6 +75,19 @@ func kernel(pr precision) {
 	kc := Load(Param("kc"), GP64())
 	pa := Load(Param("a"), GP64())
 	pb := Load(Param("b"), GP64())
+	// Prefetch the tile of C (both ends of each row) while the loop runs.
+	pc := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(map[int]uint8{8: 3, 4: 2}[pr.size]), ldc)
+	pf := GP64()
+	MOVQ(pc, pf)
+	for r := 0; r < mr; r++ {
+		PREFETCHT0(Mem{Base: pf})
+		PREFETCHT0(Mem{Base: pf, Disp: pr.nr*pr.size - 1})
+		if r < mr-1 {
+			ADDQ(ldc, pf)
+		}
+	}
 	for _, y := range acc {
 		pr.zero(y, y, y)
 	}
@@ -110,13 +123,6 @@ func kernel(pr precision) {
 	JMP(LabelRef(pr.name + "_tail"))
 
 	Label(pr.name + "_epilogue")
-	pc := Load(Param("c"), GP64())
-	ldc := Load(Param("ldc"), GP64())
-	if pr.size == 8 {
-		SHLQ(U8(3), ldc)
-	} else {
-		SHLQ(U8(2), ldc)
-	}
 	pr.broadcast(addr("alpha"), Y14)
 	for _, y := range acc {
 		pr.mul(Y14, y, y)
