@@ -1,7 +1,6 @@
 package gemm
 
-// maxNR is the widest micro-tile (float32's).
-const maxNR = nr32
+import "unsafe"
 
 // packA packs op(A)[ic:ic+mc, pc:pc+kc] into mr-high panels: panel q
 // holds, for each step p, the mr values op(A)[ic+q*mr+r, pc+p] (zero
@@ -54,10 +53,7 @@ func packB[T float](p *problem[T], dst []T, nr, pc, kc, jc, nc int) {
 		panel := dst[jr*kc : (jr+nr)*kc]
 		switch {
 		case !bool(p.tB) && nn == nr:
-			o := pc*ldb + jc + jr
-			for q := range kc {
-				copyRow(panel[q*nr:], b[o+q*ldb:], nr)
-			}
+			copyPanel(panel, b, pc*ldb+jc+jr, ldb, kc, nr)
 		case !bool(p.tB):
 			for q := range kc {
 				d := panel[q*nr : q*nr+nr]
@@ -65,29 +61,58 @@ func packB[T float](p *problem[T], dst []T, nr, pc, kc, jc, nc int) {
 				clear(d[nn:])
 			}
 		default:
-			// op(B)[q, j] = B[j, q]: nn rows of B read side by side.
-			var rows [maxNR][]T
-			for j := range nn {
-				rows[j] = b[(jc+jr+j)*ldb+pc:][:kc]
-			}
+			// op(B)[q, j] = B[j, q]: row j of B is column j of the panel.
 			if nn < nr {
 				clear(panel)
 			}
-			for q := range kc {
-				d := panel[q*nr : q*nr+nn]
-				for j := range d {
-					d[j] = rows[j][q]
-				}
+			for j := range nn {
+				scatter(panel[j:], b[(jc+jr+j)*ldb+pc:][:kc], nr)
 			}
 		}
 	}
 }
 
-// copyRow copies nr elements (an element loop: a generic fixed-size
-// array copy compiles to a memmove call here).
-func copyRow[T float](dst, src []T, nr int) {
-	d, s := dst[:nr], src[:nr]
-	for j := 0; j+4 <= len(d); j += 4 {
-		d[j], d[j+1], d[j+2], d[j+3] = s[j], s[j+1], s[j+2], s[j+3]
+// copyPanel copies kc rows of nr elements, src[o+q*ldb:][:nr] to
+// dst[q*nr:][:nr]. A panel row is 64 bytes in both precisions (8 float64
+// or 16 float32), moved as one [8]uint64 through unsafe pointers: the
+// bounds are checked once, for the last row, instead of per element.
+func copyPanel[T float](dst, src []T, o, ldb, kc, nr int) {
+	var z T
+	size := int(unsafe.Sizeof(z))
+	if nr*size != 64 {
+		panic("gemm: panel row is not 64 bytes")
+	}
+	_ = dst[kc*nr-1]
+	_ = src[o+(kc-1)*ldb+nr-1]
+	d, s := unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[o])
+	for range kc {
+		*(*[8]uint64)(d) = *(*[8]uint64)(s)
+		d, s = unsafe.Add(d, 64), unsafe.Add(s, ldb*size)
+	}
+}
+
+// scatter writes src[q] to dst[q*stride] for every q (bounds checked
+// once, for the last element).
+func scatter[T float](dst, src []T, stride int) {
+	n := len(src)
+	if n == 0 {
+		return
+	}
+	_ = dst[(n-1)*stride]
+	var z T
+	step := uintptr(stride) * unsafe.Sizeof(z)
+	d := unsafe.Pointer(&dst[0])
+	q := 0
+	for ; q+4 <= n; q += 4 {
+		s := (*[4]T)(src[q:])
+		*(*T)(d) = s[0]
+		*(*T)(unsafe.Add(d, step)) = s[1]
+		*(*T)(unsafe.Add(d, 2*step)) = s[2]
+		*(*T)(unsafe.Add(d, 3*step)) = s[3]
+		d = unsafe.Add(d, 4*step)
+	}
+	for ; q < n; q++ {
+		*(*T)(d) = src[q]
+		d = unsafe.Add(d, step)
 	}
 }
