@@ -84,10 +84,11 @@ func copyPanel[T float](dst, src []T, o, ldb, kc, nr int) {
 	}
 	_ = dst[kc*nr-1]
 	_ = src[o+(kc-1)*ldb+nr-1]
+	// Every pointer formed stays inside the slices (no pointer one past
+	// the end: checkptr, -race).
 	d, s := unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[o])
-	for range kc {
-		*(*[8]uint64)(d) = *(*[8]uint64)(s)
-		d, s = unsafe.Add(d, 64), unsafe.Add(s, ldb*size)
+	for q := range kc {
+		*(*[8]uint64)(unsafe.Add(d, q*64)) = *(*[8]uint64)(unsafe.Add(s, q*ldb*size))
 	}
 }
 
@@ -105,14 +106,13 @@ func scatter[T float](dst, src []T, stride int) {
 	q := 0
 	for ; q+4 <= n; q += 4 {
 		s := (*[4]T)(src[q:])
-		*(*T)(d) = s[0]
-		*(*T)(unsafe.Add(d, step)) = s[1]
-		*(*T)(unsafe.Add(d, 2*step)) = s[2]
-		*(*T)(unsafe.Add(d, 3*step)) = s[3]
-		d = unsafe.Add(d, 4*step)
+		o := uintptr(q) * step
+		*(*T)(unsafe.Add(d, o)) = s[0]
+		*(*T)(unsafe.Add(d, o+step)) = s[1]
+		*(*T)(unsafe.Add(d, o+2*step)) = s[2]
+		*(*T)(unsafe.Add(d, o+3*step)) = s[3]
 	}
 	for ; q < n; q++ {
-		*(*T)(d) = src[q]
-		d = unsafe.Add(d, step)
+		*(*T)(unsafe.Add(d, uintptr(q)*step)) = src[q]
 	}
 }
