@@ -86,7 +86,8 @@ func TestErrors(t *testing.T) {
 }
 
 // TestDeterministic checks that repeated calls, the split between
-// goroutines and a single-goroutine run all give the same bits.
+// goroutines, a single-goroutine run and other splits all give the same
+// bits (the result does not depend on the number of threads).
 func TestDeterministic(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, s := range []shape{
@@ -102,11 +103,23 @@ func TestDeterministic(t *testing.T) {
 			return c
 		}
 		first := got()
-		serial := append([]float64(nil), c0...)
+		// The same product on one goroutine, and cut into 3 row parts
+		// and 5 column parts (at tile boundaries, each on a fresh worker).
+		serial, rows, cols := append([]float64(nil), c0...), append([]float64(nil), c0...), append([]float64(nil), c0...)
 		p := problem[float64]{s.tA, s.tB, s.m, s.n, s.k, s.alpha, a, lda, b, ldb, s.beta, serial, ldc}
 		var w worker
 		block(&f64, &w.s64, &p, 0, s.m, 0, s.n)
-		for run, c := range [][]float64{got(), got(), serial} {
+		p.c = rows
+		for _, r := range [][2]int{{0, 6}, {6, min(s.m, 6*9)}, {min(s.m, 6*9), s.m}} {
+			var w worker
+			block(&f64, &w.s64, &p, r[0], r[1], 0, s.n)
+		}
+		p.c = cols
+		for j := 0; j < s.n; j += 5 * nr64 {
+			var w worker
+			block(&f64, &w.s64, &p, 0, s.m, j, min(s.n, j+5*nr64))
+		}
+		for run, c := range [][]float64{got(), got(), serial, rows, cols} {
 			for i := range c {
 				if math.Float64bits(c[i]) != math.Float64bits(first[i]) && !math.IsNaN(first[i]) {
 					t.Fatalf("%v: run %d C[%d] = %x, first run %x", s, run, i, math.Float64bits(c[i]), math.Float64bits(first[i]))

@@ -110,6 +110,28 @@ func run[T float](cfg *config[T], p problem[T]) {
 	pp := cfg.problem(c)
 	*pp = p
 	defer func() { *pp = problem[T]{} }()
+	js := cfg.jobs(c)
+	parts := plan(cfg, pp, js, &c.wg)
+	if parts == 1 {
+		block(cfg, cfg.space(&c.w), pp, 0, p.m, 0, p.n)
+		return
+	}
+	c.wg.Add(parts)
+	for i := 1; i < parts; i++ {
+		select {
+		case workers.jobs <- &js[i]:
+		default:
+			js[i].run(&c.w)
+		}
+	}
+	js[0].run(&c.w)
+	c.wg.Wait()
+	clear(js[:parts])
+}
+
+// plan decides how many parts p is split into (1 below parallelFlops)
+// and, when more than one, fills js[:parts] with them.
+func plan[T float](cfg *config[T], p *problem[T], js []job[T], wg *sync.WaitGroup) int {
 	parts := 1
 	if 2*p.m*p.n*p.k >= parallelFlops {
 		parts = workers.parts
@@ -125,28 +147,16 @@ func run[T float](cfg *config[T], p problem[T]) {
 		parts = min(parts, tn)
 	}
 	if parts == 1 {
-		block(cfg, cfg.space(&c.w), pp, 0, p.m, 0, p.n)
-		return
+		return 1
 	}
-	js := cfg.jobs(c)
 	for i := range parts {
 		j := &js[i]
-		*j = job[T]{cfg: cfg, p: pp, i0: 0, i1: p.m, j0: 0, j1: p.n, wg: &c.wg}
+		*j = job[T]{cfg: cfg, p: p, i0: 0, i1: p.m, j0: 0, j1: p.n, wg: wg}
 		if splitRows {
 			j.i0, j.i1 = min(p.m, i*tm/parts*mr), min(p.m, (i+1)*tm/parts*mr)
 		} else {
 			j.j0, j.j1 = min(p.n, i*tn/parts*cfg.nr), min(p.n, (i+1)*tn/parts*cfg.nr)
 		}
 	}
-	c.wg.Add(parts)
-	for i := 1; i < parts; i++ {
-		select {
-		case workers.jobs <- &js[i]:
-		default:
-			js[i].run(&c.w)
-		}
-	}
-	js[0].run(&c.w)
-	c.wg.Wait()
-	clear(js)
+	return parts
 }
