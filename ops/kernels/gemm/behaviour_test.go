@@ -93,6 +93,8 @@ func TestDeterministic(t *testing.T) {
 	for _, s := range []shape{
 		{m: 131, n: 257, k: 700, alpha: 1.5, beta: 0.5},
 		{tA: Trans, tB: Trans, m: 40, n: 1500, k: 530, alpha: 1, beta: 1},
+		// 300 rows pack B; the 6- and 48-row parts read it in place.
+		{m: 300, n: 100, k: 300, alpha: 1, beta: 0, pb: 3},
 	} {
 		a, lda, b, ldb, c0, ldc := operands[float64](rng, s)
 		got := func() []float64 {
@@ -141,8 +143,8 @@ func TestKernelsAgree(t *testing.T) {
 		for load := range 2 {
 			a, b, c := random[float64](rng, kc*mr), random[float64](rng, kc*nr64), random[float64](rng, mr*nr64+3)
 			ca, cg := append([]float64(nil), c...), append([]float64(nil), c...)
-			f64.kernel(kc, &a[0], &b[0], &ca[0], nr64, 1.25, -0.75, load)
-			dkernelGo(kc, &a[0], &b[0], &cg[0], nr64, 1.25, -0.75, load)
+			f64.kernel(kc, &a[0], &b[0], nr64, &ca[0], nr64, 1.25, -0.75, load)
+			dkernelGo(kc, &a[0], &b[0], nr64, &cg[0], nr64, 1.25, -0.75, load)
 			for i := range ca {
 				if d := math.Abs(ca[i] - cg[i]); d > 1e-15*float64(kc+2) || (i >= mr*nr64 && ca[i] != c[i]) {
 					t.Fatalf("f64 kc=%d load=%d: C[%d] asm %g, go %g", kc, load, i, ca[i], cg[i])
@@ -150,8 +152,8 @@ func TestKernelsAgree(t *testing.T) {
 			}
 			a32, b32, c32 := random[float32](rng, kc*mr), random[float32](rng, kc*nr32), random[float32](rng, mr*nr32)
 			sa, sg := append([]float32(nil), c32...), append([]float32(nil), c32...)
-			f32.kernel(kc, &a32[0], &b32[0], &sa[0], nr32, 1.25, -0.75, load)
-			skernelGo(kc, &a32[0], &b32[0], &sg[0], nr32, 1.25, -0.75, load)
+			f32.kernel(kc, &a32[0], &b32[0], nr32, &sa[0], nr32, 1.25, -0.75, load)
+			skernelGo(kc, &a32[0], &b32[0], nr32, &sg[0], nr32, 1.25, -0.75, load)
 			for i := range sa {
 				if d := math.Abs(float64(sa[i] - sg[i])); d > 1e-6*float64(kc+2) {
 					t.Fatalf("f32 kc=%d load=%d: C[%d] asm %g, go %g", kc, load, i, sa[i], sg[i])

@@ -12,7 +12,9 @@
 // van de Geijn, "BLIS", ACM TOMS 41(3), 2015): op(B) is packed into a
 // KC x NC block of NR-wide column panels, op(A) into an MC x KC block of
 // MR-high row panels, and a register-blocked micro-kernel computes one
-// MR x NR tile of C from one panel of each. On amd64 with AVX2 and FMA
+// MR x NR tile of C from one panel of each. When a goroutine's share of
+// C has at most two row blocks and B is not transposed, the kernel reads
+// B in place (its row stride is a kernel argument) instead of packing it. On amd64 with AVX2 and FMA
 // the micro-kernels (6x8 for float64, 6x16 for float32) are Go assembly
 // generated with avo (internal/asmgen; `go generate ./ops/kernels/gemm/...`
 // reproduces kernel_amd64.s byte for byte); elsewhere, and with the

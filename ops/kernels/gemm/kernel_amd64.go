@@ -6,8 +6,8 @@ package gemm
 
 // dkernel6x8 computes one 6x8 tile of C from packed panels (see package asmgen).
 // It requires AVX2 and FMA.
-func dkernel6x8(kc int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64, load int)
+func dkernel6x8(kc int, a *float64, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, load int)
 
 // skernel6x16 computes one 6x16 tile of C from packed panels (see package asmgen).
 // It requires AVX2 and FMA.
-func skernel6x16(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, load int)
+func skernel6x16(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, load int)

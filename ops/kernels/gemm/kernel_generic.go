@@ -12,16 +12,16 @@ const (
 // some architectures, such as arm64, but not on amd64), so it agrees
 // with the assembly kernel to rounding. It works on 3 x 2 sub-tiles so
 // that the accumulators and operands stay in registers.
-func dkernelGo(kc int, a, b, c *float64, ldc int, alpha, beta float64, load int) {
+func dkernelGo(kc int, a, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, load int) {
 	ap := unsafeSlice(a, kc*mr)
-	bp := unsafeSlice(b, kc*nr64)
+	bp := unsafeSlice(b, (kc-1)*ldb+nr64)
 	cs := unsafeSlice(c, (mr-1)*ldc+nr64)
 	for r := 0; r < mr; r += 3 {
 		for j := 0; j < nr64; j += 2 {
 			var c00, c01, c10, c11, c20, c21 float64
 			for q := range kc {
 				av := (*[3]float64)(ap[q*mr+r:])
-				bv := (*[2]float64)(bp[q*nr64+j:])
+				bv := (*[2]float64)(bp[q*ldb+j:])
 				b0, b1 := bv[0], bv[1]
 				a0, a1, a2 := av[0], av[1], av[2]
 				c00 += a0 * b0
@@ -39,16 +39,16 @@ func dkernelGo(kc int, a, b, c *float64, ldc int, alpha, beta float64, load int)
 }
 
 // skernelGo is dkernelGo in float32 (mr x nr32).
-func skernelGo(kc int, a, b, c *float32, ldc int, alpha, beta float32, load int) {
+func skernelGo(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, load int) {
 	ap := unsafeSlice(a, kc*mr)
-	bp := unsafeSlice(b, kc*nr32)
+	bp := unsafeSlice(b, (kc-1)*ldb+nr32)
 	cs := unsafeSlice(c, (mr-1)*ldc+nr32)
 	for r := 0; r < mr; r += 3 {
 		for j := 0; j < nr32; j += 2 {
 			var c00, c01, c10, c11, c20, c21 float32
 			for q := range kc {
 				av := (*[3]float32)(ap[q*mr+r:])
-				bv := (*[2]float32)(bp[q*nr32+j:])
+				bv := (*[2]float32)(bp[q*ldb+j:])
 				b0, b1 := bv[0], bv[1]
 				a0, a1, a2 := av[0], av[1], av[2]
 				c00 += a0 * b0

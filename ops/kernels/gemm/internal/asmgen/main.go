@@ -3,9 +3,11 @@
 // Run it through `go generate ./ops/kernels/gemm/...`; the output is
 // byte for byte what is committed (TestGeneratedAssembly checks it).
 //
-// Each kernel computes one MR x NR tile of C from packed panels:
+// Each kernel computes one MR x NR tile of C from a packed panel of A
+// and a panel of B with row stride ldb (NR when packed, B's own leading
+// dimension when B is read in place):
 //
-//	acc[r][j] = Σ_p a[p*MR+r] · b[p*NR+j]   (one FMA per p, p ascending)
+//	acc[r][j] = Σ_p a[p*MR+r] · b[p*ldb+j]  (one FMA per p, p ascending)
 //	C[r][j]   = alpha·acc[r][j]             (load == 0: C is not read)
 //	C[r][j]   = fma(beta, C[r][j], alpha·acc[r][j])   (load != 0)
 //
@@ -68,13 +70,15 @@ func main() {
 // accumulators (row r in Y(2r), Y(2r+1)), Y12-Y13 a row of the B panel,
 // Y14-Y15 broadcast elements of the A panel, then alpha and beta.
 func kernel(pr precision) {
-	TEXT(pr.name, NOSPLIT, fmt.Sprintf("func(kc int, a, b, c *%s, ldc int, alpha, beta %s, load int)", pr.elem, pr.elem))
+	TEXT(pr.name, NOSPLIT, fmt.Sprintf("func(kc int, a, b *%s, ldb int, c *%s, ldc int, alpha, beta %s, load int)", pr.elem, pr.elem, pr.elem))
 	Doc(pr.name+" computes one 6x"+fmt.Sprint(pr.nr)+" tile of C from packed panels (see package asmgen).",
 		"It requires AVX2 and FMA.")
 	acc := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}
 	kc := Load(Param("kc"), GP64())
 	pa := Load(Param("a"), GP64())
 	pb := Load(Param("b"), GP64())
+	ldb := Load(Param("ldb"), GP64())
+	SHLQ(U8(map[int]uint8{8: 3, 4: 2}[pr.size]), ldb)
 	// Prefetch the tile of C (both ends of each row) while the loop runs.
 	pc := Load(Param("c"), GP64())
 	ldc := Load(Param("ldc"), GP64())
@@ -91,10 +95,11 @@ func kernel(pr precision) {
 	for _, y := range acc {
 		pr.zero(y, y, y)
 	}
-	aStep, bStep := mr*pr.size, pr.nr*pr.size
+	aStep := mr * pr.size
 	step := func(u int) {
-		pr.load(Mem{Base: pb, Disp: u * bStep}, Y12)
-		pr.load(Mem{Base: pb, Disp: u*bStep + 32}, Y13)
+		pr.load(Mem{Base: pb}, Y12)
+		pr.load(Mem{Base: pb, Disp: 32}, Y13)
+		ADDQ(ldb, pb)
 		for r := 0; r < mr; r++ {
 			bc := []VecPhysical{Y14, Y15}[r%2]
 			pr.broadcast(Mem{Base: pa, Disp: u*aStep + r*pr.size}, bc)
@@ -109,7 +114,6 @@ func kernel(pr precision) {
 		step(u)
 	}
 	ADDQ(U32(unroll*aStep), pa)
-	ADDQ(U32(unroll*bStep), pb)
 	SUBQ(U32(unroll), kc)
 	JMP(LabelRef(pr.name + "_loop"))
 
@@ -118,7 +122,6 @@ func kernel(pr precision) {
 	JE(LabelRef(pr.name + "_epilogue"))
 	step(0)
 	ADDQ(U32(aStep), pa)
-	ADDQ(U32(bStep), pb)
 	DECQ(kc)
 	JMP(LabelRef(pr.name + "_tail"))
 
