@@ -14,7 +14,7 @@ func TestBetaZeroIgnoresC(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, s := range []shape{
 		{m: 7, n: 17, k: 33, alpha: 1},
-		{m: 64, n: 200, k: 300, alpha: 2}, // parallel
+		{m: 64, n: 300, k: 300, alpha: 2}, // split between goroutines
 		{m: 5, n: 3, k: 4, alpha: 0},
 		{m: 5, n: 3, k: 0, alpha: 1},
 	} {
@@ -197,7 +197,7 @@ func TestConcurrentCalls(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(g), 13))
-			m, n, k := 50+g*7, 90+g*13, 120
+			m, n, k := 50+g*7, 90+g*13, 400 // the larger ones are split
 			a, b := random[float64](rng, m*k), random[float64](rng, k*n)
 			for range 5 {
 				c, want := make([]float64, m*n), make([]float64, m*n)

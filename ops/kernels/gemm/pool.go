@@ -6,9 +6,12 @@ import (
 )
 
 // parallelFlops is the size 2·m·n·k from which a product is split
-// between goroutines. Below it, waking a helper costs more than it saves
-// (measured on 2 cores, docs/performance.md).
-const parallelFlops = 1 << 21
+// between goroutines: the OpenBLAS build's switch (internal/blas,
+// m·n·k >= 2^22), so both builds use two threads for the same products.
+// Below it the split lost on the shared 2-core machine in every paired
+// run (0.45-0.9x up to 4 MFLOP, docs/performance.md); mlp's 51 MFLOP
+// product gains.
+const parallelFlops = 1 << 23
 
 // worker is the packing buffers of one goroutine.
 type worker struct {
