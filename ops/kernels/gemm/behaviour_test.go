@@ -221,3 +221,11 @@ func TestConcurrentCalls(t *testing.T) {
 		t.Fatal(e)
 	}
 }
+
+// TestKernelName checks that Kernel names the kernels in use.
+func TestKernelName(t *testing.T) {
+	want := map[bool]string{true: "avx2+fma", false: "go"}[hasAsm]
+	if got := Kernel(); got != want {
+		t.Fatalf("Kernel() = %q, want %q", got, want)
+	}
+}

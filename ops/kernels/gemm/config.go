@@ -24,4 +24,4 @@ var (
 )
 
 // Kernel names the micro-kernel this process uses: "avx2+fma" or "go".
-func Kernel() string { return kernelName }
+func Kernel() string { return kernelName() }

@@ -56,24 +56,23 @@ func check(tA, tB Transpose, m, n, k, la, lda, lb, ldb, lc, ldc int) error {
 	if tB {
 		br, bc = n, k
 	}
-	if err := checkMatrix("A", ar, ac, la, lda); err != nil {
+	if err := checkMatrix("a", ar, ac, la, lda); err != nil {
 		return err
 	}
-	if err := checkMatrix("B", br, bc, lb, ldb); err != nil {
+	if err := checkMatrix("b", br, bc, lb, ldb); err != nil {
 		return err
 	}
-	return checkMatrix("C", m, n, lc, ldc)
+	return checkMatrix("c", m, n, lc, ldc)
 }
 
-// checkMatrix checks one stored rows x cols matrix of length l.
+// checkMatrix checks one stored rows x cols matrix (the argument name,
+// its length l and leading dimension ld).
 func checkMatrix(name string, rows, cols, l, ld int) error {
 	if ld < max(1, cols) {
-		return errors.Errorf("ld%s = %d < max(1, %d columns)", lower(name), ld, cols)
+		return errors.Errorf("ld%s = %d < max(1, %d columns)", name, ld, cols)
 	}
 	if rows > 0 && cols > 0 && l < (rows-1)*ld+cols {
-		return errors.Errorf("len(%s) = %d < %d for %dx%d with ld %d", lower(name), l, (rows-1)*ld+cols, rows, cols, ld)
+		return errors.Errorf("len(%s) = %d < %d for %dx%d with ld %d", name, l, (rows-1)*ld+cols, rows, cols, ld)
 	}
 	return nil
 }
-
-func lower(name string) string { return string(name[0] + 'a' - 'A') }

@@ -9,7 +9,12 @@ import "golang.org/x/sys/cpu"
 // hasAsm is whether the CPU runs the generated AVX2+FMA kernels.
 var hasAsm = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-var kernelName = map[bool]string{true: "avx2+fma", false: "go"}[hasAsm]
+func kernelName() string {
+	if hasAsm {
+		return "avx2+fma"
+	}
+	return "go"
+}
 
 func kernel64() kernelFunc[float64] {
 	if hasAsm {

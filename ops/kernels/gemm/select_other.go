@@ -5,7 +5,7 @@ package gemm
 // hasAsm is false: this build has only the plain-Go kernels.
 const hasAsm = false
 
-const kernelName = "go"
+func kernelName() string { return "go" }
 
 func kernel64() kernelFunc[float64] { return dkernelGo }
 
