@@ -8,7 +8,8 @@ func Float64() gblas.Float64 { return impl }
 // Float32 returns the float32 BLAS of this build.
 func Float32() gblas.Float32 { return impl }
 
-// Name names the implementation of this build: "gonum" or "openblas".
+// Name names the implementation of this build: "go" (package gemm for
+// the matrix products, gonum for the rest) or "openblas".
 func Name() string { return name }
 
 // Dgemm is C = α op(A) op(B) + βC through the build's BLAS (row-major,

@@ -1,0 +1,58 @@
+package blas
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	gblas "gonum.org/v1/gonum/blas"
+)
+
+// BenchmarkGemm measures the build's C = A·B (blas.Dgemm and
+// blas.Sgemm, the entry the executor uses: package gemm by default,
+// OpenBLAS with -tags openblas) on issue 15's products, m x k x n, in
+// GFLOP/s (2·m·n·k per product). GFLOP/cpu-s divides by the CPU time
+// the process used instead: on a machine shared with other work, the
+// efficiency of the cores the benchmark got.
+func BenchmarkGemm(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, sz := range [][3]int{{64, 100, 50}, {128, 784, 256}, {32, 64, 256}, {512, 512, 512}} {
+		m, k, n := sz[0], sz[1], sz[2]
+		name := fmt.Sprintf("%dx%dx%d", m, k, n)
+		flops := 2 * float64(m*n*k)
+		b.Run("f64/"+name, func(b *testing.B) {
+			x, y, c := fill64(rng, m*k), fill64(rng, k*n), make([]float64, m*n)
+			cpu := cpuTime()
+			for b.Loop() {
+				Dgemm(gblas.NoTrans, gblas.NoTrans, m, n, k, 1, x, k, y, n, 0, c, n)
+			}
+			report(b, flops, cpuTime()-cpu)
+		})
+		b.Run("f32/"+name, func(b *testing.B) {
+			x, y, c := to32(fill64(rng, m*k)), to32(fill64(rng, k*n)), make([]float32, m*n)
+			cpu := cpuTime()
+			for b.Loop() {
+				Sgemm(gblas.NoTrans, gblas.NoTrans, m, n, k, 1, x, k, y, n, 0, c, n)
+			}
+			report(b, flops, cpuTime()-cpu)
+		})
+	}
+}
+
+func fill64(rng *rand.Rand, n int) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = rng.Float64()*2 - 1
+	}
+	return x
+}
+
+// report adds GFLOP/s and, where the CPU time is known, GFLOP/cpu-s.
+func report(b *testing.B, flops float64, cpu time.Duration) {
+	total := flops * float64(b.N)
+	b.ReportMetric(total/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	if cpu > 0 {
+		b.ReportMetric(total/cpu.Seconds()/1e9, "GFLOP/cpu-s")
+	}
+}

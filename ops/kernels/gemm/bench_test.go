@@ -1,0 +1,79 @@
+package gemm
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// benchSizes are issue 15's products, m x k x n.
+var benchSizes = [][3]int{{64, 100, 50}, {128, 784, 256}, {32, 64, 256}, {512, 512, 512}}
+
+// BenchmarkGemm measures C = A·B (NoTrans, beta = 0) in GFLOP/s.
+func BenchmarkGemm(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, sz := range benchSizes {
+		m, k, n := sz[0], sz[1], sz[2]
+		name := fmt.Sprintf("%dx%dx%d", m, k, n)
+		b.Run("f64/"+name, func(b *testing.B) {
+			x, y, c := random[float64](rng, m*k), random[float64](rng, k*n), make([]float64, m*n)
+			cpu := cpuTime()
+			for b.Loop() {
+				_ = Dgemm(NoTrans, NoTrans, m, n, k, 1, x, k, y, n, 0, c, n)
+			}
+			report(b, m, n, k, cpuTime()-cpu)
+		})
+		b.Run("f32/"+name, func(b *testing.B) {
+			x, y, c := random[float32](rng, m*k), random[float32](rng, k*n), make([]float32, m*n)
+			cpu := cpuTime()
+			for b.Loop() {
+				_ = Sgemm(NoTrans, NoTrans, m, n, k, 1, x, k, y, n, 0, c, n)
+			}
+			report(b, m, n, k, cpuTime()-cpu)
+		})
+	}
+}
+
+// report adds GFLOP/s (wall clock) and GFLOP/cpu-s (per second of CPU
+// time used by the process: on a shared machine, the efficiency of the
+// cores the benchmark got).
+func report(b *testing.B, m, n, k int, cpu time.Duration) {
+	flops := 2 * float64(m*n*k) * float64(b.N)
+	b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	if cpu > 0 {
+		b.ReportMetric(flops/cpu.Seconds()/1e9, "GFLOP/cpu-s")
+	}
+}
+
+// BenchmarkPack measures the packing of mlp's operands (128x784 by
+// 784x256, one k block of 196), as stored and transposed, in CPU
+// nanoseconds per element.
+func BenchmarkPack(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	const m, k, n, kc = 128, 784, 256, 196
+	x, y := random[float64](rng, m*k), random[float64](rng, k*n)
+	var s space[float64]
+	s.fit(&f64, f64.mc, kc, n)
+	for _, tr := range []Transpose{NoTrans, Trans} {
+		p := problem[float64]{tA: tr, tB: tr, m: m, n: n, k: k, a: x, lda: k, b: y, ldb: n}
+		if tr {
+			p.lda, p.ldb = m, k
+		}
+		name := map[Transpose]string{NoTrans: "", Trans: "T"}[tr]
+		b.Run("A"+name, func(b *testing.B) {
+			cpu := cpuTime()
+			for b.Loop() {
+				packA(&p, s.a, 0, f64.mc, 0, kc)
+			}
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/float64(f64.mc*kc), "ns/elem")
+		})
+		b.Run("B"+name, func(b *testing.B) {
+			cpu := cpuTime()
+			for b.Loop() {
+				packB(&p, s.b, nr64, 0, kc, 0, n)
+			}
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/float64(n*kc), "ns/elem")
+		})
+	}
+}
