@@ -124,6 +124,9 @@ func newExprCheck(o *options, src string) (*exprCheck, error) {
 	for _, v := range x.vars {
 		known[v] = true
 		if t, ok := fileTensor(file, v); ok {
+			if err := checkFileTensor(fmt.Sprintf("--input %s: tensor %q", o.input, v), t, o.maxElements); err != nil {
+				return nil, usagef("%v", err)
+			}
 			if err := x.setInput(v, t); err != nil {
 				return nil, usagef("--input %s: %v", v, err)
 			}
@@ -136,6 +139,9 @@ func newExprCheck(o *options, src string) (*exprCheck, error) {
 		if len(shape) == 0 {
 			shape = []int{1} // compiler params have rank >= 1
 			x.scalars[v] = true
+		}
+		if err := checkSize("--var "+v, shape, o.maxElements); err != nil {
+			return nil, usagef("%v", err)
 		}
 		if x.values[v], err = gradcheck.DrawDomain(rng, ops.Real, tensor.Float64, shape...); err != nil {
 			return nil, err
