@@ -53,7 +53,11 @@
 // ReadCSV reads numeric CSV with a chosen target column; ReadSklearnCSV and
 // ReadSklearnDigits read the files bundled with scikit-learn; ReadIDX and
 // LoadMNIST read the IDX format of MNIST. Gzipped input is detected by its
-// magic bytes. Loaders validate what they return.
+// magic bytes. Loaders validate what they return. Every loader reads at
+// most DefaultMaxBytes (256 MiB) per file after decompression, so a gzip
+// bomb is refused with a *TooLargeError naming the file; CSVConfig.MaxBytes
+// and the MaxBytes option change the limit. Error messages quote at most
+// 64 bytes of a field or name.
 //
 // # Errors
 //
