@@ -210,7 +210,10 @@ func (t *Trainer) runEpoch(ctx context.Context, b *data.Batcher) error {
 	}
 	t.history.add(EpochRecord{Epoch: epoch, Steps: n, LR: lr, Time: time.Since(start), Values: logs}, order)
 	t.epoch++
-	return t.cbs.each("OnEpochEnd", func(c Callback) error { return c.OnEpochEnd(t, epoch, logs) })
+	if err := t.cbs.each("OnEpochEnd", func(c Callback) error { return c.OnEpochEnd(t, epoch, logs) }); err != nil {
+		return err
+	}
+	return t.cbs.flush(t, epoch)
 }
 
 // epochLogs returns the epoch's values, the training loss and metrics
