@@ -40,6 +40,9 @@ const (
 // intact. meta may not set the symgrad.* keys or "format".
 func SaveCheckpoint(path string, m *Model, optimizerState map[string]*tensor.Dense, meta map[string]string) (err error) {
 	defer panics.Recover(&err, "saving checkpoint %s", path)
+	if m == nil {
+		return errors.Errorf("saving checkpoint %s: nil model", path)
+	}
 	md := map[string]string{
 		MetaFormat:  "pt",
 		MetaVersion: CheckpointVersion,
@@ -87,6 +90,9 @@ func ConvertDtype() LoadOption { return func(c *loadConfig) { c.convert = true }
 // dtypes), never a panic; on error m is unchanged.
 func LoadCheckpoint(path string, m *Model, opts ...LoadOption) (optimizerState map[string]*tensor.Dense, err error) {
 	defer panics.Recover(&err, "loading checkpoint %s", path)
+	if m == nil {
+		return nil, errors.Errorf("loading checkpoint %s: nil model", path)
+	}
 	f, err := safetensors.Read(path)
 	if err != nil {
 		return nil, errors.Wrapf(err, "loading checkpoint into model %q", m.Name)

@@ -33,6 +33,9 @@ func NewEmbedding(g *G.ExprGraph, name string, num, dim int, dt tensor.Dtype, rn
 	if num <= 0 || dim <= 0 {
 		return nil, errors.Errorf("embedding %q: sizes must be positive, got num=%d dim=%d", name, num, dim)
 	}
+	if err := checkInit("embedding", name, rng, num, dim); err != nil {
+		return nil, err
+	}
 	w := tensor.New(tensor.Of(dt), tensor.WithShape(num, dim))
 	switch d := w.Data().(type) {
 	case []float64:

@@ -27,6 +27,9 @@ func NewLinear(g *G.ExprGraph, name string, in, out int, dt tensor.Dtype, rng *r
 	if in <= 0 || out <= 0 {
 		return nil, errors.Errorf("linear %q: sizes must be positive, got in=%d out=%d", name, in, out)
 	}
+	if err := checkInit("linear", name, rng, out, in); err != nil {
+		return nil, err
+	}
 	bound := KaimingUniformBound(in)
 	l = &Linear{Name: name, In: in, Out: out}
 	if l.Weight, err = compiler.NewParam(g, name+".weight", Uniform(rng, dt, bound, out, in)); err != nil {
@@ -42,6 +45,9 @@ func NewLinear(g *G.ExprGraph, name string, in, out int, dt tensor.Dtype, rng *r
 // (ops.Linear: a BLAS gemm with W's transpose flag, no transposed copy).
 func (l *Linear) Forward(x *G.Node) (y *G.Node, err error) {
 	defer panics.Recover(&err, "linear %q", l.Name)
+	if x == nil {
+		return nil, errors.Errorf("linear %q: nil input node", l.Name)
+	}
 	if x.Dims() != 2 || x.Shape()[1] != l.In {
 		return nil, errors.Errorf("linear %q: input %q has shape %v, want [batch, %d]", l.Name, x.Name(), x.Shape(), l.In)
 	}

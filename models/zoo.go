@@ -98,6 +98,12 @@ func Build(name string, cfg Config) (m *Model, err error) {
 // Compile compiles the model's loss with respect to all its parameters,
 // with the model's output as the program's output.
 func (m *Model) Compile(opts ...compiler.Option) (*compiler.Program, error) {
+	if m == nil {
+		return nil, errors.New("models: Compile on a nil *Model")
+	}
+	if m.Loss == nil || m.Output == nil {
+		return nil, errors.Errorf("model %q: no Loss or Output node (build the model with Build or set them)", m.Name)
+	}
 	opts = append([]compiler.Option{compiler.WithOutputs(m.Output)}, opts...)
 	p, err := compiler.Compile(m.Loss, m.Params, opts...)
 	return p, errors.Wrapf(err, "model %q", m.Name)

@@ -72,6 +72,9 @@ func copyState(dst, src *models.Model) error {
 // checkData checks that d's samples fit the model's inputs.
 func (t *Trainer) checkData(d *data.Dataset, which string) error {
 	m := t.model
+	if d == nil {
+		return errors.Errorf("train: nil %s dataset", which)
+	}
 	if d.X == nil || d.Y == nil {
 		return errors.Errorf("train: %s set %q has no X or Y", which, d.Name)
 	}
