@@ -148,3 +148,14 @@ func checkFileTensors(flag string, f *safetensors.File, max int) error {
 	}
 	return nil
 }
+
+// paramCount is the number of differentiated elements of an expr check:
+// above fastAbove, expr is checked in fast mode unless --mode is given, as
+// models are.
+func (x *exprCheck) paramCount() int {
+	n := 0
+	for _, v := range x.params() {
+		n += x.values[v].Shape().TotalSize()
+	}
+	return n
+}

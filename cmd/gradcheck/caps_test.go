@@ -159,3 +159,32 @@ func TestGoodBatchStillRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestExprFastModeBySize: expr picks fast mode above fastAbove
+// differentiated elements, as model does, unless --mode is given.
+func TestExprFastModeBySize(t *testing.T) {
+	cases := []struct {
+		args []string
+		mode string
+	}{
+		{[]string{"expr", "sum(x*x)", "--var", "x=150x150"}, "fast"},
+		{[]string{"expr", "sum(x*y)", "--var", "x=100x101", "--var", "y=100x101"}, "fast"},
+		{[]string{"expr", "sum(x*x)", "--var", "x=10x10"}, "full"},
+		{[]string{"expr", "sum(x*x)", "--var", "x=20x20", "--mode", "fast"}, "fast"},
+	}
+	for _, c := range cases {
+		code, out, errOut := runArgs(append(c.args, "--format", "json")...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s", c.args, code, errOut)
+		}
+		var reports []struct {
+			Mode string `json:"mode"`
+		}
+		if err := json.Unmarshal([]byte(out), &reports); err != nil || len(reports) != 1 {
+			t.Fatalf("%v: %v\n%s", c.args, err, out)
+		}
+		if reports[0].Mode != c.mode {
+			t.Errorf("%v: mode %s, want %s", c.args, reports[0].Mode, c.mode)
+		}
+	}
+}

@@ -58,7 +58,11 @@ func checkExpr(o *options, args []string, stdout io.Writer) ([]*gradcheck.Report
 	if err != nil {
 		return nil, err
 	}
-	r, err := gradcheck.Check(x.src, gradcheck.KindExpr, x.builder(o.cfg.Seed), o.cfg)
+	cfg := o.cfg
+	if !o.modeSet && x.paramCount() > fastAbove {
+		cfg.Mode = gradcheck.Fast // as for models: full mode is one pass per element
+	}
+	r, err := gradcheck.Check(x.src, gradcheck.KindExpr, x.builder(o.cfg.Seed), cfg)
 	if err != nil {
 		return nil, usagef("expr: %v", err)
 	}
