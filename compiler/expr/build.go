@@ -149,6 +149,9 @@ func (b *builder) apply(t *term, f func() (*G.Node, error), what string, args ..
 }
 
 func (b *builder) binary(t *term) (*G.Node, error) {
+	if t.op == '+' && t.args[0].kind == binKind && t.args[0].op == '+' {
+		return b.sum(t)
+	}
 	x, err := b.build(t.args[0])
 	if err != nil {
 		return nil, err
@@ -217,4 +220,69 @@ func (b *builder) call(t *term) (*G.Node, error) {
 	}
 	return b.apply(t, func() (*G.Node, error) { return spec.Apply(nodes, params) },
 		"%s of shapes %s", t.name, strings.Join(shapes, ", "))
+}
+
+// minRepeat is the shortest chain t0 + t0 + ... + t0 of one term that
+// Build writes as n * t0.
+const minRepeat = 16
+
+// sum builds a chain a + b + c + ... (t and its left operands that are
+// "+" too) without recursing down the chain: n copies of one term (by
+// canonical text, n >= minRepeat) become n * term, one multiplication
+// instead of n - 1 additions (Gorgonia adds nodes in time linear in the
+// graph's size, so a long chain costs quadratic time); any other chain is
+// added left to right, as written. Either way the cost of looking at the
+// chain is one pass over it.
+func (b *builder) sum(t *term) (*G.Node, error) {
+	var plus, operands []*term // operands right to left, plus[i] adds operands[i]
+	cur := t
+	for cur.kind == binKind && cur.op == '+' {
+		plus, operands = append(plus, cur), append(operands, cur.args[1])
+		cur = cur.args[0]
+	}
+	operands = append(operands, cur)
+	if len(operands) >= minRepeat && sameTerms(operands) {
+		return b.scaled(t, cur, len(operands))
+	}
+	acc, err := b.build(cur)
+	if err != nil {
+		return nil, err
+	}
+	for i := len(plus) - 1; i >= 0; i-- {
+		y, err := b.build(operands[i])
+		if err != nil {
+			return nil, err
+		}
+		if acc, err = b.elementwise(plus[i], acc, y); err != nil {
+			return nil, err
+		}
+	}
+	return acc, nil
+}
+
+// sameTerms reports whether every term of ts has the canonical text of
+// the first.
+func sameTerms(ts []*term) bool {
+	text := ts[0].String()
+	for _, u := range ts[1:] {
+		if u.String() != text {
+			return false
+		}
+	}
+	return true
+}
+
+// scaled builds n * t0 for a chain of n copies of t0: the value is n·t0
+// rounded once, where the chain rounds n - 1 times (both exact when n·t0
+// is an integer below 2^53); the gradient is n, exactly.
+func (b *builder) scaled(t, t0 *term, n int) (*G.Node, error) {
+	x, err := b.build(t0)
+	if err != nil {
+		return nil, err
+	}
+	c, err := b.constant(t, float64(n))
+	if err != nil {
+		return nil, err
+	}
+	return b.apply(t, func() (*G.Node, error) { return G.Mul(c, x) }, "%d * %v", n, x.Shape())
 }
