@@ -72,7 +72,7 @@ type callbackRun struct {
 	ck    *train.Checkpoint
 }
 
-func newCallbackRun(t *testing.T, tr, val *data.Dataset, epochs int, dir string) *callbackRun {
+func newCallbackRun(t testing.TB, tr, val *data.Dataset, epochs int, dir string) *callbackRun {
 	t.Helper()
 	m := must(dropoutNet(8))
 	opt := must(optimizers.NewAdam(optimizers.AdamConfig{LR: 0.05}))
