@@ -155,6 +155,9 @@ func (t *Trainer) Close() error {
 // returns an error.
 func (t *Trainer) Fit(ctx context.Context) (h *History, err error) {
 	defer panics.Recover(&err, "train: model %q", t.model.Name)
+	if lr := t.cfg.Optimizer.LR(); math.IsNaN(lr) || math.IsInf(lr, 0) || lr < 0 {
+		return t.history, errors.Errorf("train: the optimizer's learning rate is %v, want a finite number >= 0", lr)
+	}
 	t.stop, t.reason = false, ""
 	b, err := data.NewBatcher(t.cfg.Train, data.BatchConfig{Size: t.batch, Shuffle: !t.cfg.NoShuffle, Seed: t.cfg.Seed, DropLast: true})
 	if err != nil {

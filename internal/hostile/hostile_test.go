@@ -291,6 +291,16 @@ func TestHostileTrain(t *testing.T) {
 		{"EarlyStopping negative patience", func() error {
 			return fit(train.Config{Epochs: 1, Train: fd, Optimizer: opt(), Callbacks: []train.Callback{&train.EarlyStopping{Patience: -1, Monitor: "loss"}}})
 		}, []string{"Patience", "-1"}},
+		{"lr set NaN after NewTrainer", func() error {
+			o := opt()
+			tn, err := train.NewTrainer(tinyModel(t), train.Config{Epochs: 1, Train: fd, Optimizer: o})
+			if err != nil {
+				return fmt.Errorf("setup: %w", err)
+			}
+			defer tn.Close()
+			o.SetLR(math.NaN())
+			return errOf(tn.Fit(context.Background()))
+		}, []string{"learning rate", "NaN"}},
 		{"PlotHistory nil", func() error { return train.PlotHistory(nil, t.TempDir()+"/a.png") }, []string{"history"}},
 		{"Evaluate nil dataset", func() error {
 			tn, err := train.NewTrainer(tinyModel(t), train.Config{Epochs: 1, Train: fd, Optimizer: opt()})
