@@ -342,3 +342,35 @@ func tinyModel(t *testing.T) *models.Model {
 	}
 	return m
 }
+
+// TestHostileIndexAccessors: accessors without an error result return nil
+// for an index out of range instead of panicking.
+func TestHostileIndexAccessors(t *testing.T) {
+	p, _, _ := small(t)
+	var nilProg *compiler.Program
+	checks := []struct {
+		name  string
+		isNil func() bool
+	}{
+		{"Output(-1)", func() bool { return p.Output(-1) == nil }},
+		{"Output(5)", func() bool { return p.Output(5) == nil }},
+		{"GradNode(-1)", func() bool { return p.GradNode(-1) == nil }},
+		{"GradNode(1)", func() bool { return p.GradNode(1) == nil }},
+		{"nil Program Output(0)", func() bool { return nilProg.Output(0) == nil }},
+	}
+	for _, c := range checks {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s panicked: %v", c.name, r)
+				}
+			}()
+			if !c.isNil() {
+				t.Errorf("%s is not nil", c.name)
+			}
+		}()
+	}
+	if p.GradNode(0) == nil {
+		t.Error("GradNode(0) is nil: the accessors return nothing at all")
+	}
+}
