@@ -7,6 +7,7 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+	"math"
 
 	"github.com/symgrad/symgrad/internal/panics"
 	"github.com/symgrad/symgrad/ops"
@@ -147,8 +148,8 @@ func addPenalties(loss *G.Node, params []*G.Node, cfg *config) (*G.Node, error) 
 		if lambda == 0 {
 			return nil
 		}
-		if lambda < 0 {
-			return errors.Errorf("compile: %s coefficient %g is negative", name, lambda)
+		if lambda < 0 || math.IsNaN(lambda) || math.IsInf(lambda, 0) {
+			return errors.Errorf("compile: %s coefficient %g must be a finite number >= 0", name, lambda)
 		}
 		if len(on) == 0 {
 			on = params

@@ -169,12 +169,18 @@ func (h *HVPProgram) build(fresh *rewritten, n int, hv G.Nodes) error {
 // Bind copies v into the input named name (exact shape and dtype).
 func (h *HVPProgram) Bind(name string, v tensor.Tensor) error {
 	p := &Program{inputs: h.inputs, guard: h.guard}
-	return p.Bind(name, v)
+	return p.bind(name, v)
 }
 
 // Direction returns the direction tensor v_i of params[i]; write the
 // direction into it before Run. It starts at zero.
-func (h *HVPProgram) Direction(i int) *tensor.Dense { return h.dirs[i] }
+// It is nil when i is out of range.
+func (h *HVPProgram) Direction(i int) *tensor.Dense {
+	if i < 0 || i >= len(h.dirs) {
+		return nil
+	}
+	return h.dirs[i]
+}
 
 // Run computes the loss, the gradients and H v (in training mode).
 func (h *HVPProgram) Run() error {
@@ -195,10 +201,22 @@ func (h *HVPProgram) Run() error {
 func (h *HVPProgram) Loss() float64 { return scalarFloat(h.loss) }
 
 // Grad returns the gradient of params[i] from the last run.
-func (h *HVPProgram) Grad(i int) *tensor.Dense { return h.grads[i].(*tensor.Dense) }
+// It is nil when i is out of range.
+func (h *HVPProgram) Grad(i int) *tensor.Dense {
+	if i < 0 || i >= len(h.grads) {
+		return nil
+	}
+	return h.grads[i].(*tensor.Dense)
+}
 
 // HV returns the params[i] block of H v from the last run.
-func (h *HVPProgram) HV(i int) *tensor.Dense { return h.hv[i].(*tensor.Dense) }
+// It is nil when i is out of range.
+func (h *HVPProgram) HV(i int) *tensor.Dense {
+	if i < 0 || i >= len(h.hv) {
+		return nil
+	}
+	return h.hv[i].(*tensor.Dense)
+}
 
 // Params returns the parameters, as given to HVP.
 func (h *HVPProgram) Params() G.Nodes { return h.params }

@@ -70,6 +70,12 @@ func NewParam(g *G.ExprGraph, name string, v *tensor.Dense) (n *G.Node, err erro
 // distinct constants.
 func Constant(g *G.ExprGraph, v any) (n *G.Node, err error) {
 	defer panics.Recover(&err, "constant")
+	if g == nil {
+		return nil, errors.New("constant: nil graph")
+	}
+	if v == nil {
+		return nil, errors.New("constant: nil value")
+	}
 	name := freshName(g, ConstPrefix)
 	switch c := v.(type) {
 	case float64:
@@ -128,13 +134,23 @@ func checkNewName(g *G.ExprGraph, name string) error {
 }
 
 func checkShape(shape []int) error {
+	n := 1
 	for i, d := range shape {
 		if d <= 0 {
 			return errors.Errorf("shape %v: dimension %d is %d, must be positive", shape, i, d)
 		}
+		if n > maxElements/d {
+			return errors.Errorf("shape %v: more than %d elements", shape, maxElements)
+		}
+		n *= d
 	}
 	return nil
 }
+
+// maxElements bounds the elements of a node's value (2^40: 8 TiB of
+// float64), so that a byte count never overflows and a shape such as
+// [2^62, 4] is an error, not an empty tensor.
+const maxElements = 1 << 40
 
 func checkFloat(dt tensor.Dtype) error {
 	if dt != tensor.Float64 && dt != tensor.Float32 {

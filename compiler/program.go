@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/pkg/errors"
@@ -77,7 +78,13 @@ func (p *Program) Outputs() G.Nodes { return p.user.outputs }
 func (p *Program) Inputs() G.Nodes { return p.userNodes(p.inputs) }
 
 // GradNode returns the gradient node of params[i].
-func (p *Program) GradNode(i int) *G.Node { return p.grads[i] }
+// It is nil when i is out of range.
+func (p *Program) GradNode(i int) *G.Node {
+	if p == nil || i < 0 || i >= len(p.grads) {
+		return nil
+	}
+	return p.grads[i]
+}
 
 // IsGradientNode reports whether n was added by symbolic differentiation.
 func (p *Program) IsGradientNode(n *G.Node) bool { return p.gradNodes[n] }
@@ -110,6 +117,12 @@ func (p *Program) ParamTensors() (names []string, values, grads []*tensor.Dense)
 // Grad returns the gradient of the objective with respect to param (the
 // user's node or the program's copy), as computed by the last RunTrain.
 func (p *Program) Grad(param *G.Node) (*tensor.Dense, error) {
+	if err := p.check(); err != nil {
+		return nil, err
+	}
+	if param == nil {
+		return nil, errors.New("grad: nil param node")
+	}
 	for i, n := range p.params {
 		if n == param || p.user.params[i] == param {
 			return p.gradVals[i].(*tensor.Dense), nil
@@ -130,13 +143,27 @@ func (p *Program) Objective() float64 {
 }
 
 // Output returns the value of outputs[i] from the last run.
-func (p *Program) Output(i int) G.Value { return p.outVals[i] }
+// It is nil when i is out of range (or before the first run).
+func (p *Program) Output(i int) G.Value {
+	if p == nil || i < 0 || i >= len(p.outVals) {
+		return nil
+	}
+	return p.outVals[i]
+}
 
 // Bind copies v into the input named name. The shape and dtype must match
 // the input's exactly; with the NaN guard on, v must be finite. Every input
 // a run needs must have been bound once (a run on an input never bound is
 // an error naming it); the value stays bound for later runs.
 func (p *Program) Bind(name string, v tensor.Tensor) error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	return p.bind(name, v)
+}
+
+// bind is Bind on any inputs (HVPProgram binds through it).
+func (p *Program) bind(name string, v tensor.Tensor) error {
 	for _, n := range p.inputs {
 		if n.Name() == name {
 			return p.bindNode(n, v)
@@ -150,7 +177,7 @@ func (p *Program) Bind(name string, v tensor.Tensor) error {
 }
 
 func (p *Program) bindNode(n *G.Node, v tensor.Tensor) error {
-	if v == nil {
+	if isNilTensor(v) {
 		return errors.Errorf("bind %q: nil value", n.Name())
 	}
 	if !v.Shape().Eq(boundShape(n)) {
@@ -206,6 +233,9 @@ func (p *Program) InferenceOnly() bool { return p.train == nil }
 // the gradient subgraph. Afterwards Loss, Objective, Outputs and the
 // params' Grad tensors hold this pass's values.
 func (p *Program) RunTrain() error {
+	if err := p.check(); err != nil {
+		return err
+	}
 	if p.train == nil {
 		return errors.New("training run: the program was compiled for inference only (no loss)")
 	}
@@ -226,6 +256,12 @@ func (p *Program) RunTrain() error {
 // gradients) in the given mode: Evaluation for a validation loss,
 // Training for a gradient check.
 func (p *Program) RunLoss(mode Mode) (err error) {
+	if err := p.check(); err != nil {
+		return err
+	}
+	if mode != Training && mode != Evaluation {
+		return errors.Errorf("forward run: unknown mode %d (compiler.Training or compiler.Evaluation)", int(mode))
+	}
 	if p.train == nil {
 		return errors.New("forward run: the program was compiled for inference only (no loss)")
 	}
@@ -244,6 +280,9 @@ func (p *Program) RunLoss(mode Mode) (err error) {
 // RunInference computes the outputs only, in evaluation mode, on a machine
 // that holds no gradient node and needs no targets bound.
 func (p *Program) RunInference() error {
+	if err := p.check(); err != nil {
+		return err
+	}
 	if p.infer == nil {
 		return errors.New("inference run: the program has no outputs (use WithOutputs)")
 	}
@@ -272,4 +311,26 @@ func scalarFloat(v G.Value) float64 {
 		return float64(*s)
 	}
 	return 0
+}
+
+// check refuses a nil Program and one not made by Compile (the zero
+// value), whose methods would otherwise dereference nil machines.
+func (p *Program) check() error {
+	if p == nil {
+		return errors.New("nil *compiler.Program")
+	}
+	if p.train == nil && p.infer == nil {
+		return errors.New("compiler.Program was not made by Compile (it is the zero value)")
+	}
+	return nil
+}
+
+// isNilTensor reports whether v is nil or a typed nil pointer (a nil
+// *tensor.Dense in a tensor.Tensor interface).
+func isNilTensor(v tensor.Tensor) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }

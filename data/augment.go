@@ -24,6 +24,9 @@ func AddGaussianNoiseInPlace(x *tensor.Dense, std float64, rng *rand.Rand) error
 	if err := checkAugment("AddGaussianNoise", x, 1); err != nil {
 		return err
 	}
+	if rng == nil {
+		return errors.New("data: AddGaussianNoise: nil rng (use data.NewRand(seed))")
+	}
 	if !(std >= 0) || !isFinite(std) {
 		return errors.Errorf("data: AddGaussianNoise: std %v must be finite and >= 0", std)
 	}
@@ -55,6 +58,9 @@ func RandomShift(x *tensor.Dense, maxShift int, rng *rand.Rand) (*tensor.Dense, 
 func RandomShiftInPlace(x *tensor.Dense, maxShift int, rng *rand.Rand) error {
 	if err := checkAugment("RandomShift", x, 3); err != nil {
 		return err
+	}
+	if rng == nil {
+		return errors.New("data: RandomShift: nil rng (use data.NewRand(seed))")
 	}
 	if maxShift < 0 {
 		return errors.Errorf("data: RandomShift: maxShift %d < 0", maxShift)
@@ -109,6 +115,9 @@ func RandomHorizontalFlip(x *tensor.Dense, p float64, rng *rand.Rand) (*tensor.D
 func RandomHorizontalFlipInPlace(x *tensor.Dense, p float64, rng *rand.Rand) error {
 	if err := checkAugment("RandomHorizontalFlip", x, 3); err != nil {
 		return err
+	}
+	if rng == nil {
+		return errors.New("data: RandomHorizontalFlip: nil rng (use data.NewRand(seed))")
 	}
 	if !(p >= 0 && p <= 1) {
 		return errors.Errorf("data: RandomHorizontalFlip: probability %v outside [0,1]", p)

@@ -38,7 +38,7 @@ func (c Column) resolve(header []string, ncols int) (int, error) {
 		if header == nil {
 			return 0, errors.Errorf("target column %q selected by name, but the file has no header row", c.name)
 		}
-		return 0, errors.Errorf("no column named %q in header %q", c.name, header)
+		return 0, errors.Errorf("no column named %s in header %s", quoteShort(c.name), quoteAll(header))
 	}
 	i := c.index
 	if i < 0 {
@@ -68,6 +68,10 @@ type CSVConfig struct {
 	Comma rune
 	// Comment, if not 0, starts a comment line to skip.
 	Comment rune
+	// MaxBytes limits the bytes read (after gzip decompression): a larger
+	// file is a *TooLargeError. 0 means DefaultMaxBytes (256 MiB), a
+	// negative value no limit.
+	MaxBytes int64
 }
 
 // ReadCSV reads a dataset from CSV text: one sample per row, every field a
@@ -77,7 +81,7 @@ type CSVConfig struct {
 // gives the line and column: "data: iris.csv:12:9: field 3 ...". A gzip
 // stream is decompressed. The dataset is named name and validated.
 func ReadCSV(r io.Reader, name string, cfg CSVConfig) (*Dataset, error) {
-	r, _, err := maybeGunzip(r, name)
+	r, _, err := maybeGunzip(r, name, limitOf(cfg.MaxBytes))
 	if err != nil {
 		return nil, err
 	}
@@ -203,13 +207,17 @@ func (t *csvTable) fieldError(j int, f, why string) error {
 	line, col := t.cr.FieldPos(j)
 	field := strconv.Itoa(j + 1)
 	if t.header != nil {
-		field += " (" + strconv.Quote(t.header[j]) + ")"
+		field += " (" + quoteShort(t.header[j]) + ")"
 	}
-	return errors.Errorf("data: %s:%d:%d: field %s: %q: %s", t.name, line, col, field, f, why)
+	return errors.Errorf("data: %s:%d:%d: field %s: %s: %s", t.name, line, col, field, quoteShort(f), why)
 }
 
 // csvError prefixes an encoding/csv error with the file name.
 func csvError(name string, err error) error {
+	var big *TooLargeError
+	if errors.As(err, &big) {
+		return big
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		return errors.Errorf("data: %s:%d:%d: %v", name, pe.Line, pe.Column, pe.Err)

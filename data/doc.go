@@ -55,7 +55,10 @@
 // LoadMNIST read the IDX format of MNIST; LoadSafetensors reads named
 // tensors from a safetensors file (what PyTorch's save_file writes).
 // Gzipped input is detected by its magic bytes. Loaders validate what they
-// return.
+// return. Every loader reads at most DefaultMaxBytes (256 MiB) per file
+// after decompression, so a gzip bomb is refused with a *TooLargeError
+// naming the file; CSVConfig.MaxBytes and the MaxBytes option change the
+// limit. Error messages quote at most 64 bytes of a field or name.
 //
 // # Errors
 //

@@ -40,24 +40,29 @@ var idxTypes = [...]idxType{
 // decompressed stream for a gzipped file; a file shorter or longer than its
 // header declares is an error, and no memory is allocated from the declared
 // size before the data is there.
-func ReadIDX(r io.Reader, name string) (*tensor.Dense, error) {
-	return readIDX(r, name, -1)
+//
+// The declared size and the bytes read (decompressed) are limited to
+// DefaultMaxBytes unless the MaxBytes option says otherwise: a larger file
+// is a *TooLargeError, refused before its data is read.
+func ReadIDX(r io.Reader, name string, opts ...ReadOption) (*tensor.Dense, error) {
+	return readIDX(r, name, -1, readLimit(opts))
 }
 
 // LoadIDX reads the IDX file at path with ReadIDX; for an uncompressed file
 // the declared size is checked against the file's length before reading.
-func LoadIDX(path string) (*tensor.Dense, error) {
+func LoadIDX(path string, opts ...ReadOption) (*tensor.Dense, error) {
 	f, name, size, err := openFile(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return readIDX(f, name, size)
+	return readIDX(f, name, size, readLimit(opts))
 }
 
-// readIDX reads an IDX array; size is the length of r when known, else -1.
-func readIDX(r io.Reader, name string, size int64) (*tensor.Dense, error) {
-	r, gz, err := maybeGunzip(r, name)
+// readIDX reads an IDX array; size is the length of r when known, else -1;
+// limit bounds the bytes read.
+func readIDX(r io.Reader, name string, size, limit int64) (*tensor.Dense, error) {
+	r, gz, err := maybeGunzip(r, name, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -77,6 +82,9 @@ func readIDX(r io.Reader, name string, size int64) (*tensor.Dense, error) {
 	if size >= 0 && header+want != size {
 		return nil, errors.Errorf("data: %s: byte offset %d: the header declares %v x %d-byte values (%d bytes), the file holds %d",
 			name, header, dims, typ.size, want, size-header)
+	}
+	if header+want > limit {
+		return nil, &TooLargeError{Name: name, Limit: limit, Gzip: gz, Need: want, Offset: header}
 	}
 	raw, err := readExactly(r, name, header, want, size >= 0)
 	if err != nil {
@@ -138,7 +146,9 @@ func readExactly(r io.Reader, name string, off, want int64, trusted bool) ([]byt
 		return nil, errors.Errorf("data: %s: byte offset %d: data ends after %d of the %d bytes the header declares", name, off+n, n, want)
 	}
 	var extra [1]byte
-	if m, _ := io.ReadFull(r, extra[:]); m > 0 {
+	m, err := io.ReadFull(r, extra[:])
+	var big *TooLargeError
+	if m > 0 || errors.As(err, &big) {
 		return nil, errors.Errorf("data: %s: byte offset %d: unexpected data after the %d bytes the header declares", name, off+want, want)
 	}
 	return buf.Bytes(), nil

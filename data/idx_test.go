@@ -106,7 +106,8 @@ func TestReadIDXErrorsGiveByteOffsets(t *testing.T) {
 		{"truncated", append(idxHeader(0x0B, 3), 0, 1, 0, 2, 0), []string{"byte offset 13", "after 5 of the 6 bytes"}},
 		{"trailing", append(idxHeader(0x08, 2), 1, 2, 3), []string{"byte offset 10", "unexpected data"}},
 		{"absurd size", idxHeader(0x0E, 0x7FFFFFFF, 0x7FFFFFFF, 0x7FFFFFFF), []string{"byte offset 4", "exceed"}},
-		{"large but missing", idxHeader(0x0E, 1<<14, 1<<14), []string{"byte offset 12", "after 0 of the 2147483648 bytes"}},
+		{"large but missing", idxHeader(0x0E, 1<<14, 1<<14), []string{"byte offset 12", "2147483648 bytes of data, more than the limit"}},
+		{"missing, under the limit", idxHeader(0x0E, 1<<10, 1<<10), []string{"byte offset 12", "after 0 of the 8388608 bytes"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -58,14 +58,15 @@ func MNIST(images, labels *tensor.Dense, name string) (*Dataset, error) {
 }
 
 // LoadMNIST reads MNIST's IDX files (train-images-idx3-ubyte and
-// train-labels-idx1-ubyte, gzipped or not) with LoadIDX and builds the
+// train-labels-idx1-ubyte, gzipped or not) with LoadIDX (opts apply to
+// both) and builds the
 // dataset with MNIST. The dataset is named after the images file.
-func LoadMNIST(imagesPath, labelsPath string) (*Dataset, error) {
-	images, err := LoadIDX(imagesPath)
+func LoadMNIST(imagesPath, labelsPath string, opts ...ReadOption) (*Dataset, error) {
+	images, err := LoadIDX(imagesPath, opts...)
 	if err != nil {
 		return nil, err
 	}
-	labels, err := LoadIDX(labelsPath)
+	labels, err := LoadIDX(labelsPath, opts...)
 	if err != nil {
 		return nil, err
 	}

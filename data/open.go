@@ -14,21 +14,22 @@ import (
 var gzipMagic = [2]byte{0x1f, 0x8b}
 
 // maybeGunzip returns a reader of r's contents, decompressed when they start
-// with the gzip magic bytes, and whether they did.
-func maybeGunzip(r io.Reader, name string) (io.Reader, bool, error) {
+// with the gzip magic bytes, and whether they did. The reader fails with a
+// *TooLargeError after limit bytes (decompressed) when more follow.
+func maybeGunzip(r io.Reader, name string, limit int64) (io.Reader, bool, error) {
 	br := bufio.NewReader(r)
 	head, err := br.Peek(2)
 	if err != nil && err != io.EOF {
 		return nil, false, errors.Wrapf(err, "data: %s", name)
 	}
 	if len(head) < 2 || head[0] != gzipMagic[0] || head[1] != gzipMagic[1] {
-		return br, false, nil
+		return &limitedReader{r: br, left: limit, err: &TooLargeError{Name: name, Limit: limit}}, false, nil
 	}
 	zr, err := gzip.NewReader(br)
 	if err != nil {
 		return nil, true, errors.Wrapf(err, "data: %s: gzip header", name)
 	}
-	return zr, true, nil
+	return &limitedReader{r: zr, left: limit, err: &TooLargeError{Name: name, Limit: limit, Gzip: true}}, true, nil
 }
 
 // openFile opens path for one of the Load functions and returns the file,

@@ -18,8 +18,8 @@ import (
 // another width, a non-finite value or a class index outside the class
 // names is an error naming the file, line and column. The dataset is named
 // name and validated. A gzip stream is decompressed.
-func ReadSklearnCSV(r io.Reader, name string) (*Dataset, error) {
-	r, _, err := maybeGunzip(r, name)
+func ReadSklearnCSV(r io.Reader, name string, opts ...ReadOption) (*Dataset, error) {
+	r, _, err := maybeGunzip(r, name, readLimit(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -33,12 +33,12 @@ func ReadSklearnCSV(r io.Reader, name string) (*Dataset, error) {
 		return nil, csvError(name, err)
 	}
 	if len(head) < 2 {
-		return nil, errors.Errorf("data: %s:1: header %q, want n_samples,n_features,class names...", name, head)
+		return nil, errors.Errorf("data: %s:1: header %s, want n_samples,n_features,class names...", name, quoteAll(head))
 	}
 	ns, err1 := strconv.Atoi(strings.TrimSpace(head[0]))
 	nf, err2 := strconv.Atoi(strings.TrimSpace(head[1]))
 	if err1 != nil || err2 != nil || ns < 1 || nf < 1 {
-		return nil, errors.Errorf("data: %s:1: header %q: n_samples and n_features must be positive integers", name, head[:2])
+		return nil, errors.Errorf("data: %s:1: header %s: n_samples and n_features must be positive integers", name, quoteAll(head[:2]))
 	}
 	names := make([]string, len(head)-2)
 	for i, h := range head[2:] {
@@ -59,8 +59,8 @@ func ReadSklearnCSV(r io.Reader, name string) (*Dataset, error) {
 }
 
 // LoadSklearnCSV reads the file at path with ReadSklearnCSV.
-func LoadSklearnCSV(path string) (*Dataset, error) {
-	return loadWith(path, ReadSklearnCSV)
+func LoadSklearnCSV(path string, opts ...ReadOption) (*Dataset, error) {
+	return loadWith(path, func(r io.Reader, name string) (*Dataset, error) { return ReadSklearnCSV(r, name, opts...) })
 }
 
 // readSklearn reads exactly ns rows of the sklearn layout, with class indices
@@ -122,8 +122,8 @@ func (t *csvTable) classRow(rec []string, k int) error {
 // equal width of at least two are accepted: X is float64 [N,width-1] (use
 // ReshapeX(1, 8, 8) for a CNN), Y int64 [N], and ClassNames "0", "1", ...
 // up to the largest label. The dataset is named name and validated.
-func ReadSklearnDigits(r io.Reader, name string) (*Dataset, error) {
-	r, _, err := maybeGunzip(r, name)
+func ReadSklearnDigits(r io.Reader, name string, opts ...ReadOption) (*Dataset, error) {
+	r, _, err := maybeGunzip(r, name, readLimit(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -157,6 +157,6 @@ func ReadSklearnDigits(r io.Reader, name string) (*Dataset, error) {
 }
 
 // LoadSklearnDigits reads the file at path with ReadSklearnDigits.
-func LoadSklearnDigits(path string) (*Dataset, error) {
-	return loadWith(path, ReadSklearnDigits)
+func LoadSklearnDigits(path string, opts ...ReadOption) (*Dataset, error) {
+	return loadWith(path, func(r io.Reader, name string) (*Dataset, error) { return ReadSklearnDigits(r, name, opts...) })
 }

@@ -3,6 +3,8 @@ package gradcheck
 import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
+	"slices"
+	"strings"
 
 	"github.com/symgrad/symgrad/models"
 )
@@ -16,6 +18,9 @@ func CheckModel(name string, cfg Config) (*Report, error) {
 	c, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
+	}
+	if !slices.Contains(models.Names(), name) {
+		return nil, errors.Errorf("gradcheck: unknown model %q (models: %s)", name, strings.Join(models.Names(), ", "))
 	}
 	return Check(name, KindModel, ModelBuilder(name, c.Batch, c.Seed), cfg)
 }

@@ -200,7 +200,14 @@ func DrawDomain(rng *rand.Rand, d ops.Domain, dt tensor.Dtype, shape ...int) (*t
 	if !(d.Max > d.Min) {
 		return nil, errors.Errorf("domain [%g, %g] is empty", d.Min, d.Max)
 	}
-	vals := make([]float64, tensor.Shape(shape).TotalSize())
+	if rng == nil {
+		return nil, errors.New("gradcheck: DrawDomain: nil rng")
+	}
+	n, err := shapeSize(shape)
+	if err != nil {
+		return nil, errors.Wrap(err, "gradcheck: DrawDomain")
+	}
+	vals := make([]float64, n)
 	for i := range vals {
 		ok := false
 		for try := 0; try < 1000 && !ok; try++ {
@@ -250,4 +257,24 @@ func UpstreamSum(y *G.Node, seed uint64) (*G.Node, error) {
 		return nil, errors.New("gradcheck: UpstreamSum needs a node of a graph")
 	}
 	return reduceWithUpstream(y.Graph(), y, newRNG(seed, 5))
+}
+
+// maxDraw bounds the elements DrawDomain draws (2^40), so that a shape
+// such as [2^62, 4] is an error, not an overflowed size.
+const maxDraw = 1 << 40
+
+// shapeSize is the number of elements of shape: every dimension at least
+// 1 (a 0-d shape has one element) and the product at most maxDraw.
+func shapeSize(shape []int) (int, error) {
+	n := 1
+	for _, d := range shape {
+		if d < 1 {
+			return 0, errors.Errorf("shape %v: dimension %d must be positive", shape, d)
+		}
+		if n > maxDraw/d {
+			return 0, errors.Errorf("shape %v: more than %d elements", shape, maxDraw)
+		}
+		n *= d
+	}
+	return n, nil
 }

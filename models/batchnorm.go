@@ -92,7 +92,7 @@ type Dropout struct {
 
 // NewDropout returns a dropout layer with drop probability p in [0, 1).
 func NewDropout(p float64, seed uint64) (*Dropout, error) {
-	if p < 0 || p >= 1 {
+	if !(p >= 0 && p < 1) { // NaN too
 		return nil, errors.Errorf("dropout: probability %g is outside [0, 1)", p)
 	}
 	return &Dropout{P: p, Seed: seed}, nil

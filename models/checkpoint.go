@@ -42,6 +42,9 @@ const (
 // intact. meta may not set the symgrad.* keys or "format".
 func SaveCheckpoint(path string, m *Model, optimizerState map[string]*tensor.Dense, meta map[string]string) (err error) {
 	defer panics.Recover(&err, "saving checkpoint %s", path)
+	if m == nil {
+		return errors.Errorf("saving checkpoint %s: nil model", path)
+	}
 	tensors := make(map[string]*tensor.Dense)
 	for _, e := range m.StateDict() {
 		tensors[e.Name] = e.Tensor
@@ -95,6 +98,9 @@ func ConvertDtype() LoadOption { return func(c *loadConfig) { c.convert = true }
 // never a panic; on error m is unchanged.
 func LoadCheckpoint(path string, m *Model, opts ...LoadOption) (optimizerState map[string]*tensor.Dense, err error) {
 	defer panics.Recover(&err, "loading checkpoint %s", path)
+	if m == nil {
+		return nil, errors.Errorf("loading checkpoint %s: nil model", path)
+	}
 	f, err := safetensors.Read(path)
 	if err != nil {
 		return nil, errors.Wrapf(err, "loading checkpoint into model %q", m.Name)

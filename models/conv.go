@@ -34,6 +34,9 @@ func NewConv2D(g *G.ExprGraph, name string, in, out int, kernel, stride, padding
 	if in <= 0 || out <= 0 || kernel[0] <= 0 || kernel[1] <= 0 || stride[0] <= 0 || stride[1] <= 0 || padding[0] < 0 || padding[1] < 0 {
 		return nil, errors.Errorf("conv2d %q: bad sizes in=%d out=%d kernel=%v stride=%v padding=%v", name, in, out, kernel, stride, padding)
 	}
+	if err := checkInit("conv2d", name, rng, out, in, kernel[0], kernel[1]); err != nil {
+		return nil, err
+	}
 	c = &Conv2D{Name: name, In: in, Out: out, Kernel: kernel, Stride: stride, Padding: padding}
 	bound := KaimingUniformBound(in * kernel[0] * kernel[1])
 	if c.Weight, err = compiler.NewParam(g, name+".weight", Uniform(rng, dt, bound, out, in, kernel[0], kernel[1])); err != nil {

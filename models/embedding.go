@@ -40,6 +40,9 @@ func NewEmbeddingPadded(g *G.ExprGraph, name string, num, dim, padding int, dt t
 	if num <= 0 || dim <= 0 {
 		return nil, errors.Errorf("embedding %q: sizes must be positive, got num=%d dim=%d", name, num, dim)
 	}
+	if err := checkInit("embedding", name, rng, num, dim); err != nil {
+		return nil, err
+	}
 	if padding != ops.NoPadding && (padding < 0 || padding >= num) {
 		return nil, errors.Errorf("embedding %q: padding_idx %d outside [0, %d) (ops.NoPadding for none)", name, padding, num)
 	}

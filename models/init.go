@@ -1,6 +1,7 @@
 package models
 
 import (
+	"github.com/pkg/errors"
 	"math"
 	"math/rand/v2"
 
@@ -36,4 +37,20 @@ func Uniform(rng *rand.Rand, dt tensor.Dtype, bound float64, shape ...int) *tens
 // bias from the same U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
 func KaimingUniformBound(fanIn int) float64 {
 	return 1 / math.Sqrt(float64(fanIn))
+}
+
+// checkInit refuses a nil rng and sizes whose product overflows, before a
+// layer allocates and draws its weights.
+func checkInit(kind, name string, rng *rand.Rand, dims ...int) error {
+	if rng == nil {
+		return errors.Errorf("%s %q: nil rng (use models.NewRNG(seed))", kind, name)
+	}
+	n := 1
+	for _, d := range dims {
+		if d > 0 && n > (1<<40)/d {
+			return errors.Errorf("%s %q: sizes %v: more than 2^40 weights", kind, name, dims)
+		}
+		n *= d
+	}
+	return nil
 }

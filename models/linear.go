@@ -37,6 +37,9 @@ func NewLinear(g *G.ExprGraph, name string, in, out int, dt tensor.Dtype, rng *r
 	if in <= 0 || out <= 0 {
 		return nil, errors.Errorf("linear %q: sizes must be positive, got in=%d out=%d", name, in, out)
 	}
+	if err := checkInit("linear", name, rng, out, in); err != nil {
+		return nil, err
+	}
 	var cfg linearConfig
 	for _, o := range opts {
 		o(&cfg)
@@ -60,6 +63,9 @@ func NewLinear(g *G.ExprGraph, name string, in, out int, dt tensor.Dtype, rng *r
 // x W^T (ops.Gemm) without a bias.
 func (l *Linear) Forward(x *G.Node) (y *G.Node, err error) {
 	defer panics.Recover(&err, "linear %q", l.Name)
+	if x == nil {
+		return nil, errors.Errorf("linear %q: nil input node", l.Name)
+	}
 	if x.Dims() != 2 || x.Shape()[1] != l.In {
 		return nil, errors.Errorf("linear %q: input %q has shape %v, want [batch, %d]", l.Name, x.Name(), x.Shape(), l.In)
 	}

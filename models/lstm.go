@@ -55,6 +55,9 @@ func NewLSTM(g *G.ExprGraph, name string, input, hidden int, bidirectional bool,
 	if input <= 0 || hidden <= 0 {
 		return nil, errors.Errorf("lstm %q: sizes must be positive, got input=%d hidden=%d", name, input, hidden)
 	}
+	if err := checkInit("lstm", name, rng, 4, hidden, input+hidden); err != nil {
+		return nil, err
+	}
 	l = &LSTM{Name: name, Input: input, Hidden: hidden, Bidirectional: bidirectional}
 	bound := 1 / math.Sqrt(float64(hidden))
 	suffixes := []string{"_l0"}

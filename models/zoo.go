@@ -120,6 +120,9 @@ func Build(name string, cfg Config) (m *Model, err error) {
 // parameter of a layer that was never registered with Add, which would
 // silently stay frozen and be left out of checkpoints.
 func (m *Model) Compile(opts ...compiler.Option) (*compiler.Program, error) {
+	if m == nil {
+		return nil, errors.New("models: Compile on a nil *Model")
+	}
 	if m.Loss == nil {
 		return nil, errors.Errorf("model %q has no loss (use CompileInference for outputs alone)", m.Name)
 	}

@@ -41,8 +41,9 @@ func Dropout(x *G.Node, p float64, seed uint64) (out *G.Node, err error) {
 		return nil, errors.Errorf("dropout: %s belongs to no graph", x.Name())
 	}
 	stream := uint64(len(x.Graph().AllNodes()))
+	pcg := rand.NewPCG(seed, stream)
 	st := &maskState{p: p, seed: seed, stream: stream, training: true,
-		rng: rand.New(rand.NewPCG(seed, stream)), size: x.Shape().TotalSize()}
+		pcg: pcg, rng: rand.New(pcg), size: x.Shape().TotalSize()}
 	out, err = G.ApplyOp(&dropoutOp{maskBase{st: st, shape: x.Shape().Clone()}}, x)
 	return out, errors.Wrapf(err, "dropout of %s %v", x.Name(), x.Shape())
 }
@@ -102,10 +103,35 @@ func DropoutMask(n *G.Node) ([]float64, error) {
 	return op.st.Mask(), nil
 }
 
+// RNGStater is an op drawing from a random stream whose position can be
+// saved and restored, so that a training run resumed from a checkpoint
+// draws the masks the uninterrupted run would have drawn
+// (train.Trainer.Resume). RNGKey names the stream: the same for the same
+// op in every build of the same graph with the same seed.
+type RNGStater interface {
+	RNGKey() string
+	RNGState() ([]byte, error)
+	SetRNGState(state []byte) error
+}
+
+var _ RNGStater = maskBase{}
+
+// RNGKey is "dropout.<seed>.<stream>".
+func (op maskBase) RNGKey() string { return fmt.Sprintf("dropout.%d.%d", op.st.seed, op.st.stream) }
+
+// RNGState is the mask generator's state (PCG's MarshalBinary).
+func (op maskBase) RNGState() ([]byte, error) { return op.st.pcg.MarshalBinary() }
+
+// SetRNGState restores a state from RNGState.
+func (op maskBase) SetRNGState(state []byte) error {
+	return errors.Wrapf(op.st.pcg.UnmarshalBinary(state), "dropout stream %s", op.RNGKey())
+}
+
 // maskState is shared by a dropout op and its gradient op.
 type maskState struct {
 	p            float64
 	seed, stream uint64
+	pcg          *rand.PCG // rng's source, whose state RNGState saves
 	rng          *rand.Rand
 	size         int
 	training     bool

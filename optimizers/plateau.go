@@ -61,6 +61,9 @@ type ReduceLROnPlateau struct {
 // NewReduceLROnPlateau returns a ReduceLROnPlateau on opt, checking cfg as
 // PyTorch does (Factor < 1, known modes).
 func NewReduceLROnPlateau(opt LRSetter, cfg PlateauConfig) (*ReduceLROnPlateau, error) {
+	if isNilSetter(opt) {
+		return nil, fmt.Errorf("optimizers: ReduceLROnPlateau: nil optimizer")
+	}
 	r := &ReduceLROnPlateau{opt: opt, factor: orDefault(cfg.Factor, 0.1), patience: cfg.Patience,
 		threshold: orDefault(cfg.Threshold, 1e-4), cooldown: cfg.Cooldown, minLR: cfg.MinLR,
 		eps: orDefault(cfg.Eps, 1e-8), lastLR: opt.LR()}
@@ -83,6 +86,17 @@ func NewReduceLROnPlateau(opt LRSetter, cfg PlateauConfig) (*ReduceLROnPlateau, 
 	}
 	if !(r.factor < 1) {
 		return nil, fmt.Errorf("optimizers: ReduceLROnPlateau: factor %v, want < 1", r.factor)
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"threshold", r.threshold}, {"min_lr", r.minLR}, {"eps", r.eps}} {
+		if !(f.v >= 0) || math.IsInf(f.v, 0) {
+			return nil, fmt.Errorf("optimizers: ReduceLROnPlateau: %s %v, want a finite number ≥ 0", f.name, f.v)
+		}
+	}
+	if r.patience < 0 || r.cooldown < 0 {
+		return nil, fmt.Errorf("optimizers: ReduceLROnPlateau: patience %d and cooldown %d must not be negative", r.patience, r.cooldown)
 	}
 	r.best = r.worst()
 	return r, nil

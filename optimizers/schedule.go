@@ -3,6 +3,7 @@ package optimizers
 import (
 	"fmt"
 	"math"
+	"reflect"
 )
 
 // Scheduler changes an optimizer's learning rate once per epoch, as
@@ -125,6 +126,9 @@ type StepLR struct {
 
 // NewStepLR returns a StepLR on opt (PyTorch's default gamma is 0.1).
 func NewStepLR(opt LRSetter, stepSize int, gamma float64) (*StepLR, error) {
+	if err := checkSchedule("StepLR", opt, gamma); err != nil {
+		return nil, err
+	}
 	if stepSize < 1 {
 		return nil, fmt.Errorf("optimizers: StepLR: step size %d, want ≥ 1", stepSize)
 	}
@@ -168,6 +172,9 @@ type MultiStepLR struct {
 // NewMultiStepLR returns a MultiStepLR on opt (PyTorch's default gamma is
 // 0.1). The milestones need not be sorted.
 func NewMultiStepLR(opt LRSetter, milestones []int, gamma float64) (*MultiStepLR, error) {
+	if err := checkSchedule("MultiStepLR", opt, gamma); err != nil {
+		return nil, err
+	}
 	l := &MultiStepLR{s: newSchedule(opt), milestones: map[int]int{}, gamma: gamma}
 	for _, m := range milestones {
 		l.milestones[m]++
@@ -207,6 +214,9 @@ type ExponentialLR struct {
 
 // NewExponentialLR returns an ExponentialLR on opt.
 func NewExponentialLR(opt LRSetter, gamma float64) (*ExponentialLR, error) {
+	if err := checkSchedule("ExponentialLR", opt, gamma); err != nil {
+		return nil, err
+	}
 	l := &ExponentialLR{s: newSchedule(opt), gamma: gamma}
 	l.Step()
 	return l, nil
@@ -259,6 +269,12 @@ type CosineAnnealingLR struct {
 // NewCosineAnnealingLR returns a CosineAnnealingLR on opt (PyTorch's
 // default etaMin is 0).
 func NewCosineAnnealingLR(opt LRSetter, tMax int, etaMin float64) (*CosineAnnealingLR, error) {
+	if err := checkSchedule("CosineAnnealingLR", opt, 1); err != nil {
+		return nil, err
+	}
+	if !(etaMin >= 0) || math.IsInf(etaMin, 0) {
+		return nil, fmt.Errorf("optimizers: CosineAnnealingLR: eta_min %v, want a finite number ≥ 0", etaMin)
+	}
 	if tMax < 1 {
 		return nil, fmt.Errorf("optimizers: CosineAnnealingLR: T_max %d, want ≥ 1", tMax)
 	}
@@ -320,6 +336,9 @@ type LinearLR struct {
 // NewLinearLR returns a LinearLR on opt; it sets the rate to γ₀·start.
 // As in PyTorch, start must be in (0, 1] and end in [0, 1].
 func NewLinearLR(opt LRSetter, start, end float64, totalIters int) (*LinearLR, error) {
+	if err := checkSchedule("LinearLR", opt, 1); err != nil {
+		return nil, err
+	}
 	switch {
 	case !(start > 0 && start <= 1):
 		return nil, fmt.Errorf("optimizers: LinearLR: starting multiplicative factor %v, want it in (0, 1]", start)
@@ -358,3 +377,24 @@ func (l *LinearLR) State() ScheduleState { return l.s.state("LinearLR") }
 
 // Restore sets the scheduler's progress from State of another LinearLR.
 func (l *LinearLR) Restore(st ScheduleState) error { return l.s.restore("LinearLR", st) }
+
+// checkSchedule refuses a nil (or typed nil) optimizer, whose LR every
+// scheduler reads at once, and a gamma that is NaN, infinite or negative.
+func checkSchedule(kind string, opt LRSetter, gamma float64) error {
+	if isNilSetter(opt) {
+		return fmt.Errorf("optimizers: %s: nil optimizer", kind)
+	}
+	if !(gamma >= 0) || math.IsInf(gamma, 0) {
+		return fmt.Errorf("optimizers: %s: gamma %v, want a finite number ≥ 0", kind, gamma)
+	}
+	return nil
+}
+
+// isNilSetter reports whether opt is nil or a typed nil pointer.
+func isNilSetter(opt LRSetter) bool {
+	if opt == nil {
+		return true
+	}
+	v := reflect.ValueOf(opt)
+	return v.Kind() == reflect.Pointer && v.IsNil()
+}

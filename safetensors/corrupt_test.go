@@ -5,8 +5,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // corruptCases are damaged files, each with the tensor that the error must
@@ -139,5 +141,38 @@ func TestReadMissing(t *testing.T) {
 	}
 	if w, err := f.Tensor("fc.weight"); err != nil || w != f.Tensors["fc.weight"] {
 		t.Errorf("Tensor(fc.weight) = %v, %v", w, err)
+	}
+}
+
+// TestManyZeroSizeTensors: a header of a million zero-size tensors (issue
+// 19: 12 s and 711 MB) is refused at maxTensors, fast; maxTensors of them
+// still load.
+func TestManyZeroSizeTensors(t *testing.T) {
+	header := func(n int) []byte {
+		var b strings.Builder
+		b.WriteString("{")
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString(`"t` + strconv.Itoa(i) + `":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}`)
+		}
+		b.WriteString("}")
+		return rawFile(b.String())
+	}
+	start := time.Now()
+	_, err := Decode(header(1_000_000))
+	if err == nil || !strings.Contains(err.Error(), "more than 65536 tensors") || !strings.Contains(err.Error(), "t65536") {
+		t.Errorf("a million tensors: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("refusing took %v", d)
+	}
+	if testing.Short() {
+		return
+	}
+	f, err := Decode(header(maxTensors))
+	if err != nil || len(f.Tensors) != maxTensors {
+		t.Fatalf("maxTensors tensors: %v", err)
 	}
 }

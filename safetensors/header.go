@@ -27,6 +27,12 @@ type header struct {
 	metadata map[string]string
 }
 
+// maxTensors bounds the number of tensors in a header (65536; large
+// language models hold a few thousand): a 100 MB header of a million
+// zero-size tensors is refused at the 65537th instead of being decoded for
+// seconds into hundreds of megabytes.
+const maxTensors = 1 << 16
+
 // parseHeader parses the JSON header strictly: one object whose keys are
 // unique; "__metadata__" maps to an object of strings (or null); every other
 // key maps to an object with exactly the fields dtype, shape and data_offsets.
@@ -57,6 +63,9 @@ func parseHeader(raw []byte) (*header, error) {
 				return nil, err
 			}
 			continue
+		}
+		if len(h.entries) == maxTensors {
+			return nil, fault(name, "more than %d tensors in the header", maxTensors)
 		}
 		e, err := parseEntry(dec, name)
 		if err != nil {

@@ -85,3 +85,21 @@ func (cs callbacks) backward(t *Trainer, b Batch) error {
 	}
 	return nil
 }
+
+// flusher is a callback with work to finish once every callback has seen
+// the epoch's end (Checkpoint writes its files then).
+type flusher interface {
+	flush(t *Trainer, epoch int) error
+}
+
+// flush runs every flusher's flush after OnEpochEnd.
+func (cs callbacks) flush(t *Trainer, epoch int) error {
+	for _, c := range cs {
+		if f, ok := c.(flusher); ok {
+			if err := f.flush(t, epoch); err != nil {
+				return errors.Wrapf(err, "callback %T OnEpochEnd", c)
+			}
+		}
+	}
+	return nil
+}

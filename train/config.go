@@ -2,6 +2,8 @@ package train
 
 import (
 	"io"
+	"math"
+	"reflect"
 
 	"github.com/pkg/errors"
 
@@ -137,12 +139,57 @@ func (c *Config) check() error {
 		return errors.Errorf("train: Clip.Value %g and Clip.MaxNorm %g must not be negative", c.Clip.Value, c.Clip.MaxNorm)
 	case c.Clip.NormType < 0:
 		return errors.Errorf("train: Clip.NormType %g must not be negative", c.Clip.NormType)
+	case c.Epochs > maxCount:
+		return errors.Errorf("train: Epochs is %d, more than 2^40", c.Epochs)
 	case c.BatchSize < 0:
 		return errors.Errorf("train: BatchSize is %d", c.BatchSize)
 	case c.Replicas < 0:
 		return errors.Errorf("train: Replicas is %d", c.Replicas)
 	}
+	if err := c.Clip.check(); err != nil {
+		return err
+	}
+	if lr := c.Optimizer.LR(); math.IsNaN(lr) || math.IsInf(lr, 0) || lr < 0 {
+		return errors.Errorf("train: the optimizer's learning rate is %v, want a finite number >= 0", lr)
+	}
+	for i, cb := range c.Callbacks {
+		if isNil(cb) {
+			return errors.Errorf("train: Config.Callbacks[%d] is nil", i)
+		}
+	}
+	for i, m := range c.Metrics {
+		if isNil(m) {
+			return errors.Errorf("train: Config.Metrics[%d] is nil", i)
+		}
+	}
 	return nil
+}
+
+// check refuses clipping settings that would silently mean something
+// else: NaN disables a comparison, a negative limit is meaningless, and a
+// norm type must be positive (or +Inf, the max norm).
+func (c Clip) check() error {
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"Clip.Value", c.Value}, {"Clip.MaxNorm", c.MaxNorm}} {
+		if !(f.v >= 0) || math.IsInf(f.v, 0) {
+			return errors.Errorf("train: clip: %s is %v, want a finite number >= 0 (0 is off)", f.name, f.v)
+		}
+	}
+	if !(c.NormType >= 0) {
+		return errors.Errorf("train: clip: Clip.NormType is %v, want a positive number, +Inf, or 0 for 2", c.NormType)
+	}
+	return nil
+}
+
+// isNil reports whether v is nil or a typed nil pointer in an interface.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }
 
 // plateauMonitor is the name of the value fed to Plateau.

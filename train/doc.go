@@ -95,7 +95,9 @@
 // The Checkpoint callback saves, beside the model and the optimizer state,
 // what Trainer.Resume needs to continue a run: the epoch, step and
 // learning rate, the states of Config.Schedule and Config.Plateau
-// (optimizers.ScheduleState) and the History. After a crash, build the
+// (optimizers.ScheduleState), the History, the state of every Resumable
+// callback (EarlyStopping, Checkpoint) and the dropout masks' random
+// streams. After a crash, build the
 // same model, optimizer and schedules, make a Trainer with the same
 // Config, Resume and Fit — PyTorch's load_state_dict calls and
 // start_epoch = checkpoint["epoch"] + 1:
@@ -105,10 +107,13 @@
 //	h, err := t.Fit(ctx) // epochs 3, 4, ...; h holds epochs 0-2 too
 //
 // The epochs go on from the checkpoint's, with the same shuffling order,
-// so the run is bit-identical to an uninterrupted one — unless the model
-// has dropout: the masks' random streams are not saved, so a resumed run
-// draws other masks. Callback state (EarlyStopping's patience, a
-// best-only Checkpoint's best value) starts afresh.
+// the same dropout masks, the same early stopping and the same
+// best.safetensors, so the run is bit-identical to an uninterrupted one
+// (TestResumeWithCallbacksBitIdentical). Resume validates what it reads
+// (rates finite and not negative, counters in range, optimizer state of
+// its parameter's shape, every value finite) and reads the file once.
+// EarlyStopping.RestoreBest's copy of the best weights is the one thing
+// not saved (see EarlyStopping).
 //
 // # Non-finite values
 //

@@ -28,6 +28,9 @@ func zooRebuild(m *models.Model) RebuildFunc {
 // checkData checks that d's samples fit the model's inputs.
 func (t *Trainer) checkData(d *data.Dataset, which string) error {
 	m := t.model
+	if d == nil {
+		return errors.Errorf("train: nil %s dataset", which)
+	}
 	if d.X == nil {
 		return errors.Errorf("train: %s set %q has no X", which, d.Name)
 	}

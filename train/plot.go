@@ -43,6 +43,9 @@ func Color(i int) color.RGBA {
 // epoch, axes labelled and a legend. The file is written atomically.
 func PlotHistory(h *History, path string) (err error) {
 	defer panics.Recover(&err, "train: plotting the history to %s", path)
+	if h == nil {
+		return errors.Errorf("train: plotting the history to %s: nil history", path)
+	}
 	if len(h.Epochs) == 0 {
 		return errors.Errorf("train: plotting the history to %s: no epochs", path)
 	}

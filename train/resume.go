@@ -2,6 +2,7 @@ package train
 
 import (
 	"encoding/csv"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -32,29 +33,37 @@ const (
 // scheduler.load_state_dict and start_epoch = checkpoint["epoch"] + 1 in
 // one call. It loads
 //
-//   - the model's parameters and buffers (models.LoadCheckpoint: the file
-//     must be a checkpoint of this model, by name, shapes and dtypes);
-//   - the optimizer's state (Optimizer.LoadState) and learning rate
-//     (SetLR, from "lr");
+//   - the model's parameters and buffers (as models.LoadCheckpoint: the
+//     file must be a checkpoint of this model, by name, shapes and dtypes,
+//     and every float value finite);
+//   - the optimizer's state (Optimizer.LoadState; every tensor the shape of
+//     its parameter and finite) and learning rate (SetLR, from "lr", which
+//     must be finite and not negative);
 //   - the progress of Config.Schedule and Config.Plateau (Restore); the
 //     checkpoint must hold a state for each that is set and for nothing
 //     else, of the same kind;
+//   - the state of every Resumable callback of Config.Callbacks
+//     (EarlyStopping's best value and patience count, a best-only
+//     Checkpoint's best value), by index: the checkpoint must hold one for
+//     each, of the same kind and monitoring the same value;
+//   - the random streams of the model's dropout layers;
 //   - the epoch counter (the saved epoch + 1), the step counter and the
 //     History.
 //
 // The next Fit then runs Config.Epochs more epochs, numbered on from the
 // checkpoint's, with the shuffling order of those epochs (it depends only
 // on Config.Seed and the epoch number). Given the same model, data, seeds
-// and settings, the losses and parameters are bit-identical to those of
-// an uninterrupted run, except for models with dropout, whose mask
-// streams are not saved. Callbacks are not restored: EarlyStopping and a
-// best-only Checkpoint start from scratch, as in a new Fit.
+// and settings, the losses, parameters, masks, early stopping and saved
+// files are bit-identical to those of an uninterrupted run (except
+// EarlyStopping.RestoreBest's copy of the best weights, which is not
+// saved: see EarlyStopping).
 //
-// Call Resume between Fits, on a Trainer made with the same Config as the
-// interrupted one. A corrupt or truncated file, a checkpoint of another
-// model, or missing or malformed training metadata is an error, never a
-// panic; on error the Trainer, the model, the optimizer and the schedules
-// are unchanged.
+// The file is read once. Call Resume between Fits, on a Trainer made with
+// the same Config as the interrupted one. A corrupt or truncated file, a
+// checkpoint of another model, or missing, malformed or out-of-range
+// training metadata (a NaN or negative "lr", an "epoch" beyond 2^40) is an
+// error naming the key or tensor, never a panic; on error the Trainer, the
+// model, the optimizer, the schedules and the callbacks are unchanged.
 func (t *Trainer) Resume(path string) (err error) {
 	defer panics.Recover(&err, "train: resuming model %q from %s", t.model.Name, path)
 	f, err := safetensors.Read(path)
@@ -65,8 +74,8 @@ func (t *Trainer) Resume(path string) (err error) {
 	if err != nil {
 		return errors.Wrapf(err, "train: resuming model %q from %s", t.model.Name, path)
 	}
-	if err := t.applyResume(path, r); err != nil {
-		return errors.Wrapf(err, "train: resuming model %q", t.model.Name)
+	if err := t.applyResume(r); err != nil {
+		return errors.Wrapf(err, "train: resuming model %q from %s", t.model.Name, path)
 	}
 	return nil
 }
@@ -76,30 +85,33 @@ func (t *Trainer) Resume(path string) (err error) {
 type resumeState struct {
 	epoch, step       int
 	lr                float64
+	model             map[string]*tensor.Dense
 	optimizer         map[string]*tensor.Dense
 	schedule, plateau *optimizers.ScheduleState
 	history           *History
+	callbacks         map[int]map[string]string
+	rng               map[string][]byte
 }
 
 // parseResume reads and checks the training state in f.
 func (t *Trainer) parseResume(f *safetensors.File) (*resumeState, error) {
 	md := f.Metadata
+	if v, ok := md[models.MetaVersion]; ok && v != models.CheckpointVersion {
+		return nil, errors.Errorf("checkpoint format version %q, this build reads version %q", v, models.CheckpointVersion)
+	}
 	if name, ok := md[models.MetaModel]; ok && name != t.model.Name {
 		return nil, errors.Errorf("checkpoint of model %q cannot be resumed into model %q", name, t.model.Name)
 	}
-	r := &resumeState{optimizer: map[string]*tensor.Dense{}}
+	r := &resumeState{optimizer: map[string]*tensor.Dense{}, model: map[string]*tensor.Dense{}}
 	var err error
-	if r.epoch, err = metaInt(md, "epoch"); err != nil {
+	if r.epoch, err = metaIntIn(md, "epoch", 0, maxCount); err != nil {
 		return nil, err
 	}
-	if r.step, err = metaInt(md, "step"); err != nil {
+	if r.step, err = metaIntIn(md, "step", 0, maxCount); err != nil {
 		return nil, err
 	}
-	if r.lr, err = metaFloat(md, "lr"); err != nil {
+	if r.lr, err = metaRate(md, "lr"); err != nil {
 		return nil, err
-	}
-	if r.epoch < 0 || r.step < 0 {
-		return nil, errors.Errorf("metadata epoch %d and step %d must not be negative", r.epoch, r.step)
 	}
 	if r.schedule, err = t.parseSchedule(md, metaSchedule, t.cfg.Schedule != nil, "Config.Schedule"); err != nil {
 		return nil, err
@@ -116,30 +128,99 @@ func (t *Trainer) parseResume(f *safetensors.File) (*resumeState, error) {
 			return nil, errors.Errorf("the history ends at epoch %d, the checkpoint is of epoch %d", r.history.Epochs[n-1].Epoch, r.epoch)
 		}
 	}
-	for name, v := range f.Tensors {
-		if rest, ok := strings.CutPrefix(name, models.OptimizerPrefix); ok {
-			if !t.hasParamKey(rest) {
-				return nil, errors.Errorf("optimizer state %q is for no parameter of model %q", name, t.model.Name)
-			}
-			r.optimizer[rest] = v
-		}
+	if r.callbacks, err = t.parseCallbacks(md); err != nil {
+		return nil, err
+	}
+	if err := t.checkCallbackStates(r.callbacks); err != nil {
+		return nil, err
+	}
+	if r.rng, err = t.parseRNG(md); err != nil {
+		return nil, err
+	}
+	if err := t.splitTensors(f, r); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
 
-// hasParamKey reports whether key is "<param>.<something>" for one of the
-// trained parameters.
-func (t *Trainer) hasParamKey(key string) bool {
+// splitTensors sorts f's tensors into the model's state and the
+// optimizer's, checking that every float value is finite and that every
+// optimizer tensor is "<param>.step" (one value) or "<param>.<buffer>" of
+// the parameter's shape.
+func (t *Trainer) splitTensors(f *safetensors.File, r *resumeState) error {
+	for _, name := range f.Order {
+		v := f.Tensors[name]
+		if err := checkFiniteTensor(name, v); err != nil {
+			return err
+		}
+		rest, ok := strings.CutPrefix(name, models.OptimizerPrefix)
+		if !ok {
+			r.model[name] = v
+			continue
+		}
+		p, suffix, ok := t.paramOfKey(rest)
+		if !ok {
+			return errors.Errorf("optimizer state %q is for no parameter of model %q", name, t.model.Name)
+		}
+		if suffix == "step" {
+			if v.Shape().TotalSize() != 1 {
+				return errors.Errorf("optimizer state %q has shape %v, want one value", name, v.Shape())
+			}
+		} else if !sameDims(v.Shape(), p.Value.Shape()) {
+			return errors.Errorf("optimizer state %q has shape %v, parameter %q has shape %v", name, v.Shape(), p.Name, p.Value.Shape())
+		}
+		r.optimizer[rest] = v
+	}
+	return nil
+}
+
+// paramOfKey finds the trained parameter of an optimizer state key
+// "<param>.<suffix>" (suffix without dots).
+func (t *Trainer) paramOfKey(key string) (optimizers.Param, string, bool) {
 	for _, p := range t.params {
-		if strings.HasPrefix(key, p.Name+".") {
-			return true
+		if suffix, ok := strings.CutPrefix(key, p.Name+"."); ok && suffix != "" && !strings.Contains(suffix, ".") {
+			return p, suffix, true
 		}
 	}
-	return false
+	return optimizers.Param{}, "", false
+}
+
+func sameDims(a, b tensor.Shape) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// checkCallbackStates restores each known callback's state into a copy,
+// so that a bad state is refused before anything changes.
+func (t *Trainer) checkCallbackStates(states map[int]map[string]string) error {
+	for i, st := range states {
+		var err error
+		switch c := t.cfg.Callbacks[i].(type) {
+		case *EarlyStopping:
+			cp := *c
+			err = cp.RestoreState(st)
+		case *Checkpoint:
+			cp := *c
+			err = cp.RestoreState(st)
+		}
+		if err != nil {
+			return errors.Wrapf(err, "Config.Callbacks[%d]", i)
+		}
+	}
+	return nil
 }
 
 // parseSchedule reads the ScheduleState stored under prefix; want says
-// whether the Config has that schedule (field names it for errors).
+// whether the Config has that schedule (field names it for errors). Every
+// value must be in range: rates finite and not negative, counters not
+// negative, the best value not NaN.
 func (t *Trainer) parseSchedule(md map[string]string, prefix string, want bool, field string) (*optimizers.ScheduleState, error) {
 	kind, have := md[prefix+"kind"]
 	switch {
@@ -154,28 +235,33 @@ func (t *Trainer) parseSchedule(md map[string]string, prefix string, want bool, 
 	var err error
 	ints := []struct {
 		key string
+		lo  int
 		v   *int
-	}{{"last_epoch", &s.LastEpoch}, {"num_bad_epochs", &s.NumBadEpochs}, {"cooldown_counter", &s.CooldownCounter}}
+	}{{"last_epoch", -1, &s.LastEpoch}, {"num_bad_epochs", 0, &s.NumBadEpochs}, {"cooldown_counter", 0, &s.CooldownCounter}}
 	for _, f := range ints {
-		if *f.v, err = metaInt(md, prefix+f.key); err != nil {
+		if *f.v, err = metaIntIn(md, prefix+f.key, f.lo, maxCount); err != nil {
 			return nil, err
 		}
 	}
-	floats := []struct {
+	for _, f := range []struct {
 		key string
 		v   *float64
-	}{{"base_lr", &s.BaseLR}, {"last_lr", &s.LastLR}, {"best", &s.Best}}
-	for _, f := range floats {
-		if *f.v, err = metaFloat(md, prefix+f.key); err != nil {
+	}{{"base_lr", &s.BaseLR}, {"last_lr", &s.LastLR}} {
+		if *f.v, err = metaRate(md, prefix+f.key); err != nil {
 			return nil, err
 		}
+	}
+	if s.Best, err = metaFloat(md, prefix+"best"); err != nil {
+		return nil, err
+	}
+	if math.IsNaN(s.Best) {
+		return nil, errors.Errorf("metadata %q is NaN", prefix+"best")
 	}
 	return &s, nil
 }
 
-// applyResume loads r and the model state at path; if a step fails it
-// undoes the earlier ones.
-func (t *Trainer) applyResume(path string, r *resumeState) (err error) {
+// applyResume loads r; if a step fails it undoes the earlier ones.
+func (t *Trainer) applyResume(r *resumeState) (err error) {
 	var undo []func()
 	defer func() {
 		if err != nil {
@@ -212,16 +298,42 @@ func (t *Trainer) applyResume(path string, r *resumeState) (err error) {
 		return errors.Wrap(err, "optimizer state")
 	}
 	undo = append(undo, func() { _ = opt.LoadState(oldState); opt.SetLR(oldLR) })
-	if _, err := models.LoadCheckpoint(path, t.model); err != nil {
+	oldModel := snapshot(t)
+	if err := t.model.LoadStateDict(r.model); err != nil {
 		return err
+	}
+	undo = append(undo, func() { _ = t.model.LoadStateDict(oldModel) })
+	if err := t.restoreRNG(r.rng, &undo); err != nil {
+		return err
+	}
+	for i, st := range r.callbacks {
+		if err := t.cfg.Callbacks[i].(Resumable).RestoreState(st); err != nil {
+			return errors.Wrapf(err, "Config.Callbacks[%d]", i)
+		}
 	}
 	opt.SetLR(r.lr)
 	t.epoch, t.step, t.history = r.epoch+1, r.step, r.history
 	return nil
 }
 
+// restoreRNG sets every random stream's state, adding its undo.
+func (t *Trainer) restoreRNG(states map[string][]byte, undo *[]func()) error {
+	for key, r := range t.rngOps() {
+		old, err := r.RNGState()
+		if err != nil {
+			return err
+		}
+		if err := r.SetRNGState(states[key]); err != nil {
+			return errors.Wrapf(err, "metadata %q", metaRNG+key)
+		}
+		*undo = append(*undo, func() { _ = r.SetRNGState(old) })
+	}
+	return nil
+}
+
 // resumeMeta adds to meta what Resume needs beyond "epoch", "step" and
-// "lr": the schedules' states and the History.
+// "lr": the schedules' states, the History, the callbacks' states and the
+// random streams.
 func (t *Trainer) resumeMeta(meta map[string]string) error {
 	if t.cfg.Schedule != nil {
 		scheduleMeta(meta, metaSchedule, t.cfg.Schedule.State())
@@ -234,7 +346,8 @@ func (t *Trainer) resumeMeta(meta map[string]string) error {
 		return err
 	}
 	meta[metaHistory] = h
-	return nil
+	t.callbackMeta(meta)
+	return t.rngMeta(meta)
 }
 
 // scheduleMeta stores s under prefix, every float exactly.

@@ -193,6 +193,9 @@ func (t *Trainer) Close() error {
 // returns an error.
 func (t *Trainer) Fit(ctx context.Context) (h *History, err error) {
 	defer panics.Recover(&err, "train: model %q", t.model.Name)
+	if lr := t.cfg.Optimizer.LR(); math.IsNaN(lr) || math.IsInf(lr, 0) || lr < 0 {
+		return t.history, errors.Errorf("train: the optimizer's learning rate is %v, want a finite number >= 0", lr)
+	}
 	t.stop, t.reason = false, ""
 	b, err := data.NewBatcher(t.cfg.Train, data.BatchConfig{Size: t.batch, Shuffle: !t.cfg.NoShuffle, Seed: t.cfg.Seed, DropLast: t.cfg.DropLast})
 	if err != nil {
@@ -248,7 +251,10 @@ func (t *Trainer) runEpoch(ctx context.Context, b *data.Batcher) error {
 	}
 	t.history.add(EpochRecord{Epoch: epoch, Steps: n, LR: lr, Time: time.Since(start), Values: logs}, order)
 	t.epoch++
-	return t.cbs.each("OnEpochEnd", func(c Callback) error { return c.OnEpochEnd(t, epoch, logs) })
+	if err := t.cbs.each("OnEpochEnd", func(c Callback) error { return c.OnEpochEnd(t, epoch, logs) }); err != nil {
+		return err
+	}
+	return t.cbs.flush(t, epoch)
 }
 
 // epochLogs returns the epoch's values, the training loss and metrics

@@ -26,7 +26,9 @@ type options struct {
 	batch    string
 	dump     string
 	ref      string
-	args     []string // positional arguments
+	// maxElements caps every tensor drawn, read or built for (--max-elements).
+	maxElements int
+	args        []string // positional arguments
 }
 
 // varList collects repeated --var NAME=SHAPE flags.
@@ -67,6 +69,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.weights, "weights", "", "safetensors state dict to load into the model (model)")
 	fs.StringVar(&o.batch, "batch", "", "safetensors file with the batch tensors x and y (model)")
 	fs.StringVar(&o.dump, "dump", "", "write value/loss, output and grad.<name> to this safetensors file (expr, model)")
+	fs.IntVar(&o.maxElements, "max-elements", defaultMaxElements, "refuse a tensor (drawn, read or built for) of more elements")
 	fs.StringVar(&o.ref, "reference", "", "compare with value/loss, output and grad.<name> in this safetensors file (expr, model)")
 	flagArgs, pos, err := split(fs, args)
 	if err != nil {
@@ -105,7 +108,7 @@ func split(fs *flag.FlagSet, args []string) (flags, pos []string, err error) {
 				pos = append(pos, a) // an expression such as -x^2 or -(x * y)
 				continue
 			}
-			return nil, nil, usagef("unknown flag %s (flags: --eps --atol --rtol --seed --dtype --mode --order --format --show-grad --passes --var --input --weights --batch --dump --reference)", a)
+			return nil, nil, usagef("unknown flag %s (flags: --eps --atol --rtol --seed --dtype --mode --order --format --show-grad --passes --var --input --weights --batch --dump --reference --max-elements)", a)
 		}
 		flags = append(flags, a)
 		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() || hasValue {
@@ -162,6 +165,9 @@ func (o *options) finish(fs *flag.FlagSet, dtype, mode string) error {
 	if o.cfg.Order != 1 && o.cfg.Order != 2 {
 		return usagef("bad --order %d: want 1 or 2", o.cfg.Order)
 	}
+	if o.maxElements < 1 {
+		return usagef("bad --max-elements %d: want a positive number", o.maxElements)
+	}
 	if o.format != "table" && o.format != "json" {
 		return usagef("bad --format %q: want table or json", o.format)
 	}
@@ -191,6 +197,9 @@ func parseShape(s string) ([]int, error) {
 			return nil, errors.Errorf("bad shape %q: want dimensions like 4x3, 5 or scalar", s)
 		}
 		shape = append(shape, d)
+	}
+	if _, err := shapeSize(shape); err != nil {
+		return nil, errors.Wrapf(err, "bad shape %q", s)
 	}
 	return shape, nil
 }

@@ -58,7 +58,11 @@ func checkExpr(o *options, args []string, stdout io.Writer) ([]*gradcheck.Report
 	if err != nil {
 		return nil, err
 	}
-	r, err := gradcheck.Check(x.src, gradcheck.KindExpr, x.builder(o.cfg.Seed), o.cfg)
+	cfg := o.cfg
+	if !o.modeSet && x.paramCount() > fastAbove {
+		cfg.Mode = gradcheck.Fast // as for models: full mode is one pass per element
+	}
+	r, err := gradcheck.Check(x.src, gradcheck.KindExpr, x.builder(o.cfg.Seed), cfg)
 	if err != nil {
 		return nil, usagef("expr: %v", err)
 	}
@@ -160,6 +164,9 @@ func newExprCheck(o *options, src string) (*exprCheck, error) {
 	for _, v := range x.vars {
 		known[v] = true
 		if t, ok := fileTensor(file, v); ok {
+			if err := checkFileTensor(fmt.Sprintf("--input %s: tensor %q", o.input, v), t, o.maxElements); err != nil {
+				return nil, usagef("%v", err)
+			}
 			if err := x.setInput(v, t); err != nil {
 				return nil, usagef("--input %s: %v", v, err)
 			}
@@ -172,6 +179,9 @@ func newExprCheck(o *options, src string) (*exprCheck, error) {
 		if len(shape) == 0 {
 			shape = []int{1} // compiler params have rank >= 1
 			x.scalars[v] = true
+		}
+		if err := checkSize("--var "+v, shape, o.maxElements); err != nil {
+			return nil, usagef("%v", err)
 		}
 		if x.values[v], err = gradcheck.DrawDomain(rng, domains[v], tensor.Float64, shape...); err != nil {
 			return nil, err

@@ -72,6 +72,9 @@ func readModelFiles(o *options, name string) (*modelFiles, error) {
 		if mf.weights, err = safetensors.Read(o.weights); err != nil {
 			return nil, usagef("--weights: %v", err)
 		}
+		if err := checkFileTensors("--weights", mf.weights, o.maxElements); err != nil {
+			return nil, usagef("%v", err)
+		}
 	}
 	if o.batch != "" {
 		f, err := safetensors.Read(o.batch)
@@ -86,6 +89,14 @@ func readModelFiles(o *options, name string) (*modelFiles, error) {
 		mf.x, mf.y = f.Tensors["x"], f.Tensors["y"]
 		if mf.x.Dims() == 0 {
 			return nil, usagef("--batch %s: tensor \"x\" must have a batch axis, got shape %v", o.batch, mf.x.Shape())
+		}
+		// Shapes first (before a model is built at x's batch size), then
+		// sizes and values.
+		if err := checkBatchShapes(name, o.batch, mf.x, mf.y, o.maxElements); err != nil {
+			return nil, usagef("%v", err)
+		}
+		if err := checkFileTensors("--batch", f, o.maxElements); err != nil {
+			return nil, usagef("%v", err)
 		}
 	}
 	return mf, nil

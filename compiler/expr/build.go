@@ -157,6 +157,9 @@ func (b *builder) apply(t *term, in G.Nodes, f func(G.Nodes) (*G.Node, error), w
 }
 
 func (b *builder) binary(t *term) (*G.Node, error) {
+	if t.op == '+' && t.args[0].kind == binKind && t.args[0].op == '+' {
+		return b.sum(t)
+	}
 	x, err := b.build(t.args[0])
 	if err != nil {
 		return nil, err
@@ -226,3 +229,33 @@ func (b *builder) call(t *term) (*G.Node, error) {
 	return b.apply(t, nodes, func(in G.Nodes) (*G.Node, error) { return spec.Apply(in, params) },
 		"%s of shapes %s", t.name, strings.Join(shapes, ", "))
 }
+
+// sum builds a chain a + b + c + ... (t and its left operands that are
+// "+" too) left to right, as written (the floating-point sum PyTorch
+// computes), without recursing down the chain: the cost of looking at the
+// chain is one pass over it, and each addition is built in isolation
+// (compiler.BuildIsolated), in time independent of the graph's size.
+func (b *builder) sum(t *term) (*G.Node, error) {
+	var plus, operands []*term // operands right to left, plus[i] adds operands[i]
+	cur := t
+	for cur.kind == binKind && cur.op == '+' {
+		plus, operands = append(plus, cur), append(operands, cur.args[1])
+		cur = cur.args[0]
+	}
+	operands = append(operands, cur)
+	acc, err := b.build(cur)
+	if err != nil {
+		return nil, err
+	}
+	for i := len(plus) - 1; i >= 0; i-- {
+		y, err := b.build(operands[i])
+		if err != nil {
+			return nil, err
+		}
+		if acc, err = b.elementwise(plus[i], acc, y); err != nil {
+			return nil, err
+		}
+	}
+	return acc, nil
+}
+

@@ -26,9 +26,9 @@ func Sgemm(tA, tB gblas.Transpose, m, n, k int, alpha float32, a []float32, lda 
 	impl.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// parallelWork is the size m·n·k from which a product runs on every
-// core. Measured on 2 cores (docs/performance.md): OpenBLAS's own switch
-// (m·n·k > 262144) wakes its second thread for products as small as
+// parallelWork is the size m·n·k from which a product runs on two
+// threads (OpenBLAS builds). Measured on 2 cores (docs/performance.md):
+// OpenBLAS's own switch (m·n·k > 262144) wakes its second thread for products as small as
 // simplenet's 64x100 by 100x50, which then take twice as long; mlp's
 // 128x784 by 784x256 runs 1.3x faster on two threads.
 const parallelWork = 1 << 22

@@ -8,7 +8,6 @@ import "C"
 
 import (
 	"os"
-	"runtime"
 	"sync/atomic"
 
 	"gonum.org/v1/netlib/blas/netlib"
@@ -35,17 +34,31 @@ func init() {
 	threadsFor(1, 1, 1)
 }
 
+// parallelThreads is the thread count of products of at least
+// parallelWork: a constant, not the machine's core count, because
+// OpenBLAS's results depend on its thread count (a 300x300x300 product
+// differs in its last bits between 1 and 2 threads): with a fixed count, a
+// seeded run gives the same bits on every machine with the same OpenBLAS
+// kernel (docs/determinism.md). Setting OPENBLAS_NUM_THREADS overrides it,
+// and then results follow that setting.
+const parallelThreads = 2
+
+// threadCount is the thread count threadsFor gives an m×n×k product.
+func threadCount(m, n, k int) int32 {
+	if m*n*k >= parallelWork {
+		return parallelThreads
+	}
+	return 1
+}
+
 // threadsFor runs OpenBLAS on one thread for products smaller than
-// parallelWork and on every core for larger ones, unless
+// parallelWork and on parallelThreads for larger ones, unless
 // OPENBLAS_NUM_THREADS is set.
 func threadsFor(m, n, k int) {
 	if fixedThreads {
 		return
 	}
-	want := int32(1)
-	if m*n*k >= parallelWork {
-		want = int32(runtime.NumCPU())
-	}
+	want := threadCount(m, n, k)
 	if threads.Swap(want) != want {
 		C.openblas_set_num_threads(C.int(want))
 	}

@@ -9,6 +9,8 @@ package panics
 
 import (
 	"fmt"
+	"runtime"
+	"strings"
 
 	"github.com/pkg/errors"
 )
@@ -35,11 +37,30 @@ func Call(f func() error, format string, args ...any) (err error) {
 	return f()
 }
 
+// Error is a recovered panic: a sentence for people (what failed and
+// why, without Go's "panic: runtime error" wording) whose cause is the
+// panic's value as an error (errors.Unwrap, errors.As find it).
+type Error struct {
+	msg   string
+	cause error
+}
+
+func (e *Error) Error() string { return e.msg }
+
+// Unwrap returns the panic's value as an error.
+func (e *Error) Unwrap() error { return e.cause }
+
+// Cause returns the same, for github.com/pkg/errors.Cause.
+func (e *Error) Cause() error { return e.cause }
+
 func asError(r any) error {
 	switch v := r.(type) {
+	case runtime.Error:
+		return &Error{msg: "internal error (" + strings.TrimPrefix(v.Error(), "runtime error: ") + ")", cause: v}
 	case error:
-		return errors.WithMessage(v, "panic")
+		return &Error{msg: "Gorgonia refused it: " + v.Error(), cause: v}
 	default:
-		return errors.New(fmt.Sprintf("panic: %v", v))
+		s := fmt.Sprint(v)
+		return &Error{msg: "Gorgonia refused it: " + s, cause: errors.New(s)}
 	}
 }
