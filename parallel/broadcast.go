@@ -9,9 +9,9 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/internal/panics"
-	"github.com/symgrad/symgrad/safetensors"
 	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/optimizers"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 // Broadcast makes rank 0's state the state of every rank, as Horovod's

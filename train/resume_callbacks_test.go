@@ -10,10 +10,10 @@ import (
 
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/data"
-	"github.com/symgrad/symgrad/safetensors"
 	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/ops"
 	"github.com/symgrad/symgrad/optimizers"
+	"github.com/symgrad/symgrad/safetensors"
 	"github.com/symgrad/symgrad/train"
 )
 

@@ -8,8 +8,8 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/safetensors"
 	"github.com/symgrad/symgrad/models"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 // defaultMaxElements is the default of --max-elements: the most elements a

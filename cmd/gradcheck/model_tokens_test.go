@@ -7,8 +7,8 @@ import (
 
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/safetensors"
 	"github.com/symgrad/symgrad/models"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 // textcnn takes int64 token ids as x through --batch: a valid batch runs

@@ -258,4 +258,3 @@ func (b *builder) sum(t *term) (*G.Node, error) {
 	}
 	return acc, nil
 }
-

@@ -13,10 +13,10 @@ import (
 
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/safetensors"
 	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/parallel"
 	"github.com/symgrad/symgrad/parallel/mpi"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 // childEnv, when set, makes the test binary the distributed program itself

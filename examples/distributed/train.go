@@ -8,10 +8,10 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/safetensors"
 	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/optimizers"
 	"github.com/symgrad/symgrad/parallel"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 // metaStep is the checkpoint metadata key holding the steps taken.

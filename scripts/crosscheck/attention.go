@@ -10,9 +10,9 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/compiler"
-	"github.com/symgrad/symgrad/safetensors"
 	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/ops"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 // layerSpec says which layer `crosscheck layer` builds (JSON).

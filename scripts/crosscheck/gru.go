@@ -9,9 +9,9 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/compiler"
-	"github.com/symgrad/symgrad/safetensors"
 	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/ops"
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 // gruCase is `gru LAYERS BIDI WEIGHTS INPUT OUT`: a models.GRU named "gru"
