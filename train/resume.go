@@ -99,9 +99,8 @@ func (t *Trainer) parseResume(f *safetensors.File) (*resumeState, error) {
 	if v, ok := md[models.MetaVersion]; ok && v != models.CheckpointVersion {
 		return nil, errors.Errorf("checkpoint format version %q, this build reads version %q", v, models.CheckpointVersion)
 	}
-	if name, ok := md[models.MetaModel]; ok && name != t.model.Name {
-		return nil, errors.Errorf("checkpoint of model %q cannot be resumed into model %q", name, t.model.Name)
-	}
+	// The model's name is metadata, not a gate (as for LoadCheckpoint): the
+	// tensors' names and shapes decide.
 	r := &resumeState{optimizer: map[string]*tensor.Dense{}, model: map[string]*tensor.Dense{}}
 	var err error
 	if r.epoch, err = metaIntIn(md, "epoch", 0, maxCount); err != nil {
