@@ -19,7 +19,7 @@ func TestBatchNormStatisticsPerReplica(t *testing.T) {
 	build := func(int) (*models.Model, error) {
 		return models.Build("mlpbn", models.Config{Batch: shard, Seed: seed})
 	}
-	g, err := parallel.New(build, parallel.Config{Replicas: 2})
+	g, err := parallel.New(build, parallel.Config{Replicas: 2, LocalBatchNorm: true})
 	if err != nil {
 		t.Fatal(err)
 	}
