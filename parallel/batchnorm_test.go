@@ -1,6 +1,8 @@
 package parallel_test
 
 import (
+	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -109,5 +111,125 @@ func TestErrors(t *testing.T) {
 	x, y := newBatch(g.Master(), 3)
 	if err := g.Bind(x, y); err == nil || !strings.Contains(err.Error(), `bind "x"`) {
 		t.Errorf("binding 3 rows to 2 replicas of 2: %v", err)
+	}
+}
+
+// Synchronized batch norm (the default) gives one program's weights and
+// running statistics (TestReplicasMatchOneProgram checks mlpbn after 12
+// steps); per-replica statistics (LocalBatchNorm, DDP's default) do not:
+// the check above can fail.
+func TestLocalBatchNormDiffersFromOneProgram(t *testing.T) {
+	const batch, seed = 8, 7
+	ref := reference(t, "mlpbn", batch, seed)
+	synced := replicatedWith(t, "mlpbn", batch, seed, parallel.Config{Replicas: 2})
+	local := replicatedWith(t, "mlpbn", batch, seed, parallel.Config{Replicas: 2, LocalBatchNorm: true})
+	if d, at := maxDiff(synced, ref); d > 1e-9 {
+		t.Errorf("synchronized: differs from one program by %g at %s", d, at)
+	}
+	if d, at := maxDiff(local, ref); d < 1e-6 {
+		t.Errorf("per-replica statistics: differ from one program by only %g (at %s)", d, at)
+	}
+}
+
+// One synchronized step leaves in Params the gradient of one program on
+// the whole batch (the mean over shards of the shards' gradients of the
+// sum of every shard's loss), and on every replica the running statistics
+// of the whole batch, counted once.
+func TestSyncBatchNormStep(t *testing.T) {
+	const batch, seed = 8, 5
+	for _, r := range []int{2, 4} {
+		t.Run(fmt.Sprint("replicas=", r), func(t *testing.T) {
+			g := must(parallel.New(func(int) (*models.Model, error) {
+				return models.Build("mlpbn", models.Config{Batch: batch / r, Seed: seed})
+			}, parallel.Config{Replicas: r}))
+			defer g.Close()
+			if !g.SyncBatchNorm() {
+				t.Fatal("mlpbn with 2 replicas: batch norm not synchronized")
+			}
+			s := must(parallel.NewStream(g.Master(), seed))
+			x, y := newBatch(g.Master(), batch)
+			if err := s.Fill(0, 0, x, y); err != nil {
+				t.Fatal(err)
+			}
+			if err := g.Bind(x, y); err != nil {
+				t.Fatal(err)
+			}
+			if err := g.RunTrain(); err != nil {
+				t.Fatal(err)
+			}
+			one := must(models.Build("mlpbn", models.Config{Batch: batch, Seed: seed}))
+			p := must(one.Compile())
+			defer p.Close()
+			_, _ = p.Bind("x", x), p.Bind("y", y)
+			if err := p.RunTrain(); err != nil {
+				t.Fatal(err)
+			}
+			if d := math.Abs(g.Loss() - p.Loss()); d > 1e-12 {
+				t.Errorf("loss %v, one program %v", g.Loss(), p.Loss())
+			}
+			for i, q := range g.Params() {
+				want := p.Params()[i].Grad.Float64s()
+				for j, v := range q.Grad.Float64s() {
+					if d := math.Abs(v - want[j]); d > 1e-12 {
+						t.Fatalf("%s gradient [%d] = %v, one program %v", q.Name, j, v, want[j])
+					}
+				}
+			}
+			for k := 0; k < r; k++ {
+				got := state(g.Replica(k))
+				for _, name := range []string{"bn1.running_mean", "bn1.running_var"} {
+					if d, _ := maxDiff(map[string][]float64{name: got[name]}, map[string][]float64{name: state(one)[name]}); d > 1e-12 {
+						t.Errorf("replica %d: %s differs from one program's by %g", k, name, d)
+					}
+				}
+			}
+			for _, e := range g.Master().StateDict() {
+				if strings.HasSuffix(e.Name, "num_batches_tracked") && e.Tensor.Data().(int64) != 1 {
+					t.Errorf("%s = %v after 1 step", e.Name, e.Tensor.Data())
+				}
+			}
+		})
+	}
+}
+
+// A model without batch norm, one shard, or LocalBatchNorm: nothing is
+// synchronized.
+func TestSyncBatchNormOnlyWhenNeeded(t *testing.T) {
+	for _, c := range []struct {
+		model string
+		cfg   parallel.Config
+		want  bool
+	}{
+		{"mlpbn", parallel.Config{Replicas: 2}, true},
+		{"mlpbn", parallel.Config{Replicas: 1}, false},
+		{"mlpbn", parallel.Config{Replicas: 2, LocalBatchNorm: true}, false},
+		{"mlp", parallel.Config{Replicas: 2}, false},
+	} {
+		g := must(parallel.New(func(int) (*models.Model, error) {
+			return models.Build(c.model, models.Config{Batch: 2})
+		}, c.cfg))
+		if got := g.SyncBatchNorm(); got != c.want {
+			t.Errorf("%s %+v: SyncBatchNorm %v, want %v", c.model, c.cfg, got, c.want)
+		}
+		g.Close()
+	}
+}
+
+// A synchronized program run outside Group.RunTrain (alone, in training
+// mode) fails at the first batch-norm point instead of waiting for the
+// other replicas forever.
+func TestSyncBatchNormOutsideRunTrain(t *testing.T) {
+	g := must(parallel.New(func(int) (*models.Model, error) {
+		return models.Build("mlpbn", models.Config{Batch: 2})
+	}, parallel.Config{Replicas: 2}))
+	defer g.Close()
+	x, y := newBatch(g.Master(), 4)
+	_ = g.Bind(x, y)
+	err := g.Program(1).RunTrain()
+	if err == nil || !strings.Contains(err.Error(), "only inside Group.RunTrain") {
+		t.Fatalf("replica 1 alone: %v", err)
+	}
+	if err := g.RunTrain(); err != nil {
+		t.Fatalf("the group's step after that: %v", err)
 	}
 }
