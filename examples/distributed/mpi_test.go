@@ -80,17 +80,21 @@ func TestMPIBadBatch(t *testing.T) {
 // checkpoint every step) ends the whole job non-zero within 60 s, leaves no
 // process behind and leaves a checkpoint that loads whole; so does a rank
 // that hangs (stopped: the other rank's watchdog aborts the job after the
-// 5 s timeout).
+// 5 s timeout). mlpbn with 2 replicas per rank also meets the other rank in
+// its synchronized batch norm's allreduces, mid-pass.
 func TestMPIKilledRankEndsTheJob(t *testing.T) {
 	for _, c := range []struct {
-		victim int
-		sig    syscall.Signal
-	}{{1, syscall.SIGKILL}, {0, syscall.SIGKILL}, {1, syscall.SIGSTOP}} {
+		model    string
+		replicas int
+		victim   int
+		sig      syscall.Signal
+	}{{"mlp", 1, 1, syscall.SIGKILL}, {"mlp", 1, 0, syscall.SIGKILL}, {"mlp", 1, 1, syscall.SIGSTOP},
+		{"mlpbn", 2, 1, syscall.SIGKILL}, {"mlpbn", 2, 1, syscall.SIGSTOP}} {
 		victim := c.victim
-		t.Run(fmt.Sprintf("%v/rank%d", c.sig, victim), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/%v/rank%d", c.model, c.sig, victim), func(t *testing.T) {
 			dir := t.TempDir()
 			ck := filepath.Join(dir, "ck.safetensors")
-			cmd := mpiCommand(t, 2, dir, append(trainArgs("mlp", 1<<30, 8, 1, ""), "-checkpoint", ck, "-every", "1", "-timeout", "5s")...)
+			cmd := mpiCommand(t, 2, dir, append(trainArgs(c.model, 1<<30, 8, c.replicas, ""), "-checkpoint", ck, "-every", "1", "-timeout", "5s")...)
 			var out strings.Builder
 			cmd.Stdout, cmd.Stderr = &out, &out
 			if err := cmd.Start(); err != nil {
@@ -120,7 +124,7 @@ func TestMPIKilledRankEndsTheJob(t *testing.T) {
 					_ = syscall.Kill(pid, syscall.SIGKILL)
 				}
 			}
-			m, err := models.Build("mlp", models.Config{Batch: 8})
+			m, err := models.Build(c.model, models.Config{Batch: 8})
 			if err != nil {
 				t.Fatal(err)
 			}
