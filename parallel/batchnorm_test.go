@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"gorgonia.org/tensor"
+
 	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/parallel"
 )
@@ -137,14 +139,17 @@ func TestLocalBatchNormDiffersFromOneProgram(t *testing.T) {
 // of the whole batch, counted once.
 func TestSyncBatchNormStep(t *testing.T) {
 	const batch, seed = 8, 5
-	for _, r := range []int{2, 4} {
-		t.Run(fmt.Sprint("replicas=", r), func(t *testing.T) {
-			g := must(parallel.New(func(int) (*models.Model, error) {
-				return models.Build("mlpbn", models.Config{Batch: batch / r, Seed: seed})
-			}, parallel.Config{Replicas: r}))
+	for _, c := range []struct {
+		dt  tensor.Dtype
+		r   int
+		tol float64
+	}{{tensor.Float64, 2, 1e-12}, {tensor.Float64, 4, 1e-12}, {tensor.Float32, 2, 1e-5}} {
+		t.Run(fmt.Sprintf("%v/replicas=%d", c.dt, c.r), func(t *testing.T) {
+			cfg := models.Config{Batch: batch / c.r, Seed: seed, Dtype: c.dt}
+			g := must(parallel.New(func(int) (*models.Model, error) { return models.Build("mlpbn", cfg) }, parallel.Config{Replicas: c.r}))
 			defer g.Close()
 			if !g.SyncBatchNorm() {
-				t.Fatal("mlpbn with 2 replicas: batch norm not synchronized")
+				t.Fatal("mlpbn with several replicas: batch norm not synchronized")
 			}
 			s := must(parallel.NewStream(g.Master(), seed))
 			x, y := newBatch(g.Master(), batch)
@@ -157,28 +162,30 @@ func TestSyncBatchNormStep(t *testing.T) {
 			if err := g.RunTrain(); err != nil {
 				t.Fatal(err)
 			}
-			one := must(models.Build("mlpbn", models.Config{Batch: batch, Seed: seed}))
+			cfg.Batch = batch
+			one := must(models.Build("mlpbn", cfg))
 			p := must(one.Compile())
 			defer p.Close()
 			_, _ = p.Bind("x", x), p.Bind("y", y)
 			if err := p.RunTrain(); err != nil {
 				t.Fatal(err)
 			}
-			if d := math.Abs(g.Loss() - p.Loss()); d > 1e-12 {
+			if d := math.Abs(g.Loss() - p.Loss()); d > c.tol {
 				t.Errorf("loss %v, one program %v", g.Loss(), p.Loss())
 			}
 			for i, q := range g.Params() {
-				want := p.Params()[i].Grad.Float64s()
-				for j, v := range q.Grad.Float64s() {
-					if d := math.Abs(v - want[j]); d > 1e-12 {
+				want := floats(p.Params()[i].Grad)
+				for j, v := range floats(q.Grad) {
+					if d := math.Abs(v - want[j]); d > c.tol {
 						t.Fatalf("%s gradient [%d] = %v, one program %v", q.Name, j, v, want[j])
 					}
 				}
 			}
-			for k := 0; k < r; k++ {
+			ref := state(one)
+			for k := 0; k < c.r; k++ {
 				got := state(g.Replica(k))
 				for _, name := range []string{"bn1.running_mean", "bn1.running_var"} {
-					if d, _ := maxDiff(map[string][]float64{name: got[name]}, map[string][]float64{name: state(one)[name]}); d > 1e-12 {
+					if d, _ := maxDiff(map[string][]float64{name: got[name]}, map[string][]float64{name: ref[name]}); d > c.tol {
 						t.Errorf("replica %d: %s differs from one program's by %g", k, name, d)
 					}
 				}
@@ -190,6 +197,18 @@ func TestSyncBatchNormStep(t *testing.T) {
 			}
 		})
 	}
+}
+
+// floats copies a float tensor's elements as float64s.
+func floats(t *tensor.Dense) []float64 {
+	if t.Dtype() == tensor.Float64 {
+		return t.Float64s()
+	}
+	var out []float64
+	for _, v := range t.Float32s() {
+		out = append(out, float64(v))
+	}
+	return out
 }
 
 // A model without batch norm, one shard, or LocalBatchNorm: nothing is
