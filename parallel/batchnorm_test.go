@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/models"
+	"github.com/symgrad/symgrad/ops"
 	"github.com/symgrad/symgrad/parallel"
 )
 
@@ -250,5 +251,93 @@ func TestSyncBatchNormOutsideRunTrain(t *testing.T) {
 	}
 	if err := g.RunTrain(); err != nil {
 		t.Fatalf("the group's step after that: %v", err)
+	}
+}
+
+// bn2d builds x [B, 2, 3, 3] -> BatchNorm2d(2) -> flatten -> Linear(18, 1),
+// MSE; stats, when non-nil, replaces the layer's running statistics.
+func bn2d(batch int, stats *ops.BatchNormStats) (*models.Model, *ops.BatchNormStats, error) {
+	m, err := models.New("bn2d", models.Config{Batch: batch, Seed: 2}, 2, 3, 3)
+	if err != nil {
+		return nil, nil, err
+	}
+	bn, err := m.BatchNorm("bn", 2)
+	if err != nil {
+		return nil, nil, err
+	}
+	if stats != nil {
+		bn.Stats = stats
+	}
+	fc, err := m.Linear("fc", 18, 1)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := m.Targets(tensor.Float64, 1); err != nil {
+		return nil, nil, err
+	}
+	return m, bn.Stats, m.SetLoss(models.NewSequential(bn, &models.Flatten{}, fc), ops.MSE)
+}
+
+// BatchNorm2d (statistics over N, H and W) is synchronized too: one step of
+// 2 replicas has the gradients of one program on the whole batch.
+func TestSyncBatchNorm2d(t *testing.T) {
+	const batch = 6
+	g := must(parallel.New(func(int) (*models.Model, error) {
+		m, _, err := bn2d(batch/2, nil)
+		return m, err
+	}, parallel.Config{Replicas: 2}))
+	defer g.Close()
+	one, _, err := bn2d(batch, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := must(one.Compile())
+	defer p.Close()
+	x, y := newBatch(one, batch)
+	for i := range x.Float64s() {
+		x.Float64s()[i] = math.Sin(float64(i*i) + 0.5)
+	}
+	for i := range y.Float64s() {
+		y.Float64s()[i] = math.Cos(float64(i))
+	}
+	_, _ = p.Bind("x", x), p.Bind("y", y)
+	if err := g.Bind(x, y); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.RunTrain(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.RunTrain(); err != nil {
+		t.Fatal(err)
+	}
+	if !g.SyncBatchNorm() {
+		t.Fatal("not synchronized")
+	}
+	for i, q := range g.Params() {
+		want := p.Params()[i].Grad.Float64s()
+		for j, v := range q.Grad.Float64s() {
+			if d := math.Abs(v - want[j]); d > 1e-12 {
+				t.Fatalf("%s gradient [%d] = %v, one program %v", q.Name, j, v, want[j])
+			}
+		}
+	}
+	if d, at := maxDiff(state(g.Replica(1)), state(one)); d > 1e-12 {
+		t.Errorf("replica 1's running statistics differ from one program's by %g at %s", d, at)
+	}
+}
+
+// Replicas whose batch norms share their statistics are refused.
+func TestSyncBatchNormSharedStatistics(t *testing.T) {
+	var first *ops.BatchNormStats
+	_, err := parallel.New(func(r int) (*models.Model, error) {
+		m, s, err := bn2d(2, first)
+		first = s
+		return m, err
+	}, parallel.Config{Replicas: 2})
+	if err == nil || !strings.Contains(err.Error(), "replica 0's") {
+		t.Fatalf("replicas sharing a batch norm's statistics: %v", err)
+	}
+	if testing.Verbose() {
+		t.Log(err)
 	}
 }

@@ -227,6 +227,9 @@ func (g *Group) synchronize(m *models.Model, i, r int) error {
 		if c := s.RunningMean.DataSize(); c != g.bnChannels[j] {
 			return errors.Errorf("batch-norm layer %d has %d channels, replica 0's %d", j, c, g.bnChannels[j])
 		}
+		if l, ok := s.Sync.(*bnLayer); ok && l.hub == g.bn {
+			return errors.Errorf("batch-norm layer %d: its statistics are replica %d's: build each replica's own", j, l.rep)
+		}
 	}
 	g.bn.synchronize(layers, i)
 	return nil
