@@ -109,10 +109,10 @@ func New(build BuildFunc, cfg Config) (_ *Group, err error) {
 
 // build builds, compiles and checks the replicas and sets up the reducer.
 func (g *Group) build(build BuildFunc, r int, cfg Config) error {
-	sync := !cfg.LocalBatchNorm && r*g.comm.Size() > 1
+	synced := !cfg.LocalBatchNorm && r*g.comm.Size() > 1
 	for i := 0; i < r; i++ {
 		rep, err := newReplica(build, i, cfg.CompileOptions, func(m *models.Model) error {
-			if sync {
+			if synced {
 				return g.synchronize(m, i, r)
 			}
 			return nil
