@@ -60,3 +60,29 @@ func ExampleClassInput() {
 	// Output:
 	// c 5 true
 }
+
+// twoMirrors is a BatchNormSync of two shards holding the same rows: the
+// average of two equal vectors leaves them as they are.
+type twoMirrors struct{}
+
+func (twoMirrors) Shards() int                                { return 2 }
+func (twoMirrors) Average(ops.SyncPoint, *tensor.Dense) error { return nil }
+
+// ExampleBatchNormSync synchronizes a batch norm found in the graph with
+// BatchNormLayers: its running variance then takes the unbiased variance
+// over the 2·4 values of both shards, 8/7 of the biased one (alone: 4/3).
+func ExampleBatchNormSync() {
+	g := G.NewGraph()
+	x, _ := compiler.NewParam(g, "x", tensor.New(tensor.WithShape(4, 1), tensor.WithBacking([]float64{1, 2, 3, 4})))
+	y, _ := ops.BatchNorm(x, nil, nil, nil)
+	layers := ops.BatchNormLayers(g)
+	layers[0].Sync = twoMirrors{} // before compiling
+	loss := G.Must(G.Sum(G.Must(G.Square(y))))
+	prog, _ := compiler.Compile(loss, []*G.Node{x})
+	defer prog.Close()
+	_ = prog.RunTrain()
+	// biased variance 1.25; running = 0.9·1 + 0.1·1.25·8/7
+	fmt.Printf("%d layer, running var %.4f\n", len(layers), layers[0].RunningVar.Float64s()[0])
+	// Output:
+	// 1 layer, running var 1.0429
+}

@@ -16,6 +16,11 @@ type BatchNormStats struct {
 	NumBatchesTracked       int64
 	Momentum                float64 // running = (1 - Momentum)·running + Momentum·batch
 	Eps                     float64 // added to the variance before the square root
+	// Sync, when set before the graph is differentiated, averages the
+	// batch statistics and their gradients over the shards of a
+	// data-parallel step (SyncBatchNorm; see BatchNormSync). nil: this
+	// batch alone.
+	Sync BatchNormSync
 }
 
 // NewBatchNormStats returns the stats of c channels with PyTorch's defaults:

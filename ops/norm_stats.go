@@ -67,8 +67,8 @@ func (op *bnStatOp) Do(vs ...G.Value) (G.Value, error) {
 	if len(vs) != 1 {
 		return nil, errors.Errorf("%v: expected 1 input, got %d", op, len(vs))
 	}
-	if op.kind == statVar && op.n < 2 {
-		return nil, errors.Errorf("batch norm: training needs more than 1 value per channel, got %d", op.n)
+	if total := op.n * op.stats.shards(); op.kind == statVar && total < 2 {
+		return nil, errors.Errorf("batch norm: training needs more than 1 value per channel, got %d", total)
 	}
 	t, ok := vs[0].(tensor.Tensor)
 	if !ok {
@@ -79,9 +79,18 @@ func (op *bnStatOp) Do(vs ...G.Value) (G.Value, error) {
 		return nil, errors.Errorf("%v: batch statistic %v %v, want %v [%d] (%v)", op, t.Dtype(), t.Shape(), run.Dtype(), op.c, err)
 	}
 	if run.Dtype() == tensor.Float64 {
-		op.update(run.Float64s(), batch.Float64s(), out.Float64s())
+		copy(out.Float64s(), batch.Float64s())
 	} else {
-		op.update32(run.Float32s(), batch.Float32s(), out.Float32s())
+		copy(out.Float32s(), batch.Float32s())
+	}
+	// Synchronized: the statistic of the whole global batch.
+	if err := op.stats.average(syncPoint(op.kind), out); err != nil {
+		return nil, err
+	}
+	if run.Dtype() == tensor.Float64 {
+		op.update(run.Float64s(), out.Float64s())
+	} else {
+		op.update32(run.Float32s(), out.Float32s())
 	}
 	if op.kind == statMean {
 		op.stats.NumBatchesTracked++
@@ -97,31 +106,39 @@ func (op *bnStatOp) outBuffer(dt tensor.Dtype) *tensor.Dense {
 	return op.out
 }
 
-// corr is the factor of the running update: n/(n - 1) for the variance
-// (unbiased, as PyTorch), 1 for the mean.
+// corr is the factor of the running update: N/(N - 1) for the variance
+// (unbiased, as PyTorch; N = n·K values per channel over the K shards of a
+// synchronized layer), 1 for the mean.
 func (op *bnStatOp) corr() float64 {
 	if op.kind == statVar {
-		return float64(op.n) / float64(op.n-1)
+		n := float64(op.n * op.stats.shards())
+		return n / (n - 1)
 	}
 	return 1
 }
 
-// update is running = (1-m)·running + m·batch·corr, and out = batch.
-func (op *bnStatOp) update(r, batch, out []float64) {
+// syncPoint is the forward point of a statistic.
+func syncPoint(k statKind) SyncPoint {
+	if k == statMean {
+		return SyncMean
+	}
+	return SyncVar
+}
+
+// update is running = (1-m)·running + m·batch·corr.
+func (op *bnStatOp) update(r, batch []float64) {
 	m, corr := op.stats.Momentum, op.corr()
 	for i := range r {
 		r[i] = (1-m)*r[i] + m*batch[i]*corr
 	}
-	copy(out, batch)
 }
 
 // update32 is update for float32, computed in float64 as before.
-func (op *bnStatOp) update32(r, batch, out []float32) {
+func (op *bnStatOp) update32(r, batch []float32) {
 	m, corr := op.stats.Momentum, op.corr()
 	for i := range r {
 		r[i] = float32((1-m)*float64(r[i]) + m*float64(batch[i])*corr)
 	}
-	copy(out, batch)
 }
 
 // WriteHash includes the stats' identity: two layers never merge.
@@ -145,8 +162,19 @@ func (op *bnStatOp) String() string {
 	return "bnstat(var)"
 }
 
-// SymDiff is the identity: in training the output is the batch statistic.
-func (op *bnStatOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) { return G.Nodes{g}, nil }
+// SymDiff is the identity (in training the output is the batch statistic)
+// or, for a synchronized layer, the average of g over the shards: the
+// adjoint of the forward average.
+func (op *bnStatOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
+	if op.stats.Sync == nil {
+		return G.Nodes{g}, nil
+	}
+	at := SyncMeanGrad
+	if op.kind == statVar {
+		at = SyncVarGrad
+	}
+	return applyAdjoint(op, &bnSyncGradOp{stats: op.stats, at: at, c: op.c}, g)
+}
 
 func init() {
 	Register(&Spec{

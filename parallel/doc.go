@@ -16,9 +16,14 @@
 //
 // The master copy of the parameters (what the optimizer updates and a
 // checkpoint saves) is the first replica's, or Config.Master's; the other
-// replicas copy it before every step. Batch normalization keeps per-replica
-// batch statistics, as DDP does (each replica normalizes with the mean and
-// variance of its own shard); the running statistics are the master's, copied
+// replicas copy it before every step. Batch normalization is synchronized
+// (PyTorch's SyncBatchNorm) when the job has more than one shard: every
+// replica of every rank normalizes with the mean and variance of the whole
+// global batch, reduced in replica order and over the ranks inside the
+// forward and backward passes, so a model with batch norm also trains as
+// one process on the whole batch. Config.LocalBatchNorm keeps DDP's
+// default instead (each replica normalizes with its own shard's
+// statistics). Either way the running statistics are the master's, copied
 // to every replica before each step (DDP's broadcast_buffers). See
 // docs/distributed.md.
 package parallel

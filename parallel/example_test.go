@@ -2,6 +2,7 @@ package parallel_test
 
 import (
 	"fmt"
+	"math"
 
 	"gorgonia.org/tensor"
 
@@ -53,4 +54,45 @@ func ExampleNew() {
 	// step 1: loss 0.3521
 	// step 2: loss 0.2145
 	// 2 replicas of 4 samples, global batch 8
+}
+
+// Batch norm is synchronized over the shards (SyncBatchNorm): two replicas
+// of mlpbn, four samples each, normalize with the statistics of the whole
+// batch of eight, and their gradients are those of one program on it.
+func ExampleGroup_SyncBatchNorm() {
+	build := func(int) (*models.Model, error) {
+		return models.Build("mlpbn", models.Config{Batch: 4, Seed: 1})
+	}
+	g, err := parallel.New(build, parallel.Config{Replicas: 2})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer g.Close()
+	one, _ := models.Build("mlpbn", models.Config{Batch: 8, Seed: 1})
+	prog, _ := one.Compile()
+	defer prog.Close()
+	x := tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(8, 100))
+	y := tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(8, 1))
+	stream, _ := parallel.NewStream(g.Master(), 1)
+	_ = stream.Fill(0, 0, x, y)
+	_ = g.Bind(x, y)
+	_ = prog.Bind("x", x)
+	_ = prog.Bind("y", y)
+	if err := g.RunTrain(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	_ = prog.RunTrain()
+	worst := 0.0
+	for i, p := range g.Params() {
+		for j, v := range p.Grad.Float64s() {
+			worst = max(worst, math.Abs(v-prog.Params()[i].Grad.Float64s()[j]))
+		}
+	}
+	fmt.Println("synchronized:", g.SyncBatchNorm())
+	fmt.Println("gradients of one program on the whole batch:", worst < 1e-12)
+	// Output:
+	// synchronized: true
+	// gradients of one program on the whole batch: true
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/internal/panics"
 	"github.com/symgrad/symgrad/models"
+	"github.com/symgrad/symgrad/ops"
 	"github.com/symgrad/symgrad/optimizers"
 )
 
@@ -29,6 +30,13 @@ type Config struct {
 	// replicas' parameter and buffer names, shapes and dtypes; its batch
 	// size may differ.
 	Master *models.Model
+	// LocalBatchNorm keeps per-replica batch-norm statistics, as PyTorch's
+	// DDP does with plain BatchNorm: each replica normalizes its shard
+	// with the shard's own mean and variance. By default (false) the batch
+	// norms of a job of P·R > 1 shards are synchronized (SyncBatchNorm):
+	// every replica of every rank normalizes with the mean and variance of
+	// the whole global batch, and the step equals one process's on it.
+	LocalBatchNorm bool
 }
 
 // BuildFunc builds replica r: the same model (same parameter names, shapes
@@ -39,16 +47,18 @@ type BuildFunc func(replica int) (*models.Model, error)
 // P processes. It is not safe for concurrent use (its replicas run
 // concurrently inside RunTrain).
 type Group struct {
-	comm   Comm
-	reps   []*replica
-	master *models.Model
-	shard  int
-	params []optimizers.Param // master values, gradients viewing the fused buffer
-	red    reducer            // the fused buffer and the copies between replicas
-	pool   *workers
-	loss   float64
-	losses []float64 // each replica's loss of the last step
-	steps  int
+	comm       Comm
+	reps       []*replica
+	master     *models.Model
+	shard      int
+	params     []optimizers.Param // master values, gradients viewing the fused buffer
+	red        reducer            // the fused buffer and the copies between replicas
+	pool       *workers
+	bn         *bnHub // the synchronized batch norms; nil: none or per replica
+	loss       float64
+	losses     []float64 // each replica's loss of the last step
+	bnChannels []int     // the channels of each synchronized layer (replica 0's)
+	steps      int
 	// syncInCompute: the model has no buffers, so replicas take the
 	// master's parameters at the start of the compute phase;
 	// reduceAlone: the fused buffer is small enough to reduce on the
@@ -99,8 +109,14 @@ func New(build BuildFunc, cfg Config) (_ *Group, err error) {
 
 // build builds, compiles and checks the replicas and sets up the reducer.
 func (g *Group) build(build BuildFunc, r int, cfg Config) error {
+	synced := !cfg.LocalBatchNorm && r*g.comm.Size() > 1
 	for i := 0; i < r; i++ {
-		rep, err := newReplica(build, i, cfg.CompileOptions)
+		rep, err := newReplica(build, i, cfg.CompileOptions, func(m *models.Model) error {
+			if synced {
+				return g.synchronize(m, i, r)
+			}
+			return nil
+		})
 		if err != nil {
 			return err
 		}
@@ -116,13 +132,16 @@ func (g *Group) build(build BuildFunc, r int, cfg Config) error {
 	return g.setup()
 }
 
-func newReplica(build BuildFunc, i int, opts []compiler.Option) (*replica, error) {
+func newReplica(build BuildFunc, i int, opts []compiler.Option, prepare func(*models.Model) error) (*replica, error) {
 	m, err := build(i)
 	if err != nil {
 		return nil, errors.Wrapf(err, "parallel: building replica %d", i)
 	}
 	if m == nil || m.X == nil || m.Y == nil {
 		return nil, errors.Errorf("parallel: replica %d: the model has no inputs x and y", i)
+	}
+	if err := prepare(m); err != nil {
+		return nil, errors.Wrapf(err, "parallel: replica %d", i)
 	}
 	p, err := m.Compile(opts...)
 	if err != nil {
@@ -181,6 +200,45 @@ func (g *Group) check() error {
 	}
 	return nil
 }
+
+// synchronize makes replica i's batch norms (before it is compiled)
+// average their statistics over the job's shards; replica 0's layers size
+// the hub, the others must have the same number and channels.
+func (g *Group) synchronize(m *models.Model, i, r int) error {
+	layers := ops.BatchNormLayers(m.Graph)
+	if len(layers) == 0 {
+		return nil
+	}
+	if i == 0 {
+		channels := 0
+		for _, s := range layers {
+			channels = max(channels, s.RunningMean.DataSize())
+		}
+		g.bn = newBNHub(g.comm, r, channels)
+		g.bnChannels = g.bnChannels[:0]
+		for _, s := range layers {
+			g.bnChannels = append(g.bnChannels, s.RunningMean.DataSize())
+		}
+	}
+	if g.bn == nil || len(layers) != len(g.bnChannels) {
+		return errors.Errorf("%d batch-norm layers, replica 0 has %d", len(layers), len(g.bnChannels))
+	}
+	for j, s := range layers {
+		if c := s.RunningMean.DataSize(); c != g.bnChannels[j] {
+			return errors.Errorf("batch-norm layer %d has %d channels, replica 0's %d", j, c, g.bnChannels[j])
+		}
+		if l, ok := s.Sync.(*bnLayer); ok && l.hub == g.bn {
+			return errors.Errorf("batch-norm layer %d: its statistics are replica %d's: build each replica's own", j, l.rep)
+		}
+	}
+	g.bn.synchronize(layers, i)
+	return nil
+}
+
+// SyncBatchNorm reports whether the replicas' batch norms are synchronized
+// over the job's P·R shards (the model has batch norm, P·R > 1 and
+// Config.LocalBatchNorm is false).
+func (g *Group) SyncBatchNorm() bool { return g.bn != nil }
 
 // Replicas returns R, the number of replicas in this process.
 func (g *Group) Replicas() int { return len(g.reps) }

@@ -66,10 +66,16 @@ func reference(t testing.TB, name string, batch int, seed uint64) map[string][]f
 
 // replicated trains model name with r replicas of batch/r samples each.
 func replicated(t testing.TB, name string, batch, r int, seed uint64) map[string][]float64 {
+	return replicatedWith(t, name, batch, seed, parallel.Config{Replicas: r})
+}
+
+// replicatedWith is replicated with the group configuration cfg.
+func replicatedWith(t testing.TB, name string, batch int, seed uint64, cfg parallel.Config) map[string][]float64 {
+	r := max(cfg.Replicas, 1)
 	build := func(int) (*models.Model, error) {
 		return models.Build(name, models.Config{Batch: batch / r, Seed: seed})
 	}
-	g, err := parallel.New(build, parallel.Config{Replicas: r})
+	g, err := parallel.New(build, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,9 +145,10 @@ func maxDiff(a, b map[string][]float64) (float64, string) {
 
 // TestReplicasMatchOneProgram: 1, 2 and 4 replicas give the weights of one
 // program on the whole batch to 1e-9 after 12 Adam steps, and the same
-// weights bit for bit when run again.
+// weights bit for bit when run again (mlpbn: with synchronized batch
+// norm).
 func TestReplicasMatchOneProgram(t *testing.T) {
-	for _, name := range []string{"mlp", "lstm"} {
+	for _, name := range []string{"mlp", "lstm", "mlpbn"} {
 		const batch, seed = 8, 7
 		ref := reference(t, name, batch, seed)
 		for _, r := range []int{1, 2, 4} {

@@ -85,10 +85,7 @@ func (g *Group) work(r int, ph phase) error {
 	case phaseSync:
 		g.red.sync(r)
 	case phaseCompute:
-		if g.syncInCompute {
-			g.red.sync(r)
-		}
-		return g.reps[r].prog.RunTrain()
+		return g.compute(r)
 	case phaseReduce:
 		g.red.reduce(r)
 		if r == 0 {
@@ -96,6 +93,26 @@ func (g *Group) work(r int, ph phase) error {
 		}
 	}
 	return nil
+}
+
+// compute is replica r's forward and backward pass. With synchronized
+// batch norms, a replica that fails (or panics) releases the others
+// waiting for it at a batch-norm point.
+func (g *Group) compute(r int) (err error) {
+	if g.bn != nil {
+		defer func() {
+			if p := recover(); p != nil {
+				err = errors.Errorf("replica %d: panic: %v", r, p)
+			}
+			if err != nil {
+				g.bn.fail(r, err)
+			}
+		}()
+	}
+	if g.syncInCompute {
+		g.red.sync(r)
+	}
+	return g.reps[r].prog.RunTrain()
 }
 
 // RunTrain runs one training step of every replica on its bound shard, at
@@ -110,7 +127,11 @@ func (g *Group) work(r int, ph phase) error {
 // the compute phase (nothing writes them during it); one with buffers
 // (batch norm) in a phase of its own, since replica 0's forward pass
 // updates the running statistics that the others copy. A small model's
-// reduction runs on the caller's goroutine alone.
+// reduction runs on the caller's goroutine alone. Synchronized batch norms
+// (see Config.LocalBatchNorm) meet inside the compute phase: at each of a
+// layer's four points (its mean and variance, forward; their gradients,
+// backward) replica 0 sums every replica's per-channel vector in replica
+// order, allreduces the sum over the ranks and scales it by 1/(P·R).
 func (g *Group) RunTrain() error {
 	if g.pool == nil {
 		return errors.New("parallel: the group is closed")
@@ -120,7 +141,14 @@ func (g *Group) RunTrain() error {
 			return err
 		}
 	}
-	if err := g.pool.run(phaseCompute); err != nil {
+	if g.bn != nil {
+		g.bn.begin()
+	}
+	err := g.pool.run(phaseCompute)
+	if g.bn != nil {
+		g.bn.end()
+	}
+	if err != nil {
 		return errors.Wrap(err, "parallel")
 	}
 	if g.reduceAlone {

@@ -31,8 +31,7 @@ type Config struct {
 	// in a fixed order into the program's gradients before one optimizer
 	// step: the update of one copy on the whole batch, to rounding, and the
 	// same bits on every run. The batch size must be a multiple of Replicas.
-	// Batch norm normalizes each shard with its own statistics (PyTorch
-	// DDP), its running statistics are those of the first shard's copy.
+	// Batch norm is synchronized over the shards (parallel's SyncBatchNorm).
 	// 0 or 1 means one copy.
 	Replicas int
 	// Train is the training set. Every epoch it is shuffled (unless

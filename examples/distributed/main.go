@@ -6,8 +6,9 @@
 // stream seeded by -seed: the global batch of step t depends only on the
 // seed and t, never on P or R, and each rank generates only its own shards.
 // So whatever P and R, the weights equal those of one process with R = 1
-// (to rounding, 1e-9), except for models with batch norm, whose statistics
-// are per shard (DDP semantics; see docs/distributed.md).
+// (to rounding, 1e-9), batch norm included: its statistics are those of the
+// whole global batch (SyncBatchNorm, package parallel's default; see
+// docs/distributed.md).
 //
 // Rank 0 prints the throughput as "samples/s N" (global samples per second
 // over the steps after the first, which warms up) and writes the final

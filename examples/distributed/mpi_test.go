@@ -42,7 +42,7 @@ func mpiCommand(t *testing.T, np int, pidDir string, args ...string) *exec.Cmd {
 // the weights of one process with one replica (to 1e-9) after 12 Adam
 // steps.
 func TestMPIRanksGiveTheWeightsOfOne(t *testing.T) {
-	for _, name := range []string{"mlp", "lstm"} {
+	for _, name := range []string{"mlp", "lstm", "mlpbn"} {
 		ref := reference(t, name, 12, 8)
 		for _, r := range []int{1, 2} {
 			t.Run(fmt.Sprintf("%s/ranks=2/replicas=%d", name, r), func(t *testing.T) {
@@ -54,7 +54,9 @@ func TestMPIRanksGiveTheWeightsOfOne(t *testing.T) {
 				if !strings.Contains(string(out), "model "+name+": 2 rank(s)") || !strings.Contains(string(out), "samples/s ") {
 					t.Fatalf("rank 0's report is missing:\n%s", out)
 				}
-				if d := maxDiff(t, readWeights(t, path), ref); d > 1e-9 {
+				d := maxDiff(t, readWeights(t, path), ref)
+				t.Logf("largest difference from one process: %g", d)
+				if d > 1e-9 {
 					t.Fatalf("weights differ from one process's by %g", d)
 				}
 			})
@@ -78,17 +80,21 @@ func TestMPIBadBatch(t *testing.T) {
 // checkpoint every step) ends the whole job non-zero within 60 s, leaves no
 // process behind and leaves a checkpoint that loads whole; so does a rank
 // that hangs (stopped: the other rank's watchdog aborts the job after the
-// 5 s timeout).
+// 5 s timeout). mlpbn with 2 replicas per rank also meets the other rank in
+// its synchronized batch norm's allreduces, mid-pass.
 func TestMPIKilledRankEndsTheJob(t *testing.T) {
 	for _, c := range []struct {
-		victim int
-		sig    syscall.Signal
-	}{{1, syscall.SIGKILL}, {0, syscall.SIGKILL}, {1, syscall.SIGSTOP}} {
+		model    string
+		replicas int
+		victim   int
+		sig      syscall.Signal
+	}{{"mlp", 1, 1, syscall.SIGKILL}, {"mlp", 1, 0, syscall.SIGKILL}, {"mlp", 1, 1, syscall.SIGSTOP},
+		{"mlpbn", 2, 1, syscall.SIGKILL}, {"mlpbn", 2, 1, syscall.SIGSTOP}} {
 		victim := c.victim
-		t.Run(fmt.Sprintf("%v/rank%d", c.sig, victim), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/%v/rank%d", c.model, c.sig, victim), func(t *testing.T) {
 			dir := t.TempDir()
 			ck := filepath.Join(dir, "ck.safetensors")
-			cmd := mpiCommand(t, 2, dir, append(trainArgs("mlp", 1<<30, 8, 1, ""), "-checkpoint", ck, "-every", "1", "-timeout", "5s")...)
+			cmd := mpiCommand(t, 2, dir, append(trainArgs(c.model, 1<<30, 8, c.replicas, ""), "-checkpoint", ck, "-every", "1", "-timeout", "5s")...)
 			var out strings.Builder
 			cmd.Stdout, cmd.Stderr = &out, &out
 			if err := cmd.Start(); err != nil {
@@ -118,7 +124,7 @@ func TestMPIKilledRankEndsTheJob(t *testing.T) {
 					_ = syscall.Kill(pid, syscall.SIGKILL)
 				}
 			}
-			m, err := models.Build("mlp", models.Config{Batch: 8})
+			m, err := models.Build(c.model, models.Config{Batch: 8})
 			if err != nil {
 				t.Fatal(err)
 			}
