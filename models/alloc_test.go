@@ -8,9 +8,10 @@ import (
 	"github.com/symgrad/symgrad/optimizers"
 )
 
-// allocWarmup is how many steps run before allocations are counted:
-// buffers that grow in the first steps (optimizer state, pools) settle.
-const allocWarmup = 3
+// allocWarmup is how many steps run before allocations are counted: the
+// first verifies the preallocated paths and creates the optimizer's state
+// (testing.AllocsPerRun runs one more step as its own warm-up).
+const allocWarmup = 1
 
 // allocSkip lists the zoo models whose steady-state step still allocates,
 // with the reason; TestTrainStepAllocs skips them (and logs the count).
