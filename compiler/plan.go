@@ -177,19 +177,23 @@ func (p *plan) exec(s *planStep) (err error) {
 // only when both agree bit for bit.
 // Gorgonia's TapeMachine resets its registers on every run, so most ops'
 // UsePreallocDo paths are rarely exercised there and some are wrong; an op
-// with randomness never agrees and keeps using Do. The value returned is
-// Do's, the last call, so ops with internal state stay consistent.
+// with randomness never agrees and keeps using Do. Do is the last call, so
+// ops with internal state stay consistent; the value returned is Do's, or
+// the buffer when it holds the same bits.
 func (p *plan) verifyPrealloc(s *planStep, args []G.Value) (G.Value, error) {
 	pre, perr := p.tryPrealloc(s, args)
 	v, err := s.op.Do(args...)
 	if err != nil {
 		return nil, err
 	}
+	s.verified = true
 	if perr != nil || !sameValues(pre, v) {
 		s.prealloc, s.buf = nil, nil
+		return v, nil
 	}
-	s.verified = true
-	return v, nil
+	// The buffer holds Do's bits: bind it now, so that the second run
+	// (the first on the preallocated path) re-binds nothing.
+	return s.buf, nil
 }
 
 func (p *plan) tryPrealloc(s *planStep, args []G.Value) (v G.Value, err error) {

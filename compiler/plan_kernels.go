@@ -57,7 +57,7 @@ func kernelFor(n *G.Node) *nativeKernel {
 	if id.Kind == ops.KindSum && n.IsScalar() {
 		return &nativeKernel{name: "sum", f: sumKernel}
 	}
-	return nil
+	return axisKernelFor(n, id)
 }
 
 // elems returns v's elements as a []T without allocating (a scalar as a

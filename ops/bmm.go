@@ -43,6 +43,7 @@ func BatchedMatMul(a, b *G.Node, transA, transB bool) (out *G.Node, err error) {
 	if op.out, err = op.outShape(op.sa, op.sb); err != nil {
 		return nil, errors.Wrapf(err, "bmm of %s and %s", a.Name(), b.Name())
 	}
+	op.offA, op.offB = batchOffsets(op.sa, op.out), batchOffsets(op.sb, op.out)
 	out, err = G.ApplyOp(op, a, b)
 	return out, errors.Wrapf(err, "%v of %s and %s", op, a.Name(), b.Name())
 }
@@ -51,6 +52,9 @@ func BatchedMatMul(a, b *G.Node, transA, transB bool) (out *G.Node, err error) {
 type bmmOp struct {
 	transA, transB bool
 	sa, sb, out    tensor.Shape
+	// offA, offB: batchOffsets of each operand, computed once (a step
+	// must not allocate them).
+	offA, offB []int
 }
 
 var (
@@ -191,7 +195,7 @@ func batchOffsets(s, out tensor.Shape) []int {
 func bmmKernel[T float32 | float64](op *bmmOp, a, b, c []T) {
 	m, k, n, _ := op.mkn(op.sa, op.sb)
 	lda, ldb := op.sa[len(op.sa)-1], op.sb[len(op.sb)-1]
-	oa, ob := batchOffsets(op.sa, op.out), batchOffsets(op.sb, op.out)
+	oa, ob := op.offA, op.offB
 	sa, sb := op.sa[len(op.sa)-2]*lda, op.sb[len(op.sb)-2]*ldb
 	for i := range oa {
 		gemmT(op.transA, op.transB, m, n, k, a[oa[i]:oa[i]+sa], lda, b[ob[i]:ob[i]+sb], ldb, 0, c[i*m*n:(i+1)*m*n], n)

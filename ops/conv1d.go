@@ -3,6 +3,7 @@ package ops
 import (
 	"fmt"
 	"hash"
+	"slices"
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
@@ -146,18 +147,35 @@ func (op *conv1dOp) Type() hm.Type {
 
 // dims returns the shape of value i (the inputs, then the output).
 func (op *conv1dOp) dims(i int) tensor.Shape {
+	a, n := op.dimsAt(i)
+	return append(tensor.Shape(nil), a[:n]...)
+}
+
+// dimsAt returns the dimensions of value i and their count in an array,
+// which UsePreallocDo compares without allocating.
+func (op *conv1dOp) dimsAt(i int) ([3]int, int) {
 	g := op.geom
-	x, w, y := tensor.Shape{g.n, g.c, g.l}, tensor.Shape{g.o, g.c, g.k}, tensor.Shape{g.n, g.o, g.ol}
-	switch op.kind {
-	case convInput:
-		return []tensor.Shape{y, w, x}[i]
-	case convFilter:
-		return []tensor.Shape{x, y, w}[i]
+	x, w, y := [3]int{g.n, g.c, g.l}, [3]int{g.o, g.c, g.k}, [3]int{g.n, g.o, g.ol}
+	var all [4][3]int
+	switch {
+	case op.kind == convInput:
+		all = [4][3]int{y, w, x}
+	case op.kind == convFilter:
+		all = [4][3]int{x, y, w}
+	case op.bias:
+		all = [4][3]int{x, w, {g.o}, y}
+		if i == 2 {
+			return all[i], 1
+		}
+	default:
+		all = [4][3]int{x, w, y}
 	}
-	if op.bias {
-		return []tensor.Shape{x, w, {g.o}, y}[i]
-	}
-	return []tensor.Shape{x, w, y}[i]
+	return all[i], 3
+}
+
+// hasDims reports whether s is the n dimensions in a.
+func hasDims(s tensor.Shape, a [3]int, n int) bool {
+	return len(s) == n && slices.Equal(s, a[:n])
 }
 
 func (op *conv1dOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.dims(op.Arity()), nil }
@@ -182,7 +200,8 @@ func (op *conv1dOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, err
 			v = vs[i]
 		}
 		d, err := denseOfDims(v, vs[0].Dtype())
-		if err != nil || !equalDims(d.Shape(), op.dims(i)) {
+		want, nd := op.dimsAt(i)
+		if err != nil || !hasDims(d.Shape(), want, nd) {
 			return nil, errors.Errorf("%v: value %d is %v, want %v of one float dtype (%v)", op, i, v.Shape(), op.dims(i), err)
 		}
 		ds[i] = d

@@ -134,7 +134,7 @@ func (op *embedOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, erro
 	if op.kind == embedScatter {
 		iv, fv = vs[0], vs[1]
 	}
-	ids, ok := iv.Data().([]int64)
+	ids, ok := idsOf(iv)
 	if !ok || len(ids) != op.ids.TotalSize() {
 		return nil, errors.Errorf("%v: ids must be int64 %v, got %v %v", op, op.ids, iv.Dtype(), iv.Shape())
 	}
@@ -160,6 +160,17 @@ func (op *embedOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, erro
 		return nil, errors.Errorf("%v: dtype %v, want float64 or float32", op, src.Dtype())
 	}
 	return prealloc, nil
+}
+
+// idsOf returns an int64 value's elements; a dense tensor's through its
+// typed accessor (Dense.Data builds its slice through reflection, which
+// allocates on every step).
+func idsOf(v G.Value) ([]int64, bool) {
+	if d, ok := v.(*tensor.Dense); ok && d.Dtype() == tensor.Int64 && !d.IsScalar() {
+		return d.Int64s(), true
+	}
+	ids, ok := v.Data().([]int64)
+	return ids, ok
 }
 
 // embedKernel runs one of the three maps; d is the row width.

@@ -95,24 +95,29 @@ func (op *gruOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error)
 	if len(vs) != op.Arity() {
 		return nil, errors.Errorf("%v: expected %d inputs, got %d", op, op.Arity(), len(vs))
 	}
-	want := []tensor.Shape{{op.b, 3 * op.hid}, {op.b, 3 * op.hid}, {op.b, op.hid}, {op.b, op.hid}}
-	ds := make([]*tensor.Dense, len(vs)+1)
-	for i := range ds {
-		v, w := prealloc, op.outShape()
+	// Fixed-size arrays, not slices: a step of the GRU calls this op 4T
+	// times, and nothing here may reach the heap.
+	var ds [5]*tensor.Dense
+	for i := 0; i <= len(vs); i++ {
+		v, rows, cols := prealloc, op.b, op.hid
 		if i < len(vs) {
-			v, w = vs[i], want[i]
+			v = vs[i]
+		}
+		if i < 2 || (i == len(vs) && (op.kind == gruGradGI || op.kind == gruGradGH)) {
+			cols = 3 * op.hid
 		}
 		d, err := denseOfDims(v, vs[0].Dtype())
-		if err != nil || !equalDims(d.Shape(), w) {
-			return nil, errors.Errorf("%v: value %d is %v, want %v of one float dtype (%v)", op, i, v.Shape(), w, err)
+		if err != nil || d.Dims() != 2 || d.Shape()[0] != rows || d.Shape()[1] != cols {
+			return nil, errors.Errorf("%v: value %d is %v, want (%d, %d) of one float dtype (%v)", op, i, v.Shape(), rows, cols, err)
 		}
 		ds[i] = d
 	}
+	ds[4] = ds[len(vs)]
 	switch vs[0].Dtype() {
 	case tensor.Float64:
-		gruKernel(op, ds, func(d *tensor.Dense) []float64 { return d.Float64s() })
+		gruKernel(op, &ds, func(d *tensor.Dense) []float64 { return d.Float64s() })
 	case tensor.Float32:
-		gruKernel(op, ds, func(d *tensor.Dense) []float32 { return d.Float32s() })
+		gruKernel(op, &ds, func(d *tensor.Dense) []float32 { return d.Float32s() })
 	default:
 		return nil, errors.Errorf("%v: dtype %v, want float64 or float32", op, vs[0].Dtype())
 	}
@@ -120,9 +125,9 @@ func (op *gruOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error)
 }
 
 // gruKernel computes the gates of every element in float64 and writes the
-// op's output (ds: gi, gh, h[, G], out).
-func gruKernel[T float32 | float64](op *gruOp, ds []*tensor.Dense, data func(*tensor.Dense) []T) {
-	gi, gh, h, out := data(ds[0]), data(ds[1]), data(ds[2]), data(ds[len(ds)-1])
+// op's output (ds: gi, gh, h, G or nil, out).
+func gruKernel[T float32 | float64](op *gruOp, ds *[5]*tensor.Dense, data func(*tensor.Dense) []T) {
+	gi, gh, h, out := data(ds[0]), data(ds[1]), data(ds[2]), data(ds[4])
 	var g []T
 	if op.kind != gruForward {
 		g = data(ds[3])

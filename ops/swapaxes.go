@@ -58,6 +58,27 @@ func (op *swapOp) outShape(s tensor.Shape) (tensor.Shape, error) {
 	return out, nil
 }
 
+// isOutShape reports whether s is the input shape with the axes exchanged
+// (without building it: UsePreallocDo allocates nothing).
+func (op *swapOp) isOutShape(s tensor.Shape) bool {
+	if len(s) != len(op.in) {
+		return false
+	}
+	for i, d := range s {
+		j := i
+		switch i {
+		case op.a:
+			j = op.b
+		case op.b:
+			j = op.a
+		}
+		if d != op.in[j] {
+			return false
+		}
+	}
+	return true
+}
+
 // blocks splits the input shape as [p, A, q, B, r] around the two axes.
 func (op *swapOp) blocks() (p, na, q, nb, r int) {
 	p, q, r = 1, 1, 1
@@ -91,9 +112,9 @@ func (op *swapOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error
 	if err != nil || !equalDims(x.Shape(), op.in) {
 		return nil, errors.Errorf("%v: input is %v (%v)", op, vs[0].Shape(), err)
 	}
-	want, _ := op.outShape(op.in)
 	y, err := denseOfDims(prealloc, x.Dtype())
-	if err != nil || !equalDims(y.Shape(), want) {
+	if err != nil || !op.isOutShape(y.Shape()) {
+		want, _ := op.outShape(op.in)
 		return nil, errors.Errorf("%v: output is %v, want %v (%v)", op, prealloc.Shape(), want, err)
 	}
 	switch x.Dtype() {

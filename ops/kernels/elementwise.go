@@ -1,6 +1,10 @@
 package kernels
 
-import "math"
+import (
+	"math"
+
+	"github.com/chewxy/math32"
+)
 
 // Arith is an elementwise binary arithmetic operation.
 type Arith uint8
@@ -98,16 +102,16 @@ type Func uint8
 const (
 	Square Func = iota // x·x
 	Neg                // -x
-	Exp                // eˣ (float64 only)
-	Log                // ln x (float64 only)
-	Sqrt               // √x (float64 only)
-	Abs                // |x| (float64 only)
+	Exp                // eˣ
+	Log                // ln x
+	Sqrt               // √x
+	Abs                // |x|
 )
 
 // Unary is o = f(x) elementwise. It reports false, writing nothing, when
-// the lengths differ or f has no kernel for T: Gorgonia computes float32
-// exp, log, sqrt and abs with chewxy/math32, whose results this package
-// does not reproduce.
+// the lengths differ or f is unknown. float32 exp, log, sqrt and abs call
+// chewxy/math32, as Gorgonia's tensor package does, so the results are
+// Gorgonia's bit for bit.
 func Unary[T Float](f Func, o, x []T) bool {
 	if len(x) != len(o) {
 		return false
@@ -126,7 +130,7 @@ func Unary[T Float](f Func, o, x []T) bool {
 	}
 	o64, ok := any(o).([]float64)
 	if !ok {
-		return false
+		return unary32(f, any(o).([]float32), any(x).([]float32))
 	}
 	x64 := any(x).([]float64)
 	switch f {
@@ -148,6 +152,27 @@ func Unary[T Float](f Func, o, x []T) bool {
 		}
 	default:
 		return false
+	}
+	return true
+}
+
+// unary32 is Unary's float32 exp, log, sqrt and abs (chewxy/math32's).
+func unary32(f Func, o, x []float32) bool {
+	var fn func(float32) float32
+	switch f {
+	case Exp:
+		fn = math32.Exp
+	case Log:
+		fn = math32.Log
+	case Sqrt:
+		fn = math32.Sqrt
+	case Abs:
+		fn = math32.Abs
+	default:
+		return false
+	}
+	for i, v := range x {
+		o[i] = fn(v)
 	}
 	return true
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/chewxy/math32"
 )
 
 func randoms(rng *rand.Rand, n int, lo, hi float64) []float64 {
@@ -63,6 +65,11 @@ func TestUnaryMatchesNaive(t *testing.T) {
 		Square: func(v float64) float64 { return v * v }, Neg: func(v float64) float64 { return -v },
 		Exp: math.Exp, Log: math.Log, Sqrt: math.Sqrt, Abs: math.Abs,
 	}
+	// float32: chewxy/math32, as Gorgonia's tensor package computes it.
+	ref32 := map[Func]func(float32) float32{
+		Square: func(v float32) float32 { return v * v }, Neg: func(v float32) float32 { return -v },
+		Exp: math32.Exp, Log: math32.Log, Sqrt: math32.Sqrt, Abs: math32.Abs,
+	}
 	for f, r := range ref {
 		o := make([]float64, len(x))
 		if !Unary(f, o, x) {
@@ -73,10 +80,14 @@ func TestUnaryMatchesNaive(t *testing.T) {
 				t.Errorf("func %d [%d]: %v, want %v", f, i, o[i], r(v))
 			}
 		}
-		o32 := make([]float32, len(x))
-		ok := Unary(f, o32, to32(x))
-		if want := f == Square || f == Neg; ok != want {
-			t.Errorf("func %d float32: ok %v, want %v", f, ok, want)
+		o32, x32 := make([]float32, len(x)), to32(x)
+		if !Unary(f, o32, x32) {
+			t.Fatalf("func %d refused float32", f)
+		}
+		for i, v := range x32 {
+			if want := ref32[f](v); math.Float32bits(o32[i]) != math.Float32bits(want) {
+				t.Errorf("func %d float32 [%d]: %v, want %v", f, i, o32[i], want)
+			}
 		}
 	}
 	if Unary(Neg, make([]float64, 2), x) {

@@ -1,0 +1,82 @@
+package models
+
+import (
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/optimizers"
+)
+
+// allocWarmup is how many steps run before allocations are counted: the
+// first verifies the preallocated paths and creates the optimizer's state
+// (testing.AllocsPerRun runs one more step as its own warm-up).
+const allocWarmup = 1
+
+// allocSkip lists the zoo models whose steady-state step still allocates,
+// with the reason; TestTrainStepAllocs skips them (and logs the count).
+var allocSkip = map[string]string{}
+
+// TestTrainStepAllocs checks that one steady-state training step (bind x
+// and y, RunTrain, the optimizer step) of every zoo model, at its
+// BenchmarkTrainStep batch size, allocates nothing on the heap, in float64
+// and float32.
+func TestTrainStepAllocs(t *testing.T) {
+	for _, name := range Names() {
+		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+			t.Run(name+"/"+dt.String(), func(t *testing.T) {
+				n, err := trainStepAllocs(name, dt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("%s %v: %v allocs/step", name, dt, n)
+				if reason, ok := allocSkip[name]; ok && n > 0 {
+					t.Skipf("%s allocates %v per step: %s", name, n, reason)
+				}
+				if n != 0 {
+					t.Errorf("%s %v: %v heap allocations per steady-state step, want 0", name, dt, n)
+				}
+			})
+		}
+	}
+}
+
+// trainStepAllocs builds and compiles the zoo model name, warms it up and
+// returns testing.AllocsPerRun of one full training step.
+func trainStepAllocs(name string, dt tensor.Dtype) (float64, error) {
+	m, err := Build(name, Config{Batch: benchBatch[name], Dtype: dt, Seed: 1})
+	if err != nil {
+		return 0, err
+	}
+	p, err := m.Compile()
+	if err != nil {
+		return 0, err
+	}
+	defer p.Close()
+	x, y := m.SampleBatch(2)
+	opt, err := benchOptimizer(name)
+	if err != nil {
+		return 0, err
+	}
+	params := optimizers.ParamsOf(p)
+	var stepErr error
+	step := func() {
+		if stepErr != nil {
+			return
+		}
+		if err := p.Bind("x", x); err != nil {
+			stepErr = err
+		} else if err := p.Bind("y", y); err != nil {
+			stepErr = err
+		} else if err := p.RunTrain(); err != nil {
+			stepErr = err
+		} else if err := opt.Step(params); err != nil {
+			stepErr = err
+		}
+	}
+	for range allocWarmup {
+		step()
+	}
+	n := testing.AllocsPerRun(5, step)
+	return n, stepErr
+}
