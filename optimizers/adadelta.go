@@ -37,7 +37,7 @@ type AdadeltaConfig struct {
 type Adadelta struct {
 	cfg      AdadeltaConfig
 	rho, eps float64
-	st       store
+	base
 }
 
 var _ Optimizer = (*Adadelta)(nil)
@@ -60,7 +60,7 @@ func NewAdadelta(cfg AdadeltaConfig) (*Adadelta, error) {
 	case !(cfg.WeightDecay >= 0):
 		return nil, fmt.Errorf("optimizers: Adadelta: invalid weight_decay value: %v", cfg.WeightDecay)
 	}
-	o.st = newStore("Adadelta", []string{"square_avg", "acc_delta"}, []float64{0, 0})
+	o.base = base{lr: &o.cfg.LR, r: o, st: newStore("Adadelta", []string{"square_avg", "acc_delta"}, []float64{0, 0})}
 	return o, nil
 }
 
@@ -70,22 +70,6 @@ func (o *Adadelta) Config() AdadeltaConfig {
 	c.Rho, c.Eps = new(o.rho), new(o.eps)
 	return c
 }
-
-// LR returns the coefficient γ of the next step.
-func (o *Adadelta) LR() float64 { return o.cfg.LR }
-
-// SetLR sets the coefficient γ.
-func (o *Adadelta) SetLR(lr float64) { o.cfg.LR = lr }
-
-// Step applies one Adadelta update to every param with a gradient.
-func (o *Adadelta) Step(params []Param) error { return o.st.step(params, o) }
-
-// State returns a copy of the state: "<param>.step", "<param>.square_avg"
-// and "<param>.acc_delta".
-func (o *Adadelta) State() map[string]*tensor.Dense { return o.st.state() }
-
-// LoadState replaces the state with a copy of m (keys as State's).
-func (o *Adadelta) LoadState(m map[string]*tensor.Dense) error { return o.st.load(m) }
 
 func (o *Adadelta) update(p Param, s *slot) {
 	if s.dtype == tensor.Float64 {

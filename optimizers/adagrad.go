@@ -38,7 +38,7 @@ type AdagradConfig struct {
 type Adagrad struct {
 	cfg AdagradConfig
 	eps float64
-	st  store
+	base
 }
 
 var _ Optimizer = (*Adagrad)(nil)
@@ -63,7 +63,7 @@ func NewAdagrad(cfg AdagradConfig) (*Adagrad, error) {
 	case !(o.eps >= 0):
 		return nil, fmt.Errorf("optimizers: Adagrad: invalid epsilon value: %v", o.eps)
 	}
-	o.st = newStore("Adagrad", []string{"sum"}, []float64{cfg.InitialAccumulatorValue})
+	o.base = base{lr: &o.cfg.LR, r: o, st: newStore("Adagrad", []string{"sum"}, []float64{cfg.InitialAccumulatorValue})}
 	return o, nil
 }
 
@@ -73,21 +73,6 @@ func (o *Adagrad) Config() AdagradConfig {
 	c.Eps = new(o.eps)
 	return c
 }
-
-// LR returns the learning rate γ of the next step.
-func (o *Adagrad) LR() float64 { return o.cfg.LR }
-
-// SetLR sets the learning rate γ.
-func (o *Adagrad) SetLR(lr float64) { o.cfg.LR = lr }
-
-// Step applies one Adagrad update to every param with a gradient.
-func (o *Adagrad) Step(params []Param) error { return o.st.step(params, o) }
-
-// State returns a copy of the state: "<param>.step" and "<param>.sum".
-func (o *Adagrad) State() map[string]*tensor.Dense { return o.st.state() }
-
-// LoadState replaces the state with a copy of m (keys as State's).
-func (o *Adagrad) LoadState(m map[string]*tensor.Dense) error { return o.st.load(m) }
 
 func (o *Adagrad) update(p Param, s *slot) {
 	clr := o.cfg.LR / (1 + float64(s.step-1)*o.cfg.LRDecay)

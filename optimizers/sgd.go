@@ -38,7 +38,7 @@ type SGDConfig struct {
 // Its state is "<param>.step" and, if μ ≠ 0, "<param>.momentum_buffer".
 type SGD struct {
 	cfg SGDConfig
-	st  store
+	base
 }
 
 var _ Optimizer = (*SGD)(nil)
@@ -66,7 +66,9 @@ func NewSGD(cfg SGDConfig) (*SGD, error) {
 	if cfg.Momentum != 0 {
 		names = []string{"momentum_buffer"}
 	}
-	return &SGD{cfg: cfg, st: newStore("SGD", names, []float64{0})}, nil
+	o := &SGD{cfg: cfg}
+	o.base = base{lr: &o.cfg.LR, r: o, st: newStore("SGD", names, []float64{0})}
+	return o, nil
 }
 
 // NewMomentum returns SGD with (heavy-ball) momentum μ:
@@ -84,22 +86,6 @@ func NewNesterov(lr, momentum float64) (*SGD, error) {
 // Config returns the hyperparameters in use, defaults filled in (LR is
 // the current learning rate).
 func (o *SGD) Config() SGDConfig { return o.cfg }
-
-// LR returns the learning rate γ of the next step.
-func (o *SGD) LR() float64 { return o.cfg.LR }
-
-// SetLR sets the learning rate γ.
-func (o *SGD) SetLR(lr float64) { o.cfg.LR = lr }
-
-// Step applies one SGD update to every param with a gradient.
-func (o *SGD) Step(params []Param) error { return o.st.step(params, o) }
-
-// State returns a copy of the state: "<param>.step" and, with momentum,
-// "<param>.momentum_buffer".
-func (o *SGD) State() map[string]*tensor.Dense { return o.st.state() }
-
-// LoadState replaces the state with a copy of m (keys as State's).
-func (o *SGD) LoadState(m map[string]*tensor.Dense) error { return o.st.load(m) }
 
 func (o *SGD) update(p Param, s *slot) {
 	first := s.step == 1
