@@ -54,6 +54,7 @@ const (
 )
 
 type gruOp struct {
+	opBase
 	kind   gruKind
 	b, hid int
 }
@@ -160,9 +161,6 @@ func gruKernel[T float32 | float64](op *gruOp, ds []*tensor.Dense, data func(*te
 	}
 }
 
-func (op *gruOp) ReturnsPtr() bool      { return false }
-func (op *gruOp) CallsExtern() bool     { return false }
-func (op *gruOp) OverwritesInput() int  { return -1 }
 func (op *gruOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *gruOp) Hashcode() uint32      { return hashOf(op) }
 func (op *gruOp) String() string {
