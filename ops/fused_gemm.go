@@ -242,7 +242,8 @@ func contiguous(t tensor.Tensor) (*tensor.Dense, error) {
 }
 
 func init() {
-	Register(&Spec{Name: "gemm", Family: "fused", Forward: "gemm(A, B, ta, tb) = op(A)·op(B), op(X) = Xᵀ when its flag is 1",
+	Register(&Spec{Name: "gemm", Family: "fused",
+		Reference: refGemm, ReferenceOf: "Gorgonia's Mul of the (transposed) operands", Forward: "gemm(A, B, ta, tb) = op(A)·op(B), op(X) = Xᵀ when its flag is 1",
 		Gradient: "C = AB: dA = G·Bᵀ, dB = Aᵀ·G; C = A·Bᵀ: dA = G·B, dB = Gᵀ·A; C = Aᵀ·B: dA = B·Gᵀ, dB = A·G; C = Aᵀ·Bᵀ: dA = Bᵀ·Gᵀ, dB = Gᵀ·Aᵀ",
 		Notes:    "symgrad op: transposes are BLAS flags, never copies; the gradients are gemms (any order); OpenBLAS with -tags openblas.",
 		Build: func(n []*G.Node, p []float64) (*G.Node, error) {

@@ -136,7 +136,8 @@ func (op *rowsOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
 }
 
 func init() {
-	Register(&Spec{Name: "colsum", Family: "fused", Forward: "colsum(x)_j = Σ_i x_ij (x [B,N] -> [N])",
+	Register(&Spec{Name: "colsum", Family: "fused",
+		Reference: refColSum, ReferenceOf: "Gorgonia's Sum along axis 0", Forward: "colsum(x)_j = Σ_i x_ij (x [B,N] -> [N])",
 		Gradient: "dx = broadcastrows(g, B)", Notes: "symgrad op: Linear's bias gradient, written into a preallocated buffer.",
 		Build:    func(n []*G.Node, _ []float64) (*G.Node, error) { return ColSum(n[0]) },
 		MinNodes: 1, MaxNodes: 1,
