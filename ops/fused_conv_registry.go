@@ -157,3 +157,31 @@ func registerFusedPools() {
 			{Name: "h", Shape: []int{2, 2, 5, 6}, Domain: Real}}, Params: []float64{3, 2, 2, 2, 1, 1}},
 		Dtypes: floats, TwiceDifferentiable: true})
 }
+
+// refConv2D is fusedconv2d as Gorgonia's Conv2d plus the bias (Conv2D).
+func refConv2D(n []*G.Node, p []float64) (*G.Node, error) {
+	q, err := convParams("fusedconv2d", p, []int{1, 1, 0, 0})
+	if err != nil {
+		return nil, err
+	}
+	return Conv2D(n[0], n[1], n[2], [2]int{q[0], q[1]}, [2]int{q[2], q[3]})
+}
+
+// refMaxPool2D is fusedmaxpool2d as Gorgonia's MaxPool2D, whose padding
+// takes no part in a window's maximum (the -∞ padding of PyTorch).
+func refMaxPool2D(n []*G.Node, p []float64) (*G.Node, error) {
+	k, s, pd, err := poolParams("fusedmaxpool2d", p)
+	if err != nil {
+		return nil, err
+	}
+	return G.MaxPool2D(n[0], tensor.Shape{k[0], k[1]}, pd[:], s[:])
+}
+
+// refChannelSum is channelsum as Gorgonia's Sum over every axis but 1.
+func refChannelSum(n []*G.Node, _ []float64) (*G.Node, error) {
+	axes := []int{0}
+	for a := 2; a < n[0].Dims(); a++ {
+		axes = append(axes, a)
+	}
+	return G.Sum(n[0], axes...)
+}

@@ -254,3 +254,20 @@ func init() {
 			Params: []float64{1, 1}},
 		Dtypes: floats, TwiceDifferentiable: true})
 }
+
+// refGemm is gemm as Gorgonia's Mul of the (transposed) operands.
+func refGemm(n []*G.Node, p []float64) (*G.Node, error) {
+	a, b := n[0], n[1]
+	var err error
+	if len(p) > 0 && p[0] != 0 {
+		if a, err = G.Transpose(a); err != nil {
+			return nil, err
+		}
+	}
+	if len(p) > 1 && p[1] != 0 {
+		if b, err = G.Transpose(b); err != nil {
+			return nil, err
+		}
+	}
+	return G.Mul(a, b)
+}

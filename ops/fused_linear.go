@@ -168,3 +168,17 @@ func init() {
 			{Name: "w", Shape: []int{2, 3}, Domain: Real}, {Name: "b", Shape: []int{2}, Domain: Real}}},
 		Dtypes: floats, TwiceDifferentiable: true})
 }
+
+// refLinear is linear as x·Wᵀ + b: Gorgonia's Transpose, Mul and
+// BroadcastAdd.
+func refLinear(n []*G.Node, _ []float64) (*G.Node, error) {
+	wt, err := G.Transpose(n[1])
+	if err != nil {
+		return nil, err
+	}
+	xw, err := G.Mul(n[0], wt)
+	if err != nil {
+		return nil, err
+	}
+	return G.BroadcastAdd(xw, n[2], nil, []byte{0})
+}

@@ -295,3 +295,72 @@ func init() {
 		Build:    func(n []*G.Node, _ []float64) (*G.Node, error) { return LSTMGates(n[0]) },
 		MinNodes: 1, MaxNodes: 1, Example: Example{Inputs: []Input{gates}}, Dtypes: floats})
 }
+
+// gateBlocks slices act [B,4H] into its four [B,H] column blocks, PyTorch's
+// gate order i, f, g, o.
+func gateBlocks(act *G.Node) ([4]*G.Node, error) {
+	var b [4]*G.Node
+	if act.Dims() != 2 || act.Shape()[1]%4 != 0 {
+		return b, errors.Errorf("gates %v: want [B, 4H]", act.Shape())
+	}
+	h := act.Shape()[1] / 4
+	for k := range b {
+		s, err := G.Slice(act, nil, G.S(k*h, (k+1)*h))
+		if err != nil {
+			return b, err
+		}
+		b[k] = s
+	}
+	return b, nil
+}
+
+// refLSTMGates is lstmgates as Gorgonia's slices, Sigmoid, Tanh and Concat.
+func refLSTMGates(n []*G.Node, _ []float64) (*G.Node, error) {
+	b, err := gateBlocks(n[0])
+	if err != nil {
+		return nil, err
+	}
+	var act [4]*G.Node
+	for k, x := range b {
+		f := G.Sigmoid
+		if k == 2 {
+			f = G.Tanh
+		}
+		if act[k], err = f(x); err != nil {
+			return nil, err
+		}
+	}
+	return G.Concat(1, act[:]...)
+}
+
+// refLSTMCellC is lstmcellc as f ⊙ c + i ⊙ g over Gorgonia's slices of
+// the activations.
+func refLSTMCellC(n []*G.Node, _ []float64) (*G.Node, error) {
+	b, err := gateBlocks(n[0])
+	if err != nil {
+		return nil, err
+	}
+	fc, err := G.HadamardProd(b[1], n[1])
+	if err != nil {
+		return nil, err
+	}
+	ig, err := G.HadamardProd(b[0], b[2])
+	if err != nil {
+		return nil, err
+	}
+	return G.Add(fc, ig)
+}
+
+// refLSTMCellH is lstmcellh as o ⊙ tanh(c') over a Gorgonia slice of the
+// activations.
+func refLSTMCellH(n []*G.Node, _ []float64) (*G.Node, error) {
+	b, err := gateBlocks(n[0])
+	if err != nil {
+		return nil, err
+	}
+	t, err := G.Tanh(n[1])
+	if err != nil {
+		return nil, err
+	}
+	return G.HadamardProd(b[3], t)
+}

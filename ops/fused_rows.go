@@ -156,3 +156,6 @@ func init() {
 		Example: Example{Inputs: []Input{{Name: "v", Shape: []int{4}, Domain: Real}}, Params: []float64{3}},
 		Dtypes:  floats, TwiceDifferentiable: true})
 }
+
+// refColSum is colsum as Gorgonia's Sum along axis 0.
+func refColSum(n []*G.Node, _ []float64) (*G.Node, error) { return G.Sum(n[0], 0) }

@@ -141,3 +141,12 @@ func init() {
 		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{2, 3, 4}, Domain: Real}}, Params: []float64{1}},
 		Dtypes:  floats, TwiceDifferentiable: true})
 }
+
+// refTimeStep is timestep as Gorgonia's Slice of step t on axis 1.
+func refTimeStep(n []*G.Node, p []float64) (*G.Node, error) {
+	t := 1
+	if len(p) > 0 {
+		t = int(p[0])
+	}
+	return G.Slice(n[0], nil, G.S(t))
+}
