@@ -21,25 +21,11 @@ func layerProgram(t *testing.T, net Layer, g *G.ExprGraph, x *G.Node) *compiler.
 	if err != nil {
 		t.Fatal(err)
 	}
-	y, err := compiler.NewInput(g, "target", tensor.Float64, out.Shape()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	loss, err := ops.MSE(out, y)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := compiler.Compile(loss, net.Params(), compiler.WithOutputs(out))
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := moduleProgram(t, g, out, net.Params())
 	if x.Dtype() == tensor.Float64 {
 		if err := p.Bind(x.Name(), Uniform(NewRNG(3), tensor.Float64, 1, x.Shape()...)); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if err := p.Bind("target", Uniform(NewRNG(4), tensor.Float64, 1, out.Shape()...)); err != nil {
-		t.Fatal(err)
 	}
 	return p
 }
