@@ -1,8 +1,6 @@
 package optimizers
 
 import (
-	"fmt"
-
 	"gorgonia.org/tensor"
 )
 
@@ -50,15 +48,13 @@ func NewAdadelta(cfg AdadeltaConfig) (*Adadelta, error) {
 	}
 	o := &Adadelta{cfg: cfg, rho: orDefault(cfg.Rho, 0.9), eps: orDefault(cfg.Eps, 1e-6)}
 	o.cfg.Rho, o.cfg.Eps = nil, nil
-	switch {
-	case !(cfg.LR >= 0):
-		return nil, fmt.Errorf("optimizers: Adadelta: invalid learning rate: %v", cfg.LR)
-	case !(o.rho >= 0 && o.rho <= 1):
-		return nil, fmt.Errorf("optimizers: Adadelta: invalid rho value: %v", o.rho)
-	case !(o.eps >= 0):
-		return nil, fmt.Errorf("optimizers: Adadelta: invalid epsilon value: %v", o.eps)
-	case !(cfg.WeightDecay >= 0):
-		return nil, fmt.Errorf("optimizers: Adadelta: invalid weight_decay value: %v", cfg.WeightDecay)
+	if err := checkHypers("Adadelta",
+		hyper{cfg.LR >= 0, "learning rate", cfg.LR},
+		hyper{o.rho >= 0 && o.rho <= 1, "rho value", o.rho},
+		hyper{o.eps >= 0, "epsilon value", o.eps},
+		hyper{cfg.WeightDecay >= 0, "weight_decay value", cfg.WeightDecay},
+	); err != nil {
+		return nil, err
 	}
 	o.base = base{lr: &o.cfg.LR, r: o, st: newStore("Adadelta", []string{"square_avg", "acc_delta"}, []float64{0, 0})}
 	return o, nil

@@ -1,8 +1,6 @@
 package optimizers
 
 import (
-	"fmt"
-
 	"gorgonia.org/tensor"
 )
 
@@ -51,17 +49,14 @@ func NewAdagrad(cfg AdagradConfig) (*Adagrad, error) {
 	}
 	o := &Adagrad{cfg: cfg, eps: orDefault(cfg.Eps, 1e-10)}
 	o.cfg.Eps = nil
-	switch {
-	case !(cfg.LR >= 0):
-		return nil, fmt.Errorf("optimizers: Adagrad: invalid learning rate: %v", cfg.LR)
-	case !(cfg.LRDecay >= 0):
-		return nil, fmt.Errorf("optimizers: Adagrad: invalid lr_decay value: %v", cfg.LRDecay)
-	case !(cfg.WeightDecay >= 0):
-		return nil, fmt.Errorf("optimizers: Adagrad: invalid weight_decay value: %v", cfg.WeightDecay)
-	case !(cfg.InitialAccumulatorValue >= 0):
-		return nil, fmt.Errorf("optimizers: Adagrad: invalid initial_accumulator_value value: %v", cfg.InitialAccumulatorValue)
-	case !(o.eps >= 0):
-		return nil, fmt.Errorf("optimizers: Adagrad: invalid epsilon value: %v", o.eps)
+	if err := checkHypers("Adagrad",
+		hyper{cfg.LR >= 0, "learning rate", cfg.LR},
+		hyper{cfg.LRDecay >= 0, "lr_decay value", cfg.LRDecay},
+		hyper{cfg.WeightDecay >= 0, "weight_decay value", cfg.WeightDecay},
+		hyper{cfg.InitialAccumulatorValue >= 0, "initial_accumulator_value value", cfg.InitialAccumulatorValue},
+		hyper{o.eps >= 0, "epsilon value", o.eps},
+	); err != nil {
+		return nil, err
 	}
 	o.base = base{lr: &o.cfg.LR, r: o, st: newStore("Adagrad", []string{"sum"}, []float64{cfg.InitialAccumulatorValue})}
 	return o, nil

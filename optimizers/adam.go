@@ -1,7 +1,6 @@
 package optimizers
 
 import (
-	"fmt"
 	"math"
 
 	"gorgonia.org/tensor"
@@ -124,17 +123,14 @@ func newAdamCore(name string, lr float64, betas *[2]float64, eps *float64, wd fl
 	if betas != nil {
 		c.beta1, c.beta2 = betas[0], betas[1]
 	}
-	switch {
-	case !(c.lr >= 0):
-		return nil, fmt.Errorf("optimizers: %s: invalid learning rate: %v", name, c.lr)
-	case !(c.eps >= 0):
-		return nil, fmt.Errorf("optimizers: %s: invalid epsilon value: %v", name, c.eps)
-	case !(c.beta1 >= 0 && c.beta1 < 1):
-		return nil, fmt.Errorf("optimizers: %s: invalid beta parameter at index 0: %v", name, c.beta1)
-	case !(c.beta2 >= 0 && c.beta2 < 1):
-		return nil, fmt.Errorf("optimizers: %s: invalid beta parameter at index 1: %v", name, c.beta2)
-	case !(c.wd >= 0):
-		return nil, fmt.Errorf("optimizers: %s: invalid weight_decay value: %v", name, c.wd)
+	if err := checkHypers(name,
+		hyper{c.lr >= 0, "learning rate", c.lr},
+		hyper{c.eps >= 0, "epsilon value", c.eps},
+		hyper{c.beta1 >= 0 && c.beta1 < 1, "beta parameter at index 0", c.beta1},
+		hyper{c.beta2 >= 0 && c.beta2 < 1, "beta parameter at index 1", c.beta2},
+		hyper{c.wd >= 0, "weight_decay value", c.wd},
+	); err != nil {
+		return nil, err
 	}
 	names := []string{"exp_avg", "exp_avg_sq"}
 	if ams {

@@ -1,8 +1,6 @@
 package optimizers
 
 import (
-	"fmt"
-
 	"gorgonia.org/tensor"
 )
 
@@ -58,17 +56,14 @@ func NewRMSprop(cfg RMSpropConfig) (*RMSprop, error) {
 	}
 	o := &RMSprop{cfg: cfg, alpha: orDefault(cfg.Alpha, 0.99), eps: orDefault(cfg.Eps, 1e-8)}
 	o.cfg.Alpha, o.cfg.Eps = nil, nil
-	switch {
-	case !(cfg.LR >= 0):
-		return nil, fmt.Errorf("optimizers: RMSprop: invalid learning rate: %v", cfg.LR)
-	case !(o.eps >= 0):
-		return nil, fmt.Errorf("optimizers: RMSprop: invalid epsilon value: %v", o.eps)
-	case !(cfg.Momentum >= 0):
-		return nil, fmt.Errorf("optimizers: RMSprop: invalid momentum value: %v", cfg.Momentum)
-	case !(cfg.WeightDecay >= 0):
-		return nil, fmt.Errorf("optimizers: RMSprop: invalid weight_decay value: %v", cfg.WeightDecay)
-	case !(o.alpha >= 0):
-		return nil, fmt.Errorf("optimizers: RMSprop: invalid alpha value: %v", o.alpha)
+	if err := checkHypers("RMSprop",
+		hyper{cfg.LR >= 0, "learning rate", cfg.LR},
+		hyper{o.eps >= 0, "epsilon value", o.eps},
+		hyper{cfg.Momentum >= 0, "momentum value", cfg.Momentum},
+		hyper{cfg.WeightDecay >= 0, "weight_decay value", cfg.WeightDecay},
+		hyper{o.alpha >= 0, "alpha value", o.alpha},
+	); err != nil {
+		return nil, err
 	}
 	names := []string{"square_avg"}
 	if cfg.Momentum > 0 {

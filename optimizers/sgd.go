@@ -50,16 +50,15 @@ func NewSGD(cfg SGDConfig) (*SGD, error) {
 	if cfg.LR == 0 {
 		cfg.LR = 1e-3
 	}
-	switch {
-	case !(cfg.LR >= 0):
-		return nil, fmt.Errorf("optimizers: SGD: invalid learning rate: %v", cfg.LR)
-	case !(cfg.Momentum >= 0):
-		return nil, fmt.Errorf("optimizers: SGD: invalid momentum value: %v", cfg.Momentum)
-	case !(cfg.WeightDecay >= 0):
-		return nil, fmt.Errorf("optimizers: SGD: invalid weight_decay value: %v", cfg.WeightDecay)
-	case isNaN(cfg.Dampening):
-		return nil, fmt.Errorf("optimizers: SGD: invalid dampening value: %v", cfg.Dampening)
-	case cfg.Nesterov && (cfg.Momentum <= 0 || cfg.Dampening != 0):
+	if err := checkHypers("SGD",
+		hyper{cfg.LR >= 0, "learning rate", cfg.LR},
+		hyper{cfg.Momentum >= 0, "momentum value", cfg.Momentum},
+		hyper{cfg.WeightDecay >= 0, "weight_decay value", cfg.WeightDecay},
+		hyper{!isNaN(cfg.Dampening), "dampening value", cfg.Dampening},
+	); err != nil {
+		return nil, err
+	}
+	if cfg.Nesterov && (cfg.Momentum <= 0 || cfg.Dampening != 0) {
 		return nil, fmt.Errorf("optimizers: SGD: Nesterov momentum requires a momentum and zero dampening (momentum %v, dampening %v)", cfg.Momentum, cfg.Dampening)
 	}
 	var names []string

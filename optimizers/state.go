@@ -327,3 +327,22 @@ func (b *base) State() map[string]*tensor.Dense { return b.st.state() }
 
 // LoadState replaces the state with a copy of m (keys as State's).
 func (b *base) LoadState(m map[string]*tensor.Dense) error { return b.st.load(m) }
+
+// hyper is one hyperparameter check: when ok is false the error is
+// "optimizers: <optimizer>: invalid <what>: <v>", PyTorch's words.
+type hyper struct {
+	ok   bool
+	what string
+	v    float64
+}
+
+// checkHypers returns the error of the first failed check, nil when all
+// pass.
+func checkHypers(opt string, hs ...hyper) error {
+	for _, h := range hs {
+		if !h.ok {
+			return fmt.Errorf("optimizers: %s: invalid %s: %v", opt, h.what, h.v)
+		}
+	}
+	return nil
+}
