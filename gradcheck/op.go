@@ -22,7 +22,8 @@ import (
 // non-scalar output y is reduced to sum(y ⊙ r) with a seeded random
 // upstream gradient r (not all ones, which would hide transposition bugs).
 // With Order 2 and spec.TwiceDifferentiable false, the H v check is skipped
-// with the verdict NotTwiceDifferentiable.
+// with the verdict NotTwiceDifferentiable. An op whose registry entry
+// records a reference version gets CheckReference's rows as well.
 func CheckOp(spec *ops.Spec, cfg Config) (*Report, error) {
 	if spec == nil {
 		return nil, errors.New("gradcheck: nil op spec")
@@ -43,8 +44,18 @@ func CheckOp(spec *ops.Spec, cfg Config) (*Report, error) {
 		cfg.Order = 1
 	}
 	r, err := Check(spec.Name, KindOp, OpBuilder(spec, c.Seed), cfg)
-	if err != nil || !skip2 {
+	if err != nil {
 		return r, err
+	}
+	if r.Error == "" {
+		rows, err := CheckReference(spec, cfg)
+		if err != nil {
+			return r.fail(err), nil
+		}
+		r.add(rows...)
+	}
+	if !skip2 {
+		return r, nil
 	}
 	r.Order = 2
 	r.add(Result{Name: "H·v", Row: RowHVP, Verdict: NotTwiceDifferentiable,

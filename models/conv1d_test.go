@@ -22,12 +22,7 @@ func TestConv1DAndPoolGradients(t *testing.T) {
 	conv := func(g *G.ExprGraph, rng *rand.Rand, in, out, k int, cfg Conv1DConfig) (*Conv1D, error) {
 		return NewConv1D(g, "conv", in, out, k, cfg, dt, rng)
 	}
-	for _, tc := range []struct {
-		name    string
-		xShape  []int
-		build   func(g *G.ExprGraph, rng *rand.Rand) ([]Layer, error)
-		outWant []int
-	}{
+	for _, tc := range []layerCase{
 		{"conv1d stride 2 pad 1 dilation 2", []int{2, 3, 11}, func(g *G.ExprGraph, rng *rand.Rand) ([]Layer, error) {
 			c, err := conv(g, rng, 3, 4, 3, Conv1DConfig{Stride: 2, Padding: 1, Dilation: 2})
 			return []Layer{c}, err
@@ -57,22 +52,7 @@ func TestConv1DAndPoolGradients(t *testing.T) {
 			return []Layer{c, NewMaxPool2DPadded([2]int{3, 3}, [2]int{2, 2}, [2]int{1, 1})}, err
 		}, []int{2, 2, 3, 3}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			g := G.NewGraph()
-			x, err := compiler.NewInput(g, "x", dt, tc.xShape...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			layers, err := tc.build(g, NewRNG(2))
-			if err != nil {
-				t.Fatal(err)
-			}
-			p := layerProgram(t, NewSequential(layers...), g, x)
-			if got := []int(p.Outputs()[0].Shape()); !reflect.DeepEqual(got, tc.outWant) {
-				t.Errorf("output shape %v, want %v", got, tc.outWant)
-			}
-			numericCheck(t, p, 40, rand.New(rand.NewPCG(1, 2)))
-		})
+		t.Run(tc.name, func(t *testing.T) { tc.check(t, dt) })
 	}
 }
 

@@ -21,25 +21,11 @@ func layerProgram(t *testing.T, net Layer, g *G.ExprGraph, x *G.Node) *compiler.
 	if err != nil {
 		t.Fatal(err)
 	}
-	y, err := compiler.NewInput(g, "target", tensor.Float64, out.Shape()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	loss, err := ops.MSE(out, y)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := compiler.Compile(loss, net.Params(), compiler.WithOutputs(out))
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := moduleProgram(t, g, out, net.Params())
 	if x.Dtype() == tensor.Float64 {
 		if err := p.Bind(x.Name(), Uniform(NewRNG(3), tensor.Float64, 1, x.Shape()...)); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if err := p.Bind("target", Uniform(NewRNG(4), tensor.Float64, 1, out.Shape()...)); err != nil {
-		t.Fatal(err)
 	}
 	return p
 }
@@ -48,12 +34,7 @@ func layerProgram(t *testing.T, net Layer, g *G.ExprGraph, x *G.Node) *compiler.
 // inside a small network, with strides, padding and 4-d batch norm.
 func TestLayerGradients(t *testing.T) {
 	dt := tensor.Float64
-	for _, tc := range []struct {
-		name    string
-		xShape  []int
-		build   func(g *G.ExprGraph, rng *rand.Rand) ([]Layer, error)
-		outWant []int
-	}{
+	for _, tc := range []layerCase{
 		{"conv stride 2 pad 1 + avgpool + flatten + linear", []int{2, 2, 7, 7}, func(g *G.ExprGraph, rng *rand.Rand) ([]Layer, error) {
 			c, err := NewConv2D(g, "c", 2, 3, [2]int{3, 3}, [2]int{2, 2}, [2]int{1, 1}, dt, rng)
 			if err != nil {
@@ -83,22 +64,7 @@ func TestLayerGradients(t *testing.T) {
 			return []Layer{l, d, bn, &Func{Name: "tanh", Fn: ops.Tanh}}, err
 		}, []int{4, 3}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			g := G.NewGraph()
-			x, err := compiler.NewInput(g, "x", dt, tc.xShape...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			layers, err := tc.build(g, NewRNG(2))
-			if err != nil {
-				t.Fatal(err)
-			}
-			p := layerProgram(t, NewSequential(layers...), g, x)
-			if got := []int(p.Outputs()[0].Shape()); !reflect.DeepEqual(got, tc.outWant) {
-				t.Errorf("output shape %v, want %v", got, tc.outWant)
-			}
-			numericCheck(t, p, 40, rand.New(rand.NewPCG(1, 2)))
-		})
+		t.Run(tc.name, func(t *testing.T) { tc.check(t, dt) })
 	}
 }
 
@@ -203,4 +169,33 @@ func TestDropoutAndBatchNormModes(t *testing.T) {
 	if math.IsNaN(pm.Output(0).Data().([]float64)[0]) {
 		t.Error("NaN output")
 	}
+}
+
+// layerCase is a stack of layers on an input of shape xShape, with the
+// output shape it must give.
+type layerCase struct {
+	name    string
+	xShape  []int
+	build   func(g *G.ExprGraph, rng *rand.Rand) ([]Layer, error)
+	outWant []int
+}
+
+// check builds the case in dtype dt, checks the output shape, and checks
+// the gradients numerically (layerProgram's MSE loss).
+func (tc layerCase) check(t *testing.T, dt tensor.Dtype) {
+	t.Helper()
+	g := G.NewGraph()
+	x, err := compiler.NewInput(g, "x", dt, tc.xShape...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	layers, err := tc.build(g, NewRNG(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := layerProgram(t, NewSequential(layers...), g, x)
+	if got := []int(p.Outputs()[0].Shape()); !reflect.DeepEqual(got, tc.outWant) {
+		t.Errorf("output shape %v, want %v", got, tc.outWant)
+	}
+	numericCheck(t, p, 40, rand.New(rand.NewPCG(1, 2)))
 }

@@ -55,6 +55,7 @@ func argExtreme(isMax bool, x *G.Node, axis []int) (out *G.Node, err error) {
 // argOp finds the index of the extreme element along axis (-1: over the
 // flattened input).
 type argOp struct {
+	opBase
 	isMax bool
 	axis  int
 	shape tensor.Shape
@@ -119,9 +120,6 @@ func (op *argOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	return tensor.New(tensor.WithShape(op.outShape()...), tensor.WithBacking(res)), nil
 }
-func (op *argOp) ReturnsPtr() bool      { return false }
-func (op *argOp) CallsExtern() bool     { return false }
-func (op *argOp) OverwritesInput() int  { return -1 }
 func (op *argOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v%v", op, op.shape) }
 func (op *argOp) Hashcode() uint32      { return hashOf(op) }
 func (op *argOp) String() string {

@@ -75,6 +75,7 @@ func checkPaddingMask(scores, mask *G.Node) error {
 
 // attnMaskOp is scores + key padding mask + causal mask.
 type attnMaskOp struct {
+	opBase
 	shape    tensor.Shape
 	causal   bool
 	padDims  int          // 0: no key padding mask
@@ -177,9 +178,6 @@ func (op *attnMaskOp) padFunc(v G.Value) (func(b, s int) float64, error) {
 	return func(b, s int) float64 { return f[b*ns+s] }, nil
 }
 
-func (op *attnMaskOp) ReturnsPtr() bool      { return false }
-func (op *attnMaskOp) CallsExtern() bool     { return false }
-func (op *attnMaskOp) OverwritesInput() int  { return -1 }
 func (op *attnMaskOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *attnMaskOp) Hashcode() uint32      { return hashOf(op) }
 func (op *attnMaskOp) String() string {

@@ -50,6 +50,7 @@ func BatchedMatMul(a, b *G.Node, transA, transB bool) (out *G.Node, err error) {
 
 // bmmOp is C = op(A)·op(B) over broadcast batch axes.
 type bmmOp struct {
+	binaryBase
 	transA, transB bool
 	sa, sb, out    tensor.Shape
 	// offA, offB: batchOffsets of each operand, computed once (a step
@@ -117,7 +118,6 @@ func (op *bmmOp) outShape(sa, sb tensor.Shape) (tensor.Shape, error) {
 	return append(batch, m, n), nil
 }
 
-func (op *bmmOp) Arity() int { return 2 }
 func (op *bmmOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(G.TensorType{Dims: len(op.sa), Of: a}, G.TensorType{Dims: len(op.sb), Of: a}, G.TensorType{Dims: len(op.out), Of: a})
@@ -202,15 +202,11 @@ func bmmKernel[T float32 | float64](op *bmmOp, a, b, c []T) {
 	}
 }
 
-func (op *bmmOp) ReturnsPtr() bool      { return false }
-func (op *bmmOp) CallsExtern() bool     { return false }
-func (op *bmmOp) OverwritesInput() int  { return -1 }
 func (op *bmmOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *bmmOp) Hashcode() uint32      { return hashOf(op) }
 func (op *bmmOp) String() string {
 	return fmt.Sprintf("bmm(%s%v·%s%v)", tick("A", op.transA), []int(op.sa), tick("B", op.transB), []int(op.sb))
 }
-func (op *bmmOp) DiffWRT(int) []bool { return []bool{true, true} }
 
 // SymDiff returns dA and dB as BatchedMatMuls of G with the other operand
 // (the rules of Gemm), summed over the axes the operand was broadcast along.

@@ -116,9 +116,11 @@ func broadcastTo(x *G.Node, to tensor.Shape) (*G.Node, error) {
 // out[i] = x[index(i)], any rank. Its gradient is sumToOp, the sum of g
 // over the repeated elements; each is the other's gradient, so both are
 // differentiable any number of times.
-type repeatToOp struct{ from, to tensor.Shape }
+type repeatToOp struct {
+	unaryBase
+	from, to tensor.Shape
+}
 
-func (op *repeatToOp) Arity() int { return 1 }
 func (op *repeatToOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(typeOfDims(op.from.Dims(), a), typeOfDims(op.to.Dims(), a))
@@ -136,13 +138,9 @@ func (op *repeatToOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	return valueOf(res, op.to, dtypeOf(vs[0]))
 }
-func (op *repeatToOp) ReturnsPtr() bool      { return false }
-func (op *repeatToOp) CallsExtern() bool     { return false }
-func (op *repeatToOp) OverwritesInput() int  { return -1 }
 func (op *repeatToOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *repeatToOp) Hashcode() uint32      { return hashOf(op) }
 func (op *repeatToOp) String() string        { return fmt.Sprintf("broadcast%v->%v", op.from, op.to) }
-func (op *repeatToOp) DiffWRT(int) []bool    { return []bool{true} }
 
 // SymDiff is dx = sumTo(g, shape of x).
 func (op *repeatToOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
@@ -152,9 +150,11 @@ func (op *repeatToOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
 
 // sumToOp sums g (shape from) onto shape to, the adjoint of repeatToOp:
 // out[j] = Σ_{i: index(i) = j} g[i].
-type sumToOp struct{ from, to tensor.Shape }
+type sumToOp struct {
+	unaryBase
+	from, to tensor.Shape
+}
 
-func (op *sumToOp) Arity() int { return 1 }
 func (op *sumToOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(typeOfDims(op.from.Dims(), a), typeOfDims(op.to.Dims(), a))
@@ -171,13 +171,9 @@ func (op *sumToOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	return valueOf(res, op.to, dtypeOf(vs[0]))
 }
-func (op *sumToOp) ReturnsPtr() bool      { return false }
-func (op *sumToOp) CallsExtern() bool     { return false }
-func (op *sumToOp) OverwritesInput() int  { return -1 }
 func (op *sumToOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *sumToOp) Hashcode() uint32      { return hashOf(op) }
 func (op *sumToOp) String() string        { return fmt.Sprintf("sumto%v->%v", op.from, op.to) }
-func (op *sumToOp) DiffWRT(int) []bool    { return []bool{true} }
 
 // SymDiff is dg = broadcast(g', shape from).
 func (op *sumToOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {

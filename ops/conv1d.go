@@ -124,6 +124,7 @@ func (g conv1dGeom) ck() int { return g.c * g.k }
 // conv1dOp is one of Conv1D's three bilinear maps (convKind), with its
 // unfolding buffer (reused across runs, guarded by the scratch's mutex).
 type conv1dOp struct {
+	opBase
 	geom    conv1dGeom
 	kind    convKind
 	bias    bool
@@ -217,9 +218,6 @@ func (op *conv1dOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, err
 	return prealloc, nil
 }
 
-func (op *conv1dOp) ReturnsPtr() bool      { return false }
-func (op *conv1dOp) CallsExtern() bool     { return false }
-func (op *conv1dOp) OverwritesInput() int  { return -1 }
 func (op *conv1dOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *conv1dOp) Hashcode() uint32      { return hashOf(op) }
 func (op *conv1dOp) String() string {

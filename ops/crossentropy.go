@@ -106,6 +106,7 @@ func crossEntropyOpt(x, classes, w *G.Node, weights []float64, red Reduction, ep
 // ceOptOp is cross-entropy with PyTorch's options, over logits [B, C],
 // classes [B] and optionally weights [C].
 type ceOptOp struct {
+	opBase
 	red      Reduction
 	eps      float64
 	ignore   int64
@@ -226,9 +227,6 @@ func (op *ceOptOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	return valueOf([]float64{total * op.scale(t)}, nil, dtypeOf(vs[0]))
 }
-func (op *ceOptOp) ReturnsPtr() bool      { return false }
-func (op *ceOptOp) CallsExtern() bool     { return false }
-func (op *ceOptOp) OverwritesInput() int  { return -1 }
 func (op *ceOptOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *ceOptOp) Hashcode() uint32      { return hashOf(op) }
 func (op *ceOptOp) String() string {
@@ -300,6 +298,7 @@ func (op *ceOptOp) weightGrad(vs []G.Value, t *ceTerms, g []float64) ([]float64,
 // of dl_n/dx_n times g (g_n for NoReduction), over the Mean's denominator;
 // with weights set, the gradient with respect to the weights node instead.
 type ceOptGradOp struct {
+	opBase
 	ce      *ceOptOp
 	weights bool
 }
@@ -345,9 +344,6 @@ func (op *ceOptGradOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	return valueOf(t.grad, op.ce.shape, dtypeOf(vs[0]))
 }
-func (op *ceOptGradOp) ReturnsPtr() bool      { return false }
-func (op *ceOptGradOp) CallsExtern() bool     { return false }
-func (op *ceOptGradOp) OverwritesInput() int  { return -1 }
 func (op *ceOptGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *ceOptGradOp) Hashcode() uint32      { return hashOf(op) }
 func (op *ceOptGradOp) String() string {

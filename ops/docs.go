@@ -44,7 +44,10 @@ func WriteDocs(w io.Writer) error {
 	b.WriteString("`TestDocsInSync` fails when this file and the registry disagree.\n\n")
 	b.WriteString("Every op below is checked by `go test ./ops`: its symbolic gradient of sum(op(x) ⊙ r), r a seeded random\n")
 	b.WriteString("upstream gradient, against central differences (eps 1e-6, |a - n| <= 1e-5 + 1e-3|n|) in float64, and its\n")
-	b.WriteString("float32 loss and gradients against the float64 twin (TestRegisteredOpsGradients, TestRegisteredOpsFloat32).\n\n")
+	b.WriteString("float32 loss and gradients against the float64 twin (TestRegisteredOpsGradients, TestRegisteredOpsFloat32).\n")
+	b.WriteString("A fused op that records a reference version (the same function built from Gorgonia's own ops) is also\n")
+	b.WriteString("compared with it, value and gradients on its example in both dtypes (TestRegisteredReferences, and a\n")
+	b.WriteString("`ref` row of `go run ./cmd/gradcheck op NAME`): \"= reference\" in the gradcheck column.\n\n")
 	b.WriteString("| op | family | forward | gradient | notes | 2nd order | gradcheck |\n")
 	b.WriteString("| --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, s := range All() {
@@ -54,6 +57,9 @@ func WriteDocs(w io.Writer) error {
 		}
 		if s.NotDifferentiable {
 			twice, check = "n/a", "not differentiable: forward run"
+		}
+		if s.Reference != nil {
+			check += "; = reference: " + s.ReferenceOf
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s (%s) |\n", s.Name, s.Family, cell(s.Forward), cell(s.Gradient),
 			cell(s.Notes), twice, check, exampleOf(s))

@@ -73,6 +73,7 @@ const (
 )
 
 type embedOp struct {
+	opBase
 	kind    embedKind
 	table   tensor.Shape // [V, D]
 	ids     tensor.Shape // S
@@ -199,9 +200,6 @@ func embedKernel[T float32 | float64](op *embedOp, ids []int64, src, dst []T) {
 	}
 }
 
-func (op *embedOp) ReturnsPtr() bool      { return false }
-func (op *embedOp) CallsExtern() bool     { return false }
-func (op *embedOp) OverwritesInput() int  { return -1 }
 func (op *embedOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *embedOp) Hashcode() uint32      { return hashOf(op) }
 func (op *embedOp) String() string {

@@ -22,6 +22,7 @@ func convParams(what string, p []float64, def []int) ([]int, error) {
 
 func init() {
 	Register(&Spec{Name: "fusedconv2d", Family: "fused",
+		Reference: refConv2D, ReferenceOf: "conv2d: Gorgonia's Conv2d plus the bias",
 		Forward:  "fusedconv2d(x, w, b, sH, sW, pH, pW)[n,o,i,j] = b[o] + Σ_{c,u,v} w[o,c,u,v]·xpad[n,c,i·sH+u,j·sW+v]",
 		Gradient: "dx = conv2dinputgrad(g, w), dw = conv2dfiltergrad(x, g), db = channelsum(g)",
 		Notes:    "symgrad op: im2col into a reused buffer and one gemm per sample written in [N,O,oH,oW] on rows prefilled with b; equals conv2d (Gorgonia's) to 1e-12.",
@@ -74,7 +75,8 @@ func init() {
 		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{2, 2, 5, 5}, Domain: Real}, {Name: "g", Shape: []int{2, 3, 3, 3}, Domain: Real}},
 			Params: []float64{3, 3, 2, 2, 1, 1}},
 		Dtypes: floats, TwiceDifferentiable: true})
-	Register(&Spec{Name: "channelsum", Family: "fused", Forward: "channelsum(x)_c = Σ_{n,k} x[n,c,k] (x [N,C,...] -> [C])",
+	Register(&Spec{Name: "channelsum", Family: "fused",
+		Reference: refChannelSum, ReferenceOf: "Gorgonia's Sum over every axis but the channels", Forward: "channelsum(x)_c = Σ_{n,k} x[n,c,k] (x [N,C,...] -> [C])",
 		Gradient: "dx = channelbroadcast(g, shape of x)", Notes: "symgrad op: fusedconv2d's bias gradient, into a preallocated buffer.",
 		Build:    func(n []*G.Node, _ []float64) (*G.Node, error) { return ChannelSum(n[0]) },
 		MinNodes: 1, MaxNodes: 1,
@@ -95,25 +97,27 @@ func init() {
 	registerFusedPools()
 }
 
-func registerFusedPools() {
-	kernelStride := func(what string, p []float64) ([2]int, [2]int, [2]int, error) {
-		k, err := pair(what, p, 0, [2]int{2, 2})
-		if err != nil {
-			return k, k, k, err
-		}
-		s, err := pair(what, p, 2, k)
-		if err != nil {
-			return k, s, s, err
-		}
-		pd, err := pair(what, p, 4, [2]int{})
-		return k, s, pd, err
+// poolParams reads a pool's kernel (default 2x2), stride (default the
+// kernel) and padding (default 0) from p.
+func poolParams(what string, p []float64) (k, s, pd [2]int, err error) {
+	if k, err = pair(what, p, 0, [2]int{2, 2}); err != nil {
+		return k, k, k, err
 	}
+	if s, err = pair(what, p, 2, k); err != nil {
+		return k, s, s, err
+	}
+	pd, err = pair(what, p, 4, [2]int{})
+	return k, s, pd, err
+}
+
+func registerFusedPools() {
 	Register(&Spec{Name: "fusedmaxpool2d", Family: "fused",
+		Reference: refMaxPool2D, ReferenceOf: "Gorgonia's MaxPool2D (padding outside every window's maximum)",
 		Forward:  "fusedmaxpool2d(x, kH, kW, sH, sW, pH, pW)[n,c,i,j] = max_{u<kH,v<kW} xpad[n,c,i·sH+u,j·sW+v], xpad padded with -∞ (stride defaults to the kernel, padding to 0)",
 		Gradient: "dx = maxpool2dscatter(x, g): g at each window's argmax",
 		Notes:    "symgrad op, PyTorch's MaxPool2d(kernel, stride, padding) (2·padding <= kernel); preallocated output; the first maximum of a window wins (a NaN wins, as in PyTorch). Not differentiable where a window's maximum is tied.",
 		Build: func(n []*G.Node, p []float64) (*G.Node, error) {
-			k, s, pd, err := kernelStride("fusedmaxpool2d", p)
+			k, s, pd, err := poolParams("fusedmaxpool2d", p)
 			if err != nil {
 				return nil, err
 			}
@@ -127,7 +131,7 @@ func registerFusedPools() {
 		Gradient: "dg = maxpool2dgather(x, h); x is not differentiated",
 		Notes:    "symgrad op: fusedmaxpool2d's gradient, linear in g.",
 		Build: func(n []*G.Node, p []float64) (*G.Node, error) {
-			k, s, pd, err := kernelStride("maxpool2dscatter", p)
+			k, s, pd, err := poolParams("maxpool2dscatter", p)
 			if err != nil {
 				return nil, err
 			}
@@ -142,7 +146,7 @@ func registerFusedPools() {
 		Gradient: "dh = maxpool2dscatter(x, g); x is not differentiated",
 		Notes:    "symgrad op: the adjoint of maxpool2dscatter, linear in h.",
 		Build: func(n []*G.Node, p []float64) (*G.Node, error) {
-			k, s, pd, err := kernelStride("maxpool2dgather", p)
+			k, s, pd, err := poolParams("maxpool2dgather", p)
 			if err != nil {
 				return nil, err
 			}
@@ -152,4 +156,32 @@ func registerFusedPools() {
 		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{2, 2, 5, 6}, Domain: Real, NoGrad: true},
 			{Name: "h", Shape: []int{2, 2, 5, 6}, Domain: Real}}, Params: []float64{3, 2, 2, 2, 1, 1}},
 		Dtypes: floats, TwiceDifferentiable: true})
+}
+
+// refConv2D is fusedconv2d as Gorgonia's Conv2d plus the bias (Conv2D).
+func refConv2D(n []*G.Node, p []float64) (*G.Node, error) {
+	q, err := convParams("fusedconv2d", p, []int{1, 1, 0, 0})
+	if err != nil {
+		return nil, err
+	}
+	return Conv2D(n[0], n[1], n[2], [2]int{q[0], q[1]}, [2]int{q[2], q[3]})
+}
+
+// refMaxPool2D is fusedmaxpool2d as Gorgonia's MaxPool2D, whose padding
+// takes no part in a window's maximum (the -∞ padding of PyTorch).
+func refMaxPool2D(n []*G.Node, p []float64) (*G.Node, error) {
+	k, s, pd, err := poolParams("fusedmaxpool2d", p)
+	if err != nil {
+		return nil, err
+	}
+	return G.MaxPool2D(n[0], tensor.Shape{k[0], k[1]}, pd[:], s[:])
+}
+
+// refChannelSum is channelsum as Gorgonia's Sum over every axis but 1.
+func refChannelSum(n []*G.Node, _ []float64) (*G.Node, error) {
+	axes := []int{0}
+	for a := 2; a < n[0].Dims(); a++ {
+		axes = append(axes, a)
+	}
+	return G.Sum(n[0], axes...)
 }

@@ -242,7 +242,8 @@ func contiguous(t tensor.Tensor) (*tensor.Dense, error) {
 }
 
 func init() {
-	Register(&Spec{Name: "gemm", Family: "fused", Forward: "gemm(A, B, ta, tb) = op(A)·op(B), op(X) = Xᵀ when its flag is 1",
+	Register(&Spec{Name: "gemm", Family: "fused",
+		Reference: refGemm, ReferenceOf: "Gorgonia's Mul of the (transposed) operands", Forward: "gemm(A, B, ta, tb) = op(A)·op(B), op(X) = Xᵀ when its flag is 1",
 		Gradient: "C = AB: dA = G·Bᵀ, dB = Aᵀ·G; C = A·Bᵀ: dA = G·B, dB = Gᵀ·A; C = Aᵀ·B: dA = B·Gᵀ, dB = A·G; C = Aᵀ·Bᵀ: dA = Bᵀ·Gᵀ, dB = Gᵀ·Aᵀ",
 		Notes:    "symgrad op: transposes are BLAS flags, never copies; the gradients are gemms (any order); OpenBLAS with -tags openblas.",
 		Build: func(n []*G.Node, p []float64) (*G.Node, error) {
@@ -252,4 +253,21 @@ func init() {
 		Example: Example{Inputs: []Input{{Name: "a", Shape: []int{4, 3}, Domain: Real}, {Name: "b", Shape: []int{5, 4}, Domain: Real}},
 			Params: []float64{1, 1}},
 		Dtypes: floats, TwiceDifferentiable: true})
+}
+
+// refGemm is gemm as Gorgonia's Mul of the (transposed) operands.
+func refGemm(n []*G.Node, p []float64) (*G.Node, error) {
+	a, b := n[0], n[1]
+	var err error
+	if len(p) > 0 && p[0] != 0 {
+		if a, err = G.Transpose(a); err != nil {
+			return nil, err
+		}
+	}
+	if len(p) > 1 && p[1] != 0 {
+		if b, err = G.Transpose(b); err != nil {
+			return nil, err
+		}
+	}
+	return G.Mul(a, b)
 }

@@ -54,6 +54,7 @@ const (
 )
 
 type gruOp struct {
+	opBase
 	kind   gruKind
 	b, hid int
 }
@@ -165,9 +166,6 @@ func gruKernel[T float32 | float64](op *gruOp, ds *[5]*tensor.Dense, data func(*
 	}
 }
 
-func (op *gruOp) ReturnsPtr() bool      { return false }
-func (op *gruOp) CallsExtern() bool     { return false }
-func (op *gruOp) OverwritesInput() int  { return -1 }
 func (op *gruOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *gruOp) Hashcode() uint32      { return hashOf(op) }
 func (op *gruOp) String() string {

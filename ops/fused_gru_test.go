@@ -1,7 +1,6 @@
 package ops_test
 
 import (
-	"math"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -41,32 +40,7 @@ func TestGRUCellMatchesPrimitives(t *testing.T) {
 		}
 		return G.Add(nn, mul(z, d)) // (1-z)n + zh
 	}
-	var ref gradResult
-	for k, b := range []builder{fused, prims} {
-		bt, err := buildCheck(c, b, tensor.Float64, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := bt.run()
-		bt.prog.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if k == 0 {
-			ref = r
-			continue
-		}
-		if math.Abs(r.loss-ref.loss) > 1e-12 {
-			t.Errorf("primitives: loss %g, fused %g", r.loss, ref.loss)
-		}
-		for i := range r.grads {
-			for j := range r.grads[i] {
-				if math.Abs(r.grads[i][j]-ref.grads[i][j]) > 1e-12 {
-					t.Errorf("primitives: grad[%d][%d] %g, fused %g", i, j, r.grads[i][j], ref.grads[i][j])
-				}
-			}
-		}
-	}
+	sameRun(t, c, fused, prims, 1e-12)
 	g := G.NewGraph()
 	a := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 6), G.WithName("a"))
 	h := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 3), G.WithName("h"))

@@ -158,7 +158,8 @@ func (linearOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
 }
 
 func init() {
-	Register(&Spec{Name: "linear", Family: "fused", Forward: "linear(x, W, b) = x·Wᵀ + b (x [B,in], W [out,in], b [out])",
+	Register(&Spec{Name: "linear", Family: "fused",
+		Reference: refLinear, ReferenceOf: "x·Wᵀ + b: Gorgonia's Transpose, Mul and BroadcastAdd", Forward: "linear(x, W, b) = x·Wᵀ + b (x [B,in], W [out,in], b [out])",
 		Gradient: "dx = G·W, dW = Gᵀ·x, db = Σ_rows G",
 		Notes:    "symgrad op: one BLAS gemm with W's transpose flag (PyTorch's layout, no transposed copy) on rows prefilled with b; equivalent to gemm(x, W, 0, 1) + broadcastrows(b, B).",
 		Build:    func(n []*G.Node, _ []float64) (*G.Node, error) { return Linear(n[0], n[1], n[2]) },
@@ -166,4 +167,18 @@ func init() {
 		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{4, 3}, Domain: Real},
 			{Name: "w", Shape: []int{2, 3}, Domain: Real}, {Name: "b", Shape: []int{2}, Domain: Real}}},
 		Dtypes: floats, TwiceDifferentiable: true})
+}
+
+// refLinear is linear as x·Wᵀ + b: Gorgonia's Transpose, Mul and
+// BroadcastAdd.
+func refLinear(n []*G.Node, _ []float64) (*G.Node, error) {
+	wt, err := G.Transpose(n[1])
+	if err != nil {
+		return nil, err
+	}
+	xw, err := G.Mul(n[0], wt)
+	if err != nil {
+		return nil, err
+	}
+	return G.BroadcastAdd(xw, n[2], nil, []byte{0})
 }

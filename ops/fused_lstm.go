@@ -276,19 +276,91 @@ func (op *cellOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
 func init() {
 	gates := Input{Name: "a", Shape: []int{3, 8}, Domain: Domain{Min: -3, Max: 3}}
 	state := Input{Name: "c", Shape: []int{3, 2}, Domain: Real}
-	Register(&Spec{Name: "lstmcellc", Family: "fused", Forward: "lstmcellc(act, c) = f ⊙ c + i ⊙ g, act = [i f g o] [B,4H], c [B,H]",
+	Register(&Spec{Name: "lstmcellc", Family: "fused",
+		Reference: refLSTMCellC, ReferenceOf: "f ⊙ c + i ⊙ g on Gorgonia's column slices", Forward: "lstmcellc(act, c) = f ⊙ c + i ⊙ g, act = [i f g o] [B,4H], c [B,H]",
 		Gradient: "d[i f g o] = [G⊙g, G⊙c, G⊙i, 0]; dc = G⊙f",
 		Notes:    "symgrad op: the LSTM cell state update in one pass over lstmgates' activations (no gate slices, no [B,4H] scatters in the gradient); PyTorch's gate order i, f, g, o.",
 		Build:    func(n []*G.Node, _ []float64) (*G.Node, error) { return LSTMCellC(n[0], n[1]) },
 		MinNodes: 2, MaxNodes: 2, Example: Example{Inputs: []Input{gates, state}}, Dtypes: floats})
-	Register(&Spec{Name: "lstmcellh", Family: "fused", Forward: "lstmcellh(act, c') = o ⊙ tanh(c'), act = [i f g o] [B,4H], c' [B,H]",
+	Register(&Spec{Name: "lstmcellh", Family: "fused",
+		Reference: refLSTMCellH, ReferenceOf: "o ⊙ tanh(c') on a Gorgonia column slice", Forward: "lstmcellh(act, c') = o ⊙ tanh(c'), act = [i f g o] [B,4H], c' [B,H]",
 		Gradient: "d[i f g o] = [0, 0, 0, G⊙tanh(c')]; dc' = G⊙o⊙(1-tanh²(c'))",
 		Notes:    "symgrad op: the LSTM hidden state in one pass over lstmgates' activations; PyTorch's gate order i, f, g, o.",
 		Build:    func(n []*G.Node, _ []float64) (*G.Node, error) { return LSTMCellH(n[0], n[1]) },
 		MinNodes: 2, MaxNodes: 2, Example: Example{Inputs: []Input{gates, state}}, Dtypes: floats})
-	Register(&Spec{Name: "lstmgates", Family: "fused", Forward: "lstmgates(a) = [σ(a_i) σ(a_f) tanh(a_g) σ(a_o)], a [B,4H]",
+	Register(&Spec{Name: "lstmgates", Family: "fused",
+		Reference: refLSTMGates, ReferenceOf: "Gorgonia's column slices, Sigmoid, Tanh and Concat", Forward: "lstmgates(a) = [σ(a_i) σ(a_f) tanh(a_g) σ(a_o)], a [B,4H]",
 		Gradient: "da = G ⊙ y(1-y) on the σ blocks, G ⊙ (1-y²) on the tanh block (y the output)",
 		Notes:    "symgrad op: the LSTM gate activations in one pass, each computed once; the gradient reads the output, not a.",
 		Build:    func(n []*G.Node, _ []float64) (*G.Node, error) { return LSTMGates(n[0]) },
 		MinNodes: 1, MaxNodes: 1, Example: Example{Inputs: []Input{gates}}, Dtypes: floats})
+}
+
+// gateBlocks slices act [B,4H] into its four [B,H] column blocks, PyTorch's
+// gate order i, f, g, o.
+func gateBlocks(act *G.Node) ([4]*G.Node, error) {
+	var b [4]*G.Node
+	if act.Dims() != 2 || act.Shape()[1]%4 != 0 {
+		return b, errors.Errorf("gates %v: want [B, 4H]", act.Shape())
+	}
+	h := act.Shape()[1] / 4
+	for k := range b {
+		s, err := G.Slice(act, nil, G.S(k*h, (k+1)*h))
+		if err != nil {
+			return b, err
+		}
+		b[k] = s
+	}
+	return b, nil
+}
+
+// refLSTMGates is lstmgates as Gorgonia's slices, Sigmoid, Tanh and Concat.
+func refLSTMGates(n []*G.Node, _ []float64) (*G.Node, error) {
+	b, err := gateBlocks(n[0])
+	if err != nil {
+		return nil, err
+	}
+	var act [4]*G.Node
+	for k, x := range b {
+		f := G.Sigmoid
+		if k == 2 {
+			f = G.Tanh
+		}
+		if act[k], err = f(x); err != nil {
+			return nil, err
+		}
+	}
+	return G.Concat(1, act[:]...)
+}
+
+// refLSTMCellC is lstmcellc as f ⊙ c + i ⊙ g over Gorgonia's slices of
+// the activations.
+func refLSTMCellC(n []*G.Node, _ []float64) (*G.Node, error) {
+	b, err := gateBlocks(n[0])
+	if err != nil {
+		return nil, err
+	}
+	fc, err := G.HadamardProd(b[1], n[1])
+	if err != nil {
+		return nil, err
+	}
+	ig, err := G.HadamardProd(b[0], b[2])
+	if err != nil {
+		return nil, err
+	}
+	return G.Add(fc, ig)
+}
+
+// refLSTMCellH is lstmcellh as o ⊙ tanh(c') over a Gorgonia slice of the
+// activations.
+func refLSTMCellH(n []*G.Node, _ []float64) (*G.Node, error) {
+	b, err := gateBlocks(n[0])
+	if err != nil {
+		return nil, err
+	}
+	t, err := G.Tanh(n[1])
+	if err != nil {
+		return nil, err
+	}
+	return G.HadamardProd(b[3], t)
 }

@@ -136,7 +136,8 @@ func (op *rowsOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
 }
 
 func init() {
-	Register(&Spec{Name: "colsum", Family: "fused", Forward: "colsum(x)_j = Σ_i x_ij (x [B,N] -> [N])",
+	Register(&Spec{Name: "colsum", Family: "fused",
+		Reference: refColSum, ReferenceOf: "Gorgonia's Sum along axis 0", Forward: "colsum(x)_j = Σ_i x_ij (x [B,N] -> [N])",
 		Gradient: "dx = broadcastrows(g, B)", Notes: "symgrad op: Linear's bias gradient, written into a preallocated buffer.",
 		Build:    func(n []*G.Node, _ []float64) (*G.Node, error) { return ColSum(n[0]) },
 		MinNodes: 1, MaxNodes: 1,
@@ -155,3 +156,6 @@ func init() {
 		Example: Example{Inputs: []Input{{Name: "v", Shape: []int{4}, Domain: Real}}, Params: []float64{3}},
 		Dtypes:  floats, TwiceDifferentiable: true})
 }
+
+// refColSum is colsum as Gorgonia's Sum along axis 0.
+func refColSum(n []*G.Node, _ []float64) (*G.Node, error) { return G.Sum(n[0], 0) }

@@ -2,7 +2,6 @@ package ops_test
 
 import (
 	"fmt"
-	"math"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -35,7 +34,8 @@ func TestGemmEveryTranspose(t *testing.T) {
 
 // TestLinearMatchesPrimitives compares the fused Linear with its
 // equivalent in primitives, gemm(x, W, 0, 1) + broadcastrows(b, B), and
-// with Gorgonia's x × Wᵀ + b: same loss and same gradients.
+// with its registry reference (Gorgonia's x × Wᵀ + b): same outputs, loss
+// and gradients.
 func TestLinearMatchesPrimitives(t *testing.T) {
 	in := []ops.Input{{Name: "x", Shape: []int{5, 4}, Domain: ops.Real},
 		{Name: "w", Shape: []int{3, 4}, Domain: ops.Real}, {Name: "b", Shape: []int{3}, Domain: ops.Real}}
@@ -52,43 +52,10 @@ func TestLinearMatchesPrimitives(t *testing.T) {
 		}
 		return G.Add(xw, bb)
 	}
-	gorgonia := func(_ *G.ExprGraph, n []*G.Node) (*G.Node, error) {
-		wt, err := G.Transpose(n[1])
-		if err != nil {
-			return nil, err
-		}
-		xw, err := G.Mul(n[0], wt)
-		if err != nil {
-			return nil, err
-		}
-		return G.BroadcastAdd(xw, n[2], nil, []byte{0})
-	}
-	var ref gradResult
-	for k, b := range []builder{fused, prims, gorgonia} {
-		bt, err := buildCheck(c, b, tensor.Float64, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := bt.run()
-		bt.prog.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if k == 0 {
-			ref = r
-			continue
-		}
-		if math.Abs(r.loss-ref.loss) > 1e-12 {
-			t.Errorf("builder %d: loss %g, fused %g", k, r.loss, ref.loss)
-		}
-		for i := range r.grads {
-			for j := range r.grads[i] {
-				if math.Abs(r.grads[i][j]-ref.grads[i][j]) > 1e-12 {
-					t.Errorf("builder %d: grad[%d][%d] %g, fused %g", k, i, j, r.grads[i][j], ref.grads[i][j])
-				}
-			}
-		}
-	}
+	lin, _ := ops.Lookup("linear")
+	gorgonia := func(_ *G.ExprGraph, n []*G.Node) (*G.Node, error) { return lin.Reference(n, nil) }
+	sameRun(t, c, fused, prims, 1e-12)
+	sameRun(t, c, fused, gorgonia, 1e-12)
 }
 
 // TestLinearRejectsBadShapes checks the shape errors name the shapes.

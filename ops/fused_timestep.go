@@ -126,7 +126,8 @@ func (op *timeStepOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
 }
 
 func init() {
-	Register(&Spec{Name: "timestep", Family: "fused", Forward: "timestep(x, t) = x[:, t, :] (x [B,T,F] -> [B,F])",
+	Register(&Spec{Name: "timestep", Family: "fused",
+		Reference: refTimeStep, ReferenceOf: "Gorgonia's Slice of step t on axis 1", Forward: "timestep(x, t) = x[:, t, :] (x [B,T,F] -> [B,F])",
 		Gradient: "dx = G at step t of a zero [B,T,F] tensor (untimestep, whose gradient is timestep)",
 		Notes:    "symgrad op: an RNN's per-step input read from the batch-first sequence, copied into a preallocated buffer (no transposed copy, no slice views).",
 		Build: func(n []*G.Node, p []float64) (*G.Node, error) {
@@ -139,4 +140,13 @@ func init() {
 		MinNodes: 1, MaxNodes: 1, MaxParams: 1,
 		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{2, 3, 4}, Domain: Real}}, Params: []float64{1}},
 		Dtypes:  floats, TwiceDifferentiable: true})
+}
+
+// refTimeStep is timestep as Gorgonia's Slice of step t on axis 1.
+func refTimeStep(n []*G.Node, p []float64) (*G.Node, error) {
+	t := 1
+	if len(p) > 0 {
+		t = int(p[0])
+	}
+	return G.Slice(n[0], nil, G.S(t))
 }

@@ -38,6 +38,15 @@ type Spec struct {
 	// NotDifferentiable marks an op with no gradient at all (argmax: its
 	// output is int64 indices); gradcheck runs its forward pass only.
 	NotDifferentiable bool
+
+	// Reference, on a fused op, builds the same function from Gorgonia's
+	// own ops (or symgrad's primitive ones), taking Build's arguments:
+	// gradcheck compares the op's value and gradients with it on the
+	// example (gradcheck.CheckReference, a "reference" row of CheckOp).
+	Reference func(nodes []*G.Node, params []float64) (*G.Node, error)
+	// ReferenceOf says what Reference builds, e.g. "Gorgonia's Conv2d plus
+	// the bias"; required with Reference.
+	ReferenceOf string
 }
 
 // Example is one gradient-check case of an op.
@@ -105,6 +114,8 @@ func (s *Spec) Validate() error {
 		return errors.Errorf("ops: %s: no dtypes", s.Name)
 	case s.NotDifferentiable && s.TwiceDifferentiable:
 		return errors.Errorf("ops: %s: not differentiable but twice differentiable", s.Name)
+	case (s.Reference == nil) != (s.ReferenceOf == ""):
+		return errors.Errorf("ops: %s: Reference and ReferenceOf go together", s.Name)
 	case s.MinNodes < 0 || (s.MaxNodes >= 0 && s.MaxNodes < s.MinNodes):
 		return errors.Errorf("ops: %s: bad argument bounds", s.Name)
 	}
@@ -117,6 +128,17 @@ func (s *Spec) Validate() error {
 		}
 	}
 	return nil
+}
+
+// ApplyReference checks the argument counts and builds the op's
+// Reference; an error when the op has none.
+func (s *Spec) ApplyReference(nodes []*G.Node, params []float64) (*G.Node, error) {
+	if s.Reference == nil {
+		return nil, errors.Errorf("%s has no reference version", s.Name)
+	}
+	r := *s
+	r.Build = s.Reference
+	return r.Apply(nodes, params)
 }
 
 // Lookup returns the spec registered under name.

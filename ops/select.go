@@ -104,6 +104,7 @@ func applySelect(k selectKind, in ...*G.Node) (*G.Node, error) {
 
 // selectOp is the selection on equal shapes.
 type selectOp struct {
+	opBase
 	kind  selectKind
 	shape tensor.Shape
 }
@@ -198,9 +199,6 @@ func (op *selectOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	return valueOf(op.kind.value(in), op.shape, dtypeOf(vs[0]))
 }
-func (op *selectOp) ReturnsPtr() bool      { return false }
-func (op *selectOp) CallsExtern() bool     { return false }
-func (op *selectOp) OverwritesInput() int  { return -1 }
 func (op *selectOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *selectOp) Hashcode() uint32      { return hashOf(op) }
 func (op *selectOp) String() string        { return fmt.Sprintf("%v%v", op.kind, op.shape) }
@@ -242,6 +240,7 @@ func (op *selectOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
 // selectMaskOp is the gradient weight of one side of a selection (0, 1/2
 // or 1 per element). It is piecewise constant: not differentiated.
 type selectMaskOp struct {
+	opBase
 	sel  *selectOp
 	side int
 }
@@ -258,9 +257,6 @@ func (op *selectMaskOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	return valueOf(op.sel.kind.weights(op.side, in), op.sel.shape, dtypeOf(vs[0]))
 }
-func (op *selectMaskOp) ReturnsPtr() bool      { return false }
-func (op *selectMaskOp) CallsExtern() bool     { return false }
-func (op *selectMaskOp) OverwritesInput() int  { return -1 }
 func (op *selectMaskOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *selectMaskOp) Hashcode() uint32      { return hashOf(op) }
 func (op *selectMaskOp) String() string {

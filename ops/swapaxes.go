@@ -40,6 +40,7 @@ func SwapAxes(x *G.Node, a, b int) (out *G.Node, err error) {
 
 // swapOp exchanges axes a < b of a tensor of shape in.
 type swapOp struct {
+	unaryBase
 	a, b int
 	in   tensor.Shape
 }
@@ -95,7 +96,6 @@ func (op *swapOp) blocks() (p, na, q, nb, r int) {
 	return p, op.in[op.a], q, op.in[op.b], r
 }
 
-func (op *swapOp) Arity() int { return 1 }
 func (op *swapOp) Type() hm.Type {
 	t := G.TensorType{Dims: len(op.in), Of: hm.TypeVariable('a')}
 	return hm.NewFnType(t, t)
@@ -144,15 +144,11 @@ func swapKernel[T float32 | float64](op *swapOp, x, y []T) {
 	}
 }
 
-func (op *swapOp) ReturnsPtr() bool      { return false }
-func (op *swapOp) CallsExtern() bool     { return false }
-func (op *swapOp) OverwritesInput() int  { return -1 }
 func (op *swapOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *swapOp) Hashcode() uint32      { return hashOf(op) }
 func (op *swapOp) String() string {
 	return fmt.Sprintf("swapaxes(%d,%d of %v)", op.a, op.b, []int(op.in))
 }
-func (op *swapOp) DiffWRT(int) []bool { return []bool{true} }
 
 // SymDiff is dL/dx = SwapAxes(g, a, b).
 func (op *swapOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {

@@ -1,8 +1,6 @@
 package optimizers
 
 import (
-	"fmt"
-
 	"gorgonia.org/tensor"
 )
 
@@ -37,7 +35,7 @@ type AdadeltaConfig struct {
 type Adadelta struct {
 	cfg      AdadeltaConfig
 	rho, eps float64
-	st       store
+	base
 }
 
 var _ Optimizer = (*Adadelta)(nil)
@@ -50,17 +48,15 @@ func NewAdadelta(cfg AdadeltaConfig) (*Adadelta, error) {
 	}
 	o := &Adadelta{cfg: cfg, rho: orDefault(cfg.Rho, 0.9), eps: orDefault(cfg.Eps, 1e-6)}
 	o.cfg.Rho, o.cfg.Eps = nil, nil
-	switch {
-	case !(cfg.LR >= 0):
-		return nil, fmt.Errorf("optimizers: Adadelta: invalid learning rate: %v", cfg.LR)
-	case !(o.rho >= 0 && o.rho <= 1):
-		return nil, fmt.Errorf("optimizers: Adadelta: invalid rho value: %v", o.rho)
-	case !(o.eps >= 0):
-		return nil, fmt.Errorf("optimizers: Adadelta: invalid epsilon value: %v", o.eps)
-	case !(cfg.WeightDecay >= 0):
-		return nil, fmt.Errorf("optimizers: Adadelta: invalid weight_decay value: %v", cfg.WeightDecay)
+	if err := checkHypers("Adadelta",
+		hyper{cfg.LR >= 0, "learning rate", cfg.LR},
+		hyper{o.rho >= 0 && o.rho <= 1, "rho value", o.rho},
+		hyper{o.eps >= 0, "epsilon value", o.eps},
+		hyper{cfg.WeightDecay >= 0, "weight_decay value", cfg.WeightDecay},
+	); err != nil {
+		return nil, err
 	}
-	o.st = newStore("Adadelta", []string{"square_avg", "acc_delta"}, []float64{0, 0})
+	o.base = base{lr: &o.cfg.LR, r: o, st: newStore("Adadelta", []string{"square_avg", "acc_delta"}, []float64{0, 0})}
 	return o, nil
 }
 
@@ -70,22 +66,6 @@ func (o *Adadelta) Config() AdadeltaConfig {
 	c.Rho, c.Eps = new(o.rho), new(o.eps)
 	return c
 }
-
-// LR returns the coefficient γ of the next step.
-func (o *Adadelta) LR() float64 { return o.cfg.LR }
-
-// SetLR sets the coefficient γ.
-func (o *Adadelta) SetLR(lr float64) { o.cfg.LR = lr }
-
-// Step applies one Adadelta update to every param with a gradient.
-func (o *Adadelta) Step(params []Param) error { return o.st.step(params, o) }
-
-// State returns a copy of the state: "<param>.step", "<param>.square_avg"
-// and "<param>.acc_delta".
-func (o *Adadelta) State() map[string]*tensor.Dense { return o.st.state() }
-
-// LoadState replaces the state with a copy of m (keys as State's).
-func (o *Adadelta) LoadState(m map[string]*tensor.Dense) error { return o.st.load(m) }
 
 func (o *Adadelta) update(p Param, s *slot) {
 	if s.dtype == tensor.Float64 {

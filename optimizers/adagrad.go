@@ -1,8 +1,6 @@
 package optimizers
 
 import (
-	"fmt"
-
 	"gorgonia.org/tensor"
 )
 
@@ -38,7 +36,7 @@ type AdagradConfig struct {
 type Adagrad struct {
 	cfg AdagradConfig
 	eps float64
-	st  store
+	base
 }
 
 var _ Optimizer = (*Adagrad)(nil)
@@ -51,19 +49,16 @@ func NewAdagrad(cfg AdagradConfig) (*Adagrad, error) {
 	}
 	o := &Adagrad{cfg: cfg, eps: orDefault(cfg.Eps, 1e-10)}
 	o.cfg.Eps = nil
-	switch {
-	case !(cfg.LR >= 0):
-		return nil, fmt.Errorf("optimizers: Adagrad: invalid learning rate: %v", cfg.LR)
-	case !(cfg.LRDecay >= 0):
-		return nil, fmt.Errorf("optimizers: Adagrad: invalid lr_decay value: %v", cfg.LRDecay)
-	case !(cfg.WeightDecay >= 0):
-		return nil, fmt.Errorf("optimizers: Adagrad: invalid weight_decay value: %v", cfg.WeightDecay)
-	case !(cfg.InitialAccumulatorValue >= 0):
-		return nil, fmt.Errorf("optimizers: Adagrad: invalid initial_accumulator_value value: %v", cfg.InitialAccumulatorValue)
-	case !(o.eps >= 0):
-		return nil, fmt.Errorf("optimizers: Adagrad: invalid epsilon value: %v", o.eps)
+	if err := checkHypers("Adagrad",
+		hyper{cfg.LR >= 0, "learning rate", cfg.LR},
+		hyper{cfg.LRDecay >= 0, "lr_decay value", cfg.LRDecay},
+		hyper{cfg.WeightDecay >= 0, "weight_decay value", cfg.WeightDecay},
+		hyper{cfg.InitialAccumulatorValue >= 0, "initial_accumulator_value value", cfg.InitialAccumulatorValue},
+		hyper{o.eps >= 0, "epsilon value", o.eps},
+	); err != nil {
+		return nil, err
 	}
-	o.st = newStore("Adagrad", []string{"sum"}, []float64{cfg.InitialAccumulatorValue})
+	o.base = base{lr: &o.cfg.LR, r: o, st: newStore("Adagrad", []string{"sum"}, []float64{cfg.InitialAccumulatorValue})}
 	return o, nil
 }
 
@@ -73,21 +68,6 @@ func (o *Adagrad) Config() AdagradConfig {
 	c.Eps = new(o.eps)
 	return c
 }
-
-// LR returns the learning rate γ of the next step.
-func (o *Adagrad) LR() float64 { return o.cfg.LR }
-
-// SetLR sets the learning rate γ.
-func (o *Adagrad) SetLR(lr float64) { o.cfg.LR = lr }
-
-// Step applies one Adagrad update to every param with a gradient.
-func (o *Adagrad) Step(params []Param) error { return o.st.step(params, o) }
-
-// State returns a copy of the state: "<param>.step" and "<param>.sum".
-func (o *Adagrad) State() map[string]*tensor.Dense { return o.st.state() }
-
-// LoadState replaces the state with a copy of m (keys as State's).
-func (o *Adagrad) LoadState(m map[string]*tensor.Dense) error { return o.st.load(m) }
 
 func (o *Adagrad) update(p Param, s *slot) {
 	clr := o.cfg.LR / (1 + float64(s.step-1)*o.cfg.LRDecay)

@@ -1,7 +1,6 @@
 package optimizers
 
 import (
-	"fmt"
 	"math"
 
 	"gorgonia.org/tensor"
@@ -65,13 +64,19 @@ type AdamWConfig struct {
 //
 // Its state is "<param>.step", "<param>.exp_avg" (m), "<param>.exp_avg_sq"
 // (v) and, with AMSGrad, "<param>.max_exp_avg_sq" (v̂).
-type Adam struct{ c adamCore }
+type Adam struct {
+	base
+	c adamCore
+}
 
 // AdamW is Adam with decoupled weight decay (Loshchilov and Hutter,
 // "Decoupled Weight Decay Regularization", 2019), step for step as
 // torch.optim.AdamW (PyTorch 1.13): Adam with λ = 0, after first
 // θ ← θ(1 - γλ). Its state is named as Adam's.
-type AdamW struct{ c adamCore }
+type AdamW struct {
+	base
+	c adamCore
+}
 
 var (
 	_ Optimizer = (*Adam)(nil)
@@ -82,7 +87,7 @@ var (
 type adamCore struct {
 	lr, beta1, beta2, eps, wd  float64
 	decoupled, amsgrad, maxmze bool
-	st                         store
+	names                      []string // the state's buffers
 }
 
 // NewAdam returns Adam with the given hyperparameters, checked as PyTorch
@@ -92,7 +97,9 @@ func NewAdam(cfg AdamConfig) (*Adam, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Adam{c: *c}, nil
+	o := &Adam{c: *c}
+	o.base = o.c.newBase()
+	return o, nil
 }
 
 // NewAdamW returns AdamW with the given hyperparameters, checked as
@@ -103,7 +110,9 @@ func NewAdamW(cfg AdamWConfig) (*AdamW, error) {
 		return nil, err
 	}
 	c.decoupled = true
-	return &AdamW{c: *c}, nil
+	o := &AdamW{c: *c}
+	o.base = o.c.newBase()
+	return o, nil
 }
 
 func newAdamCore(name string, lr float64, betas *[2]float64, eps *float64, wd float64, ams, maxmze bool) (*adamCore, error) {
@@ -114,24 +123,31 @@ func newAdamCore(name string, lr float64, betas *[2]float64, eps *float64, wd fl
 	if betas != nil {
 		c.beta1, c.beta2 = betas[0], betas[1]
 	}
-	switch {
-	case !(c.lr >= 0):
-		return nil, fmt.Errorf("optimizers: %s: invalid learning rate: %v", name, c.lr)
-	case !(c.eps >= 0):
-		return nil, fmt.Errorf("optimizers: %s: invalid epsilon value: %v", name, c.eps)
-	case !(c.beta1 >= 0 && c.beta1 < 1):
-		return nil, fmt.Errorf("optimizers: %s: invalid beta parameter at index 0: %v", name, c.beta1)
-	case !(c.beta2 >= 0 && c.beta2 < 1):
-		return nil, fmt.Errorf("optimizers: %s: invalid beta parameter at index 1: %v", name, c.beta2)
-	case !(c.wd >= 0):
-		return nil, fmt.Errorf("optimizers: %s: invalid weight_decay value: %v", name, c.wd)
+	if err := checkHypers(name,
+		hyper{c.lr >= 0, "learning rate", c.lr},
+		hyper{c.eps >= 0, "epsilon value", c.eps},
+		hyper{c.beta1 >= 0 && c.beta1 < 1, "beta parameter at index 0", c.beta1},
+		hyper{c.beta2 >= 0 && c.beta2 < 1, "beta parameter at index 1", c.beta2},
+		hyper{c.wd >= 0, "weight_decay value", c.wd},
+	); err != nil {
+		return nil, err
 	}
 	names := []string{"exp_avg", "exp_avg_sq"}
 	if ams {
 		names = append(names, "max_exp_avg_sq")
 	}
-	c.st = newStore(name, names, []float64{0, 0, 0})
+	c.names = names
 	return c, nil
+}
+
+// base returns the optimizer methods of the Adam or AdamW holding c, named
+// by c's settings.
+func (c *adamCore) newBase() base {
+	name := "Adam"
+	if c.decoupled {
+		name = "AdamW"
+	}
+	return base{lr: &c.lr, r: c, st: newStore(name, c.names, []float64{0, 0, 0})}
 }
 
 // orDefault returns *p, or def if p is nil.
@@ -149,43 +165,12 @@ func (o *Adam) Config() AdamConfig {
 		WeightDecay: c.wd, AMSGrad: c.amsgrad, Maximize: c.maxmze}
 }
 
-// LR returns the learning rate γ of the next step.
-func (o *Adam) LR() float64 { return o.c.lr }
-
-// SetLR sets the learning rate γ.
-func (o *Adam) SetLR(lr float64) { o.c.lr = lr }
-
-// Step applies one Adam update to every param with a gradient.
-func (o *Adam) Step(params []Param) error { return o.c.st.step(params, &o.c) }
-
-// State returns a copy of the state: "<param>.step", "<param>.exp_avg",
-// "<param>.exp_avg_sq" and, with AMSGrad, "<param>.max_exp_avg_sq".
-func (o *Adam) State() map[string]*tensor.Dense { return o.c.st.state() }
-
-// LoadState replaces the state with a copy of m (keys as State's).
-func (o *Adam) LoadState(m map[string]*tensor.Dense) error { return o.c.st.load(m) }
-
 // Config returns the hyperparameters in use (LR is the current rate).
 func (o *AdamW) Config() AdamWConfig {
 	c := &o.c
 	return AdamWConfig{LR: c.lr, Betas: &[2]float64{c.beta1, c.beta2}, Eps: new(c.eps),
 		WeightDecay: c.wd, AMSGrad: c.amsgrad, Maximize: c.maxmze}
 }
-
-// LR returns the learning rate γ of the next step.
-func (o *AdamW) LR() float64 { return o.c.lr }
-
-// SetLR sets the learning rate γ.
-func (o *AdamW) SetLR(lr float64) { o.c.lr = lr }
-
-// Step applies one AdamW update to every param with a gradient.
-func (o *AdamW) Step(params []Param) error { return o.c.st.step(params, &o.c) }
-
-// State returns a copy of the state, named as Adam's.
-func (o *AdamW) State() map[string]*tensor.Dense { return o.c.st.state() }
-
-// LoadState replaces the state with a copy of m (keys as State's).
-func (o *AdamW) LoadState(m map[string]*tensor.Dense) error { return o.c.st.load(m) }
 
 // adamStep holds the scalars of one Adam step, computed in float64 in
 // PyTorch's order before they are cast to the tensor's dtype.

@@ -1,8 +1,6 @@
 package optimizers
 
 import (
-	"fmt"
-
 	"gorgonia.org/tensor"
 )
 
@@ -45,7 +43,7 @@ type RMSpropConfig struct {
 type RMSprop struct {
 	cfg        RMSpropConfig
 	alpha, eps float64
-	st         store
+	base
 }
 
 var _ Optimizer = (*RMSprop)(nil)
@@ -58,17 +56,14 @@ func NewRMSprop(cfg RMSpropConfig) (*RMSprop, error) {
 	}
 	o := &RMSprop{cfg: cfg, alpha: orDefault(cfg.Alpha, 0.99), eps: orDefault(cfg.Eps, 1e-8)}
 	o.cfg.Alpha, o.cfg.Eps = nil, nil
-	switch {
-	case !(cfg.LR >= 0):
-		return nil, fmt.Errorf("optimizers: RMSprop: invalid learning rate: %v", cfg.LR)
-	case !(o.eps >= 0):
-		return nil, fmt.Errorf("optimizers: RMSprop: invalid epsilon value: %v", o.eps)
-	case !(cfg.Momentum >= 0):
-		return nil, fmt.Errorf("optimizers: RMSprop: invalid momentum value: %v", cfg.Momentum)
-	case !(cfg.WeightDecay >= 0):
-		return nil, fmt.Errorf("optimizers: RMSprop: invalid weight_decay value: %v", cfg.WeightDecay)
-	case !(o.alpha >= 0):
-		return nil, fmt.Errorf("optimizers: RMSprop: invalid alpha value: %v", o.alpha)
+	if err := checkHypers("RMSprop",
+		hyper{cfg.LR >= 0, "learning rate", cfg.LR},
+		hyper{o.eps >= 0, "epsilon value", o.eps},
+		hyper{cfg.Momentum >= 0, "momentum value", cfg.Momentum},
+		hyper{cfg.WeightDecay >= 0, "weight_decay value", cfg.WeightDecay},
+		hyper{o.alpha >= 0, "alpha value", o.alpha},
+	); err != nil {
+		return nil, err
 	}
 	names := []string{"square_avg"}
 	if cfg.Momentum > 0 {
@@ -77,7 +72,7 @@ func NewRMSprop(cfg RMSpropConfig) (*RMSprop, error) {
 	if cfg.Centered {
 		names = append(names, "grad_avg")
 	}
-	o.st = newStore("RMSprop", names, []float64{0, 0, 0})
+	o.base = base{lr: &o.cfg.LR, r: o, st: newStore("RMSprop", names, []float64{0, 0, 0})}
 	return o, nil
 }
 
@@ -87,22 +82,6 @@ func (o *RMSprop) Config() RMSpropConfig {
 	c.Alpha, c.Eps = new(o.alpha), new(o.eps)
 	return c
 }
-
-// LR returns the learning rate γ of the next step.
-func (o *RMSprop) LR() float64 { return o.cfg.LR }
-
-// SetLR sets the learning rate γ.
-func (o *RMSprop) SetLR(lr float64) { o.cfg.LR = lr }
-
-// Step applies one RMSprop update to every param with a gradient.
-func (o *RMSprop) Step(params []Param) error { return o.st.step(params, o) }
-
-// State returns a copy of the state: "<param>.step", "<param>.square_avg",
-// with momentum "<param>.momentum_buffer" and, centered, "<param>.grad_avg".
-func (o *RMSprop) State() map[string]*tensor.Dense { return o.st.state() }
-
-// LoadState replaces the state with a copy of m (keys as State's).
-func (o *RMSprop) LoadState(m map[string]*tensor.Dense) error { return o.st.load(m) }
 
 func (o *RMSprop) update(p Param, s *slot) {
 	if s.dtype == tensor.Float64 {

@@ -38,7 +38,7 @@ type SGDConfig struct {
 // Its state is "<param>.step" and, if μ ≠ 0, "<param>.momentum_buffer".
 type SGD struct {
 	cfg SGDConfig
-	st  store
+	base
 }
 
 var _ Optimizer = (*SGD)(nil)
@@ -50,23 +50,24 @@ func NewSGD(cfg SGDConfig) (*SGD, error) {
 	if cfg.LR == 0 {
 		cfg.LR = 1e-3
 	}
-	switch {
-	case !(cfg.LR >= 0):
-		return nil, fmt.Errorf("optimizers: SGD: invalid learning rate: %v", cfg.LR)
-	case !(cfg.Momentum >= 0):
-		return nil, fmt.Errorf("optimizers: SGD: invalid momentum value: %v", cfg.Momentum)
-	case !(cfg.WeightDecay >= 0):
-		return nil, fmt.Errorf("optimizers: SGD: invalid weight_decay value: %v", cfg.WeightDecay)
-	case isNaN(cfg.Dampening):
-		return nil, fmt.Errorf("optimizers: SGD: invalid dampening value: %v", cfg.Dampening)
-	case cfg.Nesterov && (cfg.Momentum <= 0 || cfg.Dampening != 0):
+	if err := checkHypers("SGD",
+		hyper{cfg.LR >= 0, "learning rate", cfg.LR},
+		hyper{cfg.Momentum >= 0, "momentum value", cfg.Momentum},
+		hyper{cfg.WeightDecay >= 0, "weight_decay value", cfg.WeightDecay},
+		hyper{!isNaN(cfg.Dampening), "dampening value", cfg.Dampening},
+	); err != nil {
+		return nil, err
+	}
+	if cfg.Nesterov && (cfg.Momentum <= 0 || cfg.Dampening != 0) {
 		return nil, fmt.Errorf("optimizers: SGD: Nesterov momentum requires a momentum and zero dampening (momentum %v, dampening %v)", cfg.Momentum, cfg.Dampening)
 	}
 	var names []string
 	if cfg.Momentum != 0 {
 		names = []string{"momentum_buffer"}
 	}
-	return &SGD{cfg: cfg, st: newStore("SGD", names, []float64{0})}, nil
+	o := &SGD{cfg: cfg}
+	o.base = base{lr: &o.cfg.LR, r: o, st: newStore("SGD", names, []float64{0})}
+	return o, nil
 }
 
 // NewMomentum returns SGD with (heavy-ball) momentum μ:
@@ -84,22 +85,6 @@ func NewNesterov(lr, momentum float64) (*SGD, error) {
 // Config returns the hyperparameters in use, defaults filled in (LR is
 // the current learning rate).
 func (o *SGD) Config() SGDConfig { return o.cfg }
-
-// LR returns the learning rate γ of the next step.
-func (o *SGD) LR() float64 { return o.cfg.LR }
-
-// SetLR sets the learning rate γ.
-func (o *SGD) SetLR(lr float64) { o.cfg.LR = lr }
-
-// Step applies one SGD update to every param with a gradient.
-func (o *SGD) Step(params []Param) error { return o.st.step(params, o) }
-
-// State returns a copy of the state: "<param>.step" and, with momentum,
-// "<param>.momentum_buffer".
-func (o *SGD) State() map[string]*tensor.Dense { return o.st.state() }
-
-// LoadState replaces the state with a copy of m (keys as State's).
-func (o *SGD) LoadState(m map[string]*tensor.Dense) error { return o.st.load(m) }
 
 func (o *SGD) update(p Param, s *slot) {
 	first := s.step == 1

@@ -302,3 +302,47 @@ func cutLast(key string) (name, suffix string, ok bool) {
 	}
 	return key[:i], key[i+1:], true
 }
+
+// base implements the methods every optimizer shares for the optimizer
+// that embeds it: lr points at its learning rate, r is its update rule and
+// st its per-parameter state.
+type base struct {
+	lr *float64
+	r  rule
+	st store
+}
+
+// LR returns the learning rate γ of the next step.
+func (b *base) LR() float64 { return *b.lr }
+
+// SetLR sets the learning rate γ.
+func (b *base) SetLR(lr float64) { *b.lr = lr }
+
+// Step applies one update to every param with a gradient.
+func (b *base) Step(params []Param) error { return b.st.step(params, b.r) }
+
+// State returns a copy of the state: "<param>.step" and the optimizer's
+// buffers, "<param>.<buffer>" (named as in its type's documentation).
+func (b *base) State() map[string]*tensor.Dense { return b.st.state() }
+
+// LoadState replaces the state with a copy of m (keys as State's).
+func (b *base) LoadState(m map[string]*tensor.Dense) error { return b.st.load(m) }
+
+// hyper is one hyperparameter check: when ok is false the error is
+// "optimizers: <optimizer>: invalid <what>: <v>", PyTorch's words.
+type hyper struct {
+	ok   bool
+	what string
+	v    float64
+}
+
+// checkHypers returns the error of the first failed check, nil when all
+// pass.
+func checkHypers(opt string, hs ...hyper) error {
+	for _, h := range hs {
+		if !h.ok {
+			return fmt.Errorf("optimizers: %s: invalid %s: %v", opt, h.what, h.v)
+		}
+	}
+	return nil
+}

@@ -1,7 +1,6 @@
 package train_test
 
 import (
-	"context"
 	"math"
 	"path/filepath"
 	"sort"
@@ -16,10 +15,7 @@ import (
 // unchanged, and when it succeeds the epoch and learning rate are in
 // range.
 func FuzzResume(f *testing.F) {
-	tr, val := moons(f, 206, 0.35, 4)
-	dir := f.TempDir()
-	must(newCallbackRun(f, tr, val, 2, dir).tn.Fit(context.Background()))
-	good := must(safetensors.Read(filepath.Join(dir, "epoch-0001.safetensors")))
+	tr, val, good := firstCheckpoint(f)
 	keys := make([]string, 0, len(good.Metadata))
 	for k := range good.Metadata {
 		keys = append(keys, k)

@@ -190,3 +190,13 @@ func sameFile(t *testing.T, a, b string) {
 		}
 	}
 }
+
+// firstCheckpoint trains the callback run of newCallbackRun two epochs on
+// seeded two moons and returns the data and the first epoch's checkpoint.
+func firstCheckpoint(tb testing.TB) (tr, val *data.Dataset, good *safetensors.File) {
+	tb.Helper()
+	tr, val = moons(tb, 206, 0.35, 4)
+	dir := tb.TempDir()
+	must(newCallbackRun(tb, tr, val, 2, dir).tn.Fit(context.Background()))
+	return tr, val, must(safetensors.Read(filepath.Join(dir, "epoch-0001.safetensors")))
+}

@@ -1,7 +1,6 @@
 package train_test
 
 import (
-	"context"
 	"math"
 	"path/filepath"
 	"strings"
@@ -16,10 +15,7 @@ import (
 // non-finite tensors and missing callback or random-stream state are
 // errors naming the key or tensor, and leave the Trainer unchanged.
 func TestResumeRefusesHostileState(t *testing.T) {
-	tr, val := moons(t, 206, 0.35, 4)
-	dir := t.TempDir()
-	must(newCallbackRun(t, tr, val, 2, dir).tn.Fit(context.Background()))
-	good := must(safetensors.Read(filepath.Join(dir, "epoch-0001.safetensors")))
+	tr, val, good := firstCheckpoint(t)
 
 	// edit writes a copy of the good checkpoint changed by f.
 	edit := func(name string, f func(md map[string]string, ts map[string]*tensor.Dense)) string {

@@ -102,15 +102,7 @@ func TestClassIndexOutOfRangeIsBadInput(t *testing.T) {
 			[]string{crossFile("mlp_badclass.batch"), `tensor "y"`, "class index -1 at position 1", "[0, 10)"}},
 	}
 	for _, c := range cases {
-		code, out, errOut := runArgs(c.args...)
-		if code != 2 {
-			t.Errorf("%q: exit %d, want 2\n%s\n%s", c.args, code, out, errOut)
-		}
-		for _, w := range c.want {
-			if !strings.Contains(errOut, w) {
-				t.Errorf("%q: message %q lacks %q", c.args, errOut, w)
-			}
-		}
+		wantInputError(t, c.args, c.want...)
 	}
 }
 
@@ -144,14 +136,21 @@ func TestModelFileErrorsNameTheFile(t *testing.T) {
 		{[]string{"model", "simplenet", "--batch", badX}, []string{badX, "x has shape (3, 99)", "(3, 100)"}},
 	}
 	for _, c := range cases {
-		code, out, errOut := runArgs(c.args...)
-		if code != 2 {
-			t.Errorf("%q: exit %d, want 2\n%s\n%s", c.args, code, out, errOut)
-		}
-		for _, w := range c.want {
-			if !strings.Contains(errOut, w) {
-				t.Errorf("%q: message %q lacks %q", c.args, errOut, w)
-			}
+		wantInputError(t, c.args, c.want...)
+	}
+}
+
+// wantInputError runs the command with args and checks that it exits 2
+// with a message holding every string of want.
+func wantInputError(t *testing.T, args []string, want ...string) {
+	t.Helper()
+	code, out, errOut := runArgs(args...)
+	if code != 2 {
+		t.Errorf("%q: exit %d, want 2\n%s\n%s", args, code, out, errOut)
+	}
+	for _, w := range want {
+		if !strings.Contains(errOut, w) {
+			t.Errorf("%q: message %q lacks %q", args, errOut, w)
 		}
 	}
 }

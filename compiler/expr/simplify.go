@@ -12,29 +12,61 @@ import (
 const maxRewriteRounds = 50
 
 // rule is one rewrite: apply returns the replacement of t, or nil when the
-// rule does not match. Each rule's identity is in its comment.
+// rule does not match. A rule is named by the identity it implements,
+// "pattern -> replacement", in the expression language (x, y stand for
+// any terms, numbers for numbers; TestSimplifyRuleNames parses each name
+// and checks that the rule turns its pattern into its replacement).
 type rule struct {
 	name  string
 	apply func(t *term) *term
+	// shapes marks a rule that needs the terms' shapes, which parsed text
+	// lacks: its name is parsed but not rewritten by the test.
+	shapes bool
 }
 
 // rules are tried in order at every term, bottom-up, to a fixed point.
 var rules = []rule{
-	{"fold", foldConstant},
-	{"identity", identity},
-	{"negation", negation},
-	{"square", selfProduct},
-	{"coefficient", collectCoefficient},
-	{"like terms", likeTerms},
-	{"quotient", quotient},
-	{"reshape", reshapeRules},
-	{"broadcast", implicitBroadcast},
+	{name: "2*3 + 1 -> 7", apply: foldConstant},
+	{name: "x*1 -> x", apply: onBin('*', func(x, y *term) *term { return when(isNum(y, 1), x) })},
+	{name: "1*x -> x", apply: onBin('*', func(x, y *term) *term { return when(isNum(x, 1), y) })},
+	{name: "x + 0 -> x", apply: onBin('+', func(x, y *term) *term { return when(isNum(y, 0), x) })},
+	{name: "0 + x -> x", apply: onBin('+', func(x, y *term) *term { return when(isNum(x, 0), y) })},
+	{name: "x - 0 -> x", apply: onBin('-', func(x, y *term) *term { return when(isNum(y, 0), x) })},
+	{name: "0 - x -> -x", apply: onBin('-', func(x, y *term) *term { return whenf(isNum(x, 0), func() *term { return neg(y) }) })},
+	{name: "x/1 -> x", apply: onBin('/', func(x, y *term) *term { return when(isNum(y, 1), x) })},
+	{name: "x^1 -> x", apply: onBin('^', func(x, y *term) *term { return when(isNum(y, 1), x) })},
+	{name: "--x -> x", apply: doubleNegation},
+	{name: "x + -y -> x - y", apply: onBin('+', minusOperand('-'))},
+	{name: "x - -y -> x + y", apply: onBin('-', minusOperand('+'))},
+	{name: "x + -2 -> x - 2", apply: onBin('+', negativeNumber('-'))},
+	{name: "x - -2 -> x + 2", apply: onBin('-', negativeNumber('+'))},
+	{name: "x + -3*y -> x - 3*y", apply: onBin('+', negativeCoefficient('-'))},
+	{name: "x - -3*y -> x + 3*y", apply: onBin('-', negativeCoefficient('+'))},
+	{name: "x*x -> x^2", apply: selfProduct},
+	{name: "x^2*3*x -> 3*x^3", apply: collectCoefficient},
+	{name: "-(3*x) -> -3*x", apply: collectNegatedCoefficient},
+	{name: "(6*x)/4 -> 1.5*x", apply: coefficientQuotient},
+	{name: "2*x + 3*x -> 5*x", apply: onBin('+', likeTerms('+'))},
+	{name: "3*x - x -> 2*x", apply: onBin('-', likeTerms('-'))},
+	{name: "-x + y -> y - x", apply: onBin('+', leadingNegation)},
+	{name: "x*(1/y) -> x/y", apply: onBin('*', func(x, y *term) *term { return whenf(isRecip(y), func() *term { return bin('/', x, y.args[1]) }) })},
+	{name: "(1/y)*x -> x/y", apply: onBin('*', func(x, y *term) *term { return whenf(isRecip(x), func() *term { return bin('/', y, x.args[1]) }) })},
+	{name: "x/x -> 1", apply: onBin('/', selfQuotient)},
+	{name: "(y*x)/x -> y", apply: onBin('/', cancelFactor(1))},
+	{name: "(x*y)/x -> y", apply: onBin('/', cancelFactor(0))},
+	{name: "reshape(x, shape(x)) -> x", apply: reshapeToOwnShape, shapes: true},
+	{name: "reshape(reshape(x, 1, 6), 6) -> reshape(x, 6)", apply: reshapeOfReshape},
+	{name: "repeat(x, 0, 4) + y -> x + y", apply: implicitBroadcast, shapes: true},
 }
 
 // simplify rewrites t with rules until nothing changes.
-func simplify(t *term) *term {
+func simplify(t *term) *term { return simplifyTraced(t, nil) }
+
+// simplifyTraced is simplify calling fired (when not nil) with the name of
+// every rule that fires.
+func simplifyTraced(t *term, fired func(rule string)) *term {
 	for range maxRewriteRounds {
-		s := &simplifier{memo: map[*term]*term{}}
+		s := &simplifier{memo: map[*term]*term{}, fired: fired}
 		u := s.term(t)
 		t = u
 		if !s.changed {
@@ -48,6 +80,7 @@ func simplify(t *term) *term {
 type simplifier struct {
 	memo    map[*term]*term
 	changed bool
+	fired   func(rule string)
 }
 
 func (s *simplifier) term(t *term) *term {
@@ -73,6 +106,9 @@ func (s *simplifier) term(t *term) *term {
 					v.shape = u.shape
 				}
 				u, fired, s.changed = v, true, true
+				if s.fired != nil {
+					s.fired(r.name)
+				}
 				break
 			}
 		}
@@ -138,71 +174,6 @@ var mathFuncs = map[string]func(float64) float64{
 	"softplus": func(x float64) float64 { return math.Log1p(math.Exp(x)) },
 }
 
-// identity removes neutral elements:
-//
-//	x*1 -> x, 1*x -> x, x+0 -> x, 0+x -> x, x-0 -> x, 0-x -> -x,
-//	x/1 -> x, x^1 -> x
-func identity(t *term) *term {
-	if t.kind != binKind {
-		return nil
-	}
-	x, y := t.args[0], t.args[1]
-	switch t.op {
-	case '*':
-		if isNum(y, 1) {
-			return x
-		}
-		if isNum(x, 1) {
-			return y
-		}
-	case '+':
-		if isNum(y, 0) {
-			return x
-		}
-		if isNum(x, 0) {
-			return y
-		}
-	case '-':
-		if isNum(y, 0) {
-			return x
-		}
-		if isNum(x, 0) {
-			return neg(y)
-		}
-	case '/', '^':
-		if isNum(y, 1) {
-			return x
-		}
-	}
-	return nil
-}
-
-// negation moves minus signs:
-//
-//	--x -> x, x + -y -> x - y, x - -y -> x + y,
-//	x + c -> x - |c| and x - c -> x + |c| for a negative number c,
-//	x + c*y -> x - |c|*y and x - c*y -> x + |c|*y for a negative c
-func negation(t *term) *term {
-	if t.kind == negKind && t.args[0].kind == negKind {
-		return t.args[0].args[0]
-	}
-	if t.kind != binKind || (t.op != '+' && t.op != '-') {
-		return nil
-	}
-	flip := map[byte]byte{'+': '-', '-': '+'}[t.op]
-	x, y := t.args[0], t.args[1]
-	switch {
-	case y.kind == negKind:
-		return bin(flip, x, y.args[0])
-	case y.kind == numKind && y.value < 0:
-		return bin(flip, x, num(-y.value))
-	}
-	if pos := negateLeading(y); pos != nil {
-		return bin(flip, x, pos)
-	}
-	return nil
-}
-
 // negateLeading returns the product y with its leading negative
 // coefficient made positive (-3*a*b -> 3*a*b), nil when y has none.
 func negateLeading(y *term) *term {
@@ -225,84 +196,6 @@ func negateLeading(y *term) *term {
 func selfProduct(t *term) *term {
 	if t.kind == binKind && t.op == '*' && t.args[0].kind != numKind && equal(t.args[0], t.args[1]) {
 		return bin('^', t.args[0], num(2))
-	}
-	return nil
-}
-
-// collectCoefficient gathers the numeric factors of a product (through
-// nested products and minus signs) into one leading coefficient:
-//
-//	3*(x^2)*1 -> 3*x^2, x*2*y -> 2*x*y, -(3*x) -> -3*x, 2*-x -> -2*x,
-//	(c*x)/d -> (c/d)*x
-//
-// and merges factors with a common base and numeric exponents:
-//
-//	x^a*y*x^b -> x^(a+b)*y, x^a*x -> x^(a+1)
-func collectCoefficient(t *term) *term {
-	switch {
-	case t.kind == binKind && t.op == '*':
-	case t.kind == negKind && t.args[0].kind == binKind && t.args[0].op == '*':
-	case t.kind == binKind && t.op == '/' && t.args[1].kind == numKind && t.args[1].value != 0 &&
-		t.args[0].kind == binKind && t.args[0].op == '*' && t.args[0].args[0].kind == numKind:
-		c := t.args[0].args[0].value / t.args[1].value
-		return bin('*', num(c), t.args[0].args[1])
-	default:
-		return nil
-	}
-	coef, rest := 1.0, []*term(nil)
-	var gather func(u *term)
-	gather = func(u *term) {
-		switch {
-		case u.kind == binKind && u.op == '*':
-			gather(u.args[0])
-			gather(u.args[1])
-		case u.kind == negKind:
-			coef = -coef
-			gather(u.args[0])
-		case u.kind == numKind:
-			coef *= u.value
-		default:
-			rest = append(rest, u)
-		}
-	}
-	gather(t)
-	if len(rest) == 0 || math.IsNaN(coef) || math.IsInf(coef, 0) {
-		return nil
-	}
-	rest = mergePowers(rest)
-	var p *term
-	switch coef {
-	case 1:
-		p = rest[0]
-	case -1:
-		p = neg(rest[0])
-	default:
-		p = bin('*', num(coef), rest[0])
-	}
-	for _, f := range rest[1:] {
-		p = bin('*', p, f)
-	}
-	if equal(p, t) {
-		return nil
-	}
-	return p
-}
-
-// reshapeRules drop reshapes that change nothing:
-//
-//	reshape(x, shape(x)) -> x, reshape(reshape(x, s1), s2) -> reshape(x, s2)
-func reshapeRules(t *term) *term {
-	if t.kind != callKind || t.name != "reshape" || len(t.args) == 0 {
-		return nil
-	}
-	x := t.args[0]
-	if t.shape != nil && x.shape != nil && slices.Equal(t.shape, x.shape) {
-		return x
-	}
-	if x.kind == callKind && x.name == "reshape" && len(x.args) > 0 {
-		u := call("reshape", append([]*term{x.args[0]}, t.args[1:]...)...)
-		u.shape = t.shape
-		return u
 	}
 	return nil
 }
@@ -427,56 +320,4 @@ func splitCoefficient(t *term) (float64, *term) {
 		return -1, t.args[0]
 	}
 	return 1, t
-}
-
-// likeTerms adds the coefficients of terms with a common part and
-// reorders a leading negation:
-//
-//	a*x + b*x -> (a+b)*x, x + x -> 2*x, a*x - b*x -> (a-b)*x, x - x -> 0,
-//	-x + y -> y - x
-func likeTerms(t *term) *term {
-	if t.kind != binKind || (t.op != '+' && t.op != '-') {
-		return nil
-	}
-	ca, a := splitCoefficient(t.args[0])
-	cb, b := splitCoefficient(t.args[1])
-	if a.kind != numKind && equal(a, b) {
-		c := ca + cb
-		if t.op == '-' {
-			c = ca - cb
-		}
-		if c == 0 {
-			return num(0)
-		}
-		return bin('*', num(c), a)
-	}
-	if t.op == '+' && t.args[0].kind == negKind && t.args[1].kind != negKind {
-		return bin('-', t.args[1], t.args[0].args[0])
-	}
-	return nil
-}
-
-// quotient writes products with reciprocals as quotients:
-//
-//	x*(1/y) -> x/y, (1/y)*x -> x/y, and for x != 0:
-//	x/x -> 1, (a*x)/x -> a, (x*a)/x -> a
-func quotient(t *term) *term {
-	if t.kind != binKind {
-		return nil
-	}
-	x, y := t.args[0], t.args[1]
-	recip := func(u *term) bool { return u.kind == binKind && u.op == '/' && isNum(u.args[0], 1) }
-	switch {
-	case t.op == '*' && recip(y):
-		return bin('/', x, y.args[1])
-	case t.op == '*' && recip(x):
-		return bin('/', y, x.args[1])
-	case t.op == '/' && x.kind != numKind && equal(x, y):
-		return num(1)
-	case t.op == '/' && x.kind == binKind && x.op == '*' && y.kind != numKind && equal(x.args[1], y):
-		return x.args[0]
-	case t.op == '/' && x.kind == binKind && x.op == '*' && y.kind != numKind && equal(x.args[0], y):
-		return x.args[1]
-	}
-	return nil
 }

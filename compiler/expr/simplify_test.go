@@ -1,6 +1,9 @@
 package expr
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestSimplifyRules checks each rewrite rule's identity on parsed text.
 func TestSimplifyRules(t *testing.T) {
@@ -44,6 +47,46 @@ func TestSimplifyRules(t *testing.T) {
 	for _, c := range cases {
 		if got := simplify(MustParse(c.in).root).String(); got != c.want {
 			t.Errorf("simplify(%s) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}
+
+// TestSimplifyRuleNames checks that every rule is named by its identity:
+// the name parses as "pattern -> replacement" in the expression language,
+// and (for the rules that need no shapes) simplifying the pattern fires
+// the rule and gives the replacement.
+func TestSimplifyRuleNames(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range rules {
+		if seen[r.name] {
+			t.Errorf("two rules named %q", r.name)
+		}
+		seen[r.name] = true
+		lhs, rhs, ok := strings.Cut(r.name, " -> ")
+		if !ok || strings.Contains(rhs, "->") {
+			t.Errorf("rule %q: want one \"pattern -> replacement\"", r.name)
+			continue
+		}
+		pattern, err := Parse(lhs)
+		if err != nil {
+			t.Errorf("rule %q: pattern: %v", r.name, err)
+			continue
+		}
+		want, err := Parse(rhs)
+		if err != nil {
+			t.Errorf("rule %q: replacement: %v", r.name, err)
+			continue
+		}
+		if r.shapes {
+			continue
+		}
+		fired := false
+		got := simplifyTraced(pattern.root, func(name string) { fired = fired || name == r.name })
+		if !fired {
+			t.Errorf("rule %q does not fire on its pattern", r.name)
+		}
+		if got.String() != want.root.String() {
+			t.Errorf("rule %q: the pattern simplifies to %s", r.name, got)
 		}
 	}
 }

@@ -22,7 +22,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -48,17 +47,9 @@ func main() {
 	flag.IntVar(&s.steps, "steps", 400, "training steps (one fresh batch each)")
 	flag.IntVar(&s.batch, "batch", 64, "sequences per batch")
 	flag.Float64Var(&s.lr, "lr", 3e-3, "Adam learning rate")
-	flag.Uint64Var(&s.seed, "seed", 1, "seed for the weights and the sequences")
-	flag.StringVar(&s.out, "out", "", "output folder (default out/attention)")
-	quick := flag.Bool("quick", false, "a small, fast run")
-	flag.Parse()
-	if *quick {
-		s = quickSettings(s)
-	}
-	if _, err := runExample(s, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "attention:", err)
-		os.Exit(1)
-	}
+	notebook.SeedFlag(&s.seed, "the weights and the sequences")
+	notebook.OutFlag(&s.out, "attention")
+	notebook.Main("attention", &s, quickSettings, runExample)
 }
 
 // quickSettings shrinks a run for tests and a first look.

@@ -21,7 +21,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/symgrad/symgrad/examples/internal/notebook"
 )
 
 // settings are the program's knobs.
@@ -35,14 +36,11 @@ type settings struct {
 func main() {
 	var s settings
 	flag.Float64Var(&s.lr, "lr", 0.05, "SGD learning rate of the worked step")
-	flag.Uint64Var(&s.seed, "seed", 1, "seed for the data and the initial weights")
-	flag.StringVar(&s.out, "out", "", "output folder (default out/backprop)")
+	notebook.SeedFlag(&s.seed, "the data and the initial weights")
+	notebook.OutFlag(&s.out, "backprop")
 	flag.BoolVar(&s.quick, "quick", false, "a smaller run (coarser plot)")
 	flag.Parse()
-	if _, err := run(s, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "backprop:", err)
-		os.Exit(1)
-	}
+	notebook.Run("backprop", s, run)
 }
 
 // result is what a run establishes, for the test.

@@ -29,6 +29,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/symgrad/symgrad/examples/internal/notebook"
 )
 
 // settings are the program's knobs.
@@ -62,9 +64,9 @@ func main() {
 	flag.Float64Var(&s.lr, "lr", s.lr, "Adam learning rate (default 0.002 for a file)")
 	flag.IntVar(&s.plateau, "plateau", s.plateau, "epochs without a lower validation loss before the learning rate is cut tenfold (0: never; default 10 for a file)")
 	flag.IntVar(&s.patience, "patience", s.patience, "epochs without a lower validation loss before training stops (default 30 for a file)")
-	flag.Uint64Var(&s.seed, "seed", s.seed, "seed for the data, split, weights, dropout and batch order")
-	flag.StringVar(&s.out, "out", "", "output folder (default out/binary-classification)")
-	quick := flag.Bool("quick", false, "a small, fast run")
+	notebook.SeedFlag(&s.seed, "the data, split, weights, dropout and batch order")
+	notebook.OutFlag(&s.out, "binary-classification")
+	quick := notebook.QuickFlag()
 	flag.Parse()
 	if s.data != "" {
 		set := map[string]bool{}
@@ -81,10 +83,7 @@ func main() {
 	if *quick {
 		s = quickSettings(s)
 	}
-	if _, err := run(s, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "binary-classification:", err)
-		os.Exit(1)
-	}
+	notebook.Run("binary-classification", s, run)
 }
 
 // defaults are the full run's settings for two moons.

@@ -20,7 +20,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/symgrad/symgrad/examples/internal/notebook"
 )
 
 // settings are the program's knobs.
@@ -39,17 +40,9 @@ func main() {
 	flag.IntVar(&s.samples, "samples", 2000, "synthetic images")
 	flag.IntVar(&s.epochs, "epochs", 10, "training epochs")
 	flag.Float64Var(&s.lr, "lr", 2e-3, "Adam learning rate")
-	flag.Uint64Var(&s.seed, "seed", 1, "seed for the images, the split, the weights and the batch order")
-	flag.StringVar(&s.out, "out", "", "output folder (default out/cnn)")
-	quick := flag.Bool("quick", false, "a small, fast run")
-	flag.Parse()
-	if *quick {
-		s = quickSettings(s)
-	}
-	if _, err := run(s, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "cnn:", err)
-		os.Exit(1)
-	}
+	notebook.SeedFlag(&s.seed, "the images, the split, the weights and the batch order")
+	notebook.OutFlag(&s.out, "cnn")
+	notebook.Main("cnn", &s, quickSettings, run)
 }
 
 // quickSettings shrinks a run for tests and a first look.

@@ -15,12 +15,12 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/compiler"
+	"github.com/symgrad/symgrad/examples/internal/notebook"
 	"github.com/symgrad/symgrad/ops"
 )
 
@@ -42,15 +42,12 @@ type result struct {
 func main() {
 	s := settings{samples: 400, features: 8, steps: 8, lambda: 0.05, lr: 2, seed: 1}
 	quick := flag.Bool("quick", false, "a small, fast run (100 samples, 6 steps)")
-	flag.Uint64Var(&s.seed, "seed", 1, "seed for the data")
+	notebook.SeedFlag(&s.seed, "the data")
 	flag.Parse()
 	if *quick {
 		s.samples, s.steps = 100, 6
 	}
-	if _, err := run(s, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "hessian:", err)
-		os.Exit(1)
-	}
+	notebook.Run("hessian", s, run)
 }
 
 // run fits the model with both methods and prints their progress.

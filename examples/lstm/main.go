@@ -23,7 +23,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/symgrad/symgrad/examples/internal/notebook"
 )
@@ -44,17 +43,9 @@ func main() {
 	flag.IntVar(&s.epochs, "epochs", 10, "training epochs per task")
 	flag.Float64Var(&s.lr, "lr", 3e-3, "Adam learning rate")
 	flag.Float64Var(&s.clip, "clip", 1, "clip the gradients' global L2 norm to this (0: no clipping)")
-	flag.Uint64Var(&s.seed, "seed", 1, "seed for the sequences, the split, the weights and the batch order")
-	flag.StringVar(&s.out, "out", "", "output folder (default out/lstm)")
-	quick := flag.Bool("quick", false, "a small, fast run")
-	flag.Parse()
-	if *quick {
-		s = quickSettings(s)
-	}
-	if _, err := run(s, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "lstm:", err)
-		os.Exit(1)
-	}
+	notebook.SeedFlag(&s.seed, "the sequences, the split, the weights and the batch order")
+	notebook.OutFlag(&s.out, "lstm")
+	notebook.Main("lstm", &s, quickSettings, run)
 }
 
 // quickSettings shrinks a run for tests and a first look.

@@ -17,7 +17,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	"github.com/symgrad/symgrad/examples/internal/notebook"
@@ -38,17 +37,9 @@ func main() {
 	flag.IntVar(&s.epochs, "epochs", 40, "epochs on the network problem")
 	flag.IntVar(&s.samples, "samples", 1024, "samples of the network problem")
 	flag.IntVar(&s.steps, "steps", 3000, "steps on each 2-D test function")
-	flag.Uint64Var(&s.seed, "seed", 1, "seed for the data, the weights and the batch order")
-	flag.StringVar(&s.out, "out", "", "output folder (default out/optimizers)")
-	quick := flag.Bool("quick", false, "a small, fast run")
-	flag.Parse()
-	if *quick {
-		s = quickSettings(s)
-	}
-	if _, err := run(s, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "optimizers:", err)
-		os.Exit(1)
-	}
+	notebook.SeedFlag(&s.seed, "the data, the weights and the batch order")
+	notebook.OutFlag(&s.out, "optimizers")
+	notebook.Main("optimizers", &s, quickSettings, run)
 }
 
 // quickSettings shrinks a run for tests and a first look.

@@ -17,7 +17,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/symgrad/symgrad/examples/internal/notebook"
 )
 
 // settings are the program's knobs.
@@ -34,17 +35,9 @@ func main() {
 	flag.IntVar(&s.epochs, "epochs", 800, "epochs of every run")
 	flag.IntVar(&s.train, "train", 16, "training samples (a multiple of 8)")
 	flag.Float64Var(&s.noise, "noise", 0.3, "standard deviation of the noise on the targets")
-	flag.Uint64Var(&s.seed, "seed", 1, "seed for the data, the weights, the dropout masks and the batch order")
-	flag.StringVar(&s.out, "out", "", "output folder (default out/overfitting)")
-	quick := flag.Bool("quick", false, "a small, fast run")
-	flag.Parse()
-	if *quick {
-		s = quickSettings(s)
-	}
-	if _, err := run(s, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "overfitting:", err)
-		os.Exit(1)
-	}
+	notebook.SeedFlag(&s.seed, "the data, the weights, the dropout masks and the batch order")
+	notebook.OutFlag(&s.out, "overfitting")
+	notebook.Main("overfitting", &s, quickSettings, run)
 }
 
 // quickSettings shrinks a run for tests and a first look.

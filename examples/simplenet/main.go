@@ -13,11 +13,11 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/compiler"
+	"github.com/symgrad/symgrad/examples/internal/notebook"
 	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/optimizers"
 )
@@ -35,16 +35,13 @@ func main() {
 	flag.IntVar(&s.samples, "samples", 1024, "number of synthetic samples")
 	flag.IntVar(&s.batch, "batch", 32, "mini-batch size")
 	flag.Float64Var(&s.lr, "lr", 0.01, "SGD learning rate")
-	flag.Uint64Var(&s.seed, "seed", 1, "seed for the data and the initial weights")
+	notebook.SeedFlag(&s.seed, "the data and the initial weights")
 	quick := flag.Bool("quick", false, "a small, fast run (10 epochs, 256 samples)")
 	flag.Parse()
 	if *quick {
 		s.epochs, s.samples = 10, 256
 	}
-	if _, err := run(s, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "simplenet:", err)
-		os.Exit(1)
-	}
+	notebook.Run("simplenet", s, run)
 }
 
 // run trains SimpleNet and returns the mean training loss of every epoch.

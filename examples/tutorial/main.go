@@ -21,6 +21,7 @@ import (
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/compiler/expr"
 	"github.com/symgrad/symgrad/data"
+	"github.com/symgrad/symgrad/examples/internal/notebook"
 	"github.com/symgrad/symgrad/gradcheck"
 	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/ops"
@@ -31,10 +32,7 @@ import (
 func main() {
 	out := flag.String("out", filepath.Join("out", "tutorial"), "output folder")
 	flag.Parse()
-	if _, err := run(*out, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "tutorial:", err)
-		os.Exit(1)
-	}
+	notebook.Run("tutorial", *out, run)
 }
 
 // result is what the tutorial establishes, for the test.

@@ -20,7 +20,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/symgrad/symgrad/examples/internal/notebook"
 )
@@ -41,17 +40,9 @@ func main() {
 	flag.IntVar(&s.steps, "steps", 200, "steps of the exploding-gradient runs")
 	flag.IntVar(&s.samples, "samples", 1024, "two-moons samples")
 	flag.IntVar(&s.depth, "depth", 10, "hidden layers")
-	flag.Uint64Var(&s.seed, "seed", 1, "seed for the data, the weights and the batch order")
-	flag.StringVar(&s.out, "out", "", "output folder (default out/vanishing-gradients)")
-	quick := flag.Bool("quick", false, "a small, fast run")
-	flag.Parse()
-	if *quick {
-		s = quickSettings(s)
-	}
-	if _, err := run(s, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "vanishing-gradients:", err)
-		os.Exit(1)
-	}
+	notebook.SeedFlag(&s.seed, "the data, the weights and the batch order")
+	notebook.OutFlag(&s.out, "vanishing-gradients")
+	notebook.Main("vanishing-gradients", &s, quickSettings, run)
 }
 
 // quickSettings shrinks a run for tests and a first look.
