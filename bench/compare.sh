@@ -37,7 +37,7 @@ torch=no
 if [ -x "$python" ] && "$python" -c 'import torch' 2>/dev/null; then
 	torch=yes
 fi
-torchmodels=$(printf '%s\n' simplenet binary mlp mlpbn lenet lstm bilstm gru textcnn | grep -E "^($models)\$" | paste -sd, -)
+torchmodels=$(printf '%s\n' simplenet binary mlp mlpbn lenet lstm bilstm gru textcnn transformer | grep -E "^($models)\$" | paste -sd, -)
 
 i=1
 while [ "$i" -le "$rounds" ]; do
