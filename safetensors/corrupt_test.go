@@ -165,7 +165,9 @@ func TestManyZeroSizeTensors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "more than 65536 tensors") || !strings.Contains(err.Error(), "t65536") {
 		t.Errorf("a million tensors: %v", err)
 	}
-	if d := time.Since(start); d > 5*time.Second {
+	// The refusal's bound (issue 19: within 10 s) holds without the race
+	// detector, which slows this loop about tenfold.
+	if d := time.Since(start); d > 5*time.Second && !raceDetector {
 		t.Errorf("refusing took %v", d)
 	}
 	if testing.Short() {
