@@ -32,13 +32,11 @@ type LSTM struct {
 	Dirs []*LSTMWeights
 }
 
-// LSTMWeights are one direction's parameters, named <name>.weight_ih_l0,
-// <name>.weight_hh_l0, <name>.bias_ih_l0, <name>.bias_hh_l0 (with a
-// "_reverse" suffix for the reverse direction), shapes [4H, In], [4H, H],
-// [4H], [4H].
-type LSTMWeights struct {
-	WeightIH, WeightHH, BiasIH, BiasHH *G.Node
-}
+// LSTMWeights are one direction's parameters (RNNWeights with 4 gates),
+// named <name>.weight_ih_l0, <name>.weight_hh_l0, <name>.bias_ih_l0,
+// <name>.bias_hh_l0 (with a "_reverse" suffix for the reverse direction),
+// shapes [4H, In], [4H, H], [4H], [4H].
+type LSTMWeights = RNNWeights
 
 // LSTMOutput is what an LSTM computes for a batch.
 type LSTMOutput struct {
@@ -65,21 +63,9 @@ func NewLSTM(g *G.ExprGraph, name string, input, hidden int, bidirectional bool,
 		suffixes = append(suffixes, "_l0_reverse")
 	}
 	for _, sfx := range suffixes {
-		w := &LSTMWeights{}
-		for _, p := range []struct {
-			field **G.Node
-			name  string
-			shape []int
-		}{
-			{&w.WeightIH, "weight_ih", []int{4 * hidden, input}},
-			{&w.WeightHH, "weight_hh", []int{4 * hidden, hidden}},
-			{&w.BiasIH, "bias_ih", []int{4 * hidden}},
-			{&w.BiasHH, "bias_hh", []int{4 * hidden}},
-		} {
-			full := name + "." + p.name + sfx
-			if *p.field, err = compiler.NewParam(g, full, Uniform(rng, dt, bound, p.shape...)); err != nil {
-				return nil, errors.Wrapf(err, "lstm %q", name)
-			}
+		w, err := newRNNWeights(g, name, sfx, 4, input, hidden, bound, dt, rng)
+		if err != nil {
+			return nil, errors.Wrapf(err, "lstm %q", name)
 		}
 		l.Dirs = append(l.Dirs, w)
 	}
