@@ -68,7 +68,7 @@ func Conv1DInputGrad(g, w *G.Node, inL, stride, padding, dilation int) (out *G.N
 	if geom.ol != gs[2] {
 		return nil, errors.Errorf("conv1d input gradient: g %v does not fit an input of length %d, kernel %v, stride %d, padding %d, dilation %d", gs, inL, ws, stride, padding, dilation)
 	}
-	return applyConv1D(&conv1dOp{geom: geom, kind: convInput}, g, w)
+	return applyConv(&conv1dOp{geom: geom, kind: convInput}, g, w)
 }
 
 // Conv1DFilterGrad is the gradient of Conv1D with respect to its filter w
@@ -89,20 +89,7 @@ func Conv1DFilterGrad(x, g *G.Node, kernel, stride, padding, dilation int) (out 
 	if geom.ol != gs[2] {
 		return nil, errors.Errorf("conv1d filter gradient: g %v does not fit x %v, kernel %d, stride %d, padding %d, dilation %d", gs, xs, kernel, stride, padding, dilation)
 	}
-	return applyConv1D(&conv1dOp{geom: geom, kind: convFilter}, x, g)
-}
-
-func applyConv1D(op *conv1dOp, a, b *G.Node) (*G.Node, error) {
-	for _, n := range []*G.Node{a, b} {
-		if err := checkFloatNode(op.String(), n); err != nil {
-			return nil, err
-		}
-	}
-	if a.Dtype() != b.Dtype() {
-		return nil, errors.Errorf("%v: dtypes differ: %v and %v", op, a.Dtype(), b.Dtype())
-	}
-	out, err := G.ApplyOp(op, a, b)
-	return out, errors.Wrapf(err, "%v of %s %v and %s %v", op, a.Name(), a.Shape(), b.Name(), b.Shape())
+	return applyConv(&conv1dOp{geom: geom, kind: convFilter}, x, g)
 }
 
 // conv1dGeom is a 1-D convolution's geometry: x [n,c,l], w [o,c,k],

@@ -85,7 +85,9 @@ func Conv2DFilterGrad(x, g *G.Node, kernel, stride, padding [2]int) (out *G.Node
 	return applyConv(&convOp{geom: geom, kind: convFilter}, x, g)
 }
 
-func applyConv(op *convOp, a, b *G.Node) (*G.Node, error) {
+// applyConv applies a two-input convolution op (convOp, conv1dOp) after
+// checking that both inputs are float and of one dtype.
+func applyConv(op G.Op, a, b *G.Node) (*G.Node, error) {
 	for _, n := range []*G.Node{a, b} {
 		if err := checkFloatNode(op.String(), n); err != nil {
 			return nil, err
