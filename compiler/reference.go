@@ -127,10 +127,8 @@ func cloneValue(v G.Value) G.Value {
 
 func referenceScalar(v G.Value) (float64, error) {
 	switch x := v.(type) {
-	case *G.F64:
-		return float64(*x), nil
-	case *G.F32:
-		return float64(*x), nil
+	case *G.F64, *G.F32:
+		return scalarFloat(v), nil
 	case *tensor.Dense:
 		if x.Shape().TotalSize() == 1 {
 			switch d := x.Data().(type) {
