@@ -129,7 +129,6 @@ func newConvGeom(xs, ws tensor.Shape, stride, padding [2]int) convGeom {
 
 func (g convGeom) xShape() tensor.Shape { return tensor.Shape{g.n, g.c, g.h, g.w} }
 func (g convGeom) wShape() tensor.Shape { return tensor.Shape{g.o, g.c, g.kh, g.kw} }
-func (g convGeom) yShape() tensor.Shape { return tensor.Shape{g.n, g.o, g.oh, g.ow} }
 func (g convGeom) ckk() int             { return g.c * g.kh * g.kw }
 func (g convGeom) p() int               { return g.oh * g.ow }
 

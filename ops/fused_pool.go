@@ -91,10 +91,6 @@ func applyPool(x, v *G.Node, kernel, stride, padding [2]int, kind poolKind) (out
 // PH, PW.
 type poolGeom = kernels.Pool
 
-func newPoolGeom(xs tensor.Shape, kernel, stride [2]int) poolGeom {
-	return newPaddedPoolGeom(xs, kernel, stride, [2]int{})
-}
-
 func newPaddedPoolGeom(xs tensor.Shape, kernel, stride, padding [2]int) poolGeom {
 	return poolGeom{N: xs[0], C: xs[1], H: xs[2], W: xs[3], KH: kernel[0], KW: kernel[1], SH: stride[0], SW: stride[1],
 		PH: padding[0], PW: padding[1],
@@ -102,7 +98,6 @@ func newPaddedPoolGeom(xs tensor.Shape, kernel, stride, padding [2]int) poolGeom
 }
 
 func poolXShape(g poolGeom) tensor.Shape { return tensor.Shape{g.N, g.C, g.H, g.W} }
-func poolYShape(g poolGeom) tensor.Shape { return tensor.Shape{g.N, g.C, g.OH, g.OW} }
 
 // poolKind says which max-pool map a poolOp is.
 type poolKind = kernels.PoolMap

@@ -60,9 +60,6 @@ func (m *monitor) improve(v float64) bool {
 	return better
 }
 
-// reset forgets the best value.
-func (m *monitor) reset() { m.best, m.seen = 0, false }
-
 // snapshot returns copies of the model's parameters and buffers.
 func snapshot(t *Trainer) map[string]*tensor.Dense {
 	out := make(map[string]*tensor.Dense)
