@@ -26,6 +26,7 @@ type plan struct {
 	g      *G.ExprGraph
 	nodes  G.Nodes    // every node of the subgraph, in execution order
 	values []G.Value  // values[i] is the value of nodes[i] after a run
+	leaves []int      // indices of the leaf nodes, whose values are read before each run
 	steps  []planStep // the non-leaf nodes
 	reads  []planRead
 	modal  []G.TrainModeOp
@@ -74,6 +75,7 @@ func newPlan(want G.Nodes, into []*G.Value) (p *plan, err error) {
 	for i, n := range p.nodes {
 		if isLeaf(n) {
 			static[i] = IsConstant(n)
+			p.leaves = append(p.leaves, i)
 			continue
 		}
 		s := planStep{node: n, op: n.Op(), out: i}
@@ -120,11 +122,12 @@ func (p *plan) run(mode Mode) (err error) {
 			return errors.Wrap(err, "setting the train/eval mode")
 		}
 	}
-	for i, n := range p.nodes {
-		if isLeaf(n) {
-			if p.values[i] = n.Value(); p.values[i] == nil {
-				return errors.Errorf("no value bound to %q", n.Name())
-			}
+	// The leaves are known at planning: asserting each node's op type on
+	// every run would also cost allocations now and then (the runtime grows
+	// an assertion's type cache at random, ~1 miss in 1024).
+	for _, i := range p.leaves {
+		if p.values[i] = p.nodes[i].Value(); p.values[i] == nil {
+			return errors.Errorf("no value bound to %q", p.nodes[i].Name())
 		}
 	}
 	for k := range p.steps {
