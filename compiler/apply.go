@@ -131,6 +131,9 @@ type distinctOp struct {
 
 var _ G.SDOp = (*distinctOp)(nil)
 
+// Unwrap returns the wrapped op (the rewrite rules do not fold a wrapper).
+func (d *distinctOp) Unwrap() G.Op { return d.Op }
+
 // WriteHash is the wrapped op's hash plus the tag (it feeds the node's
 // hash, which only has to be well spread).
 func (d *distinctOp) WriteHash(h hash.Hash) {

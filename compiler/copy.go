@@ -2,8 +2,8 @@ package compiler
 
 import (
 	"github.com/pkg/errors"
+	"github.com/symgrad/symgrad/internal/nodes"
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 )
 
 // A copier rebuilds the part of a graph that some roots need into a fresh
@@ -129,7 +129,7 @@ func (c *copier) rewrite(m *G.Node) (*G.Node, error) {
 			if isLeaf(m) || c.budget <= 0 {
 				return m, nil
 			}
-			out, err := r.apply(m)
+			out, err := r.Apply(m)
 			if err != nil {
 				return nil, err
 			}
@@ -157,12 +157,12 @@ func (c *copier) copyLeaf(n *G.Node) (*G.Node, error) {
 			}
 			// Gorgonia merges constants by printed value, across dtypes.
 		}
-		return Constant(c.g, constantValue(v))
+		return Constant(c.g, nodes.ConstantArg(v))
 	}
 	name := n.Name()
 	if len(c.g.ByName(name)) > 0 {
 		if IsConstant(n) { // a folded constant took the name: constants' names do not matter
-			return Constant(c.g, constantValue(n.Value()))
+			return Constant(c.g, nodes.ConstantArg(n.Value()))
 		}
 		return nil, errors.Errorf("copying leaf %q: two leaves share that name", name)
 	}
@@ -175,17 +175,4 @@ func (c *copier) copyLeaf(n *G.Node) (*G.Node, error) {
 	}
 	opts = append(opts, G.WithShape(n.Shape().Clone()...))
 	return G.NewTensor(c.g, n.Dtype(), n.Dims(), opts...), nil
-}
-
-// constantValue converts a constant's value to what Constant accepts.
-func constantValue(v G.Value) any {
-	switch s := v.(type) {
-	case *G.F64:
-		return float64(*s)
-	case *G.F32:
-		return float32(*s)
-	case *tensor.Dense:
-		return s
-	}
-	return v
 }

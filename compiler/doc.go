@@ -7,15 +7,16 @@
 //     a scalar; errors name the node at fault.
 //  2. Copy (copy.go): what the loss and the outputs need is copied into a
 //     fresh graph, so the user's graph is never modified.
-//  3. Rewrite (pass*.go): the copy is rewritten to a fixed point by small
-//     rules, each a (pattern -> replacement) whose comment states its
-//     identity, grouped in phases run in order: Canonicalize (identities,
-//     static sizes, constant folding), Stabilize (log(sigmoid(x)) ->
-//     -softplus(-x), nll(logsoftmax) -> crossentropy, ...), Fuse (x @ Wᵀ + b
-//     -> linear), then Prune. Rules recognise ops by kind (ops.Identify),
-//     never by printed form; an op of unknown kind is left alone.
-//     DefaultRules lists them; WithPasses and WithRules choose; the
-//     Program's Passes report counts what fired.
+//  3. Rewrite (pass.go runs the rules of package compiler/rewrite): the
+//     copy is rewritten to a fixed point by small rules, each a pattern over
+//     op kinds and its replacement, named by the identity it applies
+//     ("log(sigmoid(x)) -> -softplus(-x)"), grouped in phases run in order:
+//     Canonicalize (identities, static sizes, constant folding), Stabilize
+//     (log(sigmoid(x)) -> -softplus(-x), nll(logsoftmax) -> crossentropy,
+//     ...), Fuse (x @ Wᵀ + b -> linear), then Prune. Rules recognise ops by
+//     kind (ops.Identify), never by printed form; an op of unknown kind is
+//     left alone. DefaultRules lists them; WithPasses and WithRules choose;
+//     the Program's Passes report counts what fired.
 //  4. Penalties (WithL1, WithL2) are added as symbolic terms.
 //  5. Differentiate: G.Grad builds the explicit gradient subgraph, which
 //     stays inspectable (GradNode, IsGradientNode, Text, DOT, Stats).

@@ -1,7 +1,6 @@
 package compiler
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/pkg/errors"
@@ -10,13 +9,14 @@ import (
 	"github.com/symgrad/symgrad/ops"
 	"gorgonia.org/tensor"
 
+	"github.com/symgrad/symgrad/internal/nodes"
 	"github.com/symgrad/symgrad/internal/panics"
 )
 
 // ConstPrefix starts the name of every constant made by Constant. The
 // compiler treats a leaf whose name has this prefix as a constant: it is
 // neither a parameter nor an input to bind.
-const ConstPrefix = "const#"
+const ConstPrefix = nodes.ConstPrefix
 
 // Gorgonia hash-conses nodes: two input nodes with the same name, type and
 // shape become one node, and constants are deduplicated by their printed
@@ -68,29 +68,7 @@ func NewParam(g *G.ExprGraph, name string, v *tensor.Dense) (n *G.Node, err erro
 // Constant adds a constant tensor (or scalar, when v is a float64 or float32)
 // to g under a fresh unique name. Unlike G.NewConstant it never merges two
 // distinct constants.
-func Constant(g *G.ExprGraph, v any) (n *G.Node, err error) {
-	defer panics.Recover(&err, "constant")
-	if g == nil {
-		return nil, errors.New("constant: nil graph")
-	}
-	if v == nil {
-		return nil, errors.New("constant: nil value")
-	}
-	name := freshName(g, ConstPrefix)
-	switch c := v.(type) {
-	case float64:
-		return G.NewScalar(g, tensor.Float64, G.WithName(name), G.WithValue(c)), nil
-	case float32:
-		return G.NewScalar(g, tensor.Float32, G.WithName(name), G.WithValue(c)), nil
-	case *tensor.Dense:
-		if c.Dims() == 0 {
-			return nil, errors.New("constant: 0-d tensors are not supported; pass a float64 or float32")
-		}
-		return G.NewTensor(g, c.Dtype(), c.Dims(), G.WithName(name), G.WithShape(c.Shape()...), G.WithValue(c)), nil
-	default:
-		return nil, errors.Errorf("constant: unsupported value of type %T", v)
-	}
-}
+func Constant(g *G.ExprGraph, v any) (*G.Node, error) { return nodes.Constant(g, v) }
 
 // MustConstant is Constant for examples and tests: it panics on error.
 func MustConstant(g *G.ExprGraph, v any) *G.Node {
@@ -103,22 +81,7 @@ func MustConstant(g *G.ExprGraph, v any) *G.Node {
 
 // IsConstant reports whether n is a constant made by Constant, or one of
 // Gorgonia's own constant nodes.
-func IsConstant(n *G.Node) bool {
-	if n.Op() != nil {
-		_, isConst := n.Op().(interface{ Value() G.Value })
-		return isConst && len(children(n)) == 0
-	}
-	return strings.HasPrefix(n.Name(), ConstPrefix)
-}
-
-func freshName(g *G.ExprGraph, prefix string) string {
-	for k := len(g.AllNodes()); ; k++ {
-		name := fmt.Sprintf("%s%d", prefix, k)
-		if len(g.ByName(name)) == 0 {
-			return name
-		}
-	}
-}
+func IsConstant(n *G.Node) bool { return nodes.IsConstant(n) }
 
 func checkNewName(g *G.ExprGraph, name string) error {
 	if g == nil {

@@ -2,86 +2,34 @@ package compiler
 
 import (
 	"github.com/pkg/errors"
+	"github.com/symgrad/symgrad/compiler/rewrite"
 	G "gorgonia.org/gorgonia"
-	"slices"
-
-	"github.com/symgrad/symgrad/internal/panics"
 )
 
-// Phase names a group of rewrite rules that run together to a fixed point.
-// Phases run in the order of Phases.
-type Phase string
+// Phase names a group of rewrite rules that run together to a fixed
+// point (package rewrite, which holds the rules).
+type Phase = rewrite.Phase
 
-// The phases of the pass pipeline.
+// The phases of the pass pipeline, in the order the pipeline runs them
+// (rewrite.Phases).
 const (
-	// Canonicalize removes identities (x*1, x+0, --x, transposes and
-	// reshapes that cancel), folds constant subgraphs and replaces ops with
-	// incomplete hashes by symgrad's.
-	Canonicalize Phase = "canonicalize"
-	// Stabilize replaces numerically fragile patterns with stable ops
-	// (log(softmax) -> logsoftmax, log(sigmoid) -> -softplus(-x), ...).
-	Stabilize Phase = "stabilize"
-	// Fuse merges chains of ops into one op where measurement shows it pays.
-	Fuse Phase = "fuse"
-	// Prune drops every node the program's roots do not need. It needs no
-	// rules: each sweep copies only what the roots need.
-	Prune Phase = "prune"
+	Canonicalize = rewrite.Canonicalize
+	Stabilize    = rewrite.Stabilize
+	Fuse         = rewrite.Fuse
+	Prune        = rewrite.Prune
 )
 
-// Phases lists the phases in the order the pipeline runs them.
-var Phases = []Phase{Canonicalize, Stabilize, Fuse, Prune}
+// Rule is one graph rewrite (rewrite.Rule): the default ones come from
+// DefaultRules, experiments pass their own to WithRules.
+type Rule = rewrite.Rule
+
+// DefaultRules returns the rules Compile runs, in phase order, built anew
+// on every call (rewrite.Default).
+func DefaultRules() []*Rule { return rewrite.Default() }
 
 // maxSweeps bounds the sweeps of one phase: rules that keep firing on
 // their own output are a bug, reported as an error rather than a hang.
 const maxSweeps = 16
-
-// Rule is one graph rewrite, a pattern and its replacement. Name states
-// the identity it applies, "log(softmax(x)) -> logsoftmax(x)".
-//
-// Rewrite looks at n, a node of the graph being built whose inputs are
-// already rewritten, and returns its replacement built in n's graph (with
-// G.ApplyOp or symgrad's ops builders), or nil when the pattern does not
-// match. It must never modify n or any existing node. The pipeline checks
-// that the replacement has n's shape and dtype.
-type Rule struct {
-	Name  string
-	Phase Phase
-	// SecondOrder says the replacement can be differentiated twice
-	// wherever the pattern could; rules without it are skipped when
-	// compiling for Hessian-vector products (HVP).
-	SecondOrder bool
-	Rewrite     func(n *G.Node) (*G.Node, error)
-}
-
-// apply runs the rule on n and checks the replacement's shape and dtype.
-func (r *Rule) apply(n *G.Node) (out *G.Node, err error) {
-	defer panics.Recover(&err, "rule %q on node %d (op %v)", r.Name, n.ID(), n.Op())
-	out, err = r.Rewrite(n)
-	if err != nil {
-		return nil, errors.Wrapf(err, "rule %q on node %d (op %v, shape %v)", r.Name, n.ID(), n.Op(), n.Shape())
-	}
-	if out == nil || out == n {
-		return out, nil
-	}
-	if out.Graph() != n.Graph() {
-		return nil, errors.Errorf("rule %q: the replacement of node %d is in another graph", r.Name, n.ID())
-	}
-	if !sameShape(out, n) || out.Dtype() != n.Dtype() {
-		return nil, errors.Errorf("rule %q: replaced node %d %v %v (op %v) with %v %v (op %v)",
-			r.Name, n.ID(), n.Shape(), n.Dtype(), n.Op(), out.Shape(), out.Dtype(), out.Op())
-	}
-	return out, nil
-}
-
-// sameShape compares shapes dimension by dimension (tensor.Shape.Eq
-// calls (2) and (1, 2) equal; a rewrite must not), with every scalar shape
-// equal to every other.
-func sameShape(a, b *G.Node) bool {
-	if a.IsScalar() || b.IsScalar() {
-		return a.IsScalar() && b.IsScalar()
-	}
-	return slices.Equal(a.Shape(), b.Shape())
-}
 
 // rewritten is the result of the pipeline: a fresh graph holding only what
 // the roots need, the copies of the roots and params, and the map from
@@ -106,7 +54,7 @@ func rewriteGraph(roots, params G.Nodes, rules []*Rule) (*rewritten, error) {
 	}
 	counts := map[*Rule]int{}
 	ran := false
-	for _, ph := range Phases {
+	for _, ph := range rewrite.Phases() {
 		var rs []*Rule
 		for _, r := range rules {
 			if r.Phase == ph {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/symgrad/symgrad/compiler/rewrite"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -28,28 +29,28 @@ func fuseParam(g *G.ExprGraph, dt tensor.Dtype, name string, seed uint64, s ...i
 }
 
 var fuseCases = []fuseCase{
-	{"x @ transpose(W)", []*Rule{MatMulTransB}, []string{"gemm(A,Bᵀ)"}, []string{"Aᵀ{1, 0}", "A × B"},
+	{"x @ transpose(W)", mustRules(ruleGemmTransB), []string{"gemm(A,Bᵀ)"}, []string{"Aᵀ{1, 0}", "A × B"},
 		func(g *G.ExprGraph, dt tensor.Dtype) (*G.Node, *G.Node, []*G.Node) {
 			x := G.Must(NewInput(g, "x", dt, 4, 3))
 			w := fuseParam(g, dt, "W", 1, 2, 3)
 			y := G.Must(G.Mul(x, G.Must(G.Transpose(w))))
 			return G.Must(G.Sum(G.Must(G.Tanh(y)))), y, []*G.Node{w}
 		}},
-	{"transpose(A) @ B", []*Rule{MatMulTransA}, []string{"gemm(Aᵀ,B)"}, []string{"Aᵀ{1, 0}", "A × B"},
+	{"transpose(A) @ B", mustRules(ruleGemmTransA), []string{"gemm(Aᵀ,B)"}, []string{"Aᵀ{1, 0}", "A × B"},
 		func(g *G.ExprGraph, dt tensor.Dtype) (*G.Node, *G.Node, []*G.Node) {
 			a := fuseParam(g, dt, "A", 2, 4, 3)
 			b := fuseParam(g, dt, "B", 3, 4, 2)
 			y := G.Must(G.Mul(G.Must(G.Transpose(a)), b))
 			return G.Must(G.Sum(G.Must(G.Square(y)))), y, []*G.Node{a, b}
 		}},
-	{"transpose(A) @ transpose(B)", []*Rule{MatMulTransA}, []string{"gemm(Aᵀ,Bᵀ)"}, []string{"Aᵀ{1, 0}", "A × B"},
+	{"transpose(A) @ transpose(B)", mustRules(ruleGemmTransA), []string{"gemm(Aᵀ,Bᵀ)"}, []string{"Aᵀ{1, 0}", "A × B"},
 		func(g *G.ExprGraph, dt tensor.Dtype) (*G.Node, *G.Node, []*G.Node) {
 			a := fuseParam(g, dt, "A", 4, 4, 3)
 			b := fuseParam(g, dt, "B", 5, 2, 4)
 			y := G.Must(G.Mul(G.Must(G.Transpose(a)), G.Must(G.Transpose(b))))
 			return G.Must(G.Sum(G.Must(G.Tanh(y)))), y, []*G.Node{a, b}
 		}},
-	{"x @ W + b", []*Rule{BiasRows}, []string{"broadcastrows(rows=4)", "A × B"}, []string{"Repeat0", "SizeOf=4"},
+	{"x @ W + b", mustRules(ruleBiasRows), []string{"broadcastrows(rows=4)", "A × B"}, []string{"Repeat0", "SizeOf=4"},
 		func(g *G.ExprGraph, dt tensor.Dtype) (*G.Node, *G.Node, []*G.Node) {
 			x := G.Must(NewInput(g, "x", dt, 4, 3))
 			w := fuseParam(g, dt, "W", 6, 3, 2)
@@ -57,14 +58,14 @@ var fuseCases = []fuseCase{
 			y := G.Must(G.BroadcastAdd(G.Must(G.Mul(x, w)), b, nil, []byte{0}))
 			return G.Must(G.Sum(G.Must(G.Tanh(y)))), y, []*G.Node{w, b}
 		}},
-	{"x * b (1×N bias)", []*Rule{BiasRows}, []string{"broadcastrows(rows=4)", "reshape(1, 3)->(3)"}, []string{"Repeat0"},
+	{"x * b (1×N bias)", mustRules(ruleBiasRows), []string{"broadcastrows(rows=4)", "reshape(1, 3)->(3)"}, []string{"Repeat0"},
 		func(g *G.ExprGraph, dt tensor.Dtype) (*G.Node, *G.Node, []*G.Node) {
 			x := fuseParam(g, dt, "x", 8, 4, 3)
 			b := fuseParam(g, dt, "b", 9, 1, 3)
 			y := G.Must(G.BroadcastHadamardProd(x, b, nil, []byte{0}))
 			return G.Must(G.Sum(G.Must(G.Tanh(y)))), y, []*G.Node{x, b}
 		}},
-	{"x @ transpose(W) + b", []*Rule{MatMulTransB, BiasRows, LinearBias}, []string{"linear(x·Wᵀ+b)"},
+	{"x @ transpose(W) + b", mustRules(ruleGemmTransB, ruleBiasRows, ruleLinear), []string{"linear(x·Wᵀ+b)"},
 		[]string{"Aᵀ{1, 0}", "A × B", "Repeat0", "gemm(A,Bᵀ)", "broadcastrows(rows=4)"},
 		func(g *G.ExprGraph, dt tensor.Dtype) (*G.Node, *G.Node, []*G.Node) {
 			x := G.Must(NewInput(g, "x", dt, 4, 3))
@@ -73,7 +74,7 @@ var fuseCases = []fuseCase{
 			y := G.Must(G.BroadcastAdd(G.Must(G.Mul(x, G.Must(G.Transpose(w)))), b, nil, []byte{0}))
 			return G.Must(G.Sum(G.Must(G.Tanh(y)))), y, []*G.Node{w, b}
 		}},
-	{"b + x @ transpose(W)", []*Rule{MatMulTransB, BiasRows, LinearBias}, []string{"linear(x·Wᵀ+b)"}, []string{"Repeat0", "gemm(A,Bᵀ)"},
+	{"b + x @ transpose(W)", mustRules(ruleGemmTransB, ruleBiasRows, ruleLinear), []string{"linear(x·Wᵀ+b)"}, []string{"Repeat0", "gemm(A,Bᵀ)"},
 		func(g *G.ExprGraph, dt tensor.Dtype) (*G.Node, *G.Node, []*G.Node) {
 			x := fuseParam(g, dt, "x", 12, 4, 3)
 			w := fuseParam(g, dt, "W", 13, 2, 3)
@@ -142,7 +143,7 @@ func checkFusedGraph(t *testing.T, p *Program, out *G.Node, dt tensor.Dtype, wan
 	if !ok {
 		t.Fatal("the output has no program node")
 	}
-	if !sameShape(po, out) || po.Dtype() != out.Dtype() {
+	if !rewrite.SameShape(po, out) || po.Dtype() != out.Dtype() {
 		t.Errorf("output %v %v after the passes, %v %v before", po.Shape(), po.Dtype(), out.Shape(), out.Dtype())
 	}
 	labels := map[string]bool{}
@@ -235,10 +236,10 @@ func TestFuseRawMLP(t *testing.T) {
 		if transposed {
 			wantLinear = 3
 		}
-		if got := rep.Count(LinearBias.Name); got != wantLinear {
+		if got := rep.Count(ruleLinear); got != wantLinear {
 			t.Errorf("transposed=%v: linear fired %d times, want %d:\n%s", transposed, got, wantLinear, rep.Text())
 		}
-		if got := rep.Count(BiasRows.Name); got != 3 {
+		if got := rep.Count(ruleBiasRows); got != 3 {
 			t.Errorf("transposed=%v: broadcastrows fired %d times, want 3", transposed, got)
 		}
 		if after := rep.AfterText(); strings.Contains(after, "Repeat") || strings.Contains(after, "Aᵀ{") {
@@ -284,7 +285,7 @@ func TestFuseHVP(t *testing.T) {
 		loss, params := rawMLP(t, []int{3, 4, 2}, 5, tensor.Float64, true, 6)
 		if on { // the rules HVP runs include the fuse phase
 			rw, err := rewriteGraph(G.Nodes{loss}, params, (&config{}).ruleSet(true))
-			if err != nil || rw.report.Count(LinearBias.Name) != 2 {
+			if err != nil || rw.report.Count(ruleLinear) != 2 {
 				t.Fatalf("linear did not fire twice for second order (%v)", err)
 			}
 		}
@@ -333,7 +334,7 @@ func TestFuseLeavesScalarBroadcast(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := p.Passes().Count(BiasRows.Name); n != 0 {
+	if n := p.Passes().Count(ruleBiasRows); n != 0 {
 		t.Errorf("broadcastrows fired %d times on a scalar broadcast:\n%s", n, p.Passes().Text())
 	}
 	if err := p.RunTrain(); err != nil {

@@ -28,7 +28,7 @@ func TestSoftmaxAndLogSoftmaxOfOneInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Passes().Count(LogSoftmax.Name) != 1 {
+	if p.Passes().Count(ruleLogSoftmax) != 1 {
 		t.Fatalf("log(softmax) rule did not fire:\n%s", p.Passes().Text())
 	}
 	if err := p.RunTrain(); err != nil {
@@ -101,7 +101,7 @@ func TestHashlessOpsNeverMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Passes().Count(MulOne.Name) != 1 {
+	if p.Passes().Count(ruleMulOne) != 1 {
 		t.Fatalf("x*1 did not fire:\n%s", p.Passes().Text())
 	}
 	if err := p.RunTrain(); err != nil {

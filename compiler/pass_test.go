@@ -9,6 +9,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/symgrad/symgrad/compiler/rewrite"
 	"github.com/symgrad/symgrad/ops"
 )
 
@@ -21,57 +22,66 @@ type ruleCase struct {
 }
 
 var ruleCases = []ruleCase{
-	{"x*1", []*Rule{MulOne}, func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
+	{"x*1", mustRules(ruleMulOne), func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
 		return G.Must(G.Sum(G.Must(G.HadamardProd(G.Must(G.Mul(G.Must(G.Tanh(w)), MustConstant(g, 1.0))), x))))
 	}},
-	{"x+0", []*Rule{AddZero}, func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
+	{"x+0", mustRules(ruleAddZero), func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
 		return G.Must(G.Sum(G.Must(G.HadamardProd(G.Must(G.Add(w, MustConstant(g, 0.0))), w))))
 	}},
-	{"--x", []*Rule{NegNeg}, func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
+	{"--x", mustRules(ruleNegNeg), func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
 		n1 := G.Must(G.Neg(w))
 		n2 := G.Must(G.ApplyOp(n1.Op(), n1)) // G.Neg(G.Neg(w)) would return w at build time
 		return G.Must(G.Sum(G.Must(G.HadamardProd(n2, G.Must(G.Exp(x))))))
 	}},
-	{"transpose∘transpose", []*Rule{TransposeTranspose}, func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
+	{"transpose∘transpose", mustRules(ruleTransposes), func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
 		tt := G.Must(G.Transpose(G.Must(G.Transpose(w))))
 		return G.Must(G.Sum(G.Must(G.HadamardProd(tt, G.Must(G.Square(x))))))
 	}},
-	{"reshape chain", []*Rule{ReshapeChain}, func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
+	{"reshape chain", mustRules(ruleReshapeChain), func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
 		r := G.Must(ops.Reshape(G.Must(ops.Reshape(w, 3, 2)), 6))
 		return G.Must(G.Sum(G.Must(G.Square(r))))
 	}},
-	{"reshape no-op", []*Rule{ReshapeNoop}, func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
+	{"reshape no-op", mustRules(ruleReshapeNoop), func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
 		r := G.Must(ops.Reshape(w, 2, 3))
 		return G.Must(G.Sum(G.Must(G.HadamardProd(r, x))))
 	}},
-	{"static size", []*Rule{StaticSize}, func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
+	{"static size", mustRules(ruleStaticSize), func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
 		return G.Must(G.Mean(G.Must(G.HadamardProd(w, w))))
 	}},
-	{"fold constants", []*Rule{FoldConstants}, func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
+	{"fold constants", mustRules(ruleFoldConstants), func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
 		c := G.Must(G.Add(MustConstant(g, dense([]int{2, 3}, seq(6, 0.5)...)), MustConstant(g, 2.0)))
 		return G.Must(G.Sum(G.Must(G.HadamardProd(w, G.Must(G.Exp(c))))))
 	}},
-	{"gorgonia softmax", []*Rule{GorgoniaSoftmax}, func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
+	{"gorgonia softmax", mustRules(ruleSoftmaxG), func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
 		return G.Must(G.Sum(G.Must(G.HadamardProd(G.Must(G.SoftMax(w)), x))))
 	}},
-	{"log(softmax)", []*Rule{LogSoftmax}, func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
+	{"log(softmax)", mustRules(ruleLogSoftmax), func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
 		return G.Must(G.Sum(G.Must(G.HadamardProd(G.Must(G.Log(G.Must(ops.Softmax(w, 1)))), x))))
 	}},
-	{"log(exp)", []*Rule{LogExp}, func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
+	{"log(exp)", mustRules(ruleLogExp), func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
 		return G.Must(G.Sum(G.Must(G.HadamardProd(G.Must(G.Log(G.Must(G.Exp(w)))), x))))
 	}},
-	{"log(sigmoid)", []*Rule{LogSigmoid}, func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
+	{"log(sigmoid)", mustRules(ruleLogSigmoid), func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
 		return G.Must(G.Sum(G.Must(G.HadamardProd(G.Must(G.Log(G.Must(ops.Sigmoid(w)))), x))))
 	}},
-	{"log(1+x)", []*Rule{Log1p}, func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
+	{"log(1+x)", mustRules(ruleLog1p), func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
 		a := G.Must(G.Add(MustConstant(g, 1.0), G.Must(G.HadamardProd(w, w))))
 		return G.Must(G.Sum(G.Must(G.HadamardProd(G.Must(G.Log(a)), x))))
 	}},
-	{"nll(logsoftmax)", []*Rule{StaticSize, FoldConstants, NLLLogSoftmax}, func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
+	{"log(x+1)", mustRules(ruleLog1p), func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
+		a := G.Must(G.Add(G.Must(G.HadamardProd(w, w)), MustConstant(g, 1.0)))
+		return G.Must(G.Sum(G.Must(G.HadamardProd(G.Must(G.Log(a)), x))))
+	}},
+	{"log(1-x)", mustRules(ruleLog1pNeg), func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
+		quarter := G.Must(G.HadamardDiv(G.Must(G.HadamardProd(w, w)), MustConstant(g, 4.0))) // w²/4 < 1
+		a := G.Must(G.Sub(MustConstant(g, 1.0), quarter))
+		return G.Must(G.Sum(G.Must(G.HadamardProd(G.Must(G.Log(a)), x))))
+	}},
+	{"nll(logsoftmax)", mustRules(ruleStaticSize, ruleFoldConstants, ruleNLL), func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
 		c := G.Must(NewInput(g, "c", tensor.Int64, 2))
 		return G.Must(ops.NLL(G.Must(ops.LogSoftmax(w, 1)), c))
 	}},
-	{"bce(sigmoid)", []*Rule{StaticSize, FoldConstants, BCESigmoid}, func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
+	{"bce(sigmoid)", mustRules(ruleStaticSize, ruleFoldConstants, ruleBCE), func(t *testing.T, g *G.ExprGraph, w, x *G.Node) *G.Node {
 		tgt := G.Must(NewInput(g, "t", tensor.Float64, 2, 3))
 		return G.Must(ops.BCE(G.Must(ops.Sigmoid(w)), tgt))
 	}},
@@ -165,8 +175,9 @@ func near(a, b, rtol float64) bool {
 // A rule whose replacement has another shape is an error naming it.
 func TestRuleShapeIsChecked(t *testing.T) {
 	bad := &Rule{Name: "bad", Phase: Canonicalize, Rewrite: func(n *G.Node) (*G.Node, error) {
-		if x, ok := isUnary(n, ops.KindExp); ok {
-			return G.Sum(x)
+		var m rewrite.Match
+		if rewrite.Op(ops.KindExp, rewrite.V("x")).Match(n, &m) {
+			return G.Sum(m.Node("x"))
 		}
 		return nil, nil
 	}}
