@@ -18,31 +18,26 @@ func canonicalize() []*Rule {
 	return []*Rule{
 		foldConstants(),
 		staticSize(),
-		// Multiplying, dividing or raising by a scalar constant 1 is the
-		// identity when x already has the result's shape.
-		FromCases(true,
-			Case{Op(ops.KindMul, x, one), "x", same("x")},
-			Case{Op(ops.KindMul, one, x), "x", same("x")},
-			Case{Op(ops.KindDiv, x, one), "x", same("x")},
-			Case{Op(ops.KindPow, x, one), "x", same("x")}),
-		FromCases(true,
-			Case{Op(ops.KindAdd, x, zero), "x", same("x")},
-			Case{Op(ops.KindAdd, zero, x), "x", same("x")},
-			Case{Op(ops.KindSub, x, zero), "x", same("x")}),
-		FromCases(true, Case{Op(ops.KindNeg, Op(ops.KindNeg, x)), "x", same("x")}),
-		// transpose(transpose(x, p), q) is transpose(x, r) with r[i] =
-		// p[q[i]], and x when r is the identity.
-		FromCases(true, Case{Op(ops.KindTranspose, Op(ops.KindTranspose, x).As("inner").Noted("p")).Noted("q"),
-			"transpose(x, p∘q)", composeTransposes}),
-		// symgrad's copying reshape (Gorgonia's reshape is left alone: it
-		// returns a view, and its broadcast ops behave differently on a
-		// view of a vector than on the vector).
-		FromCases(true, Case{reshape(reshape(x.If(floating).If(notScalar))), "reshape(x)", reshapeOnce}),
-		FromCases(true, Case{reshape(x).Noted("shape(x)"), "x", same("x")}),
-		// Gorgonia's softmax op hashes alike with and without its log flag
-		// (gorgonia issue 569), so two of them can merge; symgrad's are
-		// distinct graphs, stable, and differentiable twice.
-		FromCases(true, Case{Op(ops.KindSoftmax, x).Labeled("softmax_G").If(floating).As("s"), "softmax(x)", symgradSoftmax}),
+		documented("Multiplying, dividing or raising by a scalar constant 1 is the identity when x already has the result's shape.",
+			FromCases(true,
+				Case{Op(ops.KindMul, x, one), "x", same("x")},
+				Case{Op(ops.KindMul, one, x), "x", same("x")},
+				Case{Op(ops.KindDiv, x, one), "x", same("x")},
+				Case{Op(ops.KindPow, x, one), "x", same("x")})),
+		documented("Adding or subtracting a scalar constant 0 is the identity when x already has the result's shape.",
+			FromCases(true,
+				Case{Op(ops.KindAdd, x, zero), "x", same("x")},
+				Case{Op(ops.KindAdd, zero, x), "x", same("x")},
+				Case{Op(ops.KindSub, x, zero), "x", same("x")})),
+		documented("Exact: negation flips the sign bit.", FromCases(true, Case{Op(ops.KindNeg, Op(ops.KindNeg, x)), "x", same("x")})),
+		documented("Composes the permutations, r[i] = p[q[i]]; an identity r drops both transposes.",
+			FromCases(true, Case{Op(ops.KindTranspose, Op(ops.KindTranspose, x).As("inner").Noted("p")).Noted("q"),
+				"transpose(x, p∘q)", composeTransposes})),
+		documented("symgrad's copying reshape only: Gorgonia's reshape returns a view, and its broadcast ops behave differently on a view of a vector than on the vector.",
+			FromCases(true, Case{reshape(reshape(x.If(floating).If(notScalar))), "reshape(x)", reshapeOnce})),
+		documented("symgrad's reshape only.", FromCases(true, Case{reshape(x).Noted("shape(x)"), "x", same("x")})),
+		documented("Gorgonia's softmax op hashes alike with and without its log flag (gorgonia issue 569), so two of them can merge; symgrad's softmax and log-softmax are distinct graphs, stable, and differentiable twice.",
+			FromCases(true, Case{Op(ops.KindSoftmax, x).Labeled("softmax_G").If(floating).As("s"), "softmax(x)", symgradSoftmax})),
 	}
 }
 
@@ -90,12 +85,10 @@ func symgradSoftmax(m *Match, _ *G.Node) (*G.Node, error) {
 }
 
 // staticSize is a ∘ sizeof(x, axis) -> a ∘ x.shape[axis] for an
-// elementwise op ∘: shapes are static, so the count Gorgonia's Mean
-// divides by is a constant (and folds). Only elementwise users are
-// rewritten: Gorgonia's repeat (broadcast) ops read their size input's
-// shape at build time and need the size op itself.
+// elementwise op ∘.
 func staticSize() *Rule {
-	return named("sizeof(x, axis) -> constant", true, func(n *G.Node) (*G.Node, error) {
+	const doc = "Shapes are static, so the count Gorgonia's Mean divides by is a constant (and folds). Only elementwise users are rewritten: Gorgonia's repeat (broadcast) ops read their size input's shape at build time and need the size op itself."
+	return named("sizeof(x, axis) -> constant", doc, true, func(n *G.Node) (*G.Node, error) {
 		if !ops.KindOf(n).Binary() {
 			return nil, nil
 		}
@@ -137,13 +130,10 @@ func sizeConstant(n *G.Node) (*G.Node, error) {
 	return nil, nil
 }
 
-// foldConstants is f(c1, ..., ck) -> c: an op whose inputs are all
-// constants is computed once, at compile time. Stateful ops (dropout,
-// batch-norm statistics) are never folded, nor is an op that wraps
-// another (the compiler's collision-safe wrapper, which reports it with
-// Unwrap).
+// foldConstants is f(c1, ..., ck) -> c.
 func foldConstants() *Rule {
-	return named("f(constants) -> constant", true, func(n *G.Node) (*G.Node, error) {
+	const doc = "An op whose inputs are all constants is computed once, at compile time. Stateful ops (dropout, batch-norm statistics) are never folded, nor is an op that wraps another (the compiler's collision-safe wrapper, which reports it with Unwrap)."
+	return named("f(constants) -> constant", doc, true, func(n *G.Node) (*G.Node, error) {
 		in := ops.Inputs(n)
 		if len(in) == 0 || ops.IsStateful(n.Op()) || !isFloat(n.Dtype()) {
 			return nil, nil

@@ -19,7 +19,7 @@ func (c Case) String() string { return c.From.String() + " -> " + c.To }
 // FromCases makes the rule that tries the cases in order, named by the
 // first. Its phase is set by the table that lists it (Default).
 func FromCases(secondOrder bool, cases ...Case) *Rule {
-	return &Rule{Name: cases[0].String(), SecondOrder: secondOrder, Rewrite: func(n *G.Node) (*G.Node, error) {
+	return &Rule{Name: cases[0].String(), SecondOrder: secondOrder, cases: cases, Rewrite: func(n *G.Node) (*G.Node, error) {
 		for _, c := range cases {
 			var m Match
 			if !c.From.Match(n, &m) {
@@ -34,10 +34,16 @@ func FromCases(secondOrder bool, cases ...Case) *Rule {
 	}}
 }
 
+// documented sets r's Doc.
+func documented(doc string, r *Rule) *Rule {
+	r.Doc = doc
+	return r
+}
+
 // named makes a rule that is a function rather than a pattern (constant
 // folding, static sizes); name states its identity all the same.
-func named(name string, secondOrder bool, rewrite func(n *G.Node) (*G.Node, error)) *Rule {
-	return &Rule{Name: name, SecondOrder: secondOrder, Rewrite: rewrite}
+func named(name, doc string, secondOrder bool, rewrite func(n *G.Node) (*G.Node, error)) *Rule {
+	return &Rule{Name: name, Doc: doc, SecondOrder: secondOrder, Rewrite: rewrite}
 }
 
 // same is the replacement by the node bound to name, where it can stand

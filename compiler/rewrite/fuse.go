@@ -20,30 +20,17 @@ import (
 func fuse() []*Rule {
 	a, b, x, w := V("a"), V("b"), V("x"), V("W")
 	return []*Rule{
-		// The transpose becomes a BLAS flag, so neither the forward pass
-		// nor the gradient (Gorgonia's gradient of a transpose is another
-		// transpose) copies b. A transposed a is absorbed as well
-		// (gemm(a, b, transA, transB)).
-		FromCases(true, Case{matMul(a, transposed(b)), "gemm(a, b, transB)", gemm}),
-		FromCases(true, Case{matMul(transposed(a), b), "gemm(a, b, transA)", gemm}),
-		// For an elementwise ∘, x [B, N] and a bias b [N] (or (1, N)), in
-		// either operand order: both give b_j in row i, column j; symgrad's
-		// op writes into a preallocated buffer and its gradient is colsum
-		// (db_j = Σ_i g_ij), where Gorgonia's is a sum over an axis and a
-		// reshape. The rule matches at the elementwise op, not at the
-		// repeat: a repeat feeding another repeat (a scalar broadcast over
-		// both axes) gets a gradient of lower rank from Gorgonia, which
-		// colsum rejects.
-		FromCases(true,
-			Case{elementwise(x, rowBroadcast(b)), "x ∘ broadcastrows(b)", broadcastRows(1)},
-			Case{elementwise(rowBroadcast(b), x), "broadcastrows(b) ∘ x", broadcastRows(0)}),
-		// x·Wᵀ + b for x [B, in], W [out, in], b [out], in either operand
-		// order: one op that fills the output rows with b and adds x·Wᵀ
-		// with one BLAS call (gradient: dx = G·W, dW = Gᵀ·x, db =
-		// colsum(G)).
-		FromCases(true,
-			Case{Op(ops.KindAdd, gemmTransB(x, w), bias(b)), "linear(x, W, b)", linear},
-			Case{Op(ops.KindAdd, bias(b), gemmTransB(x, w)), "linear(x, W, b)", linear}),
+		documented("Gorgonia's matrix × matrix only. The transpose becomes a BLAS flag, so neither the forward pass nor the gradient (Gorgonia's gradient of a transpose is another transposed copy) copies b. A transposed a is absorbed as well (gemm(a, b, transA, transB)).",
+			FromCases(true, Case{matMul(a, transposed(b)), "gemm(a, b, transB)", gemm})),
+		documented("As a @ transpose(b).", FromCases(true, Case{matMul(transposed(a), b), "gemm(a, b, transA)", gemm})),
+		documented("For any elementwise ∘ (Gorgonia's BroadcastAdd(x, b, nil, []byte{0}), BroadcastSub, BroadcastHadamardProd, ...), x [B, N] and a bias b [N] or (1, N), in either operand order: symgrad's op writes into a preallocated buffer and its gradient is colsum (db_j = Σ_i g_ij), where Gorgonia's is a sum over an axis and a reshape. Matched at the elementwise op, not at the repeat: a repeat feeding another repeat (a scalar broadcast over both axes) gets a gradient of lower rank from Gorgonia, which colsum rejects (TestFuseLeavesScalarBroadcast).",
+			FromCases(true,
+				Case{elementwise(x, rowBroadcast(b)), "x ∘ broadcastrows(b)", broadcastRows(1)},
+				Case{elementwise(rowBroadcast(b), x), "broadcastrows(b) ∘ x", broadcastRows(0)})),
+		documented("x @ transpose(W) + b as Gorgonia builds it, after the two rules above, for x [B, in], W [out, in], b [out], in either operand order: one op that fills the output rows with b and adds x·Wᵀ with one BLAS call (gradient: dx = G·W, dW = Gᵀ·x, db = colsum(G)).",
+			FromCases(true,
+				Case{Op(ops.KindAdd, gemmTransB(x, w), bias(b)), "linear(x, W, b)", linear},
+				Case{Op(ops.KindAdd, bias(b), gemmTransB(x, w)), "linear(x, W, b)", linear})),
 	}
 }
 

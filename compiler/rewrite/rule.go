@@ -51,6 +51,24 @@ type Rule struct {
 	// compiling for Hessian-vector products (HVP).
 	SecondOrder bool
 	Rewrite     func(n *G.Node) (*G.Node, error)
+	// Doc says why the rule exists and where it stops (docs/rules.md
+	// prints it).
+	Doc string
+
+	cases []Case // FromCases's, in the order tried
+}
+
+// Identities returns the identities a pattern rule applies, its name
+// first, in the order tried; a function rule has its name only.
+func (r *Rule) Identities() []string {
+	if len(r.cases) == 0 {
+		return []string{r.Name}
+	}
+	out := make([]string, len(r.cases))
+	for i, c := range r.cases {
+		out[i] = c.String()
+	}
+	return out
 }
 
 // Apply runs the rule on n and checks the replacement's shape and dtype:

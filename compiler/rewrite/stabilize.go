@@ -17,41 +17,33 @@ func stabilize() []*Rule {
 	x, c, t := V("x"), V("c"), V("t")
 	log := func(p *Pattern) *Pattern { return Op(ops.KindLog, p) }
 	return []*Rule{
-		// symgrad's softmax is exp(logsoftmax(x)), so the log takes the
-		// logsoftmax node itself; Gorgonia's softmax, if canonicalize did
-		// not run, is replaced.
-		FromCases(true,
-			Case{log(Op(ops.KindSoftmax, x).If(plainSoftmax).As("s")), "logsoftmax(x)", func(m *Match, _ *G.Node) (*G.Node, error) {
-				return ops.LogSoftmax(m.Node("x"), ops.Identify(m.Node("s")).Axis)
-			}},
-			Case{log(Op(ops.KindExp, logSoftmax(x).As("ls"))), "logsoftmax(x)", same("ls")}),
-		// exact for real x; exp overflows first.
-		FromCases(true, Case{log(Op(ops.KindExp, x)), "x", same("x")}),
-		// log σ(x) underflows to -Inf below x ≈ -745 in float64;
-		// -softplus(-x) is finite for any x.
-		FromCases(true, Case{log(sigmoid(x)), "-softplus(-x)", negSoftplusNeg}),
-		// accurate for small x, where 1+x rounds x away.
-		FromCases(true,
-			Case{log(Op(ops.KindAdd, C(1), x)), "log1p(x)", log1p},
-			Case{log(Op(ops.KindAdd, x, C(1))), "log1p(x)", log1p}),
-		FromCases(true, Case{log(Op(ops.KindSub, C(1), x)), "log1p(-x)", log1pNeg}),
-		// The fused op computes the loss and its gradient softmax(x) -
-		// onehot(c) in one pass each. Its gradient op is not
-		// differentiated again, so this rule does not run when compiling
-		// for second derivatives.
-		FromCases(false, Case{nll(logSoftmax(x.If(matrix)).If(classAxis), c).As("nll"), "crossentropy(x, c)",
-			func(m *Match, _ *G.Node) (*G.Node, error) {
-				return ops.CrossEntropy(m.Node("x"), m.Node("c"), reductionOf(m.Node("nll")))
-			}}),
-		// exact for any logit, where BCE's clamped log of a saturated
-		// sigmoid is off by up to |x| (and its gradient is 0 there).
-		FromCases(true, Case{bce(sigmoid(x), t).As("bce"), "bcewithlogits(x, t)", func(m *Match, _ *G.Node) (*G.Node, error) {
-			x, t := m.Node("x"), m.Node("t")
-			if !x.Shape().Eq(t.Shape()) {
-				return nil, nil
-			}
-			return ops.BCEWithLogits(x, t, reductionOf(m.Node("bce")))
-		}}),
+		documented("symgrad's softmax is exp(logsoftmax(x)), so the log takes the logsoftmax node itself; Gorgonia's softmax, if canonicalize did not run, is replaced. The softmax stays for its other users.",
+			FromCases(true,
+				Case{log(Op(ops.KindSoftmax, x).If(plainSoftmax).As("s")), "logsoftmax(x)", func(m *Match, _ *G.Node) (*G.Node, error) {
+					return ops.LogSoftmax(m.Node("x"), ops.Identify(m.Node("s")).Axis)
+				}},
+				Case{log(Op(ops.KindExp, logSoftmax(x).As("ls"))), "logsoftmax(x)", same("ls")})),
+		documented("Exact for real x; exp overflows first.", FromCases(true, Case{log(Op(ops.KindExp, x)), "x", same("x")})),
+		documented("log σ(x) underflows to -Inf below x ≈ -745 in float64; -softplus(-x) is finite for any x. Gorgonia's sigmoid and symgrad's.",
+			FromCases(true, Case{log(sigmoid(x)), "-softplus(-x)", negSoftplusNeg})),
+		documented("Accurate for small x, where 1+x rounds x away. The log1p op is applied without Gorgonia's builder, which turns log1p(exp(x)) into its softplus (x itself above 16).",
+			FromCases(true,
+				Case{log(Op(ops.KindAdd, C(1), x)), "log1p(x)", log1p},
+				Case{log(Op(ops.KindAdd, x, C(1))), "log1p(x)", log1p})),
+		documented("As log(1 + x).", FromCases(true, Case{log(Op(ops.KindSub, C(1), x)), "log1p(-x)", log1pNeg})),
+		documented("The fused op computes the loss and its gradient softmax(x) - onehot(c) in one pass each, for a sum or a mean over the batch. Its gradient op is not differentiated again, so this rule does not run when compiling for second derivatives.",
+			FromCases(false, Case{nll(logSoftmax(x.If(matrix)).If(classAxis), c).As("nll"), "crossentropy(x, c)",
+				func(m *Match, _ *G.Node) (*G.Node, error) {
+					return ops.CrossEntropy(m.Node("x"), m.Node("c"), reductionOf(m.Node("nll")))
+				}})),
+		documented("Exact for any logit, where BCE's clamped log of a saturated sigmoid is off by up to |x| (and its gradient is 0 there). Mean and sum reductions.",
+			FromCases(true, Case{bce(sigmoid(x), t).As("bce"), "bcewithlogits(x, t)", func(m *Match, _ *G.Node) (*G.Node, error) {
+				x, t := m.Node("x"), m.Node("t")
+				if !x.Shape().Eq(t.Shape()) {
+					return nil, nil
+				}
+				return ops.BCEWithLogits(x, t, reductionOf(m.Node("bce")))
+			}})),
 	}
 }
 
