@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-//go:generate go run ./internal/gendocs -o ../docs/ops.md
+//go:generate go run ../internal/gendocs -ops ../docs/ops.md
 
 // Defect is a Gorgonia v0.9.18 defect found by the ops audit, with what
 // symgrad does instead and the test that guards it.
@@ -40,7 +40,7 @@ func Defects() []Defect {
 func WriteDocs(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("# symgrad ops\n\n")
-	b.WriteString("Generated from the ops registry by `go generate ./ops` (ops/internal/gendocs); do not edit by hand.\n")
+	b.WriteString("Generated from the ops registry by `go generate ./ops` (internal/gendocs); do not edit by hand.\n")
 	b.WriteString("`TestDocsInSync` fails when this file and the registry disagree.\n\n")
 	b.WriteString("Every op below is checked by `go test ./ops`: its symbolic gradient of sum(op(x) ⊙ r), r a seeded random\n")
 	b.WriteString("upstream gradient, against central differences (eps 1e-6, |a - n| <= 1e-5 + 1e-3|n|) in float64, and its\n")

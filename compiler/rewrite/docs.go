@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-//go:generate go run ./internal/gendocs -o ../../docs/rules.md
+//go:generate go run ../../internal/gendocs -rules ../../docs/rules.md
 
 // WriteDocs writes docs/rules.md: every default rule, phase by phase, with
 // the identities it applies and why, from the rules themselves.
