@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -104,7 +105,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 					t.Fatalf("optimizer state has %d tensors, want %d", len(gotOpt), len(opt))
 				}
 				for k, v := range opt {
-					if g, ok := gotOpt[k]; !ok || !reflect.DeepEqual(bits(g), bits(v)) || !sameShape(g.Shape(), v.Shape()) {
+					if g, ok := gotOpt[k]; !ok || !reflect.DeepEqual(bits(g), bits(v)) || !slices.Equal(g.Shape(), v.Shape()) {
 						t.Errorf("optimizer tensor %q did not round-trip", k)
 					}
 				}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -60,7 +61,7 @@ func FuzzLoadCheckpoint(f *testing.F) {
 		}
 		for _, e := range m.state() {
 			v := e.value()
-			if v.Dtype() != e.dtype || !sameShape(v.Shape(), e.shape) {
+			if v.Dtype() != e.dtype || !slices.Equal(v.Shape(), tensor.Shape(e.shape)) {
 				t.Fatalf("%s is %v %v after loading, want %v %v", e.name, v.Dtype(), v.Shape(), e.dtype, e.shape)
 			}
 		}

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
@@ -187,24 +188,10 @@ func checkTensor(name string, v *tensor.Dense, dt tensor.Dtype, want tensor.Shap
 	if v.Dtype() != dt {
 		return errors.Errorf("tensor %q: dtype %v, the model has %v", name, v.Dtype(), dt)
 	}
-	if !sameShape(v.Shape(), want) {
+	if !slices.Equal(v.Shape(), want) { // exactly: tensor.Shape.Eq takes () and (1) alike
 		return errors.Errorf("tensor %q: shape %v, the model has %v", name, shapeString(v.Shape()), shapeString(want))
 	}
 	return nil
-}
-
-// sameShape compares shapes exactly, treating 0-d shapes as equal (tensor's
-// Shape.Eq treats () and (1) alike).
-func sameShape(a, b tensor.Shape) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func shapeString(s tensor.Shape) string {

@@ -1,6 +1,7 @@
 package ops_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -107,7 +108,7 @@ func TestBatchedMatMulMatchesLoops(t *testing.T) {
 				})
 			_ = prog
 			got := asFloat64s(out.Value().(*tensor.Dense))
-			if !equalInts(out.Shape(), wantShape) {
+			if !slices.Equal(out.Shape(), tensor.Shape(wantShape)) {
 				t.Fatalf("shape %v, want %v", out.Shape(), wantShape)
 			}
 			for j := range want {
@@ -121,18 +122,6 @@ func TestBatchedMatMulMatchesLoops(t *testing.T) {
 			}
 		})
 	}
-}
-
-func equalInts(a tensor.Shape, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestBatchedMatMulErrors checks that mismatched operands are errors

@@ -3,6 +3,7 @@ package train
 import (
 	"encoding/csv"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -165,7 +166,7 @@ func (t *Trainer) splitTensors(f *safetensors.File, r *resumeState) error {
 			if v.Shape().TotalSize() != 1 {
 				return errors.Errorf("optimizer state %q has shape %v, want one value", name, v.Shape())
 			}
-		} else if !sameDims(v.Shape(), p.Value.Shape()) {
+		} else if !slices.Equal(v.Shape(), p.Value.Shape()) {
 			return errors.Errorf("optimizer state %q has shape %v, parameter %q has shape %v", name, v.Shape(), p.Name, p.Value.Shape())
 		}
 		r.optimizer[rest] = v
@@ -182,18 +183,6 @@ func (t *Trainer) paramOfKey(key string) (optimizers.Param, string, bool) {
 		}
 	}
 	return optimizers.Param{}, "", false
-}
-
-func sameDims(a, b tensor.Shape) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // checkCallbackStates restores each known callback's state into a copy,

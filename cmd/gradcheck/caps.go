@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -113,7 +114,7 @@ func checkBatchShapes(name, bpath string, x, y *tensor.Dense, max int) error {
 		want tensor.Shape
 	}{{"x", x.Shape(), m.X.Shape()}, {"y", y.Shape(), m.Y.Shape()}} {
 		want := append([]int{b}, in.want[1:]...)
-		if !sameShape(in.got, want) {
+		if !slices.Equal(in.got, want) { // exactly: tensor.Shape.Eq takes [3] and [3, 1] for equal
 			return errors.Errorf("--batch %s: %s has shape %v, model %s needs %v (batch %d of samples %v)",
 				bpath, in.name, in.got, name, tensor.Shape(want), b, in.want[1:])
 		}
@@ -122,20 +123,6 @@ func checkBatchShapes(name, bpath string, x, y *tensor.Dense, max int) error {
 		}
 	}
 	return nil
-}
-
-// sameShape compares shapes dimension by dimension (tensor.Shape.Eq takes
-// [3] and [3, 1] for equal).
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // checkFileTensors runs checkFileTensor on every tensor of f, in the
