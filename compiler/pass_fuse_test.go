@@ -168,7 +168,7 @@ func checkFusedGraph(t *testing.T, p *Program, out *G.Node, dt tensor.Dtype, wan
 // compareValues compares two float tensors element by element.
 func compareValues(t *testing.T, what string, a, b G.Value, tol float64) {
 	t.Helper()
-	av, bv := floatsOf(a), floatsOf(b)
+	av, bv := referenceFloats(a), referenceFloats(b)
 	if len(av) != len(bv) || !a.Shape().Eq(b.Shape()) {
 		t.Fatalf("%s: shapes %v before the rewrite, %v after", what, a.Shape(), b.Shape())
 	}
@@ -177,20 +177,6 @@ func compareValues(t *testing.T, what string, a, b G.Value, tol float64) {
 			t.Errorf("%s[%d]: %v before the rewrite, %v after", what, i, av[i], bv[i])
 		}
 	}
-}
-
-func floatsOf(v G.Value) []float64 {
-	switch d := v.Data().(type) {
-	case []float64:
-		return d
-	case []float32:
-		out := make([]float64, len(d))
-		for i, x := range d {
-			out[i] = float64(x)
-		}
-		return out
-	}
-	return nil
 }
 
 // checkAllNumericGrads compares the gradient of every float64 parameter
