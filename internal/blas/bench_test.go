@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
-	"time"
 
+	"github.com/symgrad/symgrad/internal/flops"
 	gblas "gonum.org/v1/gonum/blas"
 )
 
@@ -20,22 +20,22 @@ func BenchmarkGemm(b *testing.B) {
 	for _, sz := range [][3]int{{64, 100, 50}, {128, 784, 256}, {32, 64, 256}, {512, 512, 512}} {
 		m, k, n := sz[0], sz[1], sz[2]
 		name := fmt.Sprintf("%dx%dx%d", m, k, n)
-		flops := 2 * float64(m*n*k)
+		perOp := 2 * float64(m*n*k)
 		b.Run("f64/"+name, func(b *testing.B) {
 			x, y, c := fill64(rng, m*k), fill64(rng, k*n), make([]float64, m*n)
-			cpu := cpuTime()
+			meter := flops.Start()
 			for b.Loop() {
 				Dgemm(gblas.NoTrans, gblas.NoTrans, m, n, k, 1, x, k, y, n, 0, c, n)
 			}
-			report(b, flops, cpuTime()-cpu)
+			meter.Report(b, perOp)
 		})
 		b.Run("f32/"+name, func(b *testing.B) {
 			x, y, c := to32(fill64(rng, m*k)), to32(fill64(rng, k*n)), make([]float32, m*n)
-			cpu := cpuTime()
+			meter := flops.Start()
 			for b.Loop() {
 				Sgemm(gblas.NoTrans, gblas.NoTrans, m, n, k, 1, x, k, y, n, 0, c, n)
 			}
-			report(b, flops, cpuTime()-cpu)
+			meter.Report(b, perOp)
 		})
 	}
 }
@@ -46,13 +46,4 @@ func fill64(rng *rand.Rand, n int) []float64 {
 		x[i] = rng.Float64()*2 - 1
 	}
 	return x
-}
-
-// report adds GFLOP/s and, where the CPU time is known, GFLOP/cpu-s.
-func report(b *testing.B, flops float64, cpu time.Duration) {
-	total := flops * float64(b.N)
-	b.ReportMetric(total/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-	if cpu > 0 {
-		b.ReportMetric(total/cpu.Seconds()/1e9, "GFLOP/cpu-s")
-	}
 }

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
-	"time"
+
+	"github.com/symgrad/symgrad/internal/flops"
 )
 
 // benchSizes are issue 15's products, m x k x n.
@@ -18,31 +19,20 @@ func BenchmarkGemm(b *testing.B) {
 		name := fmt.Sprintf("%dx%dx%d", m, k, n)
 		b.Run("f64/"+name, func(b *testing.B) {
 			x, y, c := random[float64](rng, m*k), random[float64](rng, k*n), make([]float64, m*n)
-			cpu := cpuTime()
+			meter := flops.Start()
 			for b.Loop() {
 				_ = Dgemm(NoTrans, NoTrans, m, n, k, 1, x, k, y, n, 0, c, n)
 			}
-			report(b, m, n, k, cpuTime()-cpu)
+			meter.Report(b, 2*float64(m*n*k))
 		})
 		b.Run("f32/"+name, func(b *testing.B) {
 			x, y, c := random[float32](rng, m*k), random[float32](rng, k*n), make([]float32, m*n)
-			cpu := cpuTime()
+			meter := flops.Start()
 			for b.Loop() {
 				_ = Sgemm(NoTrans, NoTrans, m, n, k, 1, x, k, y, n, 0, c, n)
 			}
-			report(b, m, n, k, cpuTime()-cpu)
+			meter.Report(b, 2*float64(m*n*k))
 		})
-	}
-}
-
-// report adds GFLOP/s (wall clock) and GFLOP/cpu-s (per second of CPU
-// time used by the process: on a shared machine, the efficiency of the
-// cores the benchmark got).
-func report(b *testing.B, m, n, k int, cpu time.Duration) {
-	flops := 2 * float64(m*n*k) * float64(b.N)
-	b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-	if cpu > 0 {
-		b.ReportMetric(flops/cpu.Seconds()/1e9, "GFLOP/cpu-s")
 	}
 }
 
@@ -62,18 +52,18 @@ func BenchmarkPack(b *testing.B) {
 		}
 		name := map[Transpose]string{NoTrans: "", Trans: "T"}[tr]
 		b.Run("A"+name, func(b *testing.B) {
-			cpu := cpuTime()
+			meter := flops.Start()
 			for b.Loop() {
 				packA(&p, s.a, 0, f64.mc, 0, kc)
 			}
-			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/float64(f64.mc*kc), "ns/elem")
+			b.ReportMetric(float64(meter.CPU())/float64(b.N)/float64(f64.mc*kc), "ns/elem")
 		})
 		b.Run("B"+name, func(b *testing.B) {
-			cpu := cpuTime()
+			meter := flops.Start()
 			for b.Loop() {
 				packB(&p, s.b, nr64, 0, kc, 0, n)
 			}
-			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/float64(n*kc), "ns/elem")
+			b.ReportMetric(float64(meter.CPU())/float64(b.N)/float64(n*kc), "ns/elem")
 		})
 	}
 }

@@ -1,6 +1,10 @@
 package gemm
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/symgrad/symgrad/internal/flops"
+)
 
 // BenchmarkKernel measures the micro-kernels alone on panels that stay
 // in the L1 cache (kc = 256), in GFLOP/s: the ceiling of the blocked loop.
@@ -8,18 +12,18 @@ func BenchmarkKernel(b *testing.B) {
 	const kc = 256
 	b.Run("f64", func(b *testing.B) {
 		a, bp, c := make([]float64, kc*mr), make([]float64, kc*nr64), make([]float64, mr*nr64)
-		cpu := cpuTime()
+		meter := flops.Start()
 		for b.Loop() {
 			f64.kernel(kc, &a[0], &bp[0], nr64, &c[0], nr64, 1, 1, 1)
 		}
-		report(b, mr, nr64, kc, cpuTime()-cpu)
+		meter.Report(b, 2*float64(mr*nr64*kc))
 	})
 	b.Run("f32", func(b *testing.B) {
 		a, bp, c := make([]float32, kc*mr), make([]float32, kc*nr32), make([]float32, mr*nr32)
-		cpu := cpuTime()
+		meter := flops.Start()
 		for b.Loop() {
 			f32.kernel(kc, &a[0], &bp[0], nr32, &c[0], nr32, 1, 1, 1)
 		}
-		report(b, mr, nr32, kc, cpuTime()-cpu)
+		meter.Report(b, 2*float64(mr*nr32*kc))
 	})
 }

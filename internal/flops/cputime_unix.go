@@ -1,6 +1,6 @@
 //go:build unix
 
-package gemm
+package flops
 
 import (
 	"syscall"
@@ -8,7 +8,7 @@ import (
 )
 
 // cpuTime is the CPU time the process has used (all threads), to judge
-// the kernels' efficiency on a machine shared with other work.
+// the efficiency on a machine shared with other work.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {

@@ -1,8 +1,0 @@
-//go:build !unix
-
-package gemm
-
-import "time"
-
-// cpuTime is 0 where getrusage is missing (the metric is then skipped).
-func cpuTime() time.Duration { return 0 }
