@@ -24,7 +24,9 @@ import (
 //
 // Gradient, with G = dL/dh', dn = G(1-z), a_n = dn(1-n²), a_z = G(h-n)z(1-z),
 // a_r = a_n ⊙ gh_n ⊙ r(1-r): dgi = [a_r, a_z, a_n], dgh = [a_r, a_z, a_n ⊙ r],
-// dh = G ⊙ z (three ops that recompute the gates; not differentiable again).
+// dh = G ⊙ z. Three ops, not differentiable again: dgi recomputes the
+// gates, dgh is dgi with its n block scaled by r (one sigmoid), dh
+// recomputes z alone (one sigmoid).
 func GRUCell(gi, gh, h *G.Node) (out *G.Node, err error) {
 	defer panics.Recover(&err, "grucell")
 	for _, n := range []*G.Node{gi, gh, h} {
@@ -42,8 +44,9 @@ func GRUCell(gi, gh, h *G.Node) (out *G.Node, err error) {
 	return out, errors.Wrapf(err, "grucell of %s %v", gi.Name(), gs)
 }
 
-// gruKind says which map a gruOp is: the cell, or its gradient with
-// respect to gi, gh or h (inputs gi, gh, h, G).
+// gruKind says which map a gruOp is: the cell (inputs gi, gh, h), or its
+// gradient with respect to gi (gi, gh, h, G), gh (gi, gh, dgi) or h (gi,
+// gh, h, G).
 type gruKind int
 
 const (
@@ -65,14 +68,14 @@ var (
 )
 
 func (op *gruOp) Arity() int {
-	if op.kind == gruForward {
+	if op.kind == gruForward || op.kind == gruGradGH {
 		return 3
 	}
 	return 4
 }
 func (op *gruOp) Type() hm.Type {
 	m := G.TensorType{Dims: 2, Of: hm.TypeVariable('a')}
-	if op.kind == gruForward {
+	if op.Arity() == 3 {
 		return hm.NewFnType(m, m, m, m)
 	}
 	return hm.NewFnType(m, m, m, m, m)
@@ -104,7 +107,7 @@ func (op *gruOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error)
 		if i < len(vs) {
 			v = vs[i]
 		}
-		if i < 2 || (i == len(vs) && (op.kind == gruGradGI || op.kind == gruGradGH)) {
+		if i < 2 || (i == 2 && op.kind == gruGradGH) || (i == len(vs) && (op.kind == gruGradGI || op.kind == gruGradGH)) {
 			cols = 3 * op.hid
 		}
 		d, err := denseOfDims(v, vs[0].Dtype())
@@ -125,12 +128,12 @@ func (op *gruOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error)
 	return prealloc, nil
 }
 
-// gruKernel computes the gates of every element in float64 and writes the
-// op's output (ds: gi, gh, h, G or nil, out).
+// gruKernel writes the op's output (ds: the inputs, then out at ds[4]),
+// computing in float64. Each map evaluates only the gates it needs.
 func gruKernel[T float32 | float64](op *gruOp, ds *[5]*tensor.Dense, data func(*tensor.Dense) []T) {
-	gi, gh, h, out := data(ds[0]), data(ds[1]), data(ds[2]), data(ds[4])
+	gi, gh, third, out := data(ds[0]), data(ds[1]), data(ds[2]), data(ds[4])
 	var g []T
-	if op.kind != gruForward {
+	if op.kind == gruGradGI || op.kind == gruGradH {
 		g = data(ds[3])
 	}
 	hid := op.hid
@@ -138,30 +141,32 @@ func gruKernel[T float32 | float64](op *gruOp, ds *[5]*tensor.Dense, data func(*
 		gib, ghb := gi[b*3*hid:(b+1)*3*hid], gh[b*3*hid:(b+1)*3*hid]
 		for j := 0; j < hid; j++ {
 			k := b*hid + j
+			switch op.kind {
+			case gruGradH: // dh = G ⊙ z
+				z := sigmoid(float64(gib[hid+j]) + float64(ghb[hid+j]))
+				out[k] = T(float64(g[k]) * z)
+				continue
+			case gruGradGH: // dgh = [a_r, a_z, a_n ⊙ r], from dgi = [a_r, a_z, a_n]
+				r := sigmoid(float64(gib[j]) + float64(ghb[j]))
+				d, o := third[b*3*hid:(b+1)*3*hid], out[b*3*hid:(b+1)*3*hid]
+				o[j], o[hid+j], o[2*hid+j] = d[j], d[hid+j], T(float64(d[2*hid+j])*r)
+				continue
+			}
 			r := sigmoid(float64(gib[j]) + float64(ghb[j]))
 			z := sigmoid(float64(gib[hid+j]) + float64(ghb[hid+j]))
 			hn := float64(ghb[2*hid+j])
 			n := math.Tanh(float64(gib[2*hid+j]) + r*hn)
-			hv := float64(h[k])
+			hv := float64(third[k])
 			if op.kind == gruForward {
 				out[k] = T(n + z*(hv-n))
 				continue
 			}
 			gv := float64(g[k])
-			if op.kind == gruGradH {
-				out[k] = T(gv * z)
-				continue
-			}
 			an := gv * (1 - z) * (1 - n*n)
 			az := gv * (hv - n) * z * (1 - z)
 			ar := an * hn * r * (1 - r)
 			o := out[b*3*hid : (b+1)*3*hid]
-			o[j], o[hid+j] = T(ar), T(az)
-			if op.kind == gruGradGI {
-				o[2*hid+j] = T(an)
-			} else {
-				o[2*hid+j] = T(an * r)
-			}
+			o[j], o[hid+j], o[2*hid+j] = T(ar), T(az), T(an)
 		}
 	}
 }
@@ -179,20 +184,25 @@ func (op *gruOp) DiffWRT(n int) []bool {
 	return d
 }
 
-// SymDiff returns the three gradient ops applied to (gi, gh, h, G).
+// SymDiff returns the three gradient ops: dgi of (gi, gh, h, G), dgh of
+// (gi, gh, dgi), dh of (gi, gh, h, G).
 func (op *gruOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
 	if op.kind != gruForward {
 		return nil, errors.New("grucell: second derivatives are not supported")
 	}
-	var d G.Nodes
-	for _, k := range []gruKind{gruGradGI, gruGradGH, gruGradH} {
-		n, err := G.ApplyOp(&gruOp{kind: k, b: op.b, hid: op.hid}, in[0], in[1], in[2], g)
-		if err != nil {
-			return nil, errors.Wrapf(err, "gradient of %v", op)
-		}
-		d = append(d, n)
+	dgi, err := G.ApplyOp(&gruOp{kind: gruGradGI, b: op.b, hid: op.hid}, in[0], in[1], in[2], g)
+	if err != nil {
+		return nil, errors.Wrapf(err, "gradient of %v", op)
 	}
-	return d, nil
+	dgh, err := G.ApplyOp(&gruOp{kind: gruGradGH, b: op.b, hid: op.hid}, in[0], in[1], dgi)
+	if err != nil {
+		return nil, errors.Wrapf(err, "gradient of %v", op)
+	}
+	dh, err := G.ApplyOp(&gruOp{kind: gruGradH, b: op.b, hid: op.hid}, in[0], in[1], in[2], g)
+	if err != nil {
+		return nil, errors.Wrapf(err, "gradient of %v", op)
+	}
+	return G.Nodes{dgi, dgh, dh}, nil
 }
 
 func init() {
@@ -200,7 +210,7 @@ func init() {
 	Register(&Spec{Name: "grucell", Family: "fused",
 		Forward:  "grucell(gi, gh, h) = (1-z) ⊙ n + z ⊙ h, r = σ(gi_r + gh_r), z = σ(gi_z + gh_z), n = tanh(gi_n + r ⊙ gh_n); gi, gh [B,3H] (blocks r, z, n), h [B,H]",
 		Gradient: "dn = G(1-z), a_n = dn(1-n²), a_z = G(h-n)z(1-z), a_r = a_n⊙gh_n⊙r(1-r): dgi = [a_r a_z a_n], dgh = [a_r a_z a_n⊙r], dh = G⊙z",
-		Notes:    "symgrad op: PyTorch's GRU step (b_hh inside r ⊙ (W_hn h + b_hn)) in one pass over the two projections, no gate slices; its gradient ops recompute the gates (second derivatives not supported).",
+		Notes:    "symgrad op: PyTorch's GRU step (b_hh inside r ⊙ (W_hn h + b_hn)) in one pass over the two projections, no gate slices; its gradient ops recompute only the gates each needs (dgh is dgi with its n block scaled by r; second derivatives not supported).",
 		Build:    func(n []*G.Node, _ []float64) (*G.Node, error) { return GRUCell(n[0], n[1], n[2]) },
 		MinNodes: 3, MaxNodes: 3,
 		Example: Example{Inputs: []Input{{Name: "gi", Shape: []int{3, 6}, Domain: proj}, {Name: "gh", Shape: []int{3, 6}, Domain: proj},
