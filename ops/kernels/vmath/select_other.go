@@ -1,0 +1,6 @@
+//go:build !amd64 || purego
+
+package vmath
+
+// expBlocks does nothing: expPoly computes every element.
+func expBlocks(dst, x []float64) int { return 0 }
