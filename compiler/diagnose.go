@@ -8,6 +8,7 @@ import (
 
 	"github.com/symgrad/symgrad/ops"
 
+	"github.com/symgrad/symgrad/internal/graphindex"
 	"github.com/symgrad/symgrad/internal/panics"
 )
 
@@ -53,7 +54,7 @@ func (p *Program) diagnose() (err error) {
 	}
 	defer m.close()
 	runErr := m.run(Training)
-	sorted, err := sortGraph(p.train.graph())
+	sorted, err := graphindex.Sort(p.train.graph())
 	if err != nil {
 		return errors.Wrap(err, "diagnosing a non-finite value")
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 
+	"github.com/symgrad/symgrad/internal/graphindex"
 	"github.com/symgrad/symgrad/internal/panics"
 )
 
@@ -56,7 +57,7 @@ type planRead struct {
 func newPlan(want G.Nodes, into []*G.Value) (p *plan, err error) {
 	defer panics.Recover(&err, "planning execution")
 	g := want[0].Graph().ExactSubgraphRoots(want...)
-	sorted, err := sortGraph(g)
+	sorted, err := graphindex.Sort(g)
 	if err != nil {
 		return nil, errors.Wrap(err, "sorting the graph")
 	}

@@ -7,6 +7,7 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
+	"github.com/symgrad/symgrad/internal/graphindex"
 	"github.com/symgrad/symgrad/ops"
 )
 
@@ -34,7 +35,7 @@ func (p *Program) executionOrder() G.Nodes {
 	if r == nil { // an inference-only program
 		r = p.infer
 	}
-	sorted, err := sortGraph(r.graph())
+	sorted, err := graphindex.Sort(r.graph())
 	if err != nil {
 		return r.graph().AllNodes()
 	}
