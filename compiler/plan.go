@@ -105,16 +105,6 @@ func newPlan(want G.Nodes, into []*G.Value) (p *plan, err error) {
 	return p, nil
 }
 
-// isLeaf reports whether n's value is bound rather than computed: inputs,
-// parameters and constants.
-func isLeaf(n *G.Node) bool {
-	if n.Op() == nil {
-		return true
-	}
-	_, isConst := n.Op().(interface{ Value() G.Value })
-	return isConst
-}
-
 // run executes the plan once in the given mode.
 func (p *plan) run(mode Mode) (err error) {
 	defer panics.Recover(&err, "run")
