@@ -35,9 +35,9 @@ func (p *Program) executionOrder() G.Nodes {
 	if r == nil { // an inference-only program
 		r = p.infer
 	}
-	sorted, err := graphindex.Sort(r.graph())
+	sorted, err := graphindex.Sort(r.Graph())
 	if err != nil {
-		return r.graph().AllNodes()
+		return r.Graph().AllNodes()
 	}
 	out := make(G.Nodes, 0, len(sorted))
 	for i := len(sorted) - 1; i >= 0; i-- {

@@ -1,4 +1,4 @@
-package compiler
+package exec
 
 import (
 	"github.com/pkg/errors"
@@ -19,6 +19,7 @@ const (
 	Evaluation
 )
 
+// String returns "training" or "evaluation".
 func (m Mode) String() string {
 	if m == Evaluation {
 		return "evaluation"
@@ -26,30 +27,38 @@ func (m Mode) String() string {
 	return "training"
 }
 
-// runner executes a compiled subgraph: a plan (symgrad's executor, the
-// default) or a TapeMachine (WithTapeMachine).
-type runner interface {
-	run(mode Mode) error
-	graph() *G.ExprGraph
-	close()
+// Runner executes a compiled subgraph: a Plan (symgrad's executor) or a
+// Machine (Gorgonia's TapeMachine).
+type Runner interface {
+	// Run executes the subgraph once in the given mode.
+	Run(mode Mode) error
+	// Graph returns the subgraph the runner executes.
+	Graph() *G.ExprGraph
+	// Close releases the runner's resources.
+	Close()
 }
 
-// machine is a TapeMachine on an exact subgraph, plus the ops in it that
-// have a train/eval switch.
+// Machine is a TapeMachine on a graph, plus the ops in it that have a
+// train/eval switch.
 //
 // Gorgonia's ops with a train/eval switch are shared by every machine built
 // on a graph, and NewTapeMachine(EvalMode()) flips them for all machines. A
 // machine therefore sets the mode of its own ops before every run, so
 // training and inference never leak modes into each other.
-type machine struct {
+type Machine struct {
 	vm    G.VM
 	g     *G.ExprGraph
 	modal []G.TrainModeOp
 }
 
-func newMachine(g *G.ExprGraph, opts ...G.VMOpt) (m *machine, err error) {
+var _ Runner = (*Machine)(nil)
+
+// NewMachine builds a TapeMachine on g (which its caller makes an exact
+// subgraph whose values leave through G.Read statements: after a run an
+// intermediate node's Value() may hold a reused register).
+func NewMachine(g *G.ExprGraph, opts ...G.VMOpt) (m *Machine, err error) {
 	defer panics.Recover(&err, "building a TapeMachine")
-	m = &machine{g: g}
+	m = &Machine{g: g}
 	for _, n := range g.AllNodes() {
 		if op, ok := n.Op().(G.TrainModeOp); ok {
 			m.modal = append(m.modal, op)
@@ -59,9 +68,9 @@ func newMachine(g *G.ExprGraph, opts ...G.VMOpt) (m *machine, err error) {
 	return m, nil
 }
 
-// run resets the machine (without a Reset, RunAll silently does nothing the
+// Run resets the machine (without a Reset, RunAll silently does nothing the
 // second time) and runs it once in the given mode.
-func (m *machine) run(mode Mode) (err error) {
+func (m *Machine) Run(mode Mode) (err error) {
 	defer panics.Recover(&err, "run")
 	for _, op := range m.modal {
 		if err := op.SetTraining(mode == Training); err != nil {
@@ -72,10 +81,12 @@ func (m *machine) run(mode Mode) (err error) {
 	return m.vm.RunAll()
 }
 
-func (m *machine) close() {
+// Close closes the TapeMachine; a nil Machine is fine.
+func (m *Machine) Close() {
 	if m != nil && m.vm != nil {
 		m.vm.Close()
 	}
 }
 
-func (m *machine) graph() *G.ExprGraph { return m.g }
+// Graph returns the graph the machine runs.
+func (m *Machine) Graph() *G.ExprGraph { return m.g }
