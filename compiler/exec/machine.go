@@ -27,6 +27,17 @@ func (m Mode) String() string {
 	return "training"
 }
 
+// setMode sets the mode of the given ops, a runner's ops with a train/eval
+// switch, before a run.
+func setMode(modal []G.TrainModeOp, mode Mode) error {
+	for _, op := range modal {
+		if err := op.SetTraining(mode == Training); err != nil {
+			return errors.Wrap(err, "setting the train/eval mode")
+		}
+	}
+	return nil
+}
+
 // Runner executes a compiled subgraph: a Plan (symgrad's executor) or a
 // Machine (Gorgonia's TapeMachine).
 type Runner interface {
@@ -72,10 +83,8 @@ func NewMachine(g *G.ExprGraph, opts ...G.VMOpt) (m *Machine, err error) {
 // second time) and runs it once in the given mode.
 func (m *Machine) Run(mode Mode) (err error) {
 	defer panics.Recover(&err, "run")
-	for _, op := range m.modal {
-		if err := op.SetTraining(mode == Training); err != nil {
-			return errors.Wrap(err, "setting the train/eval mode")
-		}
+	if err := setMode(m.modal, mode); err != nil {
+		return err
 	}
 	m.vm.Reset()
 	return m.vm.RunAll()

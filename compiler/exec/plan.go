@@ -107,10 +107,8 @@ func NewPlan(want G.Nodes, into []*G.Value) (p *Plan, err error) {
 // the first, which verifies the preallocated paths) allocates nothing.
 func (p *Plan) Run(mode Mode) (err error) {
 	defer panics.Recover(&err, "run")
-	for _, m := range p.modal {
-		if err := m.SetTraining(mode == Training); err != nil {
-			return errors.Wrap(err, "setting the train/eval mode")
-		}
+	if err := setMode(p.modal, mode); err != nil {
+		return err
 	}
 	// The leaves are known at planning: asserting each node's op type on
 	// every run would also cost allocations now and then (the runtime grows
