@@ -8,6 +8,7 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 
+	"github.com/symgrad/symgrad/internal/graphindex"
 	"github.com/symgrad/symgrad/ops"
 )
 
@@ -42,7 +43,7 @@ func Apply(op G.Op, in ...*G.Node) (*G.Node, error) {
 	if g == nil {
 		return nil, errors.Errorf("apply %v: input %q has no graph", op, in[0].Name())
 	}
-	indexAhead(g)
+	graphindex.Ahead(g)
 	before := len(g.AllNodes())
 	m, err := G.ApplyOp(op, in...)
 	if err != nil {
@@ -56,7 +57,7 @@ func Apply(op G.Op, in ...*G.Node) (*G.Node, error) {
 	}
 	for range maxDistinctTries {
 		d := newDistinct(op)
-		indexAhead(g)
+		graphindex.Ahead(g)
 		before = len(g.AllNodes())
 		if m, err = G.ApplyOp(d, in...); err != nil {
 			return nil, err

@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 	"math"
 
+	"github.com/symgrad/symgrad/compiler/exec"
 	"github.com/symgrad/symgrad/internal/panics"
 	"github.com/symgrad/symgrad/ops"
 )
@@ -113,13 +114,13 @@ func compileInference(params []*G.Node, cfg config) (*Program, error) {
 	p.outVals = make([]G.Value, len(p.outputs))
 	var out readList
 	for i, o := range p.outputs {
-		p.outVals[i] = zeroValue(o)
+		p.outVals[i] = exec.ZeroValue(o)
 		out.add(o, &p.outVals[i])
 	}
 	if p.infer, err = newRunner(out, cfg.tape); err != nil {
 		return nil, errors.Wrap(err, "compile: inference program")
 	}
-	p.inputs = bindableInputs(p.infer.graph(), p.params)
+	p.inputs = bindableInputs(p.infer.Graph(), p.params)
 	p.inferIn = p.inputs
 	p.markPrebound(p.inputs)
 	return p, nil
@@ -179,17 +180,17 @@ func addPenalties(loss *G.Node, params []*G.Node, cfg *config) (*G.Node, error) 
 // the program and builds the runners for training, forward-only and
 // inference runs.
 func (p *Program) buildMachines(tape bool) error {
-	p.lossVal = scalarValue(p.loss.Dtype())
+	p.lossVal = exec.ZeroValue(p.loss)
 	fwd := readList{}
 	fwd.add(p.loss, &p.lossVal)
 	if p.objective != p.loss {
-		p.objVal = scalarValue(p.objective.Dtype())
+		p.objVal = exec.ZeroValue(p.objective)
 		fwd.add(p.objective, &p.objVal)
 	}
 	p.outVals = make([]G.Value, len(p.outputs))
 	var out readList
 	for i, o := range p.outputs {
-		p.outVals[i] = zeroValue(o)
+		p.outVals[i] = exec.ZeroValue(o)
 		out.add(o, &p.outVals[i])
 	}
 	fwd.nodes, fwd.into = append(fwd.nodes, out.nodes...), append(fwd.into, out.into...)
@@ -199,7 +200,7 @@ func (p *Program) buildMachines(tape bool) error {
 		p.gradVals[i] = tensor.New(tensor.Of(gn.Dtype()), tensor.WithShape(p.params[i].Shape()...))
 		train.add(gn, &p.gradVals[i])
 	}
-	p.build = func(r readList) (runner, error) { return newRunner(r, tape) }
+	p.build = func(r readList) (exec.Runner, error) { return newRunner(r, tape) }
 	p.forwardReads = fwd
 
 	var err error
@@ -211,9 +212,9 @@ func (p *Program) buildMachines(tape bool) error {
 			return errors.Wrap(err, "compile: inference program")
 		}
 	}
-	p.inputs = bindableInputs(p.train.graph(), p.params)
+	p.inputs = bindableInputs(p.train.Graph(), p.params)
 	if p.infer != nil {
-		p.inferIn = bindableInputs(p.infer.graph(), p.params)
+		p.inferIn = bindableInputs(p.infer.Graph(), p.params)
 	}
 	p.markPrebound(p.inputs)
 	p.markPrebound(p.inferIn)
@@ -235,29 +236,15 @@ func (r *readList) add(n *G.Node, into *G.Value) {
 // newRunner builds a plan, or a TapeMachine whose values leave through
 // Read statements (the supported way: an intermediate node's Value() may
 // hold a reused register).
-func newRunner(r readList, tape bool) (runner, error) {
+func newRunner(r readList, tape bool) (exec.Runner, error) {
 	if !tape {
-		return newPlan(r.nodes, r.into)
+		return exec.NewPlan(r.nodes, r.into)
 	}
 	reads := make(G.Nodes, len(r.nodes))
 	for i, n := range r.nodes {
 		reads[i] = G.Read(n, r.into[i])
 	}
-	return newMachine(r.nodes[0].Graph().ExactSubgraphRoots(reads...))
-}
-
-func scalarValue(dt tensor.Dtype) G.Value {
-	if dt == tensor.Float32 {
-		return G.NewF32(0)
-	}
-	return G.NewF64(0)
-}
-
-func zeroValue(n *G.Node) G.Value {
-	if n.IsScalar() {
-		return scalarValue(n.Dtype())
-	}
-	return tensor.New(tensor.Of(n.Dtype()), tensor.WithShape(n.Shape()...))
+	return exec.NewMachine(r.nodes[0].Graph().ExactSubgraphRoots(reads...))
 }
 
 // bindableInputs lists the leaves of g that are neither params nor constants.

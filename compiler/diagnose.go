@@ -6,8 +6,10 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 
+	"github.com/symgrad/symgrad/compiler/exec"
 	"github.com/symgrad/symgrad/ops"
 
+	"github.com/symgrad/symgrad/internal/graphindex"
 	"github.com/symgrad/symgrad/internal/panics"
 )
 
@@ -37,23 +39,22 @@ func (e *NonFiniteError) Error() string {
 // every node's value, so it just scans them; a TapeMachine reuses its
 // registers, so the pass is rerun on a tracing machine, which keeps a copy
 // of every node's value. It returns a *NonFiniteError for the first
-// node that produced a non-finite value. It is only called after a run went
-// wrong, so its cost (a second compile and run) does not matter.
+// node, in execution order, that produced a non-finite value. It is only
+// called after a run went wrong, so its cost (a second compile and run)
+// does not matter.
 func (p *Program) diagnose() (err error) {
 	defer panics.Recover(&err, "diagnosing a non-finite value")
-	if pl, ok := p.train.(*plan); ok { // a plan keeps every node's value
-		if n, at, what, bad := pl.firstNonFinite(); bad {
-			return &NonFiniteError{Node: n, Gradient: p.gradNodes[n], What: what, At: at}
+	_, kept := p.train.(*exec.Plan) // a plan keeps every node's value
+	var runErr error
+	if !kept {
+		m, err := exec.NewMachine(p.train.Graph(), G.TraceExec())
+		if err != nil {
+			return err
 		}
-		return errors.New("non-finite value in the loss or gradients, but no node produced one")
+		defer m.Close()
+		runErr = m.Run(Training)
 	}
-	m, err := newMachine(p.train.graph(), G.TraceExec())
-	if err != nil {
-		return err
-	}
-	defer m.close()
-	runErr := m.run(Training)
-	sorted, err := sortGraph(p.train.graph())
+	sorted, err := graphindex.Sort(p.train.Graph())
 	if err != nil {
 		return errors.Wrap(err, "diagnosing a non-finite value")
 	}
@@ -67,7 +68,10 @@ func (p *Program) diagnose() (err error) {
 			return &NonFiniteError{Node: n, Gradient: p.gradNodes[n], What: what, At: at}
 		}
 	}
-	if runErr != nil {
+	switch {
+	case kept:
+		return errors.New("non-finite value in the loss or gradients, but no node produced one")
+	case runErr != nil:
 		return errors.Wrap(runErr, "non-finite value in the loss or gradients; the tracing rerun failed")
 	}
 	return errors.New("non-finite value in the loss or gradients, but a traced rerun produced none (a nondeterministic op?)")

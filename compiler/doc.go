@@ -20,11 +20,11 @@
 //  4. Penalties (WithL1, WithL2) are added as symbolic terms.
 //  5. Differentiate: G.Grad builds the explicit gradient subgraph, which
 //     stays inspectable (GradNode, IsGradientNode, Text, DOT, Stats).
-//  6. Execute: a planned executor (plan*.go) runs the graph in a fixed
-//     order with preallocated buffers and native kernels (package
-//     ops/kernels) checked bit for bit against each op's Do on the first
-//     run; WithTapeMachine selects Gorgonia's TapeMachine instead. A
-//     second machine runs inference only (RunInference).
+//  6. Execute: the planned executor of package compiler/exec runs the
+//     graph in a fixed order with preallocated buffers and native kernels
+//     (package ops/kernels) checked bit for bit against each op's Do on
+//     the first run; WithTapeMachine selects Gorgonia's TapeMachine
+//     instead. A second machine runs inference only (RunInference).
 //
 // # The Program
 //

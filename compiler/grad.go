@@ -4,6 +4,8 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/internal/graphindex"
 )
 
 // symbolicGrad returns d cost / d wrt[i] as nodes of cost's graph: the
@@ -26,7 +28,7 @@ func symbolicGrad(cost *G.Node, wrt G.Nodes) (G.Nodes, error) {
 			return nil, errors.Errorf("gradient with respect to %v: not a leaf", w)
 		}
 	}
-	sorted, err := sortGraph(cost.Graph()) // parents before children
+	sorted, err := graphindex.Sort(cost.Graph()) // parents before children
 	if err != nil {
 		return nil, errors.Wrap(err, "gradient: sorting the graph")
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 
+	"github.com/symgrad/symgrad/compiler/exec"
 	"github.com/symgrad/symgrad/ops"
 	"gorgonia.org/tensor"
 
@@ -31,7 +32,7 @@ type HVPProgram struct {
 	loss   G.Value
 	grads  []G.Value
 	hv     []G.Value
-	run    runner
+	run    exec.Runner
 	guard  bool
 }
 
@@ -142,7 +143,7 @@ func (h *HVPProgram) directions(params, grads G.Nodes) (*G.Node, error) {
 
 // build plans the run of the loss, gradients and H v.
 func (h *HVPProgram) build(fresh *rewritten, n int, hv G.Nodes) error {
-	h.loss = scalarValue(fresh.roots[0].Dtype())
+	h.loss = exec.ZeroValue(fresh.roots[0])
 	r := readList{}
 	r.add(fresh.roots[0], &h.loss)
 	h.grads, h.hv = make([]G.Value, n), make([]G.Value, n)
@@ -158,7 +159,7 @@ func (h *HVPProgram) build(fresh *rewritten, n int, hv G.Nodes) error {
 	if h.run, err = newRunner(r, false); err != nil {
 		return errors.Wrap(err, "hvp: planning")
 	}
-	for _, in := range bindableInputs(h.run.graph(), fresh.params) {
+	for _, in := range bindableInputs(h.run.Graph(), fresh.params) {
 		if !strings.HasPrefix(in.Name(), "hvp.v.") {
 			h.inputs = append(h.inputs, in)
 		}
@@ -184,7 +185,7 @@ func (h *HVPProgram) Direction(i int) *tensor.Dense {
 
 // Run computes the loss, the gradients and H v (in training mode).
 func (h *HVPProgram) Run() error {
-	if err := h.run.run(Training); err != nil {
+	if err := h.run.Run(Training); err != nil {
 		return errors.Wrap(err, "hvp run")
 	}
 	if h.guard {

@@ -137,3 +137,7 @@ func zeroScalar(dt tensor.Dtype) any {
 
 // children returns n's input nodes, in argument order (ops.Inputs).
 func children(n *G.Node) G.Nodes { return ops.Inputs(n) }
+
+// isLeaf reports whether n's value is bound rather than computed
+// (nodes.IsLeaf).
+func isLeaf(n *G.Node) bool { return nodes.IsLeaf(n) }

@@ -176,7 +176,7 @@ func TestInferenceMachineHasNoGradientNode(t *testing.T) {
 func testInferenceHasNoGradient(t *testing.T, opts ...Option) {
 	p := newTinyNet(t).compile(t, opts...)
 	var grads int
-	for _, n := range p.train.graph().AllNodes() {
+	for _, n := range p.train.Graph().AllNodes() {
 		if p.IsGradientNode(n) {
 			grads++
 		}
@@ -184,7 +184,7 @@ func testInferenceHasNoGradient(t *testing.T, opts ...Option) {
 	if grads == 0 {
 		t.Fatal("the training machine has no gradient node")
 	}
-	for _, n := range p.infer.graph().AllNodes() {
+	for _, n := range p.infer.Graph().AllNodes() {
 		if p.IsGradientNode(n) {
 			t.Errorf("inference machine holds gradient node %v", n)
 		}

@@ -7,6 +7,7 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
+	"github.com/symgrad/symgrad/internal/graphindex"
 	"github.com/symgrad/symgrad/ops"
 )
 
@@ -34,9 +35,9 @@ func (p *Program) executionOrder() G.Nodes {
 	if r == nil { // an inference-only program
 		r = p.infer
 	}
-	sorted, err := sortGraph(r.graph())
+	sorted, err := graphindex.Sort(r.Graph())
 	if err != nil {
-		return r.graph().AllNodes()
+		return r.Graph().AllNodes()
 	}
 	out := make(G.Nodes, 0, len(sorted))
 	for i := len(sorted) - 1; i >= 0; i-- {

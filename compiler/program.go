@@ -8,6 +8,8 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/compiler/exec"
 )
 
 // Program is a compiled training problem: the forward graph, its explicit
@@ -42,9 +44,9 @@ type Program struct {
 	outVals         []G.Value
 
 	forwardReads readList // the loss, objective and outputs
-	build        func(readList) (runner, error)
+	build        func(readList) (exec.Runner, error)
 
-	train, forward, infer runner
+	train, forward, infer exec.Runner
 }
 
 // Param is one parameter as a program exposes it: its node, its value
@@ -176,6 +178,19 @@ func (p *Program) bind(name string, v tensor.Tensor) error {
 	return errors.Errorf("bind: no input named %q (inputs: %s)", name, strings.Join(names, ", "))
 }
 
+// boundShape returns the shape of n's bound dense value without copying
+// it (a dense tensor's Shape is its own), else a copy of n's shape
+// (G.Node.Shape clones it on every call).
+func boundShape(n *G.Node) tensor.Shape {
+	if d, ok := n.Value().(*tensor.Dense); ok {
+		return d.Shape()
+	}
+	return n.Shape()
+}
+
+// letIfChanged is exec.LetIfChanged: mirror binds user nodes with it.
+func letIfChanged(n *G.Node, v G.Value) error { return exec.LetIfChanged(n, v) }
+
 func (p *Program) bindNode(n *G.Node, v tensor.Tensor) error {
 	if isNilTensor(v) {
 		return errors.Errorf("bind %q: nil value", n.Name())
@@ -242,7 +257,7 @@ func (p *Program) RunTrain() error {
 	if err := p.checkBound("training run", p.inputs); err != nil {
 		return err
 	}
-	if err := p.train.run(Training); err != nil {
+	if err := p.train.Run(Training); err != nil {
 		return errors.Wrap(err, "training run")
 	}
 	p.mirror()
@@ -274,7 +289,7 @@ func (p *Program) RunLoss(mode Mode) (err error) {
 		}
 	}
 	defer p.mirror()
-	return errors.Wrapf(p.forward.run(mode), "forward run (%v mode)", mode)
+	return errors.Wrapf(p.forward.Run(mode), "forward run (%v mode)", mode)
 }
 
 // RunInference computes the outputs only, in evaluation mode, on a machine
@@ -290,14 +305,14 @@ func (p *Program) RunInference() error {
 		return err
 	}
 	defer p.mirror()
-	return errors.Wrap(p.infer.run(Evaluation), "inference run")
+	return errors.Wrap(p.infer.Run(Evaluation), "inference run")
 }
 
 // Close releases the machines.
 func (p *Program) Close() error {
-	for _, r := range []runner{p.train, p.forward, p.infer} {
+	for _, r := range []exec.Runner{p.train, p.forward, p.infer} {
 		if r != nil {
-			r.close()
+			r.Close()
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
-// Package nodes makes and recognises symgrad's constant nodes, for the
-// compiler and its rewrite rules alike (compiler.Constant and
-// compiler.IsConstant are its public face).
+// Package nodes makes and recognises symgrad's constant nodes, and tells
+// leaves from computed nodes, for the compiler, its rewrite rules and its
+// executor alike (compiler.Constant and compiler.IsConstant are its public
+// face).
 //
 // Gorgonia hash-conses nodes: two input nodes with the same name, type and
 // shape become one node, and constants are deduplicated by their printed
@@ -50,6 +51,16 @@ func Constant(g *G.ExprGraph, v any) (n *G.Node, err error) {
 	default:
 		return nil, errors.Errorf("constant: unsupported value of type %T", v)
 	}
+}
+
+// IsLeaf reports whether n's value is bound rather than computed: inputs,
+// parameters and constants.
+func IsLeaf(n *G.Node) bool {
+	if n.Op() == nil {
+		return true
+	}
+	_, isConst := n.Op().(interface{ Value() G.Value })
+	return isConst
 }
 
 // IsConstant reports whether n is a constant made by Constant, or one of

@@ -1,4 +1,4 @@
-package compiler
+package exec
 
 import (
 	"math"
@@ -6,23 +6,18 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 
+	"github.com/symgrad/symgrad/ops"
+
+	"github.com/symgrad/symgrad/internal/graphindex"
+	"github.com/symgrad/symgrad/internal/nodes"
 	"github.com/symgrad/symgrad/internal/panics"
 )
 
-// plan is symgrad's executor: a static execution plan over an exact
-// subgraph, run on the caller's goroutine.
-//
-// Every non-leaf node gets its own output buffer, allocated once; ops that
-// implement G.UsePreallocDoer, or have a native kernel (plan_kernels.go),
-// write into it, others return a fresh value from Do. Nodes whose values
-// depend on constants and shapes only are computed on the first run and
-// kept (isStatic). No op ever runs in place on its input (Gorgonia's TapeMachine
-// does, which corrupts a parameter when a view of it, such as a reshape,
-// is overwritten), no register is reused (every node's value stays valid
-// after a run, so the NaN guard reads them directly), and a panic inside an
-// op's Do is recovered as an error (the TapeMachine runs the tape on a
-// goroutine of its own, where a panic ends the process).
-type plan struct {
+// Plan is symgrad's executor: a static execution plan over an exact
+// subgraph, run on the caller's goroutine (see the package documentation).
+// After a run every node's Value() is the value it computed; static nodes
+// (isStatic) are computed on the first run only.
+type Plan struct {
 	g      *G.ExprGraph
 	nodes  G.Nodes    // every node of the subgraph, in execution order
 	values []G.Value  // values[i] is the value of nodes[i] after a run
@@ -51,20 +46,24 @@ type planRead struct {
 	into *G.Value
 }
 
-// newPlan plans the computation of the given nodes; after each run the
-// value of want[i] is copied into *into[i].
-func newPlan(want G.Nodes, into []*G.Value) (p *plan, err error) {
+var _ Runner = (*Plan)(nil)
+
+// NewPlan plans the computation of the given nodes, which must belong to
+// one graph, on the exact subgraph that computes them; after each run the
+// value of want[i] is copied into *into[i] (G.Copy: a value of want[i]'s
+// shape and dtype, such as ZeroValue(want[i])).
+func NewPlan(want G.Nodes, into []*G.Value) (p *Plan, err error) {
 	defer panics.Recover(&err, "planning execution")
 	g := want[0].Graph().ExactSubgraphRoots(want...)
-	sorted, err := sortGraph(g)
+	sorted, err := graphindex.Sort(g)
 	if err != nil {
 		return nil, errors.Wrap(err, "sorting the graph")
 	}
-	p = &plan{g: g}
+	p = &Plan{g: g}
 	index := make(map[*G.Node]int, len(sorted))
 	for i := len(sorted) - 1; i >= 0; i-- { // G.Sort puts roots first
 		n := sorted[i]
-		if isRead(n) {
+		if ops.KindOf(n) == ops.KindRead {
 			continue
 		}
 		index[n] = len(p.nodes)
@@ -73,22 +72,22 @@ func newPlan(want G.Nodes, into []*G.Value) (p *plan, err error) {
 	p.values = make([]G.Value, len(p.nodes))
 	static := make([]bool, len(p.nodes)) // static[i]: nodes[i]'s value never changes
 	for i, n := range p.nodes {
-		if isLeaf(n) {
-			static[i] = IsConstant(n)
+		if nodes.IsLeaf(n) {
+			static[i] = nodes.IsConstant(n)
 			p.leaves = append(p.leaves, i)
 			continue
 		}
 		s := planStep{node: n, op: n.Op(), out: i}
-		for _, c := range children(n) {
+		for _, c := range ops.Inputs(n) {
 			s.in = append(s.in, index[c])
 		}
-		// A native kernel (plan_kernels.go) replaces the op's own paths; a
+		// A native kernel (kernels.go) replaces the op's own paths; a
 		// scalar gets a preallocated *F64/*F32 too: an op that does not
 		// write into it fails verification and keeps using Do.
 		if k := kernelFor(n); k != nil {
-			s.prealloc, s.buf = k, zeroValue(n)
+			s.prealloc, s.buf = k, ZeroValue(n)
 		} else if pd, ok := n.Op().(G.UsePreallocDoer); ok {
-			s.prealloc, s.buf = pd, zeroValue(n)
+			s.prealloc, s.buf = pd, ZeroValue(n)
 		}
 		s.static = p.isStatic(n, index, static)
 		static[i] = s.static
@@ -104,23 +103,12 @@ func newPlan(want G.Nodes, into []*G.Value) (p *plan, err error) {
 	return p, nil
 }
 
-// isLeaf reports whether n's value is bound rather than computed: inputs,
-// parameters and constants.
-func isLeaf(n *G.Node) bool {
-	if n.Op() == nil {
-		return true
-	}
-	_, isConst := n.Op().(interface{ Value() G.Value })
-	return isConst
-}
-
-// run executes the plan once in the given mode.
-func (p *plan) run(mode Mode) (err error) {
+// Run executes the plan once in the given mode. A steady-state run (after
+// the first, which verifies the preallocated paths) allocates nothing.
+func (p *Plan) Run(mode Mode) (err error) {
 	defer panics.Recover(&err, "run")
-	for _, m := range p.modal {
-		if err := m.SetTraining(mode == Training); err != nil {
-			return errors.Wrap(err, "setting the train/eval mode")
-		}
+	if err := setMode(p.modal, mode); err != nil {
+		return err
 	}
 	// The leaves are known at planning: asserting each node's op type on
 	// every run would also cost allocations now and then (the runtime grows
@@ -148,7 +136,7 @@ func (p *plan) run(mode Mode) (err error) {
 	return nil
 }
 
-func (p *plan) exec(s *planStep) (err error) {
+func (p *Plan) exec(s *planStep) (err error) {
 	args := p.args[:len(s.in)]
 	for j, i := range s.in {
 		args[j] = p.values[i]
@@ -168,8 +156,8 @@ func (p *plan) exec(s *planStep) (err error) {
 	p.values[s.out] = v
 	// Bind the value so that n.Value() is right after a run: no register is
 	// shared, so every node's value stays valid. A preallocated buffer is
-	// bound once (letIfChanged).
-	if err := letIfChanged(s.node, v); err != nil { // not Wrapf(err, ...): its boxed arguments allocate
+	// bound once (LetIfChanged).
+	if err := LetIfChanged(s.node, v); err != nil { // not Wrapf(err, ...): its boxed arguments allocate
 		return errors.Wrapf(err, "binding the value of node %d", s.node.ID())
 	}
 	return nil
@@ -183,7 +171,7 @@ func (p *plan) exec(s *planStep) (err error) {
 // with randomness never agrees and keeps using Do. Do is the last call, so
 // ops with internal state stay consistent; the value returned is Do's, or
 // the buffer when it holds the same bits.
-func (p *plan) verifyPrealloc(s *planStep, args []G.Value) (G.Value, error) {
+func (p *Plan) verifyPrealloc(s *planStep, args []G.Value) (G.Value, error) {
 	pre, perr := p.tryPrealloc(s, args)
 	v, err := s.op.Do(args...)
 	if err != nil {
@@ -199,7 +187,7 @@ func (p *plan) verifyPrealloc(s *planStep, args []G.Value) (G.Value, error) {
 	return s.buf, nil
 }
 
-func (p *plan) tryPrealloc(s *planStep, args []G.Value) (v G.Value, err error) {
+func (p *Plan) tryPrealloc(s *planStep, args []G.Value) (v G.Value, err error) {
 	defer panics.Recover(&err, "UsePreallocDo")
 	// Poison the buffer: an op that reads its preallocated value (such as
 	// Gorgonia's sliceIncrOp, which increments into it) then disagrees with
@@ -271,19 +259,8 @@ func sameValues(a, b G.Value) bool {
 	return false
 }
 
-// firstNonFinite returns the first node, in execution order, whose value is
-// not finite, with the element and a word for it.
-func (p *plan) firstNonFinite() (n *G.Node, at []int, what string, found bool) {
-	for i, v := range p.values {
-		if v == nil {
-			continue
-		}
-		if at, what, bad := firstNonFinite(v); bad {
-			return p.nodes[i], at, what, true
-		}
-	}
-	return nil, nil, "", false
-}
+// Graph returns the exact subgraph the plan runs.
+func (p *Plan) Graph() *G.ExprGraph { return p.g }
 
-func (p *plan) graph() *G.ExprGraph { return p.g }
-func (p *plan) close()              {}
+// Close releases nothing: a plan holds no resource beyond its buffers.
+func (p *Plan) Close() {}

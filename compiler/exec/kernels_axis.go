@@ -1,4 +1,4 @@
-package compiler
+package exec
 
 import (
 	G "gorgonia.org/gorgonia"

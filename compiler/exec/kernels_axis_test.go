@@ -1,4 +1,4 @@
-package compiler
+package exec
 
 import (
 	"math"
@@ -25,7 +25,7 @@ func TestSumAlongKernelMatchesGorgonia(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got := zeroValue(sum)
+				got := ZeroValue(sum)
 				k := kernelFor(sum)
 				if k == nil {
 					t.Fatalf("%v %v axis %d: no native kernel", dt, s, axis)
@@ -61,17 +61,9 @@ func axisValues(dt tensor.Dtype, s []int) *tensor.Dense {
 // allocates nothing.
 func TestAxisKernelsMatchTheTapeMachine(t *testing.T) {
 	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-		p, loss, grad := runAxisGraph(t, dt)
-		_, tapeLoss, tapeGrad := runAxisGraph(t, dt, WithTapeMachine())
-		if math.Float64bits(loss) != math.Float64bits(tapeLoss) {
-			t.Errorf("%v: plan loss %v, TapeMachine %v", dt, loss, tapeLoss)
-		}
-		for i := range grad {
-			if math.Float64bits(grad[i]) != math.Float64bits(tapeGrad[i]) {
-				t.Errorf("%v: plan grad[%d] %v, TapeMachine %v", dt, i, grad[i], tapeGrad[i])
-			}
-		}
-		pl := p.train.(*plan)
+		pl, loss, grad := runAxisGraph(t, dt, false)
+		_, tapeLoss, tapeGrad := runAxisGraph(t, dt, true)
+		requireSameBits(t, dt, append([]float64{loss}, grad...), append([]float64{tapeLoss}, tapeGrad...))
 		kinds := map[string]int{}
 		for _, s := range pl.steps {
 			if k, ok := s.prealloc.(*nativeKernel); ok {
@@ -85,44 +77,28 @@ func TestAxisKernelsMatchTheTapeMachine(t *testing.T) {
 				t.Errorf("%v: no %s kernel in the plan (%v)", dt, name, kinds)
 			}
 		}
-		if n := testing.AllocsPerRun(10, func() { _ = pl.run(Training) }); n != 0 {
+		if n := testing.AllocsPerRun(10, func() { _ = pl.Run(Training) }); n != 0 {
 			t.Errorf("%v: plan run: %v allocations, want 0", dt, n)
 		}
 	}
 }
 
 // runAxisGraph builds sum((Σ_1(x ⊙ w) reshaped to [4, 1], broadcast over
-// the 3 columns, + x)²) + Σ_0(w)·Σ_0(w), with w a [4, 3] param, and runs it
-// twice.
-func runAxisGraph(t *testing.T, dt tensor.Dtype, opts ...Option) (*Program, float64, []float64) {
+// the 3 columns, + x)²) + Σ_0(w)·Σ_0(w), with w a [4, 3] matrix, and its
+// gradient with respect to w (G.Grad), and runs them twice (runGraph).
+func runAxisGraph(t *testing.T, dt tensor.Dtype, tape bool) (*Plan, float64, []float64) {
 	t.Helper()
 	g := G.NewGraph()
-	w, err := NewParam(g, "w", axisValues(dt, []int{4, 3}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	xn, _ := NewInput(g, "x", dt, 4, 3)
+	w := G.NewMatrix(g, dt, G.WithShape(4, 3), G.WithName("w"), G.WithValue(axisValues(dt, []int{4, 3})))
+	x := denseOf(dt, []int{4, 3}, []float64{0.5, -1, 2, 0.25, 1.5, -0.75, 3, -2, 0.1, -0.3, 0.7, 1.1})
+	xn := G.NewMatrix(g, dt, G.WithShape(4, 3), G.WithName("x"), G.WithValue(x))
 	rows := G.Must(G.Reshape(G.Must(G.Sum(G.Must(G.HadamardProd(xn, w)), 1)), tensor.Shape{4, 1}))
 	b := G.Must(G.BroadcastAdd(rows, xn, []byte{1}, nil))
 	cols := G.Must(G.Sum(w, 0))
 	loss := G.Must(G.Add(G.Must(G.Sum(G.Must(G.Square(b)))), G.Must(G.Sum(G.Must(G.HadamardProd(cols, cols))))))
-	p, err := Compile(loss, []*G.Node{w}, opts...)
+	grads, err := G.Grad(loss, w)
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := denseOf(dt, []int{4, 3}, []float64{0.5, -1, 2, 0.25, 1.5, -0.75, 3, -2, 0.1, -0.3, 0.7, 1.1})
-	if err := p.Bind("x", x); err != nil {
-		t.Fatal(err)
-	}
-	for range 2 { // the second run takes the verified native kernels
-		if err := p.RunTrain(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	gw, _ := p.Grad(w)
-	out := make([]float64, gw.DataSize())
-	for i := range out {
-		out[i] = asFloat(gw.Get(i))
-	}
-	return p, p.Loss(), out
+	return runGraph(t, loss, grads[0], tape)
 }

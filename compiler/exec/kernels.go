@@ -1,4 +1,4 @@
-package compiler
+package exec
 
 import (
 	"unsafe"
@@ -183,7 +183,7 @@ func staticKind(k ops.Kind) bool {
 // so the plan computes it once (the gradient seed of a mean, 1/N, and its
 // reshapes and repeats; SizeOf nodes, which read only their input's shape).
 // static holds the answer for the nodes before n in execution order.
-func (p *plan) isStatic(n *G.Node, index map[*G.Node]int, static []bool) bool {
+func (p *Plan) isStatic(n *G.Node, index map[*G.Node]int, static []bool) bool {
 	kind := ops.KindOf(n)
 	if !staticKind(kind) {
 		return false
@@ -191,7 +191,7 @@ func (p *plan) isStatic(n *G.Node, index map[*G.Node]int, static []bool) bool {
 	if kind == ops.KindSizeOf {
 		return true
 	}
-	in := children(n)
+	in := ops.Inputs(n)
 	if len(in) == 0 {
 		return false
 	}

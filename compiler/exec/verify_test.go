@@ -1,9 +1,8 @@
-package compiler
+package exec
 
 import (
 	"testing"
 
-	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -18,23 +17,14 @@ import (
 // run's count is 1 now and then with nothing wrong in the plan.
 func TestSecondRunAllocatesNothing(t *testing.T) {
 	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-		loss, w, x, y := kernelGraph(t, dt)
-		p, err := Compile(loss, []*G.Node{w})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := p.Bind("x", x); err != nil {
-			t.Fatal(err)
-		}
-		if err := p.Bind("y", y); err != nil {
-			t.Fatal(err)
-		}
-		if err := p.RunTrain(); err != nil { // verifies the preallocated paths
+		loss, grad := kernelGraph(t, dt)
+		r, _, _ := newRunner(t, loss, grad, false)
+		if err := r.Run(Training); err != nil { // verifies the preallocated paths
 			t.Fatal(err)
 		}
 		var runErr error
 		n := testing.AllocsPerRun(50, func() {
-			if err := p.RunTrain(); err != nil {
+			if err := r.Run(Training); err != nil {
 				runErr = err
 			}
 		})

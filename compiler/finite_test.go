@@ -1,0 +1,52 @@
+package compiler
+
+import (
+	"math"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// TestFiniteFindsEveryNonFinite puts NaN, +Inf and -Inf at every position
+// of tensors whose lengths exercise the unrolled loop and its tail.
+func TestFiniteFindsEveryNonFinite(t *testing.T) {
+	for _, n := range []int{1, 3, 4, 5, 9} {
+		for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+			for at := range n {
+				v := make([]float64, n)
+				for i := range v {
+					v[i] = float64(i) - 2.5
+				}
+				v[at] = bad
+				for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+					d := denseOf(dt, []int{n}, v)
+					if finite(d) {
+						t.Errorf("%v n=%d: %v at %d not found", dt, n, bad, at)
+					}
+					if idx, _, found := firstNonFinite(d); !found || idx[0] != at {
+						t.Errorf("%v n=%d: firstNonFinite = %v %v, want [%d]", dt, n, idx, found, at)
+					}
+				}
+			}
+		}
+	}
+	if !finite(denseOf(tensor.Float64, []int{3}, []float64{math.MaxFloat64, -math.MaxFloat64, 0})) {
+		t.Error("finite values reported as non-finite")
+	}
+	if finite(G.NewF64(math.NaN())) || !finite(G.NewF32(1)) {
+		t.Error("scalars misclassified")
+	}
+}
+
+// denseOf is a tensor of dtype dt (float64 or float32) holding v.
+func denseOf(dt tensor.Dtype, shape []int, v []float64) *tensor.Dense {
+	if dt == tensor.Float32 {
+		f := make([]float32, len(v))
+		for i, x := range v {
+			f[i] = float32(x)
+		}
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
+}
