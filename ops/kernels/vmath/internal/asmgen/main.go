@@ -86,7 +86,9 @@ func kernel(consts Mem) {
 	VMOVUPD(consts.Offset(32), ln2)
 	VMOVUPD(consts.Offset(64), lo)
 	VMOVUPD(consts.Offset(96), top)
-	vr := func(c, i int) VecPhysical { return []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}[3*c+i] }
+	vr := func(c, i int) VecPhysical {
+		return []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}[3*c+i]
+	}
 	Label("loop")
 	CMPQ(n, U32(16))
 	JL(LabelRef("done"))
