@@ -177,3 +177,65 @@ func reaches(n, to *G.Node) bool {
 	}
 	return false
 }
+
+// TestGorgoniaConcatGradientPast256: the gradient of Gorgonia's own
+// Concat gives every piece its own part of the upstream gradient, also
+// past 256 along the axis, where Gorgonia's SymDiff cuts with slices
+// whose hashes agree modulo 256 and two pieces merged into one node
+// (loss = sum(concat ⊙ w): the gradient of each piece is its part of w).
+func TestGorgoniaConcatGradientPast256(t *testing.T) {
+	for _, c := range []struct {
+		axis   int
+		widths []int
+	}{
+		{1, []int{128, 128, 128, 128}},
+		{1, []int{100, 156, 100, 156}},
+		{0, []int{256, 256}},
+		{0, []int{3, 253, 3}},
+	} {
+		t.Run(fmt.Sprint(c.axis, c.widths), func(t *testing.T) {
+			g := G.NewGraph()
+			var ps G.Nodes
+			total := 0
+			for i, w := range c.widths {
+				shape := []int{2, w}
+				if c.axis == 0 {
+					shape = []int{w, 2}
+				}
+				ps = append(ps, G.Must(NewParam(g, fmt.Sprint("p", i), tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float64)))))
+				total += w
+			}
+			cat := G.Must(G.Concat(c.axis, ps...))
+			wv := make([]float64, 2*total)
+			for i := range wv {
+				wv[i] = float64(i)
+			}
+			w := G.Must(Constant(g, tensor.New(tensor.WithShape(cat.Shape()...), tensor.WithBacking(wv))))
+			p, err := Compile(G.Must(G.Sum(G.Must(G.HadamardProd(cat, w)))), ps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := p.RunTrain(); err != nil {
+				t.Fatal(err)
+			}
+			cols := cat.Shape()[1]
+			offset := 0
+			for i, q := range p.Params() {
+				got := q.Grad.Data().([]float64)
+				s := q.Grad.Shape()
+				for k := range got {
+					r, col := k/s[1], k%s[1]
+					if c.axis == 0 {
+						r += offset
+					} else {
+						col += offset
+					}
+					if want := wv[r*cols+col]; got[k] != want {
+						t.Fatalf("piece %d: grad[%d] = %v, want %v", i, k, got[k], want)
+					}
+				}
+				offset += c.widths[i]
+			}
+		})
+	}
+}

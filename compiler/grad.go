@@ -6,6 +6,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/internal/graphindex"
+	"github.com/symgrad/symgrad/ops"
 )
 
 // symbolicGrad returns d cost / d wrt[i] as nodes of cost's graph: the
@@ -161,11 +162,18 @@ func pullBack(n, grad *G.Node, terms map[*G.Node]G.Nodes) error {
 	if !ok {
 		return errors.Errorf("gradient: %v (op %v) has no symbolic gradient", n, n.Op())
 	}
+	symDiff := op.SymDiff
+	if _, own := n.Op().(ops.Identified); !own && ops.KindOf(n) == ops.KindConcat {
+		// Gorgonia's Concat cuts its gradient with slices that can merge
+		// (ops.ConcatPieces); symgrad's pieces cannot.
+		axis := ops.Identify(n).Axis
+		symDiff = func(in G.Nodes, _, grad *G.Node) (G.Nodes, error) { return ops.ConcatPieces(grad, axis, in) }
+	}
 	ch := children(n)
 	in := append(append(G.Nodes{}, ch...), n, grad)
 	got, err := BuildIsolated(in, func(s G.Nodes) (G.Nodes, error) {
 		k := len(s) - 2
-		return op.SymDiff(s[:k], s[k], s[k+1])
+		return symDiff(s[:k], s[k], s[k+1])
 	})
 	if err != nil {
 		return errors.Wrapf(err, "gradient: SymDiff of %v (op %v)", n, n.Op())

@@ -29,6 +29,8 @@ func Defects() []Defect {
 			"own elementwise ops in stable closed forms", "TestSigmoidAndSoftplusAreStable"},
 		{"Max", "every tied maximum receives the whole upstream gradient, so a slice with k ties passes on k times its gradient",
 			"own op: tied maxima share g evenly, as PyTorch's amax", "TestMaxTiesShareTheGradient"},
+		{"Slice (and Concat's gradient)", "sliceOp and sliceIncrOp hash their start, end and step as bytes, so slices whose bounds agree modulo 256 hash alike: G.Slice(x, 256:384) returns the node of G.Slice(x, 0:128) (hash-consing), and the gradient of Concat, which slices the upstream gradient, gives a piece past column 256 the gradient of another piece",
+			"ops.SliceAlong is a copy with its bounds in its hash (Narrow); the compiler differentiates Gorgonia's Concat into symgrad slices", "TestSliceBoundsPast256StayApart, TestGorgoniaConcatGradientPast256"},
 		{"SoftMax, LogSoftMax", "the two ops hash alike (issue 569) and Log(SoftMax(x)) is rewritten in place on shared nodes",
 			"not used: logsumexp, logsoftmax and softmax are symgrad ops/composites", "TestSoftmaxAlongAnyAxis"},
 	}

@@ -122,14 +122,29 @@ func (op *concatOp) String() string       { return fmt.Sprintf("Concat(axis=%d)"
 func (op *concatOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 // SymDiff slices g back into the pieces: dL/dx_i = g[..., o_i:o_i+n_i, ...].
-func (op *concatOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	out := make(G.Nodes, len(op.shapes))
+func (op *concatOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	out, err := ConcatPieces(grad, op.axis, in)
+	return out, errors.Wrapf(err, "gradient of %v", op)
+}
+
+// ConcatPieces is the gradient of a concatenation of in along axis: the
+// pieces of its upstream gradient grad, each a copy (alongOp) in its
+// input's place. The compiler differentiates Gorgonia's Concat with it:
+// Gorgonia's own SymDiff cuts grad with its sliceOp, whose bounds hash
+// modulo 256, so in a concatenation past 256 columns two pieces can merge
+// into one node and an input receive another's gradient
+// (TestGorgoniaConcatGradientPast256).
+func ConcatPieces(grad *G.Node, axis int, in G.Nodes) (G.Nodes, error) {
+	out := make(G.Nodes, len(in))
 	start := 0
-	for i, s := range op.shapes {
-		end := start + s[op.axis]
+	for i, x := range in {
+		if x.Dims() <= axis || x.Dims() != grad.Dims() {
+			return nil, errors.Errorf("concat gradient: piece %d %v does not fit the gradient %v along %d", i, x.Shape(), grad.Shape(), axis)
+		}
+		end := start + x.Shape()[axis]
 		var err error
-		if out[i], err = G.ApplyOp(newAlongOp(false, op.axis, start, end, op.out), grad); err != nil {
-			return nil, errors.Wrapf(err, "gradient of %v, piece %d", op, i)
+		if out[i], err = G.ApplyOp(newAlongOp(false, axis, start, end, grad.Shape()), grad); err != nil {
+			return nil, errors.Wrapf(err, "concat gradient, piece %d", i)
 		}
 		start = end
 	}

@@ -160,7 +160,13 @@ func Concat(axis int, xs ...*G.Node) (out *G.Node, err error) {
 }
 
 // SliceAlong takes x[..., start:end, ...] on one axis (negative axis counts
-// from the end). Gradient: g placed in the slice's position, 0 elsewhere.
+// from the end), a copy (Narrow). Gradient: g placed in the slice's
+// position, 0 elsewhere.
+//
+// It is not Gorgonia's Slice: that op hashes its bounds modulo 256, so
+// G.Slice(x, 0:128) and G.Slice(x, 256:384) of one x hash alike and
+// Gorgonia's hash-consing returns the first node for the second, silently
+// (TestSliceBoundsPast256StayApart).
 func SliceAlong(x *G.Node, axis, start, end int) (out *G.Node, err error) {
 	defer panics.Recover(&err, "slice of %s", x.Name())
 	if err := checkFloatNode("slice", x); err != nil {
@@ -173,10 +179,7 @@ func SliceAlong(x *G.Node, axis, start, end int) (out *G.Node, err error) {
 	if start < 0 || end > x.Shape()[a] || start >= end {
 		return nil, errors.Errorf("slice: [%d:%d] out of range for axis %d of %s %v", start, end, a, x.Name(), x.Shape())
 	}
-	sl := make([]tensor.Slice, x.Dims())
-	sl[a] = G.S(start, end)
-	out, err = G.Slice(x, sl...)
-	return out, errors.Wrapf(err, "slice [%d:%d] on axis %d of %s %v", start, end, a, x.Name(), x.Shape())
+	return Narrow(x, a, start, end-start)
 }
 
 func init() {
@@ -228,7 +231,7 @@ func init() {
 	Register(&Spec{
 		Name: "slice", Family: "shape",
 		Forward: "slice(x, axis, start, end) = x[..., start:end, ...] on axis", Gradient: "g in the slice's place, 0 elsewhere",
-		Notes: "Gorgonia's Slice.",
+		Notes: "a copy (Narrow), not Gorgonia's Slice, whose hash keeps its bounds modulo 256 only (x[0:128] and x[256:384] merge).",
 		Build: func(n []*G.Node, p []float64) (*G.Node, error) {
 			q, err := intParams("slice", p)
 			if err != nil {
@@ -241,7 +244,7 @@ func init() {
 		},
 		MinNodes: 1, MaxNodes: 1, MaxParams: 3,
 		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{3, 5}, Domain: Real}}, Params: []float64{1, 1, 4}},
-		Dtypes:  floats, TwiceDifferentiable: false,
+		Dtypes:  floats, TwiceDifferentiable: true,
 	})
 }
 
