@@ -11,6 +11,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/internal/panics"
+	"github.com/symgrad/symgrad/ops/kernels"
 )
 
 // GRUCell is one step of PyTorch's GRU from the two projections
@@ -129,7 +130,9 @@ func (op *gruOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error)
 }
 
 // gruKernel writes the op's output (ds: the inputs, then out at ds[4]),
-// computing in float64. Each map evaluates only the gates it needs.
+// computing in float64. Each map evaluates only the gates it needs, the
+// sigmoids of a row at a time (kernels.SigmoidInto), in chunks of
+// gruChunk columns.
 func gruKernel[T float32 | float64](op *gruOp, ds *[5]*tensor.Dense, data func(*tensor.Dense) []T) {
 	gi, gh, third, out := data(ds[0]), data(ds[1]), data(ds[2]), data(ds[4])
 	var g []T
@@ -137,39 +140,56 @@ func gruKernel[T float32 | float64](op *gruOp, ds *[5]*tensor.Dense, data func(*
 		g = data(ds[3])
 	}
 	hid := op.hid
+	var pre [2 * gruChunk]float64 // r then z, pre-activations and then gates
 	for b := 0; b < op.b; b++ {
 		gib, ghb := gi[b*3*hid:(b+1)*3*hid], gh[b*3*hid:(b+1)*3*hid]
-		for j := 0; j < hid; j++ {
-			k := b*hid + j
+		for j0 := 0; j0 < hid; j0 += gruChunk {
+			w := min(gruChunk, hid-j0)
+			r, z := pre[:w], pre[w:2*w]
+			for i := range w {
+				r[i] = float64(gib[j0+i]) + float64(ghb[j0+i])
+				z[i] = float64(gib[hid+j0+i]) + float64(ghb[hid+j0+i])
+			}
 			switch op.kind {
 			case gruGradH: // dh = G ⊙ z
-				z := sigmoid(float64(gib[hid+j]) + float64(ghb[hid+j]))
-				out[k] = T(float64(g[k]) * z)
+				kernels.SigmoidInto(z, z)
+				for i := range w {
+					k := b*hid + j0 + i
+					out[k] = T(float64(g[k]) * z[i])
+				}
 				continue
 			case gruGradGH: // dgh = [a_r, a_z, a_n ⊙ r], from dgi = [a_r, a_z, a_n]
-				r := sigmoid(float64(gib[j]) + float64(ghb[j]))
+				kernels.SigmoidInto(r, r)
 				d, o := third[b*3*hid:(b+1)*3*hid], out[b*3*hid:(b+1)*3*hid]
-				o[j], o[hid+j], o[2*hid+j] = d[j], d[hid+j], T(float64(d[2*hid+j])*r)
+				for i := range w {
+					j := j0 + i
+					o[j], o[hid+j], o[2*hid+j] = d[j], d[hid+j], T(float64(d[2*hid+j])*r[i])
+				}
 				continue
 			}
-			r := sigmoid(float64(gib[j]) + float64(ghb[j]))
-			z := sigmoid(float64(gib[hid+j]) + float64(ghb[hid+j]))
-			hn := float64(ghb[2*hid+j])
-			n := math.Tanh(float64(gib[2*hid+j]) + r*hn)
-			hv := float64(third[k])
-			if op.kind == gruForward {
-				out[k] = T(n + z*(hv-n))
-				continue
+			kernels.SigmoidInto(pre[:2*w], pre[:2*w])
+			for i := range w {
+				j, k := j0+i, b*hid+j0+i
+				hn := float64(ghb[2*hid+j])
+				n := math.Tanh(float64(gib[2*hid+j]) + r[i]*hn)
+				hv := float64(third[k])
+				if op.kind == gruForward {
+					out[k] = T(n + z[i]*(hv-n))
+					continue
+				}
+				gv := float64(g[k])
+				an := gv * (1 - z[i]) * (1 - n*n)
+				az := gv * (hv - n) * z[i] * (1 - z[i])
+				ar := an * hn * r[i] * (1 - r[i])
+				o := out[b*3*hid : (b+1)*3*hid]
+				o[j], o[hid+j], o[2*hid+j] = T(ar), T(az), T(an)
 			}
-			gv := float64(g[k])
-			an := gv * (1 - z) * (1 - n*n)
-			az := gv * (hv - n) * z * (1 - z)
-			ar := an * hn * r * (1 - r)
-			o := out[b*3*hid : (b+1)*3*hid]
-			o[j], o[hid+j], o[2*hid+j] = T(ar), T(az), T(an)
 		}
 	}
 }
+
+// gruChunk is how many columns of a row gruKernel activates at a time.
+const gruChunk = 128
 
 func (op *gruOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *gruOp) Hashcode() uint32      { return hashOf(op) }

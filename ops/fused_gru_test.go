@@ -1,6 +1,7 @@
 package ops_test
 
 import (
+	"fmt"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -11,9 +12,21 @@ import (
 
 // TestGRUCellMatchesPrimitives compares the fused GRU step with its
 // equivalent in primitives (slices, sigmoid, tanh, products): same loss
-// and same gradients for gi, gh and h.
+// and same gradients for gi, gh and h, for hidden sizes within one of the
+// kernel's column chunks (128) and across two and three.
 func TestGRUCellMatchesPrimitives(t *testing.T) {
-	const hid = 3
+	for _, hid := range []int{3, 128, 130, 300} {
+		t.Run(fmt.Sprint("hidden ", hid), func(t *testing.T) { gruMatchesPrimitives(t, hid) })
+	}
+	g := G.NewGraph()
+	a := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 6), G.WithName("a"))
+	h := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 3), G.WithName("h"))
+	if _, err := ops.GRUCell(a, a, h); err == nil {
+		t.Error("GRUCell accepted gi [2,6] with h [2,3] (3H = 9)")
+	}
+}
+
+func gruMatchesPrimitives(t *testing.T, hid int) {
 	in := []ops.Input{{Name: "gi", Shape: []int{4, 3 * hid}, Domain: ops.Real},
 		{Name: "gh", Shape: []int{4, 3 * hid}, Domain: ops.Real}, {Name: "h", Shape: []int{4, hid}, Domain: ops.Real}}
 	c := drawCase(in, 17)
@@ -41,10 +54,4 @@ func TestGRUCellMatchesPrimitives(t *testing.T) {
 		return G.Add(nn, mul(z, d)) // (1-z)n + zh
 	}
 	sameRun(t, c, fused, prims, 1e-12)
-	g := G.NewGraph()
-	a := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 6), G.WithName("a"))
-	h := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 3), G.WithName("h"))
-	if _, err := ops.GRUCell(a, a, h); err == nil {
-		t.Error("GRUCell accepted gi [2,6] with h [2,3] (3H = 9)")
-	}
 }

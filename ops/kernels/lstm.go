@@ -80,9 +80,7 @@ func LSTMGates[T Float](h int, allTanh bool, x, g, y []T) {
 				yb[i] = T(math.Tanh(float64(v)))
 			}
 		case g == nil:
-			for i, v := range xb {
-				yb[i] = T(Sigmoid(float64(v)))
-			}
+			SigmoidInto(yb, xb)
 		case tanh:
 			gb := g[b : b+h]
 			for i, v := range xb {

@@ -101,3 +101,28 @@ func TestSigmoidIsStable(t *testing.T) {
 		}
 	}
 }
+
+// SigmoidInto is Sigmoid within 3 ulp, for both dtypes, in place and not,
+// over more than one chunk.
+func TestSigmoidInto(t *testing.T) {
+	x := make([]float64, 3*sigmoidChunk+5)
+	for i := range x {
+		x[i] = float64(i-len(x)/2) / 20
+	}
+	y := make([]float64, len(x))
+	SigmoidInto(y, x)
+	x32 := make([]float32, len(x))
+	for i, v := range x {
+		x32[i] = float32(v)
+	}
+	SigmoidInto(x32, x32)
+	for i, v := range x {
+		want := Sigmoid(v)
+		if d := math.Abs(y[i]-want) / want; d > 3*0x1p-52 {
+			t.Errorf("σ(%v) = %v, want %v", v, y[i], want)
+		}
+		if w32 := float32(Sigmoid(float64(float32(v)))); math.Abs(float64(x32[i]-w32)) > float64(w32)*0x1p-22 {
+			t.Errorf("float32 σ(%v) = %v, want %v", v, x32[i], w32)
+		}
+	}
+}
