@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"github.com/symgrad/symgrad/compiler/exec"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -87,7 +88,7 @@ func (p *Program) userError(err error) error {
 func (p *Program) mirror() {
 	for _, um := range p.mirrored {
 		if v := um[1].Value(); v != nil {
-			_ = letIfChanged(um[0], v)
+			_ = exec.LetIfChanged(um[0], v)
 		}
 	}
 }

@@ -188,9 +188,6 @@ func boundShape(n *G.Node) tensor.Shape {
 	return n.Shape()
 }
 
-// letIfChanged is exec.LetIfChanged: mirror binds user nodes with it.
-func letIfChanged(n *G.Node, v G.Value) error { return exec.LetIfChanged(n, v) }
-
 func (p *Program) bindNode(n *G.Node, v tensor.Tensor) error {
 	if isNilTensor(v) {
 		return errors.Errorf("bind %q: nil value", n.Name())
