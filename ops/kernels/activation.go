@@ -9,6 +9,10 @@ const sigmoidChunk = 256
 // float64 with vmath.Sigmoid (several elements at a time where the CPU
 // allows); y may be x itself.
 func SigmoidInto[T Float](y, x []T) {
+	if x64, ok := any(x).([]float64); ok {
+		vmath.Sigmoid(any(y).([]float64), x64)
+		return
+	}
 	var buf [sigmoidChunk]float64
 	for lo := 0; lo < len(x); lo += sigmoidChunk {
 		xs := x[lo:min(lo+sigmoidChunk, len(x))]

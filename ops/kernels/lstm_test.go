@@ -126,3 +126,10 @@ func TestSigmoidInto(t *testing.T) {
 		}
 	}
 }
+
+func TestSigmoidIntoAllocatesNothing(t *testing.T) {
+	x, x32 := make([]float64, 300), make([]float32, 300)
+	if n := testing.AllocsPerRun(10, func() { SigmoidInto(x, x); SigmoidInto(x32, x32) }); n != 0 {
+		t.Errorf("%v allocations per call, want 0", n)
+	}
+}

@@ -69,30 +69,54 @@ func inRange(x []float64) bool {
 	return true
 }
 
-// chunk is how many elements Sigmoid transforms per pass through its
-// stack buffer.
-const chunk = 256
+// maxSigmoid bounds |x| for sigmoidPoly: e^-|x| stays in expPoly's range.
+const maxSigmoid = -minPoly
+
+// sigmoidPoly is σ(x) for |x| <= maxSigmoid, as the kernel computes it:
+// with e = e^-|x|, which never overflows, 1/(1+e) for x >= 0 and
+// e/(1+e) below (by the sign bit: σ(-0) = 1/2 either way).
+func sigmoidPoly(x float64) float64 {
+	e := expPoly(-math.Abs(x))
+	if math.Signbit(x) {
+		return e / (1 + e)
+	}
+	return 1 / (1 + e)
+}
+
+// sigmoidOne is σ(x) for any x.
+func sigmoidOne(x float64) float64 {
+	if math.Abs(x) <= maxSigmoid {
+		return sigmoidPoly(x)
+	}
+	if x > 0 {
+		return 1
+	}
+	if math.IsNaN(x) {
+		return x
+	}
+	return math.Exp(x) // e^x / (1 + e^x) = e^x once e^x < 2^-1000
+}
 
 // Sigmoid sets dst[i] = 1 / (1 + e^-x[i]) for every i < len(x) (dst may be
-// x itself). It evaluates e^-|x| only, which never overflows:
-// 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below.
+// x itself; it must be at least as long). It panics if dst is shorter.
 func Sigmoid(dst, x []float64) {
 	dst = dst[:len(x)]
-	var e [chunk]float64
-	for lo := 0; lo < len(x); lo += chunk {
-		xs := x[lo:min(lo+chunk, len(x))]
-		es := e[:len(xs)]
-		for i, v := range xs {
-			es[i] = -math.Abs(v)
-		}
-		Exp(es, es)
-		ds := dst[lo : lo+len(xs)]
-		for i, v := range xs {
-			if v >= 0 {
-				ds[i] = 1 / (1 + es[i])
-			} else {
-				ds[i] = es[i] / (1 + es[i])
-			}
+	done := 0
+	if sigmoidInRange(x) {
+		done = sigmoidBlocks(dst, x)
+	}
+	for i := done; i < len(x); i++ {
+		dst[i] = sigmoidOne(x[i])
+	}
+}
+
+// sigmoidInRange reports whether every |x[i]| <= maxSigmoid (a NaN is
+// not).
+func sigmoidInRange(x []float64) bool {
+	for _, v := range x {
+		if !(v >= -maxSigmoid && v <= maxSigmoid) {
+			return false
 		}
 	}
+	return true
 }

@@ -9,3 +9,9 @@ package vmath
 //
 //go:noescape
 func expAVX2(dst *float64, x *float64, n int)
+
+// sigmoidAVX2 sets dst[i] = σ(x[i]) for i < n, n a multiple of 8, each |x[i]| <= 708
+// (see package asmgen). It requires AVX2 and FMA.
+//
+//go:noescape
+func sigmoidAVX2(dst *float64, x *float64, n int)

@@ -72,7 +72,15 @@ DATA expconst<>+512(SB)/8, $0x3ff0000000000000
 DATA expconst<>+520(SB)/8, $0x3ff0000000000000
 DATA expconst<>+528(SB)/8, $0x3ff0000000000000
 DATA expconst<>+536(SB)/8, $0x3ff0000000000000
-GLOBL expconst<>(SB), RODATA|NOPTR, $544
+DATA expconst<>+544(SB)/8, $0x3ff0000000000000
+DATA expconst<>+552(SB)/8, $0x3ff0000000000000
+DATA expconst<>+560(SB)/8, $0x3ff0000000000000
+DATA expconst<>+568(SB)/8, $0x3ff0000000000000
+DATA expconst<>+576(SB)/8, $0x8000000000000000
+DATA expconst<>+584(SB)/8, $0x8000000000000000
+DATA expconst<>+592(SB)/8, $0x8000000000000000
+DATA expconst<>+600(SB)/8, $0x8000000000000000
+GLOBL expconst<>(SB), RODATA|NOPTR, $608
 
 // func expAVX2(dst *float64, x *float64, n int)
 // Requires: AVX, AVX2, FMA3
@@ -83,21 +91,20 @@ TEXT ·expAVX2(SB), NOSPLIT, $0-24
 	VMOVUPD expconst<>+0(SB), Y12
 	VMOVUPD expconst<>+32(SB), Y13
 	VMOVUPD expconst<>+64(SB), Y14
-	VMOVUPD expconst<>+96(SB), Y15
 
-loop:
+exp_loop:
 	CMPQ         DX, $0x00000010
-	JL           done
+	JL           exp_done
 	VMOVUPD      (CX), Y0
+	VMOVUPD      32(CX), Y3
+	VMOVUPD      64(CX), Y6
+	VMOVUPD      96(CX), Y9
 	VMULPD       Y12, Y0, Y1
 	VROUNDPD     $0x00, Y1, Y1
-	VMOVUPD      32(CX), Y3
 	VMULPD       Y12, Y3, Y4
 	VROUNDPD     $0x00, Y4, Y4
-	VMOVUPD      64(CX), Y6
 	VMULPD       Y12, Y6, Y7
 	VROUNDPD     $0x00, Y7, Y7
-	VMOVUPD      96(CX), Y9
 	VMULPD       Y12, Y9, Y10
 	VROUNDPD     $0x00, Y10, Y10
 	VFNMADD231PD Y13, Y1, Y0
@@ -108,10 +115,10 @@ loop:
 	VFNMADD231PD Y14, Y7, Y6
 	VFNMADD231PD Y13, Y10, Y9
 	VFNMADD231PD Y14, Y10, Y9
-	VMOVAPD      Y15, Y2
-	VMOVAPD      Y15, Y5
-	VMOVAPD      Y15, Y8
-	VMOVAPD      Y15, Y11
+	VMOVUPD      expconst<>+96(SB), Y2
+	VMOVUPD      expconst<>+96(SB), Y5
+	VMOVUPD      expconst<>+96(SB), Y8
+	VMOVUPD      expconst<>+96(SB), Y11
 	VFMADD213PD  expconst<>+128(SB), Y0, Y2
 	VFMADD213PD  expconst<>+128(SB), Y3, Y5
 	VFMADD213PD  expconst<>+128(SB), Y6, Y8
@@ -168,27 +175,106 @@ loop:
 	VPMOVSXDQ    X1, Y1
 	VPSLLQ       $0x34, Y1, Y1
 	VPADDQ       Y1, Y2, Y2
-	VMOVUPD      Y2, (AX)
 	VCVTPD2DQY   Y4, X4
 	VPMOVSXDQ    X4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VPADDQ       Y4, Y5, Y5
-	VMOVUPD      Y5, 32(AX)
 	VCVTPD2DQY   Y7, X7
 	VPMOVSXDQ    X7, Y7
 	VPSLLQ       $0x34, Y7, Y7
 	VPADDQ       Y7, Y8, Y8
-	VMOVUPD      Y8, 64(AX)
 	VCVTPD2DQY   Y10, X10
 	VPMOVSXDQ    X10, Y10
 	VPSLLQ       $0x34, Y10, Y10
 	VPADDQ       Y10, Y11, Y11
+	VMOVUPD      Y2, (AX)
+	VMOVUPD      Y5, 32(AX)
+	VMOVUPD      Y8, 64(AX)
 	VMOVUPD      Y11, 96(AX)
 	ADDQ         $0x00000080, CX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000010, DX
-	JMP          loop
+	JMP          exp_loop
 
-done:
+exp_done:
+	VZEROUPPER
+	RET
+
+// func sigmoidAVX2(dst *float64, x *float64, n int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-24
+	MOVQ    dst+0(FP), AX
+	MOVQ    x+8(FP), CX
+	MOVQ    n+16(FP), DX
+	VMOVUPD expconst<>+0(SB), Y12
+	VMOVUPD expconst<>+32(SB), Y13
+	VMOVUPD expconst<>+64(SB), Y14
+	VMOVUPD expconst<>+544(SB), Y15
+
+sigmoid_loop:
+	CMPQ         DX, $0x00000008
+	JL           sigmoid_done
+	VMOVUPD      (CX), Y3
+	VORPD        expconst<>+576(SB), Y3, Y0
+	VMOVUPD      32(CX), Y7
+	VORPD        expconst<>+576(SB), Y7, Y4
+	VMULPD       Y12, Y0, Y1
+	VROUNDPD     $0x00, Y1, Y1
+	VMULPD       Y12, Y4, Y5
+	VROUNDPD     $0x00, Y5, Y5
+	VFNMADD231PD Y13, Y1, Y0
+	VFNMADD231PD Y14, Y1, Y0
+	VFNMADD231PD Y13, Y5, Y4
+	VFNMADD231PD Y14, Y5, Y4
+	VMOVUPD      expconst<>+96(SB), Y2
+	VMOVUPD      expconst<>+96(SB), Y6
+	VFMADD213PD  expconst<>+128(SB), Y0, Y2
+	VFMADD213PD  expconst<>+128(SB), Y4, Y6
+	VFMADD213PD  expconst<>+160(SB), Y0, Y2
+	VFMADD213PD  expconst<>+160(SB), Y4, Y6
+	VFMADD213PD  expconst<>+192(SB), Y0, Y2
+	VFMADD213PD  expconst<>+192(SB), Y4, Y6
+	VFMADD213PD  expconst<>+224(SB), Y0, Y2
+	VFMADD213PD  expconst<>+224(SB), Y4, Y6
+	VFMADD213PD  expconst<>+256(SB), Y0, Y2
+	VFMADD213PD  expconst<>+256(SB), Y4, Y6
+	VFMADD213PD  expconst<>+288(SB), Y0, Y2
+	VFMADD213PD  expconst<>+288(SB), Y4, Y6
+	VFMADD213PD  expconst<>+320(SB), Y0, Y2
+	VFMADD213PD  expconst<>+320(SB), Y4, Y6
+	VFMADD213PD  expconst<>+352(SB), Y0, Y2
+	VFMADD213PD  expconst<>+352(SB), Y4, Y6
+	VFMADD213PD  expconst<>+384(SB), Y0, Y2
+	VFMADD213PD  expconst<>+384(SB), Y4, Y6
+	VFMADD213PD  expconst<>+416(SB), Y0, Y2
+	VFMADD213PD  expconst<>+416(SB), Y4, Y6
+	VFMADD213PD  expconst<>+448(SB), Y0, Y2
+	VFMADD213PD  expconst<>+448(SB), Y4, Y6
+	VFMADD213PD  expconst<>+480(SB), Y0, Y2
+	VFMADD213PD  expconst<>+480(SB), Y4, Y6
+	VFMADD213PD  expconst<>+512(SB), Y0, Y2
+	VFMADD213PD  expconst<>+512(SB), Y4, Y6
+	VCVTPD2DQY   Y1, X1
+	VPMOVSXDQ    X1, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VPADDQ       Y1, Y2, Y2
+	VCVTPD2DQY   Y5, X5
+	VPMOVSXDQ    X5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VPADDQ       Y5, Y6, Y6
+	VADDPD       Y15, Y2, Y8
+	VBLENDVPD    Y3, Y2, Y15, Y1
+	VDIVPD       Y8, Y1, Y1
+	VMOVUPD      Y1, (AX)
+	VADDPD       Y15, Y6, Y9
+	VBLENDVPD    Y7, Y6, Y15, Y5
+	VDIVPD       Y9, Y5, Y5
+	VMOVUPD      Y5, 32(AX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000008, DX
+	JMP          sigmoid_loop
+
+sigmoid_done:
 	VZEROUPPER
 	RET

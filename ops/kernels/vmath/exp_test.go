@@ -85,6 +85,35 @@ func TestExpKernelIsExpPoly(t *testing.T) {
 	}
 }
 
+// TestSigmoidKernelIsSigmoidPoly: the assembly (where the CPU has it)
+// gives the one-at-a-time code's bits for every length, in place and not,
+// negative zero included.
+func TestSigmoidKernelIsSigmoidPoly(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for n := 0; n <= 40; n++ {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = (rng.Float64()*2 - 1) * 700
+			switch i % 5 {
+			case 1:
+				x[i] = rng.NormFloat64()
+			case 3:
+				x[i] = math.Copysign(0, -1)
+			}
+		}
+		got := make([]float64, n)
+		Sigmoid(got, x)
+		inPlace := append([]float64(nil), x...)
+		Sigmoid(inPlace, inPlace)
+		for i, v := range x {
+			want := sigmoidPoly(v)
+			if math.Float64bits(got[i]) != math.Float64bits(want) || math.Float64bits(inPlace[i]) != math.Float64bits(want) {
+				t.Fatalf("n=%d: σ(%v) = %v (in place %v), want %v bit for bit", n, v, got[i], inPlace[i], want)
+			}
+		}
+	}
+}
+
 func TestExpShortDstPanics(t *testing.T) {
 	defer func() {
 		if recover() == nil {
@@ -148,4 +177,15 @@ func BenchmarkExp(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(x)), "ns/elem")
 	})
+}
+
+func BenchmarkSigmoid(b *testing.B) {
+	x, dst := make([]float64, 1024), make([]float64, 1024)
+	for i := range x {
+		x[i] = float64(i)/100 - 5
+	}
+	for b.Loop() {
+		Sigmoid(dst, x)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(x)), "ns/elem")
 }
