@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/ops/kernels"
+	"github.com/symgrad/symgrad/ops/kernels/vmath"
 )
 
 // Preallocated outputs for the axis ops expand and logsumexp (the
@@ -44,6 +45,15 @@ func (op *expandOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, err
 
 // expandInto is y[o, k, i] = x[o, i].
 func expandInto[T kernels.Float](y, x []T, outer, n, inner int) {
+	if inner == 1 { // along the last axis (softmax's): fill each row
+		for o, v := range x[:outer] {
+			row := y[o*n : (o+1)*n]
+			for k := range row {
+				row[k] = v
+			}
+		}
+		return
+	}
 	for o := 0; o < outer; o++ {
 		for k := 0; k < n; k++ {
 			copy(y[(o*n+k)*inner:(o*n+k+1)*inner], x[o*inner:(o+1)*inner])
@@ -73,8 +83,11 @@ func (op *lseOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error)
 }
 
 // lseInto is y[o, i] = m + log Σ_k e^(x[o, k, i] - m), m = max_k x[o, k, i],
-// in float64 as lseOp.Do computes it.
+// in float64 (lseOp.Do computes with it too). Along the last axis (inner
+// 1, softmax's) a row's exponentials go through vmath.Exp, a chunk at a
+// time; the sum runs in k order either way.
 func lseInto[T kernels.Float](y, x []T, outer, n, inner int) {
+	var buf [lseChunk]float64
 	for o := 0; o < outer; o++ {
 		for i := 0; i < inner; i++ {
 			m := math.Inf(-1)
@@ -82,10 +95,27 @@ func lseInto[T kernels.Float](y, x []T, outer, n, inner int) {
 				m = math.Max(m, float64(x[(o*n+k)*inner+i]))
 			}
 			s := 0.0
-			for k := 0; k < n; k++ {
-				s += math.Exp(float64(x[(o*n+k)*inner+i]) - m)
+			if inner == 1 {
+				row := x[o*n : (o+1)*n]
+				for lo := 0; lo < n; lo += lseChunk {
+					b := buf[:min(lseChunk, n-lo)]
+					for k := range b {
+						b[k] = float64(row[lo+k]) - m
+					}
+					vmath.Exp(b, b)
+					for _, e := range b {
+						s += e
+					}
+				}
+			} else {
+				for k := 0; k < n; k++ {
+					s += math.Exp(float64(x[(o*n+k)*inner+i]) - m)
+				}
 			}
 			y[o*inner+i] = T(m + math.Log(s))
 		}
 	}
 }
+
+// lseChunk is how many exponentials of a row lseInto takes at a time.
+const lseChunk = 256

@@ -3,7 +3,6 @@ package ops
 import (
 	"fmt"
 	"hash"
-	"math"
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
@@ -142,19 +141,7 @@ func (op *lseOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	outer, n, inner := axisLayout(op.shape, op.axis)
 	res := make([]float64, outer*inner)
-	for o := 0; o < outer; o++ {
-		for i := 0; i < inner; i++ {
-			m := math.Inf(-1)
-			for k := 0; k < n; k++ {
-				m = math.Max(m, x[(o*n+k)*inner+i])
-			}
-			s := 0.0
-			for k := 0; k < n; k++ {
-				s += math.Exp(x[(o*n+k)*inner+i] - m)
-			}
-			res[o*inner+i] = m + math.Log(s)
-		}
-	}
+	lseInto(res, x, outer, n, inner)
 	return valueOf(res, removeAxis(op.shape, op.axis), dtypeOf(vs[0]))
 }
 func (op *lseOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
