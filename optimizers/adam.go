@@ -213,14 +213,21 @@ func adamKernel[T float](p, g []T, b [][]T, h *adamStep) {
 }
 
 // adamPlain is adamKernel without maximize, decay, weight decay or AMSGrad:
-// the same operations as adamGeneral, in the same order.
+// the same operations as adamGeneral, in the same order. Where the CPU
+// has AVX2 and FMA, the generated kernel (adam_amd64.s) computes the
+// blocks of four, bit for bit this loop (TestAdamKernelIsAdamPlain).
 func adamPlain[T float](p, g, m, v []T, h *adamStep) {
 	n := len(p)
 	g, m, v = g[:n], m[:n], v[:n]
+	adamPlainFrom(adamBlocks(p, g, m, v, h), p, g, m, v, h)
+}
+
+// adamPlainFrom is adamPlain's loop from element i0 on.
+func adamPlainFrom[T float](i0 int, p, g, m, v []T, h *adamStep) {
 	b1, c1, b2, c2 := T(h.b1), T(h.c1), T(h.b2), T(h.c2)
 	bc2sqrt, eps, negStep := T(h.bc2sqrt), T(h.eps), T(h.negStepSize)
-	for i, x := range p {
-		d := g[i]
+	for i := i0; i < len(p); i++ {
+		x, d := p[i], g[i]
 		mi := fma(c1, d, m[i]*b1)
 		vi := fma(c2*d, d, v[i]*b2)
 		m[i], v[i] = mi, vi

@@ -1,41 +1,13 @@
 package gemm
 
 import (
-	"bytes"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
+
+	"github.com/symgrad/symgrad/internal/asmtest"
 )
 
-// TestGeneratedAssembly reruns the avo generator (the go:generate line
-// in select_amd64.go) into a temporary directory and checks that it
-// reproduces the committed kernel_amd64.s and kernel_amd64.go byte for
-// byte.
+// TestGeneratedAssembly: kernel_amd64.s and kernel_amd64.go are what the
+// avo generator (the go:generate line in select_amd64.go) writes.
 func TestGeneratedAssembly(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the generator")
-	}
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("no go command")
-	}
-	dir := t.TempDir()
-	cmd := exec.Command("go", "run", "./internal/asmgen", "-out", "kernel_amd64.s", "-stubs", "kernel_amd64.go", "-pkg", "gemm")
-	cmd.Env = append(os.Environ(), "ASMGEN_DIR="+dir)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("generator: %v\n%s", err, out)
-	}
-	for _, name := range []string{"kernel_amd64.s", "kernel_amd64.go"} {
-		want, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from the generator's output: run go generate ./ops/kernels/gemm/...", name)
-		}
-	}
+	asmtest.CheckGenerated(t, "gemm", "kernel_amd64.s", "kernel_amd64.go")
 }

@@ -1,0 +1,61 @@
+package optimizers
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/symgrad/symgrad/internal/asmtest"
+)
+
+// TestAdamKernelIsAdamPlain: adamPlain (the assembly's blocks of four
+// where the CPU has it, then the loop) is bit for bit the loop alone, for
+// both dtypes, every length from 0 to 40 and steps of several sizes.
+func TestAdamKernelIsAdamPlain(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, h := range []adamStep{
+		{b1: 0.9, c1: 0.1, b2: 0.999, c2: 0.001, bc2sqrt: math.Sqrt(1 - 0.999), eps: 1e-8, negStepSize: -1e-3 / (1 - 0.9)},
+		{b1: 0.5, c1: 0.5, b2: 0.75, c2: 0.25, bc2sqrt: 0.3, eps: 1e-3, negStepSize: -0.7},
+	} {
+		for n := 0; n <= 40; n++ {
+			checkAdamKernel[float64](t, rng, n, &h)
+			checkAdamKernel[float32](t, rng, n, &h)
+		}
+	}
+}
+
+func checkAdamKernel[T float](t *testing.T, rng *rand.Rand, n int, h *adamStep) {
+	t.Helper()
+	draw := func(scale float64, nonneg bool) []T {
+		x := make([]T, n)
+		for i := range x {
+			x[i] = T(rng.NormFloat64() * scale)
+			if nonneg {
+				x[i] = T(math.Abs(float64(x[i])))
+			}
+		}
+		return x
+	}
+	p, g, m, v := draw(1, false), draw(0.1, false), draw(0.01, false), draw(0.001, true)
+	p2, m2, v2 := append([]T(nil), p...), append([]T(nil), m...), append([]T(nil), v...)
+	adamPlain(p, g, m, v, h)
+	adamPlainFrom(0, p2, g, m2, v2, h)
+	for i := range n {
+		if bits(p[i]) != bits(p2[i]) || bits(m[i]) != bits(m2[i]) || bits(v[i]) != bits(v2[i]) {
+			t.Fatalf("%T n=%d element %d: p %v m %v v %v, the loop gives %v %v %v", p[0], n, i, p[i], m[i], v[i], p2[i], m2[i], v2[i])
+		}
+	}
+}
+
+func bits[T float](x T) uint64 {
+	if f, ok := any(x).(float32); ok {
+		return uint64(math.Float32bits(f))
+	}
+	return math.Float64bits(float64(x))
+}
+
+// TestGeneratedAssembly: adam_amd64.s and adam_amd64.go are what the avo
+// generator (the go:generate line in adam_select_amd64.go) writes.
+func TestGeneratedAssembly(t *testing.T) {
+	asmtest.CheckGenerated(t, "optimizers", "adam_amd64.s", "adam_amd64.go")
+}

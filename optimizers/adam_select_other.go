@@ -1,0 +1,6 @@
+//go:build !amd64 || purego
+
+package optimizers
+
+// adamBlocks does nothing: adamPlain's loop computes every element.
+func adamBlocks[T float](p, g, m, v []T, h *adamStep) int { return 0 }

@@ -1,0 +1,162 @@
+// Command asmgen generates the AVX2+FMA Adam step of package optimizers
+// (adam_amd64.s and its Go declarations adam_amd64.go) with avo. Run it
+// through `go generate ./optimizers/...`; the output is byte for byte what
+// is committed (TestGeneratedAssembly checks it).
+//
+// Each kernel is adamPlain (adam.go) over a block of lanes, the same
+// operations in the same order and precision, so that it is bit for bit
+// the Go loop (TestAdamKernelIsAdamPlain):
+//
+//	m' = fma(c1, g, m·b1)      v' = fma(c2·g, g, v·b2)
+//	p' = p + negStep·m' / (sqrt(v')/bc2sqrt + eps)
+//
+// In float32 the two fused multiply-adds run in float64 and are rounded
+// to float32, as adamPlain's fma does; every other operation is float32.
+//
+// With the environment variable ASMGEN_DIR set, the files are written
+// into that directory instead of the working one (used by the test).
+package main
+
+import (
+	"fmt"
+	"os"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// The gradient parameter is named grad: g is the goroutine register to
+// Go's assembler.
+func main() {
+	if dir := os.Getenv("ASMGEN_DIR"); dir != "" {
+		if err := os.Chdir(dir); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
+	ConstraintExpr("amd64,!purego")
+	adam32()
+	adam64()
+	Generate()
+}
+
+// The constants' order in the k array both kernels take.
+const (
+	kB1 = iota
+	kC1
+	kB2
+	kC2
+	kBC2Sqrt
+	kEps
+	kNegStep
+)
+
+// adam32 emits adam32AVX2: four float32 lanes a pass (an XMM register; the
+// float64 FMAs widen them to a YMM register).
+func adam32() {
+	TEXT("adam32AVX2", NOSPLIT, "func(p, grad, m, v *float32, n int, k *[8]float32)")
+	Pragma("noescape")
+	Doc("adam32AVX2 is adamPlain[float32] over n elements, n a multiple of 4, with the step's",
+		"constants k (see package asmgen). It requires AVX2 and FMA.")
+	pp, pg, pm, pv := Load(Param("p"), GP64()), Load(Param("grad"), GP64()), Load(Param("m"), GP64()), Load(Param("v"), GP64())
+	n := Load(Param("n"), GP64())
+	pk := Load(Param("k"), GP64())
+	bcast := func(i int) VecVirtual {
+		x := XMM()
+		VBROADCASTSS(Mem{Base: pk, Disp: 4 * i}, x)
+		return x
+	}
+	b1, b2, c2, bc, eps, neg := bcast(kB1), bcast(kB2), bcast(kC2), bcast(kBC2Sqrt), bcast(kEps), bcast(kNegStep)
+	c1 := YMM() // c1 widened to float64
+	VCVTPS2PD(bcast(kC1), c1)
+	Label("adam32_loop")
+	CMPQ(n, U32(4))
+	JL(LabelRef("adam32_done"))
+	d, d64 := XMM(), YMM()
+	VMOVUPS(Mem{Base: pg}, d)
+	VCVTPS2PD(d, d64)
+	t, t64 := XMM(), YMM()
+	VMULPS(Mem{Base: pm}, b1, t) // m·b1
+	VCVTPS2PD(t, t64)
+	VFMADD231PD(c1, d64, t64) // m' = c1·g + m·b1, in float64
+	mi := XMM()
+	VCVTPD2PSY(t64, mi)
+	VMOVUPS(mi, Mem{Base: pm})
+	cd, cd64 := XMM(), YMM()
+	VMULPS(c2, d, cd) // c2·g
+	VCVTPS2PD(cd, cd64)
+	u, u64 := XMM(), YMM()
+	VMULPS(Mem{Base: pv}, b2, u) // v·b2
+	VCVTPS2PD(u, u64)
+	VFMADD231PD(cd64, d64, u64) // v' = (c2·g)·g + v·b2, in float64
+	vi := XMM()
+	VCVTPD2PSY(u64, vi)
+	VMOVUPS(vi, Mem{Base: pv})
+	s := XMM()
+	VSQRTPS(vi, s)
+	VDIVPS(bc, s, s)
+	VADDPS(eps, s, s)
+	q := XMM()
+	VMULPS(neg, mi, q)
+	VDIVPS(s, q, q)
+	VADDPS(Mem{Base: pp}, q, q)
+	VMOVUPS(q, Mem{Base: pp})
+	for _, r := range []Register{pp, pg, pm, pv} {
+		ADDQ(U32(16), r)
+	}
+	SUBQ(U32(4), n)
+	JMP(LabelRef("adam32_loop"))
+	Label("adam32_done")
+	VZEROUPPER()
+	RET()
+}
+
+// adam64 emits adam64AVX2: four float64 lanes a pass.
+func adam64() {
+	TEXT("adam64AVX2", NOSPLIT, "func(p, grad, m, v *float64, n int, k *[8]float64)")
+	Pragma("noescape")
+	Doc("adam64AVX2 is adamPlain[float64] over n elements, n a multiple of 4, with the step's",
+		"constants k (see package asmgen). It requires AVX2 and FMA.")
+	pp, pg, pm, pv := Load(Param("p"), GP64()), Load(Param("grad"), GP64()), Load(Param("m"), GP64()), Load(Param("v"), GP64())
+	n := Load(Param("n"), GP64())
+	pk := Load(Param("k"), GP64())
+	bcast := func(i int) VecVirtual {
+		y := YMM()
+		VBROADCASTSD(Mem{Base: pk, Disp: 8 * i}, y)
+		return y
+	}
+	b1, c1, b2, c2, bc, eps, neg := bcast(kB1), bcast(kC1), bcast(kB2), bcast(kC2), bcast(kBC2Sqrt), bcast(kEps), bcast(kNegStep)
+	Label("adam64_loop")
+	CMPQ(n, U32(4))
+	JL(LabelRef("adam64_done"))
+	d := YMM()
+	VMOVUPD(Mem{Base: pg}, d)
+	mi := YMM()
+	VMULPD(Mem{Base: pm}, b1, mi) // m·b1
+	VFMADD231PD(c1, d, mi)        // m' = c1·g + m·b1
+	VMOVUPD(mi, Mem{Base: pm})
+	cd := YMM()
+	VMULPD(c2, d, cd) // c2·g
+	vi := YMM()
+	VMULPD(Mem{Base: pv}, b2, vi) // v·b2
+	VFMADD231PD(cd, d, vi)        // v' = (c2·g)·g + v·b2
+	VMOVUPD(vi, Mem{Base: pv})
+	s := YMM()
+	VSQRTPD(vi, s)
+	VDIVPD(bc, s, s)
+	VADDPD(eps, s, s)
+	q := YMM()
+	VMULPD(neg, mi, q)
+	VDIVPD(s, q, q)
+	VADDPD(Mem{Base: pp}, q, q)
+	VMOVUPD(q, Mem{Base: pp})
+	for _, r := range []Register{pp, pg, pm, pv} {
+		ADDQ(U32(32), r)
+	}
+	SUBQ(U32(4), n)
+	JMP(LabelRef("adam64_loop"))
+	Label("adam64_done")
+	VZEROUPPER()
+	RET()
+}
