@@ -5,6 +5,7 @@ package asmtest
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,6 +42,18 @@ func CheckGenerated(t *testing.T, pkg, asm, stubs string) {
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s differs from the generator's output: run go generate in %s", name, pkg)
+		}
+	}
+}
+
+// EnterOutputDir is a generator's first step: it moves into the directory
+// named by ASMGEN_DIR, where CheckGenerated wants the files, when that is
+// set (and exits the generator if it cannot).
+func EnterOutputDir() {
+	if dir := os.Getenv("ASMGEN_DIR"); dir != "" {
+		if err := os.Chdir(dir); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
 		}
 	}
 }

@@ -18,23 +18,17 @@
 package main
 
 import (
-	"fmt"
-	"os"
-
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
+
+	"github.com/symgrad/symgrad/internal/asmtest"
 )
 
 // The gradient parameter is named grad: g is the goroutine register to
 // Go's assembler.
 func main() {
-	if dir := os.Getenv("ASMGEN_DIR"); dir != "" {
-		if err := os.Chdir(dir); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-	}
+	asmtest.EnterOutputDir()
 	ConstraintExpr("amd64,!purego")
 	adam32()
 	adam64()

@@ -17,11 +17,12 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
+
+	"github.com/symgrad/symgrad/internal/asmtest"
 )
 
 // mr is the tile height (rows of C) of both kernels; unroll is how many
@@ -46,12 +47,7 @@ type precision struct {
 }
 
 func main() {
-	if dir := os.Getenv("ASMGEN_DIR"); dir != "" {
-		if err := os.Chdir(dir); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-	}
+	asmtest.EnterOutputDir()
 	ConstraintExpr("amd64,!purego")
 	kernel(precision{
 		name: "dkernel6x8", elem: "float64", size: 8, nr: 8,

@@ -17,13 +17,13 @@
 package main
 
 import (
-	"fmt"
 	"math"
-	"os"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
+
+	"github.com/symgrad/symgrad/internal/asmtest"
 )
 
 // The constants, which exp.go repeats (TestGeneratedAssembly and the
@@ -35,12 +35,7 @@ const (
 )
 
 func main() {
-	if dir := os.Getenv("ASMGEN_DIR"); dir != "" {
-		if err := os.Chdir(dir); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-	}
+	asmtest.EnterOutputDir()
 	ConstraintExpr("amd64,!purego")
 	consts := GLOBL("expconst", RODATA|NOPTR)
 	// Rows of four lanes (see rowLog2e …): log2e, ln2, ln2lo, c_degree …
