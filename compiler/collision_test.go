@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/symgrad/symgrad/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -238,4 +239,65 @@ func TestGorgoniaConcatGradientPast256(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOpsNeverMergeOnCollision: symgrad's builders (its own ops, and
+// Gorgonia's ops they apply) give f(b) a node of its own when b's hash
+// collides with a's, so sum(f(a)) + 2·sum(f(b)) has the loss and the
+// gradients of the same graph built over inputs that do not collide.
+func TestOpsNeverMergeOnCollision(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		f    func(*G.Node) (*G.Node, error)
+	}{
+		{"sigmoid", ops.Sigmoid}, {"tanh", ops.Tanh}, {"relu", ops.ReLU}, {"exp", ops.Exp},
+		{"square", ops.Square}, {"neg", ops.Neg}, {"abs", ops.Abs},
+		{"x+x", func(x *G.Node) (*G.Node, error) { return ops.Add(x, x) }},
+		{"x*2", func(x *G.Node) (*G.Node, error) { return ops.Mul(x, 2.0) }},
+		{"sum", func(x *G.Node) (*G.Node, error) { return ops.SumAlong(x) }},
+		{"mean", func(x *G.Node) (*G.Node, error) { return ops.MeanAlong(x) }},
+		{"narrow", func(x *G.Node) (*G.Node, error) { return ops.Narrow(x, 0, 1, 2) }},
+		{"softmax", func(x *G.Node) (*G.Node, error) { return ops.Softmax(x, 0) }},
+		{"logsoftmax", func(x *G.Node) (*G.Node, error) { return ops.LogSoftmax(x, 0) }},
+		{"slice", func(x *G.Node) (*G.Node, error) { return ops.SliceAlong(x, 0, 0, 2) }},
+		{"mse to 2x", func(x *G.Node) (*G.Node, error) { return ops.MSE(x, G.Must(ops.Mul(x, 2.0))) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, a, b := collidingVectors(t)
+			fa, fb := G.Must(c.f(a)), G.Must(c.f(b))
+			if fa == fb {
+				t.Fatal("f(a) and f(b) are one node")
+			}
+			got := compileLossAndGrads(t, fa, fb, a, b)
+			g := G.NewGraph()
+			a2 := G.NewTensor(g, tensor.Float64, 1, G.WithShape(3), G.WithName("a"), G.WithValue(a.Value()))
+			b2 := G.NewTensor(g, tensor.Float64, 1, G.WithShape(3), G.WithName("b"), G.WithValue(b.Value()))
+			want := compileLossAndGrads(t, G.Must(c.f(a2)), G.Must(c.f(b2)), a2, b2)
+			for i := range want {
+				if math.Abs(got[i]-want[i]) > 1e-12 {
+					t.Fatalf("loss and gradients %v, want %v", got, want)
+				}
+			}
+		})
+	}
+}
+
+// compileLossAndGrads compiles sum(fa) + 2·sum(fb) and returns its loss
+// and the gradients of a and b, one slice.
+func compileLossAndGrads(t *testing.T, fa, fb, a, b *G.Node) []float64 {
+	t.Helper()
+	two := MustConstant(fa.Graph(), 2.0)
+	loss := G.Must(G.Add(G.Must(ops.SumAlong(fa)), G.Must(G.Mul(two, G.Must(ops.SumAlong(fb))))))
+	p, err := Compile(loss, []*G.Node{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.RunTrain(); err != nil {
+		t.Fatal(err)
+	}
+	out := []float64{p.Loss()}
+	for _, q := range p.Params() {
+		out = append(out, q.Grad.Data().([]float64)...)
+	}
+	return out
 }

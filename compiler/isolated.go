@@ -34,7 +34,7 @@ func BuildIsolated(in G.Nodes, build func(in G.Nodes) (G.Nodes, error)) (G.Nodes
 		return nil, errors.New("build: no inputs in a graph")
 	}
 	g := in[0].Graph()
-	for try := 0; try < maxDistinctTries; try++ {
+	for try := 0; try < ops.MaxDistinctTries; try++ {
 		tagA := ""
 		if try > 0 {
 			tagA = fmt.Sprintf("%d'", 2*try)
@@ -57,7 +57,7 @@ func BuildIsolated(in G.Nodes, build func(in G.Nodes) (G.Nodes, error)) (G.Nodes
 		}
 		return transplant(g, a, sa, in)
 	}
-	return nil, errors.Errorf("build: scratch graphs disagreed %d times (hash collisions)", maxDistinctTries)
+	return nil, errors.Errorf("build: scratch graphs disagreed %d times (hash collisions)", ops.MaxDistinctTries)
 }
 
 // buildOnStandIns runs build in a new graph on one leaf per distinct input
@@ -138,7 +138,7 @@ func sameStructure(a, b, sa, sb G.Nodes) bool {
 			if x.Op() != y.Op() || !IsConstant(x) || !IsConstant(y) || !sameValue(x.Value(), y.Value()) {
 				return false
 			}
-		} else if !alike(x.Op(), y.Op()) {
+		} else if !ops.Alike(x.Op(), y.Op()) {
 			return false
 		}
 		cx, cy := children(x), children(y)
@@ -197,14 +197,6 @@ func sameValue(a, b G.Value) bool {
 		return false
 	}
 	return reflect.DeepEqual(a.Data(), b.Data()) || fmt.Sprintf("%#v", a.Data()) == fmt.Sprintf("%#v", b.Data())
-}
-
-// alike reports whether two ops made by two runs of one build are the same
-// op: equal, or of one type and printed alike. Unlike sameComputation it
-// takes two stateful ops (a dropout's gradient, sharing its mask) made by
-// the two runs for the same: they are the same code run twice.
-func alike(a, b G.Op) bool {
-	return identical(a, b) || ops.SameOp(a, b)
 }
 
 // computedNodes counts the nodes of g that an op computes.

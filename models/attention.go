@@ -169,7 +169,7 @@ func (a *MultiheadAttention) attend(q, k, v *G.Node, b, l, s int, masks Attentio
 		r := c.do(func() (*G.Node, error) { return ops.Reshape(x, b, n, h, d) })
 		return c.do(func() (*G.Node, error) { return ops.SwapAxes(r, 1, 2) })
 	}
-	qp = c.do(func() (*G.Node, error) { return G.Mul(qp, scalarOf(qp.Dtype(), 1/math.Sqrt(float64(d)))) })
+	qp = c.do(func() (*G.Node, error) { return ops.Mul(qp, 1/math.Sqrt(float64(d))) })
 	qh, kh, vh := heads(qp, l), heads(kp, s), heads(vp, s)
 	scores := c.do(func() (*G.Node, error) { return ops.BatchedMatMul(qh, kh, false, true) })
 	scores = c.do(func() (*G.Node, error) { return ops.AttentionMask(scores, masks.KeyPadding, masks.Causal) })
@@ -183,14 +183,6 @@ func (a *MultiheadAttention) attend(q, k, v *G.Node, b, l, s int, masks Attentio
 	out = c.do(func() (*G.Node, error) { return a.OutProj.Forward(o) })
 	weights = c.do(func() (*G.Node, error) { return ops.MeanAlong(attn, 1) })
 	return out, weights, c.err
-}
-
-// scalarOf is a constant scalar of dtype dt.
-func scalarOf(dt tensor.Dtype, v float64) *G.Node {
-	if dt == tensor.Float32 {
-		return G.NewConstant(float32(v))
-	}
-	return G.NewConstant(v)
 }
 
 // chain runs graph-building steps until the first error, which it keeps

@@ -118,7 +118,7 @@ func (l *LSTM) Forward(x *G.Node) (out *LSTMOutput, err error) {
 // of all steps would make every step's backward pass fill a whole
 // [B*T, 4H] gradient, O(T²) work.
 func (l *LSTM) direction(x *G.Node, w *LSTMWeights, b, steps int, reverse bool) (hs []*G.Node, h, c *G.Node, err error) {
-	bias, err := G.Add(w.BiasIH, w.BiasHH)
+	bias, err := ops.Add(w.BiasIH, w.BiasHH)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -165,7 +165,7 @@ func (l *LSTM) gates(x, wih, whh, bias, h *G.Node, t int) (*G.Node, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "recurrent projection")
 	}
-	return G.Add(pre, hw)
+	return ops.Add(pre, hw)
 }
 
 // zeroState returns a zero [B, H] constant of xs's dtype.

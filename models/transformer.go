@@ -151,7 +151,7 @@ func (t *TransformerEncoderLayer) ForwardWithWeights(x *G.Node, masks AttentionM
 		})
 		return t.dropout(c, o, 1)
 	}
-	add := func(p, q *G.Node) *G.Node { return c.do(func() (*G.Node, error) { return G.Add(p, q) }) }
+	add := func(p, q *G.Node) *G.Node { return c.do(func() (*G.Node, error) { return ops.Add(p, q) }) }
 	norm := func(n *LayerNorm, v *G.Node) *G.Node { return c.do(func() (*G.Node, error) { return n.Forward(v) }) }
 	if t.Config.NormFirst {
 		h = add(h, sa(norm(t.Norm1, h)))

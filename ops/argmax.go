@@ -48,7 +48,7 @@ func argExtreme(isMax bool, x *G.Node, axis []int) (out *G.Node, err error) {
 	case x.IsScalar():
 		return nil, errors.Errorf("%s of %s: a scalar has no index", name, x.Name())
 	}
-	out, err = G.ApplyOp(op, x)
+	out, err = Apply(op, x)
 	return out, errors.Wrapf(err, "%s of %s %v", name, x.Name(), x.Shape())
 }
 

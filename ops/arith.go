@@ -87,7 +87,7 @@ func (op binaryArith) apply(a, b any) (out *G.Node, err error) {
 func (op binaryArith) build(x, y *G.Node) (*G.Node, error) {
 	xs, ys := []int(x.Shape()), []int(y.Shape())
 	if x.IsScalar() || y.IsScalar() || slices.Equal(xs, ys) {
-		return op.plain(x, y)
+		return applyGorgonia(func(in ...*G.Node) (*G.Node, error) { return op.plain(in[0], in[1]) }, x, y)
 	}
 	out, xAxes, yAxes, err := BroadcastShapes(xs, ys)
 	if err != nil {
@@ -103,7 +103,7 @@ func (op binaryArith) build(x, y *G.Node) (*G.Node, error) {
 		return nil, err
 	}
 	if len(xAxes)+len(yAxes) == 0 {
-		return op.plain(x, y)
+		return applyGorgonia(func(in ...*G.Node) (*G.Node, error) { return op.plain(in[0], in[1]) }, x, y)
 	}
 	return op.bcast(x, y, xAxes, yAxes)
 }
@@ -140,7 +140,7 @@ func MatMul(a, b *G.Node) (out *G.Node, err error) {
 		return nil, errors.Errorf("ops.MatMul of %s: inner sizes %d and %d differ", what, inner, against)
 	}
 	if x.Dims() <= 2 && y.Dims() <= 2 {
-		out, err = G.Mul(x, y)
+		out, err = applyGorgonia(func(in ...*G.Node) (*G.Node, error) { return G.Mul(in[0], in[1]) }, x, y)
 	} else {
 		out, err = batchedMatMul(x, y)
 	}
@@ -182,7 +182,7 @@ func batchedMatMul(x, y *G.Node) (*G.Node, error) {
 	if y, err = full(y, ys, k, n); err != nil {
 		return nil, err
 	}
-	out, err := G.BatchedMatMul(x, y)
+	out, err := gorgonia2(func(a, b *G.Node) (*G.Node, error) { return G.BatchedMatMul(a, b) }, x, y)
 	if err != nil {
 		return nil, err
 	}

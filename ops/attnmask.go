@@ -56,7 +56,7 @@ func AttentionMask(scores, keyPadding *G.Node, causal bool) (out *G.Node, err er
 	if keyPadding == nil && !causal {
 		return scores, nil
 	}
-	out, err = G.ApplyOp(op, ins...)
+	out, err = Apply(op, ins...)
 	return out, errors.Wrapf(err, "%v of %s %v", op, scores.Name(), s)
 }
 

@@ -101,6 +101,6 @@ func (op *avgPoolOp) String() string {
 func (op *avgPoolOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
 	adj := *op
 	adj.adjoint = !op.adjoint
-	gx, err := G.ApplyOp(&adj, g)
+	gx, err := Apply(&adj, g)
 	return G.Nodes{gx}, err
 }

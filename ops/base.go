@@ -50,7 +50,7 @@ func (binaryBase) DiffWRT(int) []bool { return []bool{true, true} }
 // applyAdjoint is the gradient of a linear unary op whose gradient is
 // another op (its adjoint) applied to g.
 func applyAdjoint(op, adjoint G.Op, g *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(adjoint, g)
+	d, err := Apply(adjoint, g)
 	return G.Nodes{d}, errors.Wrapf(err, "gradient of %v", op)
 }
 

@@ -112,7 +112,7 @@ func bceGradP() *binaryElemOp {
 
 func bceGrad(p, t, g *G.Node) (G.Nodes, error) {
 	b := &chain{what: "BCE gradient"}
-	dp := b.mul(g, b.apply("bce'p", func() (*G.Node, error) { return G.ApplyOp(bceGradP(), p, t) }))
+	dp := b.mul(g, b.apply("bce'p", func() (*G.Node, error) { return Apply(bceGradP(), p, t) }))
 	one := scalarLike(p, 1)
 	dt := b.mul(g, b.sub(b.elem(clampedLogOp(), b.sub(one, p)), b.elem(clampedLogOp(), p)))
 	if b.err != nil {

@@ -44,7 +44,7 @@ func BatchedMatMul(a, b *G.Node, transA, transB bool) (out *G.Node, err error) {
 		return nil, errors.Wrapf(err, "bmm of %s and %s", a.Name(), b.Name())
 	}
 	op.offA, op.offB = batchOffsets(op.sa, op.out), batchOffsets(op.sb, op.out)
-	out, err = G.ApplyOp(op, a, b)
+	out, err = Apply(op, a, b)
 	return out, errors.Wrapf(err, "%v of %s and %s", op, a.Name(), b.Name())
 }
 
@@ -256,7 +256,7 @@ func sumToShape(x *G.Node, to tensor.Shape) (*G.Node, error) {
 	if len(axes) == 0 {
 		return x, nil
 	}
-	s, err := G.Sum(x, axes...)
+	s, err := applyGorgonia(func(in ...*G.Node) (*G.Node, error) { return G.Sum(in[0], axes...) }, x)
 	if err != nil || equalDims(s.Shape(), to) {
 		return s, err
 	}

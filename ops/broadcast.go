@@ -108,7 +108,7 @@ func broadcastTo(x *G.Node, to tensor.Shape) (*G.Node, error) {
 	if x.Shape().Eq(to) && x.Dims() == len(to) {
 		return x, nil
 	}
-	out, err := G.ApplyOp(&repeatToOp{from: x.Shape().Clone(), to: to.Clone()}, x)
+	out, err := Apply(&repeatToOp{from: x.Shape().Clone(), to: to.Clone()}, x)
 	return out, errors.Wrapf(err, "broadcasting %s %v to %v", x.Name(), x.Shape(), to)
 }
 
@@ -144,7 +144,7 @@ func (op *repeatToOp) String() string        { return fmt.Sprintf("broadcast%v->
 
 // SymDiff is dx = sumTo(g, shape of x).
 func (op *repeatToOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&sumToOp{from: op.to, to: op.from}, g)
+	dx, err := Apply(&sumToOp{from: op.to, to: op.from}, g)
 	return G.Nodes{dx}, err
 }
 
@@ -177,7 +177,7 @@ func (op *sumToOp) String() string        { return fmt.Sprintf("sumto%v->%v", op
 
 // SymDiff is dg = broadcast(g', shape from).
 func (op *sumToOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	dg, err := G.ApplyOp(&repeatToOp{from: op.to, to: op.from}, g)
+	dg, err := Apply(&repeatToOp{from: op.to, to: op.from}, g)
 	return G.Nodes{dg}, err
 }
 
@@ -187,7 +187,7 @@ func reshapeTo(x *G.Node, to tensor.Shape) (*G.Node, error) {
 	if to.Eq(x.Shape()) && len(to) == x.Dims() {
 		return x, nil
 	}
-	out, err := G.ApplyOp(&reshapeOp{from: x.Shape().Clone(), to: to.Clone()}, x)
+	out, err := Apply(&reshapeOp{from: x.Shape().Clone(), to: to.Clone()}, x)
 	return out, errors.Wrapf(err, "reshape of %s %v to %v", x.Name(), x.Shape(), to)
 }
 

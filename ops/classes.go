@@ -28,7 +28,7 @@ func CrossEntropy(logits, classes *G.Node, r ...Reduction) (out *G.Node, err err
 	if err := checkClasses("CrossEntropy loss", logits, classes); err != nil {
 		return nil, err
 	}
-	out, err = G.ApplyOp(&ceOp{red: red, shape: logits.Shape().Clone()}, logits, classes)
+	out, err = Apply(&ceOp{red: red, shape: logits.Shape().Clone()}, logits, classes)
 	return out, errors.Wrapf(err, "CrossEntropy loss of %s %v", logits.Name(), logits.Shape())
 }
 
@@ -45,7 +45,7 @@ func NLL(logProbs, classes *G.Node, r ...Reduction) (out *G.Node, err error) {
 	if err := checkClasses("NLL loss", logProbs, classes); err != nil {
 		return nil, err
 	}
-	picked, err := G.ApplyOp(&pickOp{shape: logProbs.Shape().Clone()}, logProbs, classes)
+	picked, err := Apply(&pickOp{shape: logProbs.Shape().Clone()}, logProbs, classes)
 	if err != nil {
 		return nil, errors.Wrap(err, "NLL loss: picking the classes")
 	}
@@ -53,7 +53,7 @@ func NLL(logProbs, classes *G.Node, r ...Reduction) (out *G.Node, err error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "NLL loss")
 	}
-	return G.Neg(s)
+	return gorgonia1(G.Neg, s)
 }
 
 func init() {
@@ -140,7 +140,7 @@ func ClassInput(n *G.Node) (classes *G.Node, count int, ok bool) {
 	if n == nil {
 		return nil, 0, false
 	}
-	op, isClass := n.Op().(classOp)
+	op, isClass := OpOf(n).(classOp)
 	in := Inputs(n)
 	if !isClass || len(in) != 2 {
 		return nil, 0, false
@@ -207,7 +207,7 @@ func (op *ceOp) String() string { return fmt.Sprintf("crossentropy(%v, %v)", op.
 
 // SymDiff is d/dx = g · ceGrad(x, c), ceGrad = (softmax(x) - onehot(c)) / B.
 func (op *ceOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(&ceGradOp{red: op.red, shape: op.shape}, in[0], in[1])
+	d, err := Apply(&ceGradOp{red: op.red, shape: op.shape}, in[0], in[1])
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ func Conv2D(x, w, b *G.Node, stride, padding [2]int) (out *G.Node, err error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "conv2d bias")
 	}
-	return G.Add(out, bb)
+	return gorgonia2(G.Add, out, bb)
 }
 
 func checkConv(x, w, b *G.Node, stride, padding [2]int) error {
@@ -76,7 +76,7 @@ func AvgPool2D(x *G.Node, kernel, stride, padding [2]int) (out *G.Node, err erro
 	if err := checkPool("avgpool2d", x, kernel, stride, padding); err != nil {
 		return nil, err
 	}
-	out, err = G.ApplyOp(newAvgPool(x.Shape(), kernel, stride, padding), x)
+	out, err = Apply(newAvgPool(x.Shape(), kernel, stride, padding), x)
 	return out, errors.Wrapf(err, "avgpool2d of %s %v", x.Name(), x.Shape())
 }
 

@@ -45,7 +45,7 @@ func Conv1D(x, w, b *G.Node, stride, padding, dilation int) (out *G.Node, err er
 	if b != nil {
 		in = append(in, b)
 	}
-	out, err = G.ApplyOp(&conv1dOp{geom: geom, kind: convForward, bias: b != nil}, in...)
+	out, err = Apply(&conv1dOp{geom: geom, kind: convForward, bias: b != nil}, in...)
 	return out, errors.Wrapf(err, "conv1d of %s %v with %s %v", x.Name(), xs, w.Name(), ws)
 }
 

@@ -99,7 +99,7 @@ func crossEntropyOpt(x, classes, w *G.Node, weights []float64, red Reduction, ep
 		op.weighted = true
 		in = append(in, w)
 	}
-	out, err := G.ApplyOp(op, in...)
+	out, err := Apply(op, in...)
 	return out, errors.Wrap(err, what)
 }
 
@@ -247,11 +247,11 @@ func (op *ceOptOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
 	args := append(append(G.Nodes{}, in...), g)
 	out := make(G.Nodes, len(in))
 	var err error
-	if out[0], err = G.ApplyOp(&ceOptGradOp{ce: op}, args...); err != nil {
+	if out[0], err = Apply(&ceOptGradOp{ce: op}, args...); err != nil {
 		return nil, err
 	}
 	if op.weighted {
-		out[2], err = G.ApplyOp(&ceOptGradOp{ce: op, weights: true}, args...)
+		out[2], err = Apply(&ceOptGradOp{ce: op, weights: true}, args...)
 	}
 	return out, err
 }

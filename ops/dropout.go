@@ -44,7 +44,7 @@ func Dropout(x *G.Node, p float64, seed uint64) (out *G.Node, err error) {
 	pcg := rand.NewPCG(seed, stream)
 	st := &maskState{p: p, seed: seed, stream: stream, training: true,
 		pcg: pcg, rng: rand.New(pcg), size: x.Shape().TotalSize()}
-	out, err = G.ApplyOp(&dropoutOp{maskBase{st: st, shape: x.Shape().Clone()}}, x)
+	out, err = Apply(&dropoutOp{maskBase{st: st, shape: x.Shape().Clone()}}, x)
 	return out, errors.Wrapf(err, "dropout of %s %v", x.Name(), x.Shape())
 }
 
@@ -96,7 +96,7 @@ func FreezeMasks(g *G.ExprGraph, frozen bool) int {
 // last training run: 0 for dropped elements, 1/(1-p) for kept ones; nil
 // before the first run.
 func DropoutMask(n *G.Node) ([]float64, error) {
-	op, ok := n.Op().(*dropoutOp)
+	op, ok := OpOf(n).(*dropoutOp)
 	if !ok {
 		return nil, errors.Errorf("%s is not a dropout node (op %v)", n.Name(), n.Op())
 	}
@@ -234,7 +234,7 @@ func (op *dropoutOp) String() string { return fmt.Sprintf("dropout(p=%v)", op.st
 
 // SymDiff is g ⊙ m / (1 - p), through the gradient op sharing the mask.
 func (op *dropoutOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	gx, err := G.ApplyOp(&dropoutGradOp{op.maskBase}, g)
+	gx, err := Apply(&dropoutGradOp{op.maskBase}, g)
 	return G.Nodes{gx}, err
 }
 
@@ -261,6 +261,6 @@ func (op *dropoutGradOp) Identity() Identity { return Identity{Kind: KindDropout
 
 func (op *dropoutGradOp) String() string { return fmt.Sprintf("dropoutgrad(p=%v)", op.st.p) }
 func (op *dropoutGradOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	gx, err := G.ApplyOp(&dropoutGradOp{op.maskBase}, g)
+	gx, err := Apply(&dropoutGradOp{op.maskBase}, g)
 	return G.Nodes{gx}, err
 }

@@ -32,7 +32,7 @@ func applyElem(op *elemOp, x *G.Node) (*G.Node, error) {
 	if err := checkFloatNode(op.name, x); err != nil {
 		return nil, err
 	}
-	out, err := G.ApplyOp(op, x)
+	out, err := Apply(op, x)
 	return out, errors.Wrapf(err, "%s of %s %v", op.name, x.Name(), x.Shape())
 }
 

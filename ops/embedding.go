@@ -37,7 +37,7 @@ func Embedding(w, idx *G.Node, padding int) (out *G.Node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err = G.ApplyOp(op, w, idx)
+	out, err = Apply(op, w, idx)
 	return out, errors.Wrapf(err, "embedding of %s %v in %s %v", idx.Name(), idx.Shape(), w.Name(), w.Shape())
 }
 
@@ -59,7 +59,7 @@ func EmbeddingScatter(idx, g *G.Node, vocab, padding int) (out *G.Node, err erro
 	if err != nil {
 		return nil, err
 	}
-	out, err = G.ApplyOp(op, idx, g)
+	out, err = Apply(op, idx, g)
 	return out, errors.Wrapf(err, "embedding scatter of %s %v", g.Name(), gs)
 }
 
@@ -219,7 +219,7 @@ func (op *embedOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
 	if op.kind == embedScatter {
 		m := *op
 		m.kind = embedMasked
-		d, err := G.ApplyOp(&m, g, in[0])
+		d, err := Apply(&m, g, in[0])
 		return G.Nodes{nil, d}, errors.Wrapf(err, "gradient of %v", op)
 	}
 	d, err := EmbeddingScatter(in[1], g, op.table[0], op.padding)
@@ -273,7 +273,7 @@ func init() {
 // stay below. Tools that check inputs before running (the gradcheck CLI)
 // use it to tell token ids from class indices.
 func EmbeddingVocab(n *G.Node) (int, bool) {
-	op, ok := n.Op().(*embedOp)
+	op, ok := OpOf(n).(*embedOp)
 	if !ok || op.kind == embedScatter {
 		return 0, false
 	}

@@ -12,7 +12,7 @@ import (
 
 // expand repeats x (of shape `to` without `axis`) along axis to shape to.
 func expand(x *G.Node, axis int, to tensor.Shape) (*G.Node, error) {
-	out, err := G.ApplyOp(&expandOp{axis: axis, to: to.Clone()}, x)
+	out, err := Apply(&expandOp{axis: axis, to: to.Clone()}, x)
 	return out, errors.Wrapf(err, "expanding %s %v along %d to %v", x.Name(), x.Shape(), axis, to)
 }
 

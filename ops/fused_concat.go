@@ -143,7 +143,7 @@ func ConcatPieces(grad *G.Node, axis int, in G.Nodes) (G.Nodes, error) {
 		}
 		end := start + x.Shape()[axis]
 		var err error
-		if out[i], err = G.ApplyOp(newAlongOp(false, axis, start, end, grad.Shape()), grad); err != nil {
+		if out[i], err = Apply(newAlongOp(false, axis, start, end, grad.Shape()), grad); err != nil {
 			return nil, errors.Wrapf(err, "concat gradient, piece %d", i)
 		}
 		start = end

@@ -39,7 +39,7 @@ func FusedConv2D(x, w, b *G.Node, stride, padding [2]int) (out *G.Node, err erro
 	if b != nil {
 		in = append(in, b)
 	}
-	out, err = G.ApplyOp(op, in...)
+	out, err = Apply(op, in...)
 	return out, errors.Wrapf(err, "fused conv2d of %s %v with %s %v", x.Name(), x.Shape(), w.Name(), w.Shape())
 }
 
@@ -96,7 +96,7 @@ func applyConv(op G.Op, a, b *G.Node) (*G.Node, error) {
 	if a.Dtype() != b.Dtype() {
 		return nil, errors.Errorf("%v: dtypes differ: %v and %v", op, a.Dtype(), b.Dtype())
 	}
-	out, err := G.ApplyOp(op, a, b)
+	out, err := Apply(op, a, b)
 	return out, errors.Wrapf(err, "%v of %s %v and %s %v", op, a.Name(), a.Shape(), b.Name(), b.Shape())
 }
 

@@ -25,7 +25,7 @@ func ChannelSum(x *G.Node) (out *G.Node, err error) {
 	if x.Dims() < 2 {
 		return nil, errors.Errorf("channelsum: %s has shape %v, want [N, C, ...]", x.Name(), x.Shape())
 	}
-	out, err = G.ApplyOp(&chanOp{sum: true, shape: x.Shape().Clone()}, x)
+	out, err = Apply(&chanOp{sum: true, shape: x.Shape().Clone()}, x)
 	return out, errors.Wrapf(err, "channelsum of %s %v", x.Name(), x.Shape())
 }
 
@@ -41,7 +41,7 @@ func ChannelBroadcast(v *G.Node, shape tensor.Shape) (out *G.Node, err error) {
 	if v.Dims() != 1 || len(shape) < 2 || shape[1] != v.Shape()[0] || shape.TotalSize() <= 0 {
 		return nil, errors.Errorf("channelbroadcast: %s %v does not fit shape %v", v.Name(), v.Shape(), shape)
 	}
-	out, err = G.ApplyOp(&chanOp{shape: shape.Clone()}, v)
+	out, err = Apply(&chanOp{shape: shape.Clone()}, v)
 	return out, errors.Wrapf(err, "channelbroadcast of %s %v to %v", v.Name(), v.Shape(), shape)
 }
 

@@ -39,7 +39,7 @@ func Gemm(a, b *G.Node, transA, transB bool) (out *G.Node, err error) {
 	if _, err := op.InferShape(a.Shape(), b.Shape()); err != nil {
 		return nil, err
 	}
-	out, err = G.ApplyOp(op, a, b)
+	out, err = Apply(op, a, b)
 	return out, errors.Wrapf(err, "%v of %s %v and %s %v", op, a.Name(), a.Shape(), b.Name(), b.Shape())
 }
 

@@ -41,7 +41,7 @@ func GRUCell(gi, gh, h *G.Node) (out *G.Node, err error) {
 		return nil, errors.Errorf("grucell: want gi, gh [B, 3H] and h [B, H] of one dtype, got %v %v, %v %v, %v %v",
 			gi.Dtype(), gs, gh.Dtype(), gh.Shape(), h.Dtype(), hs)
 	}
-	out, err = G.ApplyOp(&gruOp{kind: gruForward, b: hs[0], hid: hs[1]}, gi, gh, h)
+	out, err = Apply(&gruOp{kind: gruForward, b: hs[0], hid: hs[1]}, gi, gh, h)
 	return out, errors.Wrapf(err, "grucell of %s %v", gi.Name(), gs)
 }
 
@@ -210,15 +210,15 @@ func (op *gruOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
 	if op.kind != gruForward {
 		return nil, errors.New("grucell: second derivatives are not supported")
 	}
-	dgi, err := G.ApplyOp(&gruOp{kind: gruGradGI, b: op.b, hid: op.hid}, in[0], in[1], in[2], g)
+	dgi, err := Apply(&gruOp{kind: gruGradGI, b: op.b, hid: op.hid}, in[0], in[1], in[2], g)
 	if err != nil {
 		return nil, errors.Wrapf(err, "gradient of %v", op)
 	}
-	dgh, err := G.ApplyOp(&gruOp{kind: gruGradGH, b: op.b, hid: op.hid}, in[0], in[1], dgi)
+	dgh, err := Apply(&gruOp{kind: gruGradGH, b: op.b, hid: op.hid}, in[0], in[1], dgi)
 	if err != nil {
 		return nil, errors.Wrapf(err, "gradient of %v", op)
 	}
-	dh, err := G.ApplyOp(&gruOp{kind: gruGradH, b: op.b, hid: op.hid}, in[0], in[1], in[2], g)
+	dh, err := Apply(&gruOp{kind: gruGradH, b: op.b, hid: op.hid}, in[0], in[1], in[2], g)
 	if err != nil {
 		return nil, errors.Wrapf(err, "gradient of %v", op)
 	}

@@ -34,7 +34,7 @@ func Linear(x, w, b *G.Node) (out *G.Node, err error) {
 	if _, err := linearShape(x.Shape(), w.Shape(), b.Shape()); err != nil {
 		return nil, err
 	}
-	out, err = G.ApplyOp(linearOp{}, x, w, b)
+	out, err = Apply(linearOp{}, x, w, b)
 	return out, errors.Wrapf(err, "linear of %s %v, %s %v, %s %v", x.Name(), x.Shape(), w.Name(), w.Shape(), b.Name(), b.Shape())
 }
 

@@ -40,7 +40,7 @@ func LSTMGates(a *G.Node) (out *G.Node, err error) {
 	if a.Dims() != 2 || a.Shape()[1]%4 != 0 {
 		return nil, errors.Errorf("lstmgates: %s has shape %v, want [B, 4H]", a.Name(), a.Shape())
 	}
-	out, err = G.ApplyOp(&gatesOp{}, a)
+	out, err = Apply(&gatesOp{}, a)
 	return out, errors.Wrapf(err, "lstmgates of %s %v", a.Name(), a.Shape())
 }
 
@@ -63,7 +63,7 @@ func LSTMCellH(act, c *G.Node) (out *G.Node, err error) {
 	if err := checkFloatNode("lstmcellh", c); err != nil {
 		return nil, err
 	}
-	t, err := G.ApplyOp(&gatesOp{allTanh: true}, c)
+	t, err := Apply(&gatesOp{allTanh: true}, c)
 	if err != nil {
 		return nil, errors.Wrapf(err, "lstmcellh: tanh of %s %v", c.Name(), c.Shape())
 	}
@@ -102,7 +102,7 @@ func applyCell(k cellKind, in ...*G.Node) (out *G.Node, err error) {
 	if _, err := op.InferShape(shapes...); err != nil {
 		return nil, err
 	}
-	out, err = G.ApplyOp(op, in...)
+	out, err = Apply(op, in...)
 	return out, errors.Wrapf(err, "%s of %s %v", cellNames[k], in[0].Name(), in[0].Shape())
 }
 

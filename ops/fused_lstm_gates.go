@@ -112,6 +112,6 @@ func (op *gatesOp) SymDiff(_ G.Nodes, out, g *G.Node) (G.Nodes, error) {
 	if op.grad {
 		return nil, errors.New("lstmgates: second derivatives are not supported")
 	}
-	d, err := G.ApplyOp(&gatesOp{grad: true, allTanh: op.allTanh}, out, g)
+	d, err := Apply(&gatesOp{grad: true, allTanh: op.allTanh}, out, g)
 	return G.Nodes{d}, errors.Wrap(err, "gradient of lstmgates")
 }

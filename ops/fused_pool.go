@@ -36,7 +36,7 @@ func MaxPool2DPadded(x *G.Node, kernel, stride, padding [2]int) (out *G.Node, er
 	if err := checkPool("fused maxpool2d", x, kernel, stride, padding); err != nil {
 		return nil, err
 	}
-	out, err = G.ApplyOp(&poolOp{geom: newPaddedPoolGeom(x.Shape(), kernel, stride, padding), kind: poolMax}, x)
+	out, err = Apply(&poolOp{geom: newPaddedPoolGeom(x.Shape(), kernel, stride, padding), kind: poolMax}, x)
 	return out, errors.Wrapf(err, "fused maxpool2d of %s %v", x.Name(), x.Shape())
 }
 
@@ -83,7 +83,7 @@ func applyPool(x, v *G.Node, kernel, stride, padding [2]int, kind poolKind) (out
 	if d := op.dims(1); !equalDims(v.Shape(), d[:]) || v.Dtype() != x.Dtype() {
 		return nil, errors.Errorf("%v: %s is %v %v, want %v %v", op, v.Name(), v.Dtype(), v.Shape(), x.Dtype(), d)
 	}
-	out, err = G.ApplyOp(op, x, v)
+	out, err = Apply(op, x, v)
 	return out, errors.Wrapf(err, "%v of %s %v and %s %v", op, x.Name(), x.Shape(), v.Name(), v.Shape())
 }
 

@@ -24,7 +24,7 @@ func ColSum(x *G.Node) (out *G.Node, err error) {
 	if x.Dims() != 2 {
 		return nil, errors.Errorf("colsum: %s has shape %v, want a matrix", x.Name(), x.Shape())
 	}
-	out, err = G.ApplyOp(&rowsOp{sum: true, rows: x.Shape()[0]}, x)
+	out, err = Apply(&rowsOp{sum: true, rows: x.Shape()[0]}, x)
 	return out, errors.Wrapf(err, "colsum of %s %v", x.Name(), x.Shape())
 }
 
@@ -39,7 +39,7 @@ func BroadcastRows(v *G.Node, rows int) (out *G.Node, err error) {
 	if v.Dims() != 1 || rows <= 0 {
 		return nil, errors.Errorf("broadcastrows: %s has shape %v (rows %d), want a vector and rows > 0", v.Name(), v.Shape(), rows)
 	}
-	out, err = G.ApplyOp(&rowsOp{rows: rows}, v)
+	out, err = Apply(&rowsOp{rows: rows}, v)
 	return out, errors.Wrapf(err, "broadcastrows of %s %v", v.Name(), v.Shape())
 }
 

@@ -27,7 +27,7 @@ func TimeStep(x *G.Node, t int) (out *G.Node, err error) {
 	if len(s) != 3 || t < 0 || t >= s[1] {
 		return nil, errors.Errorf("timestep: %s has shape %v, want [B, T, F] with 0 <= t=%d < T", x.Name(), s, t)
 	}
-	out, err = G.ApplyOp(&timeStepOp{t: t, steps: s[1]}, x)
+	out, err = Apply(&timeStepOp{t: t, steps: s[1]}, x)
 	return out, errors.Wrapf(err, "timestep %d of %s %v", t, x.Name(), s)
 }
 

@@ -25,6 +25,9 @@ func IdentityOf(op G.Op) Identity {
 	if op == nil {
 		return Identity{}
 	}
+	if d, ok := op.(*distinctOp); ok { // Apply's wrapper computes what it wraps
+		op = d.Op
+	}
 	if s, ok := op.(Identified); ok {
 		return s.Identity()
 	}

@@ -20,7 +20,7 @@ import (
 // Gradient: d/dpred = 2 (pred - target) / N for Mean, 2 (pred - target) for Sum.
 func MSE(pred, target *G.Node, r ...Reduction) (out *G.Node, err error) {
 	defer panics.Recover(&err, "MSE loss")
-	return pairLoss("MSE loss", pred, target, r, func(d *G.Node) (*G.Node, error) { return G.Square(d) })
+	return pairLoss("MSE loss", pred, target, r, func(d *G.Node) (*G.Node, error) { return gorgonia1(G.Square, d) })
 }
 
 // L1Loss is reduce(|pred - target|), as PyTorch's L1Loss.
@@ -28,7 +28,7 @@ func MSE(pred, target *G.Node, r ...Reduction) (out *G.Node, err error) {
 // Gradient: d/dpred = sign(pred - target) / N (0 at equality, a kink).
 func L1Loss(pred, target *G.Node, r ...Reduction) (out *G.Node, err error) {
 	defer panics.Recover(&err, "L1 loss")
-	return pairLoss("L1 loss", pred, target, r, func(d *G.Node) (*G.Node, error) { return G.Abs(d) })
+	return pairLoss("L1 loss", pred, target, r, func(d *G.Node) (*G.Node, error) { return gorgonia1(G.Abs, d) })
 }
 
 // SmoothL1 is PyTorch's SmoothL1Loss: per element, with d = pred - target,
@@ -111,7 +111,7 @@ func pairLoss(what string, pred, target *G.Node, rs []Reduction, term func(*G.No
 	if err := sameShape(what, pred, target); err != nil {
 		return nil, err
 	}
-	diff, err := G.Sub(pred, target)
+	diff, err := gorgonia2(G.Sub, pred, target)
 	if err != nil {
 		return nil, errors.Wrapf(err, "%s: pred - target", what)
 	}
@@ -168,7 +168,7 @@ func BCE(prob, target *G.Node, r ...Reduction) (out *G.Node, err error) {
 	if err := checkFloatNode("BCE loss", prob); err != nil {
 		return nil, err
 	}
-	terms, err := G.ApplyOp(bceTerms(), prob, target)
+	terms, err := Apply(bceTerms(), prob, target)
 	if err != nil {
 		return nil, errors.Wrap(err, "BCE loss")
 	}
@@ -216,13 +216,13 @@ func (c *chain) apply(name string, f func() (*G.Node, error)) *G.Node {
 	return n
 }
 func (c *chain) add(a, b *G.Node) *G.Node {
-	return c.apply("add", func() (*G.Node, error) { return G.Add(a, b) })
+	return c.apply("add", func() (*G.Node, error) { return gorgonia2(G.Add, a, b) })
 }
 func (c *chain) sub(a, b *G.Node) *G.Node {
-	return c.apply("sub", func() (*G.Node, error) { return G.Sub(a, b) })
+	return c.apply("sub", func() (*G.Node, error) { return gorgonia2(G.Sub, a, b) })
 }
 func (c *chain) mul(a, b *G.Node) *G.Node {
-	return c.apply("mul", func() (*G.Node, error) { return G.HadamardProd(a, b) })
+	return c.apply("mul", func() (*G.Node, error) { return gorgonia2(G.HadamardProd, a, b) })
 }
 func (c *chain) elem(op *elemOp, x *G.Node) *G.Node {
 	return c.apply(op.name, func() (*G.Node, error) { return applyElem(op, x) })

@@ -15,7 +15,7 @@ func ElemName(n *G.Node) (string, bool) {
 	if n == nil {
 		return "", false
 	}
-	op, ok := n.Op().(*elemOp)
+	op, ok := OpOf(n).(*elemOp)
 	if !ok {
 		return "", false
 	}
@@ -28,7 +28,7 @@ func IsLogSumExp(n *G.Node) (x *G.Node, axis int, ok bool) {
 	if n == nil {
 		return nil, 0, false
 	}
-	op, isLSE := n.Op().(*lseOp)
+	op, isLSE := OpOf(n).(*lseOp)
 	if !isLSE {
 		return nil, 0, false
 	}
@@ -45,7 +45,7 @@ func IsLogSoftmax(n *G.Node) (x *G.Node, axis int, ok bool) {
 	if len(in) != 2 {
 		return nil, 0, false
 	}
-	ex, isExpand := in[1].Op().(*expandOp)
+	ex, isExpand := OpOf(in[1]).(*expandOp)
 	if !isExpand {
 		return nil, 0, false
 	}
@@ -62,7 +62,7 @@ func IsPick(n *G.Node) (x, classes *G.Node, ok bool) {
 	if n == nil {
 		return nil, nil, false
 	}
-	if _, isPick := n.Op().(*pickOp); !isPick {
+	if _, isPick := OpOf(n).(*pickOp); !isPick {
 		return nil, nil, false
 	}
 	in := Inputs(n)
@@ -75,7 +75,7 @@ func IsReshape(n *G.Node) (x *G.Node, ok bool) {
 	if n == nil {
 		return nil, false
 	}
-	if _, isReshape := n.Op().(*reshapeOp); !isReshape {
+	if _, isReshape := OpOf(n).(*reshapeOp); !isReshape {
 		return nil, false
 	}
 	return Inputs(n)[0], true
@@ -99,7 +99,7 @@ func IsBCE(n *G.Node) (p, t *G.Node, ok bool) {
 	if n == nil {
 		return nil, nil, false
 	}
-	if op, isBinary := n.Op().(*binaryElemOp); !isBinary || op.name != "bce" {
+	if op, isBinary := OpOf(n).(*binaryElemOp); !isBinary || op.name != "bce" {
 		return nil, nil, false
 	}
 	in := Inputs(n)

@@ -120,7 +120,7 @@ func (op *maxOp) String() string { return fmt.Sprintf("MaxAlong%v", op.axes) }
 
 // SymDiff is dx = maxGrad(x, g): g shared evenly by each slice's maxima.
 func (op *maxOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&maxGradOp{max: op}, in[0], g)
+	dx, err := Apply(&maxGradOp{max: op}, in[0], g)
 	return G.Nodes{dx}, err
 }
 

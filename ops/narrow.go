@@ -28,7 +28,7 @@ func Narrow(x *G.Node, axis, start, length int) (out *G.Node, err error) {
 		return nil, errors.Errorf("narrow: [%d:%d] out of range for axis %d of %s %v", start, start+length, a, x.Name(), x.Shape())
 	}
 	op := newAlongOp(false, a, start, start+length, x.Shape())
-	out, err = G.ApplyOp(op, x)
+	out, err = Apply(op, x)
 	return out, errors.Wrapf(err, "narrow [%d:%d] on axis %d of %s %v", start, start+length, a, x.Name(), x.Shape())
 }
 

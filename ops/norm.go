@@ -78,13 +78,13 @@ func BatchNorm(x, gamma, beta *G.Node, stats *BatchNormStats) (out *G.Node, err 
 	b := &chain{what: "batch norm"}
 	stat := func(v *G.Node, kind statKind) *G.Node {
 		return b.apply("running statistics", func() (*G.Node, error) {
-			return G.ApplyOp(&bnStatOp{stats: stats, kind: kind, n: n, c: c, training: true}, v)
+			return Apply(&bnStatOp{stats: stats, kind: kind, n: n, c: c, training: true}, v)
 		})
 	}
 	toX := func(v *G.Node) *G.Node {
 		return b.apply("broadcast", func() (*G.Node, error) { return expandChannels(v, shape) })
 	}
-	mean := func(v *G.Node) (*G.Node, error) { return G.Mean(v, axes...) }
+	mean := func(v *G.Node) (*G.Node, error) { return meanOver(v, axes) }
 	if x.Dims() == 2 { // the same values from preallocated ops (meanRows)
 		toX = func(v *G.Node) *G.Node {
 			return b.apply("broadcast", func() (*G.Node, error) { return BroadcastRows(v, shape[0]) })
@@ -93,7 +93,7 @@ func BatchNorm(x, gamma, beta *G.Node, stats *BatchNormStats) (out *G.Node, err 
 	}
 	mu := stat(b.apply("mean", func() (*G.Node, error) { return mean(x) }), statMean)
 	xc := b.sub(x, toX(mu))
-	sq := b.apply("square", func() (*G.Node, error) { return G.Square(xc) })
+	sq := b.apply("square", func() (*G.Node, error) { return gorgonia1(G.Square, xc) })
 	vr := stat(b.apply("variance", func() (*G.Node, error) { return mean(sq) }), statVar)
 	return normalize(b, xc, vr, stats.Eps, toX, gamma, beta, c)
 }
@@ -114,7 +114,7 @@ func meanRows(x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return G.HadamardDiv(s, n)
+	return gorgonia2(G.HadamardDiv, s, n)
 }
 
 // normalize returns xc ⊙ toX(1/√(vr + eps)) ⊙ toX(gamma) + toX(beta).
@@ -189,13 +189,13 @@ func LayerNorm(x, gamma, beta *G.Node, eps float64) (out *G.Node, err error) {
 			return out, err
 		})
 	}
-	mean := b.apply("mean", func() (*G.Node, error) { return G.Mean(x, last) })
+	mean := b.apply("mean", func() (*G.Node, error) { return meanOver(x, []int{last}) })
 	if x.Dims() == 1 {
 		return nil, errors.Errorf("layer norm: %s must have a batch axis, got %v", x.Name(), x.Shape())
 	}
 	xc := b.sub(x, rows(mean))
 	vr := b.apply("variance", func() (*G.Node, error) {
-		return G.Mean(b.apply("square", func() (*G.Node, error) { return G.Square(xc) }), last)
+		return meanOver(b.apply("square", func() (*G.Node, error) { return gorgonia1(G.Square, xc) }), []int{last})
 	})
 	if b.err != nil {
 		return nil, b.err

@@ -72,7 +72,7 @@ func BatchNormLayers(g *G.ExprGraph) []*BatchNormStats {
 	var out []*BatchNormStats
 	seen := map[*BatchNormStats]bool{}
 	for _, n := range g.AllNodes() {
-		if op, ok := n.Op().(*bnStatOp); ok && !seen[op.stats] {
+		if op, ok := OpOf(n).(*bnStatOp); ok && !seen[op.stats] {
 			seen[op.stats] = true
 			out = append(out, op.stats)
 		}

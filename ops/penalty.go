@@ -34,18 +34,18 @@ func penalty(what string, coef float64, term func(*G.Node) (*G.Node, error), par
 		if err != nil {
 			return nil, errors.Wrapf(err, "%s of %s", what, p.Name())
 		}
-		s, err := G.Sum(t)
+		s, err := sumAll(t)
 		if err != nil {
 			return nil, errors.Wrapf(err, "%s of %s", what, p.Name())
 		}
 		if total == nil {
 			total = s
-		} else if total, err = G.Add(total, s); err != nil {
+		} else if total, err = gorgonia2(G.Add, total, s); err != nil {
 			return nil, errors.Wrapf(err, "%s of %s", what, p.Name())
 		}
 	}
 	c := scalarLike(total, coef)
-	return G.Mul(c, total)
+	return gorgonia2(G.Mul, c, total)
 }
 
 // scalarLike returns a scalar constant of n's dtype. Scalar constants are

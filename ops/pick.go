@@ -53,7 +53,7 @@ func (op *pickOp) String() string { return fmt.Sprintf("pick%v", op.shape) }
 
 // SymDiff is d/dx = scatter(g, c): g_b at [b, c_b], 0 elsewhere.
 func (op *pickOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	gx, err := G.ApplyOp(&scatterOp{shape: op.shape}, g, in[1])
+	gx, err := Apply(&scatterOp{shape: op.shape}, g, in[1])
 	return G.Nodes{gx, nil}, err
 }
 
@@ -90,6 +90,6 @@ func (op *scatterOp) String() string { return fmt.Sprintf("scatter%v", op.shape)
 
 // SymDiff is d/dv = pick(g, c).
 func (op *scatterOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	gv, err := G.ApplyOp(&pickOp{shape: op.shape}, g, in[1])
+	gv, err := Apply(&pickOp{shape: op.shape}, g, in[1])
 	return G.Nodes{gv, nil}, err
 }

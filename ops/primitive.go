@@ -20,7 +20,7 @@ func unaryGorgonia(name string, f func(*G.Node) (*G.Node, error), x *G.Node) (ou
 	if err := checkFloatNode(name, x); err != nil {
 		return nil, err
 	}
-	out, err = f(x)
+	out, err = applyGorgonia(func(in ...*G.Node) (*G.Node, error) { return f(in[0]) }, x)
 	return out, errors.Wrapf(err, "%s of %s %v", name, x.Name(), x.Shape())
 }
 

@@ -18,7 +18,7 @@ func SumAlong(x *G.Node, axes ...int) (out *G.Node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err = G.Sum(x, ax...)
+	out, err = applyGorgonia(func(in ...*G.Node) (*G.Node, error) { return G.Sum(in[0], ax...) }, x)
 	return out, errors.Wrapf(err, "sum of %s %v over %v", x.Name(), x.Shape(), ax)
 }
 
@@ -30,8 +30,43 @@ func MeanAlong(x *G.Node, axes ...int) (out *G.Node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err = G.Mean(x, ax...)
+	out, err = meanOver(x, ax)
 	return out, errors.Wrapf(err, "mean of %s %v over %v", x.Name(), x.Shape(), ax)
+}
+
+// allAxes is 0, 1, ..., x.Dims()-1.
+func allAxes(x *G.Node) []int {
+	axes := make([]int, x.Dims())
+	for i := range axes {
+		axes[i] = i
+	}
+	return axes
+}
+
+// meanOver is Gorgonia's Mean, node by node through applyGorgonia (the sum,
+// each axis's size, their product, the quotient), so that no node of it
+// can merge with another on a hash collision.
+func meanOver(x *G.Node, axes []int) (*G.Node, error) {
+	if x.IsScalar() {
+		return x, nil
+	}
+	s, err := applyGorgonia(func(in ...*G.Node) (*G.Node, error) { return G.Sum(in[0], axes...) }, x)
+	if err != nil {
+		return nil, err
+	}
+	var count *G.Node
+	for _, axis := range axes {
+		size, err := applyGorgonia(func(in ...*G.Node) (*G.Node, error) { return G.SizeOf(axis, in[0]) }, x)
+		if err != nil {
+			return nil, err
+		}
+		if count == nil {
+			count = size
+		} else if count, err = applyGorgonia(func(in ...*G.Node) (*G.Node, error) { return G.Mul(in[0], in[1]) }, count, size); err != nil {
+			return nil, err
+		}
+	}
+	return applyGorgonia(func(in ...*G.Node) (*G.Node, error) { return G.HadamardDiv(in[0], in[1]) }, s, count)
 }
 
 // MaxAlong is the maximum of x over the given axes (all when none are
@@ -44,7 +79,7 @@ func MaxAlong(x *G.Node, axes ...int) (out *G.Node, err error) {
 		return nil, err
 	}
 	sort.Ints(ax)
-	out, err = G.ApplyOp(newMaxOp(x.Shape(), ax), x)
+	out, err = Apply(newMaxOp(x.Shape(), ax), x)
 	return out, errors.Wrapf(err, "max of %s %v over %v", x.Name(), x.Shape(), ax)
 }
 

@@ -51,7 +51,7 @@ func reductionOf(rs []Reduction) (Reduction, error) {
 // reduce applies r to all elements of terms.
 func reduce(terms *G.Node, r Reduction) (*G.Node, error) {
 	if r == Sum {
-		return G.Sum(terms)
+		return sumAll(terms)
 	}
-	return G.Mean(terms)
+	return meanOver(terms, allAxes(terms))
 }

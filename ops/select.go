@@ -98,7 +98,7 @@ func applySelect(k selectKind, in ...*G.Node) (*G.Node, error) {
 			return nil, errors.Wrapf(err, "ops.%v", k)
 		}
 	}
-	out, err := G.ApplyOp(&selectOp{kind: k, shape: to}, bs...)
+	out, err := Apply(&selectOp{kind: k, shape: to}, bs...)
 	return out, errors.Wrapf(err, "ops.%v of %v", k, names)
 }
 
@@ -226,7 +226,7 @@ func (op *selectOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
 		}
 	}
 	for i := first; i < len(in); i++ {
-		w, err := G.ApplyOp(&selectMaskOp{sel: op, side: i - first}, in...)
+		w, err := Apply(&selectMaskOp{sel: op, side: i - first}, in...)
 		if err != nil {
 			return nil, err
 		}

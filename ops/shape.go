@@ -26,7 +26,7 @@ func Transpose(x *G.Node, perm ...int) (out *G.Node, err error) {
 			return nil, errors.Errorf("transpose: permutation %v of %s %v needs %d axes", perm, x.Name(), x.Shape(), x.Dims())
 		}
 	}
-	out, err = G.Transpose(x, perm...)
+	out, err = applyGorgonia(func(in ...*G.Node) (*G.Node, error) { return G.Transpose(in[0], perm...) }, x)
 	return out, errors.Wrapf(err, "transpose of %s %v by %v", x.Name(), x.Shape(), perm)
 }
 
@@ -41,7 +41,7 @@ func Reshape(x *G.Node, shape ...int) (out *G.Node, err error) {
 	if x.IsScalar() || len(shape) == 0 || to.TotalSize() != x.Shape().TotalSize() {
 		return nil, errors.Errorf("reshape: cannot reshape %s %v to %v", x.Name(), x.Shape(), to)
 	}
-	out, err = G.ApplyOp(&reshapeOp{from: x.Shape().Clone(), to: to.Clone()}, x)
+	out, err = Apply(&reshapeOp{from: x.Shape().Clone(), to: to.Clone()}, x)
 	return out, errors.Wrapf(err, "reshape of %s %v to %v", x.Name(), x.Shape(), to)
 }
 
@@ -117,7 +117,7 @@ func (op *reshapeOp) String() string { return fmt.Sprintf("reshape%v->%v", op.fr
 
 // SymDiff reshapes g back: dL/dx = reshape(g, x.shape).
 func (op *reshapeOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	gx, err := G.ApplyOp(&reshapeOp{from: op.to, to: op.from}, grad)
+	gx, err := Apply(&reshapeOp{from: op.to, to: op.from}, grad)
 	return G.Nodes{gx}, err
 }
 
@@ -155,7 +155,7 @@ func Concat(axis int, xs ...*G.Node) (out *G.Node, err error) {
 			return nil, errors.Errorf("concat along %d: %s %v %v does not fit %s %v %v", a, x.Name(), x.Shape(), x.Dtype(), xs[0].Name(), s0, xs[0].Dtype())
 		}
 	}
-	out, err = G.ApplyOp(newConcatOp(a, xs), xs...)
+	out, err = Apply(newConcatOp(a, xs), xs...)
 	return out, errors.Wrapf(err, "concat along %d", a)
 }
 

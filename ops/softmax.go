@@ -30,7 +30,7 @@ func LogSumExp(x *G.Node, axis int) (out *G.Node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err = G.ApplyOp(&lseOp{axis: a, shape: x.Shape().Clone()}, x)
+	out, err = Apply(&lseOp{axis: a, shape: x.Shape().Clone()}, x)
 	return out, errors.Wrapf(err, "logsumexp of %s %v along %d", x.Name(), x.Shape(), a)
 }
 
@@ -44,12 +44,12 @@ func LogSoftmax(x *G.Node, axis int) (out *G.Node, err error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "logsoftmax")
 	}
-	op := lse.Op().(*lseOp)
+	op := OpOf(lse).(*lseOp)
 	e, err := expand(lse, op.axis, op.shape)
 	if err != nil {
 		return nil, errors.Wrap(err, "logsoftmax")
 	}
-	out, err = G.Sub(x, e)
+	out, err = gorgonia2(G.Sub, x, e)
 	return out, errors.Wrapf(err, "logsoftmax of %s %v", x.Name(), x.Shape())
 }
 
@@ -63,7 +63,7 @@ func Softmax(x *G.Node, axis int) (out *G.Node, err error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "softmax")
 	}
-	out, err = G.Exp(ls)
+	out, err = gorgonia1(G.Exp, ls)
 	return out, errors.Wrap(err, "softmax")
 }
 

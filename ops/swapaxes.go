@@ -34,7 +34,7 @@ func SwapAxes(x *G.Node, a, b int) (out *G.Node, err error) {
 		return x, nil
 	}
 	op := &swapOp{a: min(a, b), b: max(a, b), in: x.Shape().Clone()}
-	out, err = G.ApplyOp(op, x)
+	out, err = Apply(op, x)
 	return out, errors.Wrapf(err, "%v", op)
 }
 
@@ -153,7 +153,7 @@ func (op *swapOp) String() string {
 // SymDiff is dL/dx = SwapAxes(g, a, b).
 func (op *swapOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
 	out, _ := op.outShape(op.in)
-	gx, err := G.ApplyOp(&swapOp{a: op.a, b: op.b, in: out}, g)
+	gx, err := Apply(&swapOp{a: op.a, b: op.b, in: out}, g)
 	return G.Nodes{gx}, err
 }
 

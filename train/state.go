@@ -127,7 +127,7 @@ func (t *Trainer) rngOps() map[string]ops.RNGStater {
 			continue
 		}
 		for _, n := range bp.prog.Graph().AllNodes() {
-			if r, ok := n.Op().(ops.RNGStater); ok {
+			if r, ok := ops.OpOf(n).(ops.RNGStater); ok {
 				out[fmt.Sprintf("b%d.%s", size, r.RNGKey())] = r
 			}
 		}
