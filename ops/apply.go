@@ -38,13 +38,7 @@ func Apply(op G.Op, in ...*G.Node) (*G.Node, error) {
 	if len(in) == 0 {
 		return nil, errors.Errorf("apply %v: no inputs", op)
 	}
-	var g *G.ExprGraph
-	for _, x := range in { // a Gorgonia constant made without G.In has none
-		if x != nil && x.Graph() != nil {
-			g = x.Graph()
-			break
-		}
-	}
+	g := graphOf(in)
 	if g == nil {
 		return nil, errors.Errorf("apply %v: no input has a graph", op)
 	}
@@ -88,15 +82,25 @@ func Apply(op G.Op, in ...*G.Node) (*G.Node, error) {
 	return nil, errors.Errorf("apply %v: Gorgonia merged the new node with a different one %d times", op, MaxDistinctTries)
 }
 
-// applyGorgonia adds the node Gorgonia's builder f makes from in, through
-// Apply: f runs on stand-ins of in in a scratch graph of its own, and the
-// one op it made there is applied to in. So neither a hash collision in
-// in's graph nor one of Gorgonia's build-time rewrites (Log1p of an exp
-// becomes its softplus, Log of a softmax flips that node) changes what the
-// node computes. A builder that makes more than one node (a broadcast) or
-// does not apply one op to exactly its inputs runs on in itself, as
-// Gorgonia would.
+// applyGorgonia adds the node Gorgonia's builder f makes from in, making
+// sure it is not another computation's node: f runs in in's graph, and a
+// node it made there, or an existing one with this op over exactly in (a
+// true repeat), is the answer. When f returned an existing node over other
+// inputs (a merge on a hash collision, or one of Gorgonia's build-time
+// rewrites that found its result already built), f runs again on
+// stand-ins of in in a scratch graph of its own, and the one op it made
+// there is applied to in through Apply. A builder that makes more than one
+// node there (a broadcast) is answered as Gorgonia answered.
 func applyGorgonia(f func(in ...*G.Node) (*G.Node, error), in ...*G.Node) (*G.Node, error) {
+	g := graphOf(in)
+	if g == nil {
+		return f(in...)
+	}
+	before := len(g.AllNodes())
+	m, err := f(in...)
+	if err != nil || m == nil || added(g, before, m) || (m.Op() != nil && sameNodes(Inputs(m), in)) {
+		return m, err
+	}
 	scratch := G.NewGraph()
 	stand := make(G.Nodes, len(in))
 	for i, x := range in {
@@ -109,9 +113,20 @@ func applyGorgonia(f func(in ...*G.Node) (*G.Node, error), in ...*G.Node) (*G.No
 	}
 	proto, err := f(stand...)
 	if err != nil || proto == nil || proto.Op() == nil || len(scratch.AllNodes()) != len(in)+1 || !sameNodes(Inputs(proto), stand) {
-		return f(in...)
+		return m, nil
 	}
 	return Apply(proto.Op(), in...)
+}
+
+// graphOf is the graph of the first input that has one (a Gorgonia
+// constant made without G.In has none), nil if none does.
+func graphOf(in G.Nodes) *G.ExprGraph {
+	for _, x := range in {
+		if x != nil && x.Graph() != nil {
+			return x.Graph()
+		}
+	}
+	return nil
 }
 
 // gorgonia1 and gorgonia2 are a one- and a two-input Gorgonia builder
