@@ -1,6 +1,7 @@
 package optimizers
 
 import (
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -58,4 +59,53 @@ func bits[T float](x T) uint64 {
 // generator (the go:generate line in adam_select_amd64.go) writes.
 func TestGeneratedAssembly(t *testing.T) {
 	asmtest.CheckGenerated(t, "optimizers", "adam_amd64.s", "adam_amd64.go")
+}
+
+// FuzzAdamKernel: for any parameters, gradients and moments (from the
+// fuzzer's bytes, v taken as |v|), adamPlain's assembly blocks give the
+// loop's bits in both dtypes.
+func FuzzAdamKernel(f *testing.F) {
+	f.Add(make([]byte, 32*9), 0.9, 0.999, 1e-3)
+	f.Fuzz(func(t *testing.T, b []byte, b1, b2, lr float64) {
+		b1, b2, lr = unit(b1), unit(b2), unit(lr)
+		h := adamStep{b1: b1, c1: 1 - b1, b2: b2, c2: 1 - b2, bc2sqrt: math.Sqrt(1 - b2*b2), eps: 1e-8, negStepSize: -lr / (1 - b1*b1)}
+		n := len(b) / 32
+		word := func(i int) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:])) }
+		p, g, m, v := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+		for i := range n {
+			p[i], g[i], m[i], v[i] = word(4*i), word(4*i+1), word(4*i+2), math.Abs(word(4*i+3))
+		}
+		fuzzAdam(t, p, g, m, v, &h)
+		fuzzAdam(t, to32(p), to32(g), to32(m), to32(v), &h)
+	})
+}
+
+// unit maps any float64 into (0, 1): its fractional part, 0.5 for one
+// that has none (an integer, ±Inf, NaN).
+func unit(x float64) float64 {
+	if f := math.Abs(x) - math.Floor(math.Abs(x)); f > 0 && f < 1 {
+		return f
+	}
+	return 0.5
+}
+
+func to32(x []float64) []float32 {
+	out := make([]float32, len(x))
+	for i, v := range x {
+		out[i] = float32(v)
+	}
+	return out
+}
+
+func fuzzAdam[T float](t *testing.T, p, g, m, v []T, h *adamStep) {
+	t.Helper()
+	p2, m2, v2 := append([]T(nil), p...), append([]T(nil), m...), append([]T(nil), v...)
+	adamPlain(p, g, m, v, h)
+	adamPlainFrom(0, p2, g, m2, v2, h)
+	same := func(a, b T) bool { return bits(a) == bits(b) || (a != a && b != b) }
+	for i := range p {
+		if !same(p[i], p2[i]) || !same(m[i], m2[i]) || !same(v[i], v2[i]) {
+			t.Fatalf("%T element %d: p %v m %v v %v, the loop gives %v %v %v", p[0], i, p[i], m[i], v[i], p2[i], m2[i], v2[i])
+		}
+	}
 }
