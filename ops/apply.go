@@ -3,6 +3,7 @@ package ops
 import (
 	"fmt"
 	"hash"
+	"slices"
 	"sync/atomic"
 
 	"github.com/pkg/errors"
@@ -98,7 +99,7 @@ func applyGorgonia(f func(in ...*G.Node) (*G.Node, error), in ...*G.Node) (*G.No
 	}
 	before := len(g.AllNodes())
 	m, err := f(in...)
-	if err != nil || m == nil || added(g, before, m) || (m.Op() != nil && sameNodes(Inputs(m), in)) {
+	if err != nil || m == nil || added(g, before, m) || (m.Op() != nil && slices.Equal(Inputs(m), G.Nodes(in))) {
 		return m, err
 	}
 	scratch := G.NewGraph()
@@ -112,7 +113,7 @@ func applyGorgonia(f func(in ...*G.Node) (*G.Node, error), in ...*G.Node) (*G.No
 		stand[i] = G.NewTensor(scratch, x.Dtype(), x.Dims(), append(opts, G.WithShape(x.Shape().Clone()...))...)
 	}
 	proto, err := f(stand...)
-	if err != nil || proto == nil || proto.Op() == nil || len(scratch.AllNodes()) != len(in)+1 || !sameNodes(Inputs(proto), stand) {
+	if err != nil || proto == nil || proto.Op() == nil || len(scratch.AllNodes()) != len(in)+1 || !slices.Equal(Inputs(proto), stand) {
 		return m, nil
 	}
 	return Apply(proto.Op(), in...)
@@ -144,19 +145,6 @@ func sumAll(x *G.Node) (*G.Node, error) {
 	return applyGorgonia(func(in ...*G.Node) (*G.Node, error) { return G.Sum(in[0]) }, x)
 }
 
-// sameNodes reports whether a and b hold the same nodes in the same order.
-func sameNodes(a, b G.Nodes) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // added reports whether m is among the nodes g gained after its first
 // before ones: a node made by this ApplyOp, not an existing one it
 // returned (a graph-less constant input joins g too, so the count alone
@@ -172,7 +160,7 @@ func added(g *G.ExprGraph, before int, m *G.Node) bool {
 
 // isComputation reports whether the existing node m computes op over in.
 func isComputation(m *G.Node, op G.Op, in G.Nodes) bool {
-	return sameNodes(Inputs(m), in) && sameComputation(op, m.Op())
+	return slices.Equal(Inputs(m), G.Nodes(in)) && sameComputation(op, m.Op())
 }
 
 // sameComputation reports whether two ops whose nodes Gorgonia merged
