@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/internal/panics"
+	"github.com/symgrad/symgrad/ops/kernels"
 )
 
 // ArgMax is PyTorch's argmax(x, dim): the index of the largest element
@@ -101,7 +102,7 @@ func (op *argOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	outer, n, inner := 1, len(x), 1
 	if op.axis >= 0 {
-		outer, n, inner = axisLayout(op.shape, op.axis)
+		outer, n, inner = kernels.AxisLayout(op.shape, op.axis)
 	}
 	res := make([]int64, outer*inner)
 	for o := 0; o < outer; o++ {

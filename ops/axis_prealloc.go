@@ -31,7 +31,7 @@ func (op *expandOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, err
 	if err != nil {
 		return nil, err
 	}
-	outer, n, inner := axisLayout(op.to, op.axis)
+	outer, n, inner := kernels.AxisLayout(op.to, op.axis)
 	if x.DataSize() != outer*inner || y.DataSize() != outer*n*inner {
 		return nil, errors.Errorf("%v: input %v, output %v", op, x.Shape(), y.Shape())
 	}
@@ -70,7 +70,7 @@ func (op *lseOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error)
 	if err != nil {
 		return nil, err
 	}
-	outer, n, inner := axisLayout(op.shape, op.axis)
+	outer, n, inner := kernels.AxisLayout(op.shape, op.axis)
 	if x.DataSize() != outer*n*inner || y.DataSize() != outer*inner {
 		return nil, errors.Errorf("%v: input %v, output %v", op, x.Shape(), y.Shape())
 	}

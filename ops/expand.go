@@ -6,6 +6,7 @@ import (
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
+	"github.com/symgrad/symgrad/ops/kernels"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -37,7 +38,7 @@ func (op *expandOp) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, errors.Wrapf(err, "%v", op)
 	}
-	outer, n, inner := axisLayout(op.to, op.axis)
+	outer, n, inner := kernels.AxisLayout(op.to, op.axis)
 	res := make([]float64, outer*n*inner)
 	for o := 0; o < outer; o++ {
 		for k := 0; k < n; k++ {

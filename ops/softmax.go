@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/internal/panics"
+	"github.com/symgrad/symgrad/ops/kernels"
 )
 
 // LogSumExp is log Σ_axis e^x, computed as m + log Σ e^(x - m) with m the
@@ -92,20 +93,6 @@ func init() {
 		"Composite; stable for any x. Avoids Gorgonia's SoftMax and its Log(SoftMax) rewrite.", Softmax)
 }
 
-// axisLayout splits a shape around axis into outer × n × inner.
-func axisLayout(shape tensor.Shape, axis int) (outer, n, inner int) {
-	outer, inner = 1, 1
-	for i, d := range shape {
-		switch {
-		case i < axis:
-			outer *= d
-		case i > axis:
-			inner *= d
-		}
-	}
-	return outer, shape[axis], inner
-}
-
 // removeAxis returns shape without axis.
 func removeAxis(shape tensor.Shape, axis int) tensor.Shape {
 	out := append(tensor.Shape{}, shape[:axis]...)
@@ -139,7 +126,7 @@ func (op *lseOp) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, errors.Wrapf(err, "%v", op)
 	}
-	outer, n, inner := axisLayout(op.shape, op.axis)
+	outer, n, inner := kernels.AxisLayout(op.shape, op.axis)
 	res := make([]float64, outer*inner)
 	lseInto(res, x, outer, n, inner)
 	return valueOf(res, removeAxis(op.shape, op.axis), dtypeOf(vs[0]))

@@ -47,20 +47,12 @@ func sumAlongKernel(axis int, out G.Value, in []G.Value) error {
 	if axis < 0 || axis >= len(s) {
 		return errKernelInput
 	}
-	outer, inner := 1, 1
-	for i, d := range s {
-		switch {
-		case i < axis:
-			outer *= d
-		case i > axis:
-			inner *= d
-		}
-	}
+	outer, n, inner := kernels.AxisLayout(s, axis)
 	fromZero := axis > 0 && axis == len(s)-1
-	if done, err := sumAlongAs[float64](out, x, outer, s[axis], inner, fromZero); done {
+	if done, err := sumAlongAs[float64](out, x, outer, n, inner, fromZero); done {
 		return err
 	}
-	if done, err := sumAlongAs[float32](out, x, outer, s[axis], inner, fromZero); done {
+	if done, err := sumAlongAs[float32](out, x, outer, n, inner, fromZero); done {
 		return err
 	}
 	return errKernelInput
