@@ -50,7 +50,7 @@ func expOne(x float64) float64 {
 func Exp(dst, x []float64) {
 	dst = dst[:len(x)]
 	done := 0
-	if inRange(x) {
+	if within(x, minPoly, maxPoly) {
 		done = expBlocks(dst, x)
 	}
 	for i := done; i < len(x); i++ {
@@ -58,11 +58,11 @@ func Exp(dst, x []float64) {
 	}
 }
 
-// inRange reports whether every element is in the polynomial's range (a
-// NaN is not).
-func inRange(x []float64) bool {
+// within reports whether every element is in [lo, hi] (a NaN is not):
+// whether the kernel's polynomial serves the whole slice.
+func within(x []float64, lo, hi float64) bool {
 	for _, v := range x {
-		if !(v >= minPoly && v <= maxPoly) {
+		if !(v >= lo && v <= hi) {
 			return false
 		}
 	}
@@ -102,21 +102,10 @@ func sigmoidOne(x float64) float64 {
 func Sigmoid(dst, x []float64) {
 	dst = dst[:len(x)]
 	done := 0
-	if sigmoidInRange(x) {
+	if within(x, -maxSigmoid, maxSigmoid) {
 		done = sigmoidBlocks(dst, x)
 	}
 	for i := done; i < len(x); i++ {
 		dst[i] = sigmoidOne(x[i])
 	}
-}
-
-// sigmoidInRange reports whether every |x[i]| <= maxSigmoid (a NaN is
-// not).
-func sigmoidInRange(x []float64) bool {
-	for _, v := range x {
-		if !(v >= -maxSigmoid && v <= maxSigmoid) {
-			return false
-		}
-	}
-	return true
 }
