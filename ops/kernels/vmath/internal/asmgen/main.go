@@ -123,6 +123,19 @@ func loop(name string, n, px, pd Register, step int, body func()) {
 	RET()
 }
 
+// prologue loads a kernel's arguments (dst, x, n) and the given rows of
+// the constant table into Y12, Y13, ... in order.
+func prologue(consts Mem, rows ...int) (pd, px, n Register, k []VecPhysical) {
+	pd = Load(Param("dst"), GP64())
+	px = Load(Param("x"), GP64())
+	n = Load(Param("n"), GP64())
+	k = []VecPhysical{Y12, Y13, Y14, Y15}[:len(rows)]
+	for i, row := range rows {
+		VMOVUPD(consts.Offset(32*row), k[i])
+	}
+	return pd, px, n, k
+}
+
 // expKernel emits expAVX2: four chains, 16 elements a pass, in Y0-Y11;
 // Y12-Y14 hold log2e, ln2 and ln2lo.
 func expKernel(consts Mem) {
@@ -130,13 +143,8 @@ func expKernel(consts Mem) {
 	Pragma("noescape")
 	Doc("expAVX2 sets dst[i] = e^x[i] for i < n, n a multiple of 16, each x[i] in [-708, 709]",
 		"(see package asmgen). It requires AVX2 and FMA.")
-	pd := Load(Param("dst"), GP64())
-	px := Load(Param("x"), GP64())
-	n := Load(Param("n"), GP64())
-	log2e, ln2, lo := Y12, Y13, Y14
-	VMOVUPD(consts.Offset(32*rowLog2e), log2e)
-	VMOVUPD(consts.Offset(32*rowLn2), ln2)
-	VMOVUPD(consts.Offset(32*rowLn2lo), lo)
+	pd, px, n, k := prologue(consts, rowLog2e, rowLn2, rowLn2lo)
+	log2e, ln2, lo := k[0], k[1], k[2]
 	cs := []chain{{Y0, Y1, Y2}, {Y3, Y4, Y5}, {Y6, Y7, Y8}, {Y9, Y10, Y11}}
 	loop("exp", n, px, pd, 16, func() {
 		for i, c := range cs {
@@ -157,14 +165,8 @@ func sigmoidKernel(consts Mem) {
 	Pragma("noescape")
 	Doc("sigmoidAVX2 sets dst[i] = σ(x[i]) for i < n, n a multiple of 8, each |x[i]| <= 708",
 		"(see package asmgen). It requires AVX2 and FMA.")
-	pd := Load(Param("dst"), GP64())
-	px := Load(Param("x"), GP64())
-	n := Load(Param("n"), GP64())
-	log2e, ln2, lo, one := Y12, Y13, Y14, Y15
-	VMOVUPD(consts.Offset(32*rowLog2e), log2e)
-	VMOVUPD(consts.Offset(32*rowLn2), ln2)
-	VMOVUPD(consts.Offset(32*rowLn2lo), lo)
-	VMOVUPD(consts.Offset(32*rowOne), one)
+	pd, px, n, k := prologue(consts, rowLog2e, rowLn2, rowLn2lo, rowOne)
+	log2e, ln2, lo, one := k[0], k[1], k[2], k[3]
 	cs := []chain{{Y0, Y1, Y2}, {Y4, Y5, Y6}}
 	xs := []VecPhysical{Y3, Y7}  // x, for its sign
 	den := []VecPhysical{Y8, Y9} // 1 + e
