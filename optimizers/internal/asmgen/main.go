@@ -46,6 +46,30 @@ const (
 	kNegStep
 )
 
+// args loads a kernel's arguments: the pointers to p, grad, m and v, the
+// count n and the pointer to the constants.
+func args() (pp, pg, pm, pv, n, pk Register) {
+	pp, pg, pm, pv = Load(Param("p"), GP64()), Load(Param("grad"), GP64()), Load(Param("m"), GP64()), Load(Param("v"), GP64())
+	return pp, pg, pm, pv, Load(Param("n"), GP64()), Load(Param("k"), GP64())
+}
+
+// loop emits the kernel's loop over n elements, four a pass: body, then
+// each pointer advanced by bytes.
+func loop(name string, n Register, ptrs []Register, bytes int, body func()) {
+	Label(name + "_loop")
+	CMPQ(n, U32(4))
+	JL(LabelRef(name + "_done"))
+	body()
+	for _, r := range ptrs {
+		ADDQ(U32(bytes), r)
+	}
+	SUBQ(U32(4), n)
+	JMP(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
 // adam32 emits adam32AVX2: four float32 lanes a pass (an XMM register; the
 // float64 FMAs widen them to a YMM register).
 func adam32() {
@@ -53,9 +77,7 @@ func adam32() {
 	Pragma("noescape")
 	Doc("adam32AVX2 is adamPlain[float32] over n elements, n a multiple of 4, with the step's",
 		"constants k (see package asmgen). It requires AVX2 and FMA.")
-	pp, pg, pm, pv := Load(Param("p"), GP64()), Load(Param("grad"), GP64()), Load(Param("m"), GP64()), Load(Param("v"), GP64())
-	n := Load(Param("n"), GP64())
-	pk := Load(Param("k"), GP64())
+	pp, pg, pm, pv, n, pk := args()
 	bcast := func(i int) VecVirtual {
 		x := XMM()
 		VBROADCASTSS(Mem{Base: pk, Disp: 4 * i}, x)
@@ -64,46 +86,37 @@ func adam32() {
 	b1, b2, c2, bc, eps, neg := bcast(kB1), bcast(kB2), bcast(kC2), bcast(kBC2Sqrt), bcast(kEps), bcast(kNegStep)
 	c1 := YMM() // c1 widened to float64
 	VCVTPS2PD(bcast(kC1), c1)
-	Label("adam32_loop")
-	CMPQ(n, U32(4))
-	JL(LabelRef("adam32_done"))
-	d, d64 := XMM(), YMM()
-	VMOVUPS(Mem{Base: pg}, d)
-	VCVTPS2PD(d, d64)
-	t, t64 := XMM(), YMM()
-	VMULPS(Mem{Base: pm}, b1, t) // m·b1
-	VCVTPS2PD(t, t64)
-	VFMADD231PD(c1, d64, t64) // m' = c1·g + m·b1, in float64
-	mi := XMM()
-	VCVTPD2PSY(t64, mi)
-	VMOVUPS(mi, Mem{Base: pm})
-	cd, cd64 := XMM(), YMM()
-	VMULPS(c2, d, cd) // c2·g
-	VCVTPS2PD(cd, cd64)
-	u, u64 := XMM(), YMM()
-	VMULPS(Mem{Base: pv}, b2, u) // v·b2
-	VCVTPS2PD(u, u64)
-	VFMADD231PD(cd64, d64, u64) // v' = (c2·g)·g + v·b2, in float64
-	vi := XMM()
-	VCVTPD2PSY(u64, vi)
-	VMOVUPS(vi, Mem{Base: pv})
-	s := XMM()
-	VSQRTPS(vi, s)
-	VDIVPS(bc, s, s)
-	VADDPS(eps, s, s)
-	q := XMM()
-	VMULPS(neg, mi, q)
-	VDIVPS(s, q, q)
-	VADDPS(Mem{Base: pp}, q, q)
-	VMOVUPS(q, Mem{Base: pp})
-	for _, r := range []Register{pp, pg, pm, pv} {
-		ADDQ(U32(16), r)
-	}
-	SUBQ(U32(4), n)
-	JMP(LabelRef("adam32_loop"))
-	Label("adam32_done")
-	VZEROUPPER()
-	RET()
+	loop("adam32", n, []Register{pp, pg, pm, pv}, 16, func() {
+		d, d64 := XMM(), YMM()
+		VMOVUPS(Mem{Base: pg}, d)
+		VCVTPS2PD(d, d64)
+		t, t64 := XMM(), YMM()
+		VMULPS(Mem{Base: pm}, b1, t) // m·b1
+		VCVTPS2PD(t, t64)
+		VFMADD231PD(c1, d64, t64) // m' = c1·g + m·b1, in float64
+		mi := XMM()
+		VCVTPD2PSY(t64, mi)
+		VMOVUPS(mi, Mem{Base: pm})
+		cd, cd64 := XMM(), YMM()
+		VMULPS(c2, d, cd) // c2·g
+		VCVTPS2PD(cd, cd64)
+		u, u64 := XMM(), YMM()
+		VMULPS(Mem{Base: pv}, b2, u) // v·b2
+		VCVTPS2PD(u, u64)
+		VFMADD231PD(cd64, d64, u64) // v' = (c2·g)·g + v·b2, in float64
+		vi := XMM()
+		VCVTPD2PSY(u64, vi)
+		VMOVUPS(vi, Mem{Base: pv})
+		s := XMM()
+		VSQRTPS(vi, s)
+		VDIVPS(bc, s, s)
+		VADDPS(eps, s, s)
+		q := XMM()
+		VMULPS(neg, mi, q)
+		VDIVPS(s, q, q)
+		VADDPS(Mem{Base: pp}, q, q)
+		VMOVUPS(q, Mem{Base: pp})
+	})
 }
 
 // adam64 emits adam64AVX2: four float64 lanes a pass.
@@ -112,45 +125,34 @@ func adam64() {
 	Pragma("noescape")
 	Doc("adam64AVX2 is adamPlain[float64] over n elements, n a multiple of 4, with the step's",
 		"constants k (see package asmgen). It requires AVX2 and FMA.")
-	pp, pg, pm, pv := Load(Param("p"), GP64()), Load(Param("grad"), GP64()), Load(Param("m"), GP64()), Load(Param("v"), GP64())
-	n := Load(Param("n"), GP64())
-	pk := Load(Param("k"), GP64())
+	pp, pg, pm, pv, n, pk := args()
 	bcast := func(i int) VecVirtual {
 		y := YMM()
 		VBROADCASTSD(Mem{Base: pk, Disp: 8 * i}, y)
 		return y
 	}
 	b1, c1, b2, c2, bc, eps, neg := bcast(kB1), bcast(kC1), bcast(kB2), bcast(kC2), bcast(kBC2Sqrt), bcast(kEps), bcast(kNegStep)
-	Label("adam64_loop")
-	CMPQ(n, U32(4))
-	JL(LabelRef("adam64_done"))
-	d := YMM()
-	VMOVUPD(Mem{Base: pg}, d)
-	mi := YMM()
-	VMULPD(Mem{Base: pm}, b1, mi) // m·b1
-	VFMADD231PD(c1, d, mi)        // m' = c1·g + m·b1
-	VMOVUPD(mi, Mem{Base: pm})
-	cd := YMM()
-	VMULPD(c2, d, cd) // c2·g
-	vi := YMM()
-	VMULPD(Mem{Base: pv}, b2, vi) // v·b2
-	VFMADD231PD(cd, d, vi)        // v' = (c2·g)·g + v·b2
-	VMOVUPD(vi, Mem{Base: pv})
-	s := YMM()
-	VSQRTPD(vi, s)
-	VDIVPD(bc, s, s)
-	VADDPD(eps, s, s)
-	q := YMM()
-	VMULPD(neg, mi, q)
-	VDIVPD(s, q, q)
-	VADDPD(Mem{Base: pp}, q, q)
-	VMOVUPD(q, Mem{Base: pp})
-	for _, r := range []Register{pp, pg, pm, pv} {
-		ADDQ(U32(32), r)
-	}
-	SUBQ(U32(4), n)
-	JMP(LabelRef("adam64_loop"))
-	Label("adam64_done")
-	VZEROUPPER()
-	RET()
+	loop("adam64", n, []Register{pp, pg, pm, pv}, 32, func() {
+		d := YMM()
+		VMOVUPD(Mem{Base: pg}, d)
+		mi := YMM()
+		VMULPD(Mem{Base: pm}, b1, mi) // m·b1
+		VFMADD231PD(c1, d, mi)        // m' = c1·g + m·b1
+		VMOVUPD(mi, Mem{Base: pm})
+		cd := YMM()
+		VMULPD(c2, d, cd) // c2·g
+		vi := YMM()
+		VMULPD(Mem{Base: pv}, b2, vi) // v·b2
+		VFMADD231PD(cd, d, vi)        // v' = (c2·g)·g + v·b2
+		VMOVUPD(vi, Mem{Base: pv})
+		s := YMM()
+		VSQRTPD(vi, s)
+		VDIVPD(bc, s, s)
+		VADDPD(eps, s, s)
+		q := YMM()
+		VMULPD(neg, mi, q)
+		VDIVPD(s, q, q)
+		VADDPD(Mem{Base: pp}, q, q)
+		VMOVUPD(q, Mem{Base: pp})
+	})
 }
