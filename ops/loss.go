@@ -2,10 +2,13 @@ package ops
 
 import (
 	"fmt"
+	"hash"
 	"math"
 
+	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/internal/panics"
 )
@@ -255,10 +258,191 @@ func init() {
 		func(p, t *G.Node, q []float64) (*G.Node, error) { return Huber(p, t, oneFloat(q, 1)) }, Real, Real, 0.8)
 	lossSpec(Spec{Name: "bce", Forward: "bce(p, t) = mean(-(t·max(ln p, -100) + (1 - t)·max(ln(1 - p), -100)))",
 		Gradient: "d/dp = (p - t) / max(p(1 - p), 1e-12) / N (PyTorch's bounded form); d/dt = (max(ln(1 - p), -100) - max(ln p, -100)) / N",
-		Notes:    "symgrad op (bce.go), as PyTorch BCELoss: clamped logs keep the value finite at p = 0 and 1, and the gradient's denominator is floored at 1e-12 as in PyTorch's backward.", TwiceDifferentiable: false},
+		Notes:    "symgrad op, as PyTorch BCELoss: clamped logs keep the value finite at p = 0 and 1, and the gradient's denominator is floored at 1e-12 as in PyTorch's backward.", TwiceDifferentiable: false},
 		func(p, t *G.Node, _ []float64) (*G.Node, error) { return BCE(p, t) }, Domain{Min: 0.05, Max: 0.95}, Domain{Min: 0, Max: 1})
 	lossSpec(Spec{Name: "bcewithlogits", Forward: "bcewithlogits(x, t) = mean(max(x, 0) - x·t + log1p(e^-|x|))",
 		Gradient: "d/dx = (σ(x) - t) / N; d/dt = -x / N",
 		Notes:    "symgrad softplus; finite for any logit (Gorgonia's BinaryXent takes log of a sigmoid).", TwiceDifferentiable: true},
 		func(p, t *G.Node, _ []float64) (*G.Node, error) { return BCEWithLogits(p, t) }, Domain{Min: -4, Max: 4}, Domain{Min: 0, Max: 1})
+}
+
+// bceEps is the floor of p(1 - p) in BCE's gradient: PyTorch's EPSILON in
+// binary_cross_entropy_backward, which is the float 1e-12 (so
+// 9.99999996e-13 in double arithmetic, not 1e-12).
+var bceEps = float64(float32(1e-12))
+
+// binaryElemOp is an elementwise function z = f(x, y) of two tensors of one
+// shape, evaluated in Go. Its gradient, when it has one, is built by
+// grad(x, y, g) from other nodes. A nil grad makes it not differentiable:
+// DiffWRT still says both inputs are, so that differentiating through it
+// reaches SymDiff, whose error refuses the second derivative rather than
+// letting it be silently zero.
+type binaryElemOp struct {
+	binaryBase
+	name string // holds every attribute: the hash is the name
+	f    func(x, y float64) float64
+	grad func(x, y, g *G.Node) (G.Nodes, error)
+}
+
+var _ G.SDOp = (*binaryElemOp)(nil)
+
+func (op *binaryElemOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(a, a, a)
+}
+func (op *binaryElemOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	if len(in) != 2 {
+		return nil, errors.Errorf("%s: expected 2 inputs, got %d", op.name, len(in))
+	}
+	a, ok1 := in[0].(tensor.Shape)
+	b, ok2 := in[1].(tensor.Shape)
+	if !ok1 || !ok2 || !a.Eq(b) {
+		return nil, errors.Errorf("%s: inputs must have one shape, got %v and %v", op.name, in[0], in[1])
+	}
+	return a.Clone(), nil
+}
+func (op *binaryElemOp) Do(vs ...G.Value) (G.Value, error) {
+	if len(vs) != 2 {
+		return nil, errors.Errorf("%s: expected 2 inputs, got %d", op.name, len(vs))
+	}
+	x, err := float64sOf(vs[0])
+	if err != nil {
+		return nil, errors.Wrap(err, op.name)
+	}
+	y, err := float64sOf(vs[1])
+	if err != nil {
+		return nil, errors.Wrap(err, op.name)
+	}
+	if len(x) != len(y) {
+		return nil, errors.Errorf("%s: inputs of %d and %d elements", op.name, len(x), len(y))
+	}
+	out := make([]float64, len(x))
+	for i := range x {
+		out[i] = op.f(x[i], y[i])
+	}
+	return valueOf(out, vs[0].Shape(), dtypeOf(vs[0]))
+}
+func (op *binaryElemOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%s", op.name) }
+func (op *binaryElemOp) Hashcode() uint32      { return hashOf(op) }
+
+var (
+	// KindBinaryElementwise is the kind of a binary elementwise function (binaryElemOp); Identity.Name is "bce" or "bce'p".
+	KindBinaryElementwise = NewKind("binaryelementwise")
+)
+
+// Identity is KindBinaryElementwise.
+func (op *binaryElemOp) Identity() Identity {
+	return Identity{Kind: KindBinaryElementwise, Name: op.name}
+}
+
+func (op *binaryElemOp) String() string { return op.name }
+func (op *binaryElemOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
+	if op.grad == nil {
+		return nil, errors.Errorf("%s is not differentiable (not twice differentiable as part of its op)", op.name)
+	}
+	return op.grad(in[0], in[1], g)
+}
+
+// bceTerms is PyTorch's elementwise binary cross-entropy on a probability p
+// and a target t: -(t·max(ln p, -100) + (1 - t)·max(ln(1 - p), -100)), with
+// ln(1 - p) computed as PyTorch computes it (log of the rounded 1 - p, not
+// log1p: at p = 1e-17 both give a loss of exactly 0).
+//
+// Its gradient is PyTorch's, not the derivative of the clamped formula:
+// d/dp = g·(p - t) / max(p(1 - p), 1e-12) (the same as -(t/p - (1-t)/(1-p))
+// where p(1 - p) ≥ 1e-12, and bounded where p saturates), and
+// d/dt = g·(max(ln(1 - p), -100) - max(ln p, -100)).
+func bceTerms() *binaryElemOp {
+	return &binaryElemOp{name: "bce", f: func(p, t float64) float64 {
+		return -(t*math.Max(math.Log(p), -100) + (1-t)*math.Max(math.Log(1-p), -100))
+	}, grad: bceGrad}
+}
+
+// bceGradP is d/dp of bceTerms for an upstream gradient of one.
+func bceGradP() *binaryElemOp {
+	return &binaryElemOp{name: "bce'p", f: func(p, t float64) float64 {
+		return (p - t) / math.Max(p*(1-p), bceEps)
+	}}
+}
+
+func bceGrad(p, t, g *G.Node) (G.Nodes, error) {
+	b := &chain{what: "BCE gradient"}
+	dp := b.mul(g, b.apply("bce'p", func() (*G.Node, error) { return Apply(bceGradP(), p, t) }))
+	one := scalarLike(p, 1)
+	dt := b.mul(g, b.sub(b.elem(clampedLogOp(), b.sub(one, p)), b.elem(clampedLogOp(), p)))
+	if b.err != nil {
+		return nil, b.err
+	}
+	return G.Nodes{dp, dt}, nil
+}
+
+// L2Penalty is (lambda/2) * sum_p sum(p^2) over the given parameters.
+//
+// Gradient: lambda * p, so L2Penalty(lambda) equals PyTorch's
+// weight_decay=lambda for plain SGD.
+func L2Penalty(lambda float64, params ...*G.Node) (out *G.Node, err error) {
+	defer panics.Recover(&err, "L2 penalty")
+	return penalty("L2 penalty", lambda/2, G.Square, params)
+}
+
+// L1Penalty is lambda * sum_p sum(|p|) over the given parameters.
+//
+// Gradient: lambda * sign(p) (0 at p = 0, a kink).
+func L1Penalty(lambda float64, params ...*G.Node) (out *G.Node, err error) {
+	defer panics.Recover(&err, "L1 penalty")
+	return penalty("L1 penalty", lambda, G.Abs, params)
+}
+
+func penalty(what string, coef float64, term func(*G.Node) (*G.Node, error), params []*G.Node) (*G.Node, error) {
+	if len(params) == 0 {
+		return nil, errors.Errorf("%s: no parameters", what)
+	}
+	var total *G.Node
+	for _, p := range params {
+		t, err := term(p)
+		if err != nil {
+			return nil, errors.Wrapf(err, "%s of %s", what, p.Name())
+		}
+		s, err := sumAll(t)
+		if err != nil {
+			return nil, errors.Wrapf(err, "%s of %s", what, p.Name())
+		}
+		if total == nil {
+			total = s
+		} else if total, err = gorgonia2(G.Add, total, s); err != nil {
+			return nil, errors.Wrapf(err, "%s of %s", what, p.Name())
+		}
+	}
+	c := scalarLike(total, coef)
+	return gorgonia2(G.Mul, c, total)
+}
+
+// scalarLike returns a scalar constant of n's dtype. Scalar constants are
+// safe from Gorgonia's deduplication: their printed value is exact.
+func scalarLike(n *G.Node, v float64) *G.Node {
+	if n.Dtype() == G.Float32 {
+		return G.NewConstant(float32(v))
+	}
+	return G.NewConstant(v)
+}
+
+func init() {
+	for _, s := range []struct {
+		name, fwd, grad string
+		f               func(float64, ...*G.Node) (*G.Node, error)
+	}{
+		{"l1penalty", "l1penalty(p..., lambda) = lambda · Σ |p|", "lambda · sign(p) (a kink at 0)", L1Penalty},
+		{"l2penalty", "l2penalty(p..., lambda) = (lambda/2) · Σ p²", "lambda · p (PyTorch's SGD weight_decay=lambda)", L2Penalty},
+	} {
+		s := s
+		Register(&Spec{
+			Name: s.name, Family: "penalty", Forward: s.fwd, Gradient: s.grad,
+			Notes:    "Gorgonia's Abs/Square and Sum over each parameter; lambda is the trailing number (default 0.01).",
+			Build:    func(n []*G.Node, p []float64) (*G.Node, error) { return s.f(oneFloat(p, 0.01), n...) },
+			MinNodes: 1, MaxNodes: -1, MaxParams: 1,
+			Example: Example{Inputs: []Input{{Name: "w", Shape: []int{3, 4}, Domain: Domain{Min: -2, Max: 2, Avoid: []float64{0}, Margin: 0.05}},
+				{Name: "b", Shape: []int{4}, Domain: Domain{Min: -2, Max: 2, Avoid: []float64{0}, Margin: 0.05}}}, Params: []float64{0.3}},
+			Dtypes: floats, TwiceDifferentiable: true,
+		})
+	}
 }
