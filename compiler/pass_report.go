@@ -114,15 +114,7 @@ func nodeLabel(n *G.Node) string {
 func graphText(roots G.Nodes) string {
 	var b strings.Builder
 	for _, n := range topoOrder(roots) {
-		var in []string
-		for _, c := range children(n) {
-			in = append(in, fmt.Sprintf("%%%d", c.ID()))
-		}
-		args := ""
-		if len(in) > 0 {
-			args = "<- " + strings.Join(in, ", ")
-		}
-		fmt.Fprintf(&b, "  %%%-4d %-30s %-12v %-8v %s\n", n.ID(), trim(nodeLabel(n), 30), shapeText(n), n.Dtype(), args)
+		fmt.Fprintf(&b, "  %%%-4d %-30s %-12v %-8v %s\n", n.ID(), trim(nodeLabel(n), 30), shapeText(n), n.Dtype(), argsText(n))
 	}
 	return b.String()
 }

@@ -92,16 +92,22 @@ func (p *Program) Text() string { return textOf(p.WriteText) }
 func (p *Program) writeSection(b *strings.Builder, title string, nodes G.Nodes) {
 	fmt.Fprintf(b, "# %s (%d nodes)\n", title, len(nodes))
 	for _, n := range nodes {
-		var in []string
-		for _, c := range children(n) {
-			in = append(in, fmt.Sprintf("%%%d", c.ID()))
-		}
-		args := ""
-		if len(in) > 0 {
-			args = "<- " + strings.Join(in, ", ")
-		}
-		fmt.Fprintf(b, "  %%%-4d %-28s %-12v %-8v %s\n", n.ID(), p.nodeKind(n), shapeText(n), n.Dtype(), args)
+		fmt.Fprintf(b, "  %%%-4d %-28s %-12v %-8v %s\n", n.ID(), p.nodeKind(n), shapeText(n), n.Dtype(), argsText(n))
 	}
+}
+
+// argsText lists n's inputs by id ("<- %3, %7"), or is empty for a leaf:
+// the last column of the program and pass listings.
+func argsText(n *G.Node) string {
+	in := children(n)
+	if len(in) == 0 {
+		return ""
+	}
+	ids := make([]string, len(in))
+	for i, c := range in {
+		ids[i] = fmt.Sprintf("%%%d", c.ID())
+	}
+	return "<- " + strings.Join(ids, ", ")
 }
 
 func shapeText(n *G.Node) string {

@@ -248,10 +248,7 @@ func (p *Program) RunTrain() error {
 	if err := p.check(); err != nil {
 		return err
 	}
-	if p.train == nil {
-		return errors.New("training run: the program was compiled for inference only (no loss)")
-	}
-	if err := p.checkBound("training run", p.inputs); err != nil {
+	if err := p.checkLossRun("training run"); err != nil {
 		return err
 	}
 	if err := p.train.Run(Training); err != nil {
@@ -274,10 +271,7 @@ func (p *Program) RunLoss(mode Mode) (err error) {
 	if mode != Training && mode != Evaluation {
 		return errors.Errorf("forward run: unknown mode %d (compiler.Training or compiler.Evaluation)", int(mode))
 	}
-	if p.train == nil {
-		return errors.New("forward run: the program was compiled for inference only (no loss)")
-	}
-	if err := p.checkBound("forward run", p.inputs); err != nil {
+	if err := p.checkLossRun("forward run"); err != nil {
 		return err
 	}
 	if p.forward == nil {
@@ -323,6 +317,15 @@ func scalarFloat(v G.Value) float64 {
 		return float64(*s)
 	}
 	return 0
+}
+
+// checkLossRun is what a run of the loss needs beyond check: a loss, and
+// every input bound.
+func (p *Program) checkLossRun(run string) error {
+	if p.train == nil {
+		return errors.Errorf("%s: the program was compiled for inference only (no loss)", run)
+	}
+	return p.checkBound(run, p.inputs)
 }
 
 // check refuses a nil Program and one not made by Compile (the zero
