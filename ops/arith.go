@@ -518,13 +518,7 @@ func (op *selectOp) Do(vs ...G.Value) (G.Value, error) {
 func (op *selectOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
 func (op *selectOp) Hashcode() uint32      { return hashOf(op) }
 func (op *selectOp) String() string        { return fmt.Sprintf("%v%v", op.kind, op.shape) }
-func (op *selectOp) DiffWRT(n int) []bool {
-	d := make([]bool, n)
-	for i := range d {
-		d[i] = true
-	}
-	return d
-}
+func (op *selectOp) DiffWRT(n int) []bool  { return allTrue(n) }
 
 // SymDiff is d(input) = g ⊙ weight(input), weight a selectMaskOp of the
 // same inputs. cond (of where) gets a zero gradient: the output is

@@ -614,13 +614,7 @@ func (op *ceOptGradOp) String() string {
 	}
 	return fmt.Sprintf("grad %v", op.ce)
 }
-func (op *ceOptGradOp) DiffWRT(n int) []bool {
-	d := make([]bool, n)
-	for i := range d {
-		d[i] = true
-	}
-	return d
-}
+func (op *ceOptGradOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 // SymDiff is not available: refused with an error, so that a second
 // derivative does not come out silently zero.

@@ -212,13 +212,7 @@ func (op *conv1dOp) String() string {
 	name := [...]string{"conv1d", "conv1dinputgrad", "conv1dfiltergrad"}[op.kind]
 	return fmt.Sprintf("%s(x=%v,w=%v,s=%d,p=%d,d=%d,bias=%v)", name, []int{g.n, g.c, g.l}, []int{g.o, g.c, g.k}, g.s, g.p, g.d, op.bias)
 }
-func (op *conv1dOp) DiffWRT(n int) []bool {
-	d := make([]bool, n)
-	for i := range d {
-		d[i] = true
-	}
-	return d
-}
+func (op *conv1dOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 // SymDiff returns the other two maps applied to g, and ChannelSum(g) for
 // the bias.

@@ -652,13 +652,7 @@ func (op *gruOp) Hashcode() uint32      { return hashOf(op) }
 func (op *gruOp) String() string {
 	return fmt.Sprintf("%s[%d,%d]", [...]string{"grucell", "grucell'gi", "grucell'gh", "grucell'h"}[op.kind], op.b, op.hid)
 }
-func (op *gruOp) DiffWRT(n int) []bool {
-	d := make([]bool, n)
-	for i := range d {
-		d[i] = true
-	}
-	return d
-}
+func (op *gruOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 // SymDiff returns the three gradient ops: dgi of (gi, gh, h, G), dgh of
 // (gi, gh, dgi), dh of (gi, gh, h, G).
