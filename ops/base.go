@@ -54,6 +54,25 @@ func applyAdjoint(op, adjoint G.Op, g *G.Node) (G.Nodes, error) {
 	return G.Nodes{d}, errors.Wrapf(err, "gradient of %v", op)
 }
 
+// gradients collects an op's input gradients in order as SymDiff builds
+// them, keeping the first error (the later builders then do not matter).
+type gradients struct {
+	nodes G.Nodes
+	err   error
+}
+
+// add appends n, the gradient built next, unless an earlier one failed.
+func (d *gradients) add(n *G.Node, err error) {
+	if d.err == nil {
+		d.nodes, d.err = append(d.nodes, n), err
+	}
+}
+
+// of is SymDiff's result for op: the gradients, or the first error.
+func (d *gradients) of(op G.Op) (G.Nodes, error) {
+	return d.nodes, errors.Wrapf(d.err, "gradient of %v", op)
+}
+
 // fnType is the type in -> out of a unary op, or out -> in for its
 // adjoint.
 func fnType(adjoint bool, in, out hm.Type) hm.Type {

@@ -3,7 +3,6 @@ package ops
 import (
 	"fmt"
 	"hash"
-	"slices"
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
@@ -141,29 +140,24 @@ func (op *conv1dOp) dims(i int) tensor.Shape {
 
 // dimsAt returns the dimensions of value i and their count in an array,
 // which UsePreallocDo compares without allocating.
-func (op *conv1dOp) dimsAt(i int) ([3]int, int) {
+func (op *conv1dOp) dimsAt(i int) ([4]int, int) {
 	g := op.geom
-	x, w, y := [3]int{g.n, g.c, g.l}, [3]int{g.o, g.c, g.k}, [3]int{g.n, g.o, g.ol}
-	var all [4][3]int
+	x, w, y := [4]int{g.n, g.c, g.l}, [4]int{g.o, g.c, g.k}, [4]int{g.n, g.o, g.ol}
+	var all [4][4]int
 	switch {
 	case op.kind == convInput:
-		all = [4][3]int{y, w, x}
+		all = [4][4]int{y, w, x}
 	case op.kind == convFilter:
-		all = [4][3]int{x, y, w}
+		all = [4][4]int{x, y, w}
 	case op.bias:
-		all = [4][3]int{x, w, {g.o}, y}
+		all = [4][4]int{x, w, {g.o}, y}
 		if i == 2 {
 			return all[i], 1
 		}
 	default:
-		all = [4][3]int{x, w, y}
+		all = [4][4]int{x, w, y}
 	}
 	return all[i], 3
-}
-
-// hasDims reports whether s is the n dimensions in a.
-func hasDims(s tensor.Shape, a [3]int, n int) bool {
-	return len(s) == n && slices.Equal(s, a[:n])
 }
 
 func (op *conv1dOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.dims(op.Arity()), nil }
@@ -177,22 +171,10 @@ func (op *conv1dOp) Do(vs ...G.Value) (G.Value, error) {
 
 // UsePreallocDo writes the op's result into prealloc.
 func (op *conv1dOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	nIn := op.Arity()
-	if len(vs) != nIn {
-		return nil, errors.Errorf("%v: expected %d inputs, got %d", op, nIn, len(vs))
-	}
-	ds := make([]*tensor.Dense, nIn+1)
-	for i := range ds {
-		v := prealloc
-		if i < nIn {
-			v = vs[i]
-		}
-		d, err := denseOfDims(v, vs[0].Dtype())
-		want, nd := op.dimsAt(i)
-		if err != nil || !hasDims(d.Shape(), want, nd) {
-			return nil, errors.Errorf("%v: value %d is %v, want %v of one float dtype (%v)", op, i, v.Shape(), op.dims(i), err)
-		}
-		ds[i] = d
+	var all [4]*tensor.Dense
+	ds, err := convOperands(op, op.Arity(), prealloc, vs, all[:])
+	if err != nil {
+		return nil, err
 	}
 	switch vs[0].Dtype() {
 	case tensor.Float64:
@@ -218,28 +200,22 @@ func (op *conv1dOp) DiffWRT(n int) []bool { return allTrue(n) }
 // the bias.
 func (op *conv1dOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
 	geo := op.geom
-	var d G.Nodes
-	var err error
-	add := func(n *G.Node, e error) {
-		if err == nil {
-			d, err = append(d, n), e
-		}
-	}
+	var d gradients
 	switch op.kind {
 	case convForward:
-		add(Conv1DInputGrad(g, in[1], geo.l, geo.s, geo.p, geo.d))
-		add(Conv1DFilterGrad(in[0], g, geo.k, geo.s, geo.p, geo.d))
+		d.add(Conv1DInputGrad(g, in[1], geo.l, geo.s, geo.p, geo.d))
+		d.add(Conv1DFilterGrad(in[0], g, geo.k, geo.s, geo.p, geo.d))
 		if op.bias {
-			add(ChannelSum(g))
+			d.add(ChannelSum(g))
 		}
 	case convInput: // dx = convᵀ(G, w)
-		add(Conv1D(g, in[1], nil, geo.s, geo.p, geo.d))
-		add(Conv1DFilterGrad(g, in[0], geo.k, geo.s, geo.p, geo.d))
+		d.add(Conv1D(g, in[1], nil, geo.s, geo.p, geo.d))
+		d.add(Conv1DFilterGrad(g, in[0], geo.k, geo.s, geo.p, geo.d))
 	case convFilter: // dw = filter(x, G)
-		add(Conv1DInputGrad(in[1], g, geo.l, geo.s, geo.p, geo.d))
-		add(Conv1D(in[0], g, nil, geo.s, geo.p, geo.d))
+		d.add(Conv1DInputGrad(in[1], g, geo.l, geo.s, geo.p, geo.d))
+		d.add(Conv1D(in[0], g, nil, geo.s, geo.p, geo.d))
 	}
-	return d, errors.Wrapf(err, "gradient of %v", op)
+	return d.of(op)
 }
 
 // runConv1D runs op on ds (its inputs, then its output) with *buf as the

@@ -356,9 +356,9 @@ func (op *convOp) Type() hm.Type {
 	return hm.NewFnType(t, t, t)
 }
 
-// dims returns the shape of value i (the inputs, then the output) as an
+// dimsAt returns the shape of value i (the inputs, then the output) as an
 // array and its rank, without allocating.
-func (op *convOp) dims(i int) ([4]int, int) {
+func (op *convOp) dimsAt(i int) ([4]int, int) {
 	g := op.geom
 	x, w, y := [4]int{g.n, g.c, g.h, g.w}, [4]int{g.o, g.c, g.kh, g.kw}, [4]int{g.n, g.o, g.oh, g.ow}
 	var order [4][4]int
@@ -383,7 +383,7 @@ func (op *convOp) dims(i int) ([4]int, int) {
 func (op *convOp) numIn() int { return op.Arity() }
 
 func (op *convOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
-	d, r := op.dims(op.numIn())
+	d, r := op.dimsAt(op.numIn())
 	return tensor.Shape(d[:r]).Clone(), nil
 }
 
@@ -391,39 +391,58 @@ func (op *convOp) Do(vs ...G.Value) (G.Value, error) {
 	if len(vs) == 0 {
 		return nil, errors.Errorf("%v: no inputs", op)
 	}
-	d, r := op.dims(op.numIn())
+	d, r := op.dimsAt(op.numIn())
 	return op.UsePreallocDo(tensor.New(tensor.Of(vs[0].Dtype()), tensor.WithShape(d[:r]...)), vs...)
 }
 
 // UsePreallocDo writes the op's result into prealloc, a contiguous tensor
 // of the output shape and the inputs' dtype.
 func (op *convOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	nIn := op.numIn()
+	var all [4]*tensor.Dense
+	ds, err := convOperands(op, op.numIn(), prealloc, vs, all[:])
+	if err != nil {
+		return nil, err
+	}
+	switch vs[0].Dtype() {
+	case tensor.Float64:
+		runConv(op, ds, func(d *tensor.Dense) []float64 { return d.Float64s() }, &op.scratch.f64)
+	case tensor.Float32:
+		runConv(op, ds, func(d *tensor.Dense) []float32 { return d.Float32s() }, &op.scratch.f32)
+	default:
+		return nil, errors.Errorf("%v: dtype %v, want float64 or float32", op, vs[0].Dtype())
+	}
+	return prealloc, nil
+}
+
+// convOp and conv1dOp: the dimensions of their values (inputs, then the
+// output) as an array and its rank.
+type convDims interface {
+	fmt.Stringer
+	dimsAt(i int) ([4]int, int)
+}
+
+// convOperands checks a conv op's nIn inputs vs and its output prealloc
+// against op's dimensions and dtype (all of vs[0]'s), and returns them as
+// contiguous dense tensors in buf (at least nIn+1 long), without
+// allocating.
+func convOperands(op convDims, nIn int, prealloc G.Value, vs []G.Value, buf []*tensor.Dense) ([]*tensor.Dense, error) {
 	if len(vs) != nIn {
 		return nil, errors.Errorf("%v: expected %d inputs, got %d", op, nIn, len(vs))
 	}
-	var ds [4]*tensor.Dense
-	for i := 0; i <= nIn; i++ {
+	ds := buf[:nIn+1]
+	for i := range ds {
 		v := prealloc
 		if i < nIn {
 			v = vs[i]
 		}
 		d, err := denseOfDims(v, vs[0].Dtype())
-		want, r := op.dims(i)
+		want, r := op.dimsAt(i)
 		if err != nil || !equalDims(d.Shape(), want[:r]) {
-			return nil, errors.Errorf("%v: value %d is %v, want %v (rank %d) of one float dtype (%v)", op, i, v.Shape(), want, r, err)
+			return nil, errors.Errorf("%v: value %d is %v, want %v of one float dtype (%v)", op, i, v.Shape(), append(tensor.Shape(nil), want[:r]...), err)
 		}
 		ds[i] = d
 	}
-	switch vs[0].Dtype() {
-	case tensor.Float64:
-		runConv(op, ds[:len(vs)+1], func(d *tensor.Dense) []float64 { return d.Float64s() }, &op.scratch.f64)
-	case tensor.Float32:
-		runConv(op, ds[:len(vs)+1], func(d *tensor.Dense) []float32 { return d.Float32s() }, &op.scratch.f32)
-	default:
-		return nil, errors.Errorf("%v: dtype %v, want float64 or float32", op, vs[0].Dtype())
-	}
-	return prealloc, nil
+	return ds, nil
 }
 
 // denseOfDims returns v as a contiguous dense tensor of dtype dt.
@@ -473,28 +492,22 @@ func (op *convOp) DiffWRT(n int) []bool { return allTrue(n) }
 func (op *convOp) SymDiff(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
 	geo := op.geom
 	k, s, p := [2]int{geo.kh, geo.kw}, [2]int{geo.sh, geo.sw}, [2]int{geo.ph, geo.pw}
-	var d G.Nodes
-	var err error
-	add := func(n *G.Node, e error) {
-		if err == nil {
-			d, err = append(d, n), e
-		}
-	}
+	var d gradients
 	switch op.kind {
 	case convForward: // y = conv(x, w) + b
-		add(Conv2DInputGrad(g, in[1], geo.h, geo.w, s, p))
-		add(Conv2DFilterGrad(in[0], g, k, s, p))
+		d.add(Conv2DInputGrad(g, in[1], geo.h, geo.w, s, p))
+		d.add(Conv2DFilterGrad(in[0], g, k, s, p))
 		if op.bias {
-			add(ChannelSum(g))
+			d.add(ChannelSum(g))
 		}
 	case convInput: // dx = convᵀ(G, w)
-		add(FusedConv2D(g, in[1], nil, s, p))
-		add(Conv2DFilterGrad(g, in[0], k, s, p))
+		d.add(FusedConv2D(g, in[1], nil, s, p))
+		d.add(Conv2DFilterGrad(g, in[0], k, s, p))
 	case convFilter: // dw = filter(x, G)
-		add(Conv2DInputGrad(in[1], g, geo.h, geo.w, s, p))
-		add(FusedConv2D(in[0], g, nil, s, p))
+		d.add(Conv2DInputGrad(in[1], g, geo.h, geo.w, s, p))
+		d.add(FusedConv2D(in[0], g, nil, s, p))
 	}
-	return d, errors.Wrapf(err, "gradient of %v", op)
+	return d.of(op)
 }
 
 // The conv kernels: the per-sample gemms of the three conv maps around
