@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"testing"
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
@@ -80,41 +81,25 @@ type built struct {
 	out    *G.Node
 }
 
+// args is the case's inputs as direct-graph args: class inputs are int64
+// inputs, NoGrad ones float inputs, the others params.
+func (c caseData) args() []arg {
+	out := make([]arg, len(c.inputs))
+	for i, in := range c.inputs {
+		out[i] = arg{name: in.Name, shape: in.Shape, values: c.values[i], param: in.Classes == 0 && !in.NoGrad, ints: in.Classes > 0}
+	}
+	return out
+}
+
 // buildCheck builds sum(op(inputs) ⊙ r) in dtype dt and compiles it with
 // the differentiable inputs as params.
 func buildCheck(c caseData, b builder, dt tensor.Dtype, prepare func(*G.ExprGraph)) (*built, error) {
 	g := G.NewGraph()
-	var nodes, params []*G.Node
-	binds := map[string]*tensor.Dense{}
-	for i, in := range c.inputs {
-		switch {
-		case in.Classes > 0:
-			v := make([]int64, len(c.values[i]))
-			for j, x := range c.values[i] {
-				v[j] = int64(x)
-			}
-			n, err := compiler.NewInput(g, in.Name, tensor.Int64, in.Shape...)
-			if err != nil {
-				return nil, err
-			}
-			binds[in.Name] = tensor.New(tensor.WithShape(in.Shape...), tensor.WithBacking(v))
-			nodes = append(nodes, n)
-		case in.NoGrad:
-			n, err := compiler.NewInput(g, in.Name, dt, in.Shape...)
-			if err != nil {
-				return nil, err
-			}
-			binds[in.Name] = denseOf(c.values[i], in.Shape, dt)
-			nodes = append(nodes, n)
-		default:
-			n, err := compiler.NewParam(g, in.Name, denseOf(c.values[i], in.Shape, dt))
-			if err != nil {
-				return nil, err
-			}
-			nodes, params = append(nodes, n), append(params, n)
-		}
+	l, err := newLeaves(g, dt, c.args())
+	if err != nil {
+		return nil, err
 	}
-	out, err := b(g, nodes)
+	out, err := b(g, l.nodes)
 	if err != nil {
 		return nil, errors.Wrap(err, "building the op")
 	}
@@ -125,16 +110,11 @@ func buildCheck(c caseData, b builder, dt tensor.Dtype, prepare func(*G.ExprGrap
 	if prepare != nil {
 		prepare(g)
 	}
-	prog, err := compiler.Compile(loss, params)
+	prog, err := l.compile(loss)
 	if err != nil {
 		return nil, err
 	}
-	for name, v := range binds {
-		if err := prog.Bind(name, v); err != nil {
-			return nil, err
-		}
-	}
-	return &built{prog: prog, params: params, out: out}, nil
+	return &built{prog: prog, params: l.params, out: out}, nil
 }
 
 // weightedSum is sum(out ⊙ r), r drawn from [-1, 1] with seed.
@@ -146,13 +126,7 @@ func weightedSum(g *G.ExprGraph, out *G.Node, seed uint64) (*G.Node, error) {
 		r[i] = 2*rng.Float64() - 1
 	}
 	if out.IsScalar() {
-		var rc *G.Node
-		if out.Dtype() == tensor.Float32 {
-			rc = compiler.MustConstant(g, float32(r[0]))
-		} else {
-			rc = compiler.MustConstant(g, r[0])
-		}
-		return G.Mul(out, rc)
+		return G.Mul(out, scalarOf(g, r[0], out.Dtype()))
 	}
 	rc, err := compiler.Constant(g, denseOf(r, out.Shape(), out.Dtype()))
 	if err != nil {
@@ -165,21 +139,12 @@ func weightedSum(g *G.ExprGraph, out *G.Node, seed uint64) (*G.Node, error) {
 	return G.Sum(p)
 }
 
-func denseOf(v []float64, shape []int, dt tensor.Dtype) *tensor.Dense {
-	if dt == tensor.Float32 {
-		f := make([]float32, len(v))
-		for i, x := range v {
-			f[i] = float32(x)
-		}
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
-	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), v...)))
-}
-
-// gradResult holds the symbolic gradients of a check and the loss.
+// gradResult holds the loss of a check, its symbolic gradients and the
+// op's output (when it is a tensor).
 type gradResult struct {
 	loss  float64
 	grads [][]float64
+	out   []float64
 }
 
 func (b *built) run() (gradResult, error) {
@@ -190,21 +155,70 @@ func (b *built) run() (gradResult, error) {
 	for _, p := range b.prog.Params() {
 		res.grads = append(res.grads, asFloat64s(p.Grad))
 	}
+	if v, ok := b.out.Value().(*tensor.Dense); ok {
+		res.out = asFloat64s(v)
+	}
 	return res, nil
 }
 
-func asFloat64s(t *tensor.Dense) []float64 {
-	switch d := t.Data().(type) {
-	case []float64:
-		return append([]float64(nil), d...)
-	case []float32:
-		out := make([]float64, len(d))
-		for i, x := range d {
-			out[i] = float64(x)
+// runBoth runs builders a and b on one case in float64, for comparing an
+// op with its reference.
+func runBoth(t *testing.T, c caseData, a, b builder) [2]gradResult {
+	t.Helper()
+	var res [2]gradResult
+	for k, bld := range []builder{a, b} {
+		bt, err := buildCheck(c, bld, tensor.Float64, nil)
+		if err != nil {
+			t.Fatal(err)
 		}
-		return out
+		res[k], err = bt.run()
+		bt.prog.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	return nil
+	return res
+}
+
+// compareBuilders checks that two builders give the same loss and
+// gradients on one case, to 1e-12 absolute.
+func compareBuilders(t *testing.T, c caseData, a, b builder) {
+	t.Helper()
+	res := runBoth(t, c, a, b)
+	if math.Abs(res[0].loss-res[1].loss) > 1e-12 {
+		t.Errorf("loss %g, reference %g", res[0].loss, res[1].loss)
+	}
+	for i := range res[0].grads {
+		for j := range res[0].grads[i] {
+			if d := math.Abs(res[0].grads[i][j] - res[1].grads[i][j]); d > 1e-12 {
+				t.Errorf("grad[%d][%d] %g, reference %g", i, j, res[0].grads[i][j], res[1].grads[i][j])
+			}
+		}
+	}
+}
+
+// sameRun compares two builders on one drawn case: output values, loss
+// and every gradient to tol (relative to max(1, |reference|)).
+func sameRun(t *testing.T, c caseData, want, got builder, tol float64) {
+	t.Helper()
+	res := runBoth(t, c, want, got)
+	near := func(what string, a, b float64) {
+		if math.Abs(a-b) > tol*math.Max(1, math.Abs(a)) || math.IsNaN(b) {
+			t.Errorf("%s: fused %v, reference %v", what, b, a)
+		}
+	}
+	near("loss", res[0].loss, res[1].loss)
+	if len(res[0].out) == 0 || len(res[0].out) != len(res[1].out) {
+		t.Fatalf("outputs have %d and %d elements", len(res[0].out), len(res[1].out))
+	}
+	for i := range res[0].out {
+		near(fmt.Sprintf("y[%d]", i), res[0].out[i], res[1].out[i])
+	}
+	for i := range res[0].grads {
+		for j := range res[0].grads[i] {
+			near(fmt.Sprintf("grad %d [%d]", i, j), res[0].grads[i][j], res[1].grads[i][j])
+		}
+	}
 }
 
 // numericCheck compares b's symbolic gradients (float64) with central

@@ -1,11 +1,9 @@
 package ops_test
 
 import (
-	"math"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/ops"
 )
@@ -52,33 +50,6 @@ func TestConv1DMatchesConv2D(t *testing.T) {
 		return ops.Reshape(y, 2, 3, 4)
 	}
 	compareBuilders(t, drawCase(in, 5), p1, p2)
-}
-
-// compareBuilders checks that two builders give the same loss and
-// gradients on one case.
-func compareBuilders(t *testing.T, c caseData, a, b builder) {
-	t.Helper()
-	var res [2]gradResult
-	for k, bld := range []builder{a, b} {
-		bt, err := buildCheck(c, bld, tensor.Float64, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res[k], err = bt.run(); err != nil {
-			t.Fatal(err)
-		}
-		bt.prog.Close()
-	}
-	if math.Abs(res[0].loss-res[1].loss) > 1e-12 {
-		t.Errorf("loss %g, reference %g", res[0].loss, res[1].loss)
-	}
-	for i := range res[0].grads {
-		for j := range res[0].grads[i] {
-			if d := math.Abs(res[0].grads[i][j] - res[1].grads[i][j]); d > 1e-12 {
-				t.Errorf("grad[%d][%d] %g, reference %g", i, j, res[0].grads[i][j], res[1].grads[i][j])
-			}
-		}
-	}
 }
 
 // TestSwapLastMatchesTranspose compares SwapLast with Gorgonia's Transpose

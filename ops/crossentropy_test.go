@@ -118,11 +118,7 @@ func TestCrossEntropyWithOutOfRangeClass(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prog, err := compiler.Compile(loss, []*G.Node{x})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer prog.Close()
+	prog := compiled(t, loss, []*G.Node{x})
 	if err := prog.Bind("c", tensor.New(tensor.WithShape(2), tensor.WithBacking([]int64{3, -100}))); err != nil {
 		t.Fatal(err)
 	}
@@ -155,22 +151,4 @@ func ExampleCrossEntropyWith() {
 	// Output:
 	// loss 0.247518
 	// grad [-0.1177 0.0937 0.0239 0.0000 0.0000 0.0000]
-}
-
-// mustParam is a zero float64 parameter of the given shape (tests only).
-func mustParam(g *G.ExprGraph, name string, shape ...int) *G.Node {
-	n, err := compiler.NewParam(g, name, tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float64)))
-	if err != nil {
-		panic(err)
-	}
-	return n
-}
-
-// mustInput is an input of the given dtype and shape (tests only).
-func mustInput(g *G.ExprGraph, name string, dt tensor.Dtype, shape ...int) *G.Node {
-	n, err := compiler.NewInput(g, name, dt, shape...)
-	if err != nil {
-		panic(err)
-	}
-	return n
 }

@@ -11,44 +11,6 @@ import (
 	"github.com/symgrad/symgrad/ops"
 )
 
-// sameRun compares two builders on one drawn case: output values, loss
-// and every gradient to tol (relative to max(1, |reference|)).
-func sameRun(t *testing.T, c caseData, want, got builder, tol float64) {
-	t.Helper()
-	var res [2]gradResult
-	var outs [2][]float64
-	for k, b := range []builder{want, got} {
-		bt, err := buildCheck(c, b, tensor.Float64, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res[k], err = bt.run(); err != nil {
-			t.Fatal(err)
-		}
-		if v, ok := bt.out.Value().(*tensor.Dense); ok {
-			outs[k] = asFloat64s(v)
-		}
-		bt.prog.Close()
-	}
-	near := func(what string, a, b float64) {
-		if math.Abs(a-b) > tol*math.Max(1, math.Abs(a)) || math.IsNaN(b) {
-			t.Errorf("%s: fused %v, reference %v", what, b, a)
-		}
-	}
-	near("loss", res[0].loss, res[1].loss)
-	if len(outs[0]) == 0 || len(outs[0]) != len(outs[1]) {
-		t.Fatalf("outputs have %d and %d elements", len(outs[0]), len(outs[1]))
-	}
-	for i := range outs[0] {
-		near(fmt.Sprintf("y[%d]", i), outs[0][i], outs[1][i])
-	}
-	for i := range res[0].grads {
-		for j := range res[0].grads[i] {
-			near(fmt.Sprintf("grad %d [%d]", i, j), res[0].grads[i][j], res[1].grads[i][j])
-		}
-	}
-}
-
 // TestFusedConvMatchesConv2D compares FusedConv2D with Conv2D (Gorgonia's
 // im2col convolution plus a broadcast bias): outputs, loss and the
 // gradients of x, w and b to 1e-12, with strides and paddings.

@@ -65,54 +65,39 @@ func TestGoldenAgainstPyTorch(t *testing.T) {
 				t.Fatalf("op %q is not registered", c.Op)
 			}
 			g := G.NewGraph()
-			var nodes, params []*G.Node
-			binds := map[string]*tensor.Dense{}
-			for _, in := range c.Inputs {
-				var n *G.Node
-				var err error
-				switch in.Kind {
-				case "int":
-					v := make([]int64, len(in.Data))
-					for i, x := range in.Data {
-						v[i] = int64(x)
-					}
-					n, err = compiler.NewInput(g, in.Name, tensor.Int64, in.Shape...)
-					binds[in.Name] = tensor.New(tensor.WithShape(in.Shape...), tensor.WithBacking(v))
-				case "param":
-					n, err = goldenParam(g, in.Name, in.Shape, in.Data)
-					params = append(params, n)
-				default:
-					n, err = compiler.NewInput(g, in.Name, tensor.Float64, in.Shape...)
-					binds[in.Name] = denseOf(in.Data, in.Shape, tensor.Float64)
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				nodes = append(nodes, n)
+			l, err := newLeaves(g, tensor.Float64, goldenArgs(c))
+			if err != nil {
+				t.Fatal(err)
 			}
-			out, err := spec.Apply(nodes, c.Params)
+			out, err := spec.Apply(l.nodes, c.Params)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if c.OutDtype == "int64" {
-				checkGoldenInts(t, g, out, binds, nodes, c)
+				checkGoldenInts(t, g, out, l, c)
 				return
 			}
-			checkGoldenFloats(t, g, out, params, binds, c)
+			checkGoldenFloats(t, g, out, l, c)
 		})
 	}
 }
 
-// goldenParam makes a parameter; a 0-d one is [1], as the gradcheck CLI
-// makes scalar variables (Gorgonia's scalar nodes cannot be parameters).
-func goldenParam(g *G.ExprGraph, name string, shape []int, data []float64) (*G.Node, error) {
-	if len(shape) == 0 {
-		shape = []int{1}
+// goldenArgs is the case's inputs; a 0-d param is [1], as the gradcheck
+// CLI makes scalar variables (Gorgonia's scalar nodes cannot be
+// parameters).
+func goldenArgs(c goldenCase) []arg {
+	var args []arg
+	for _, in := range c.Inputs {
+		a := arg{name: in.Name, shape: in.Shape, values: in.Data, param: in.Kind == "param", ints: in.Kind == "int"}
+		if a.param && len(a.shape) == 0 {
+			a.shape = []int{1}
+		}
+		args = append(args, a)
 	}
-	return compiler.NewParam(g, name, denseOf(data, shape, tensor.Float64))
+	return args
 }
 
-func checkGoldenFloats(t *testing.T, g *G.ExprGraph, out *G.Node, params []*G.Node, binds map[string]*tensor.Dense, c goldenCase) {
+func checkGoldenFloats(t *testing.T, g *G.ExprGraph, out *G.Node, l *leaves, c goldenCase) {
 	t.Helper()
 	if !out.Shape().Eq(tensor.Shape(c.Out.Shape)) || out.Dims() != len(c.Out.Shape) {
 		t.Fatalf("output shape %v, PyTorch %v", out.Shape(), c.Out.Shape)
@@ -133,16 +118,11 @@ func checkGoldenFloats(t *testing.T, g *G.ExprGraph, out *G.Node, params []*G.No
 	if err != nil {
 		t.Fatal(err)
 	}
-	prog, err := compiler.Compile(loss, params, compiler.WithOutputs(out))
+	prog, err := l.compile(loss, compiler.WithOutputs(out))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer prog.Close()
-	for name, v := range binds {
-		if err := prog.Bind(name, v); err != nil {
-			t.Fatal(err)
-		}
-	}
 	if err := prog.RunTrain(); err != nil {
 		t.Fatal(err)
 	}
@@ -157,10 +137,10 @@ func checkGoldenFloats(t *testing.T, g *G.ExprGraph, out *G.Node, params []*G.No
 	}
 }
 
-func checkGoldenInts(t *testing.T, g *G.ExprGraph, out *G.Node, binds map[string]*tensor.Dense, nodes []*G.Node, c goldenCase) {
+func checkGoldenInts(t *testing.T, g *G.ExprGraph, out *G.Node, l *leaves, c goldenCase) {
 	t.Helper()
 	for i, in := range c.Inputs {
-		if err := G.Let(nodes[i], binds[in.Name]); err != nil {
+		if err := G.Let(l.nodes[i], l.binds[in.Name]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -186,18 +166,6 @@ func checkGoldenInts(t *testing.T, g *G.ExprGraph, out *G.Node, binds map[string
 			t.Fatalf("output %v, PyTorch %v", got, c.Out.Data)
 		}
 	}
-}
-
-func valueFloats(v G.Value) []float64 {
-	switch x := v.(type) {
-	case *G.F64:
-		return []float64{float64(*x)}
-	case *G.F32:
-		return []float64{float64(*x)}
-	case *tensor.Dense:
-		return asFloat64s(x)
-	}
-	return nil
 }
 
 // compareGolden compares elementwise to 1e-12 relative (NaN matches NaN).
