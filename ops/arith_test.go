@@ -22,10 +22,7 @@ func TestArithmeticErrors(t *testing.T) {
 	v := mustParam(g, "v", 3)
 	big := mustParam(g, "big", 2, 1, 2, 1, 2)
 	other := mustParam(g, "big2", 1, 2, 1, 2, 1)
-	x32, err := compiler.NewParam(g, "x32", tensor.New(tensor.WithShape(3), tensor.Of(tensor.Float32)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	x32 := mustInput(g, "x32", tensor.Float32, 3)
 	c := mustInput(g, "c", tensor.Int64, 3)
 	t3 := mustParam(g, "T", 2, 3, 4)
 	t43 := mustParam(g, "T3", 3, 4, 2)
@@ -194,14 +191,7 @@ func TestArithmeticZeroDimNode(t *testing.T) {
 		t.Run(dt.String(), func(t *testing.T) {
 			args := []arg{{name: "x", shape: []int{3}, values: []float64{1, 2, 4}}}
 			got := runValue(t, dt, args, func(n []*G.Node) (*G.Node, error) {
-				var c any = 2.0
-				if dt == tensor.Float32 {
-					c = float32(2)
-				}
-				s, err := compiler.Constant(n[0].Graph(), c)
-				if err != nil {
-					return nil, err
-				}
+				s := scalarOf(n[0].Graph(), 2, dt)
 				a, err := ops.Div(s, n[0]) // 2 / x
 				if err != nil {
 					return nil, err

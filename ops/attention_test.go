@@ -8,7 +8,6 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/ops"
 )
 
@@ -96,18 +95,9 @@ func TestBatchedMatMulMatchesLoops(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := drawCase([]ops.Input{{Name: "a", Shape: tc.sa, Domain: ops.Real}, {Name: "b", Shape: tc.sb, Domain: ops.Real}}, uint64(10+i))
 			want, wantShape := naiveBMM(c.values[0], c.values[1], tc.sa, tc.sb, tc.ta, tc.tb)
-			var out *G.Node
-			prog, _, _ := scalarRun(t, tensor.Float64, []arg{{name: "a", shape: tc.sa, values: c.values[0], param: true},
-				{name: "b", shape: tc.sb, values: c.values[1], param: true}},
-				func(_ *G.ExprGraph, n []*G.Node) (*G.Node, error) {
-					var err error
-					if out, err = ops.BatchedMatMul(n[0], n[1], tc.ta, tc.tb); err != nil {
-						return nil, err
-					}
-					return G.Sum(out)
-				})
-			_ = prog
-			got := asFloat64s(out.Value().(*tensor.Dense))
+			b := func(_ *G.ExprGraph, n []*G.Node) (*G.Node, error) { return ops.BatchedMatMul(n[0], n[1], tc.ta, tc.tb) }
+			_, out := sumRun(t, c.args(), b)
+			got := valueFloats(out.Value())
 			if !slices.Equal(out.Shape(), tensor.Shape(wantShape)) {
 				t.Fatalf("shape %v, want %v", out.Shape(), wantShape)
 			}
@@ -116,7 +106,6 @@ func TestBatchedMatMulMatchesLoops(t *testing.T) {
 					t.Fatalf("element %d = %v, want %v", j, got[j], want[j])
 				}
 			}
-			b := func(_ *G.ExprGraph, n []*G.Node) (*G.Node, error) { return ops.BatchedMatMul(n[0], n[1], tc.ta, tc.tb) }
 			if err := checkGradient(c, b, nil); err != nil {
 				t.Error(err)
 			}
@@ -128,7 +117,7 @@ func TestBatchedMatMulMatchesLoops(t *testing.T) {
 // naming the shapes.
 func TestBatchedMatMulErrors(t *testing.T) {
 	g := G.NewGraph()
-	mk := func(name string, s ...int) *G.Node { return G.Must(compiler.NewInput(g, name, tensor.Float64, s...)) }
+	mk := func(name string, s ...int) *G.Node { return mustInput(g, name, tensor.Float64, s...) }
 	for _, tc := range []struct {
 		a, b *G.Node
 		want string
@@ -166,16 +155,8 @@ func TestAttentionMaskCausalBool(t *testing.T) {
 	if err := checkGradient(c, build, nil); err != nil {
 		t.Error(err)
 	}
-	var sm *G.Node
-	scalarRun(t, tensor.Float64, []arg{{name: "x", shape: []int{2, 3, 4, 4}, values: c.values[0], param: true}},
-		func(g *G.ExprGraph, n []*G.Node) (*G.Node, error) {
-			var err error
-			if sm, err = build(g, n); err != nil {
-				return nil, err
-			}
-			return G.Sum(sm)
-		})
-	p := asFloat64s(sm.Value().(*tensor.Dense))
+	_, sm := sumRun(t, c.args(), build)
+	p := valueFloats(sm.Value())
 	for b := range 2 {
 		for h := range 3 {
 			for l := range 4 {
@@ -203,7 +184,7 @@ func TestAttentionMaskCausalBool(t *testing.T) {
 // an error naming the row, not a silent NaN.
 func TestAttentionMaskFullyMaskedRow(t *testing.T) {
 	g := G.NewGraph()
-	x := G.Must(compiler.NewParam(g, "x", tensor.New(tensor.WithShape(2, 3, 3), tensor.WithBacking(make([]float64, 18)))))
+	x := mustParam(g, "x", 2, 3, 3)
 	// batch 1 masks key 0: with the causal mask, query 0 sees no key.
 	m, err := ops.AttentionMask(x, boolMask(g, "kpm", []int{2, 3}, []bool{false, false, false, true, false, false}), true)
 	if err != nil {
@@ -217,12 +198,7 @@ func TestAttentionMaskFullyMaskedRow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := compiler.Compile(loss, []*G.Node{x})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	err = p.RunTrain()
+	err = compiled(t, loss, []*G.Node{x}).RunTrain()
 	if err == nil || !strings.Contains(err.Error(), "batch row 1, query 0") || !strings.Contains(err.Error(), "NaN") {
 		t.Fatalf("RunTrain error = %v, want one naming batch row 1, query 0", err)
 	}
@@ -231,14 +207,14 @@ func TestAttentionMaskFullyMaskedRow(t *testing.T) {
 // TestAttentionMaskBadMask checks the mask's shape and dtype errors.
 func TestAttentionMaskBadMask(t *testing.T) {
 	g := G.NewGraph()
-	x := G.Must(compiler.NewInput(g, "scores", tensor.Float64, 2, 4, 3, 5))
+	x := mustInput(g, "scores", tensor.Float64, 2, 4, 3, 5)
 	for _, tc := range []struct {
 		mask *G.Node
 		want string
 	}{
-		{G.Must(compiler.NewInput(g, "m1", tensor.Float64, 2, 4)), "has shape (2, 4), want [batch, keys] = [2, 5]"},
-		{G.Must(compiler.NewInput(g, "m2", tensor.Float64, 5)), "want [batch, keys]"},
-		{G.Must(compiler.NewInput(g, "m3", tensor.Int64, 2, 5)), "dtype int64, want bool or float64"},
+		{mustInput(g, "m1", tensor.Float64, 2, 4), "has shape (2, 4), want [batch, keys] = [2, 5]"},
+		{mustInput(g, "m2", tensor.Float64, 5), "want [batch, keys]"},
+		{mustInput(g, "m3", tensor.Int64, 2, 5), "dtype int64, want bool or float64"},
 	} {
 		_, err := ops.AttentionMask(x, tc.mask, false)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.mask.Name()) {
@@ -253,7 +229,7 @@ func TestSwapAxesMatchesTranspose(t *testing.T) {
 	c := drawCase([]ops.Input{{Name: "x", Shape: []int{2, 3, 4, 5}, Domain: ops.Real}}, 3)
 	for _, ax := range [][2]int{{1, 2}, {0, 3}, {-1, -3}, {0, 1}} {
 		var s, tr *G.Node
-		scalarRun(t, tensor.Float64, []arg{{name: "x", shape: []int{2, 3, 4, 5}, values: c.values[0], param: true}},
+		scalarRun(t, tensor.Float64, c.args(),
 			func(_ *G.ExprGraph, n []*G.Node) (*G.Node, error) {
 				var err error
 				if s, err = ops.SwapAxes(n[0], ax[0], ax[1]); err != nil {
@@ -271,7 +247,7 @@ func TestSwapAxesMatchesTranspose(t *testing.T) {
 				}
 				return G.Sum(d)
 			})
-		got, want := asFloat64s(s.Value().(*tensor.Dense)), asFloat64s(tr.Value().(*tensor.Dense))
+		got, want := valueFloats(s.Value()), valueFloats(tr.Value())
 		if !s.Shape().Eq(tr.Shape()) {
 			t.Fatalf("axes %v: shape %v, want %v", ax, s.Shape(), tr.Shape())
 		}

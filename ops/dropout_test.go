@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/ops"
@@ -16,20 +15,12 @@ import (
 // program and the dropout node.
 func dropoutProgram(t *testing.T, n int, p float64, seed uint64) (*compiler.Program, *G.Node) {
 	t.Helper()
-	var d *G.Node
 	x := make([]float64, n)
 	for i := range x {
 		x[i] = float64(i + 1)
 	}
-	prog, _, _ := scalarRun(t, tensor.Float64, []arg{{name: "x", shape: []int{n}, values: x, param: true}},
-		func(_ *G.ExprGraph, nodes []*G.Node) (*G.Node, error) {
-			var err error
-			if d, err = ops.Dropout(nodes[0], p, seed); err != nil {
-				return nil, err
-			}
-			return G.Sum(d)
-		})
-	return prog, d
+	return sumRun(t, []arg{{name: "x", shape: []int{n}, values: x, param: true}},
+		func(_ *G.ExprGraph, nodes []*G.Node) (*G.Node, error) { return ops.Dropout(nodes[0], p, seed) })
 }
 
 func mask(t *testing.T, d *G.Node) []float64 {
@@ -106,7 +97,7 @@ func TestDropoutNewMaskEachRun(t *testing.T) {
 // node with the same seed and p are distinct nodes with distinct masks.
 func TestDropoutTwoNodesNeverShareAMask(t *testing.T) {
 	var d1, d2 *G.Node
-	scalarRun(t, tensor.Float64, []arg{{name: "x", shape: []int{64}, values: make([]float64, 64), param: true}},
+	sumRun(t, []arg{{name: "x", shape: []int{64}, values: make([]float64, 64), param: true}},
 		func(_ *G.ExprGraph, n []*G.Node) (*G.Node, error) {
 			var err error
 			if d1, err = ops.Dropout(n[0], 0.5, 9); err != nil {
@@ -115,11 +106,7 @@ func TestDropoutTwoNodesNeverShareAMask(t *testing.T) {
 			if d2, err = ops.Dropout(n[0], 0.5, 9); err != nil {
 				return nil, err
 			}
-			s, err := G.Add(d1, d2)
-			if err != nil {
-				return nil, err
-			}
-			return G.Sum(s)
+			return G.Add(d1, d2)
 		})
 	if d1 == d2 {
 		t.Fatal("the two dropout nodes were merged")
@@ -133,10 +120,7 @@ func TestDropoutTwoNodesNeverShareAMask(t *testing.T) {
 // through unscaled.
 func TestDropoutIdentityInEvaluation(t *testing.T) {
 	prog, _ := dropoutProgram(t, 10, 0.5, 1)
-	if err := prog.RunLoss(compiler.Evaluation); err != nil {
-		t.Fatal(err)
-	}
-	if got := prog.Loss(); got != 55 {
+	if got := evaluationLoss(t, prog); got != 55 {
 		t.Errorf("evaluation loss %v, want 55 (sum of 1..10)", got)
 	}
 }
@@ -164,16 +148,10 @@ func TestGorgoniaDropoutGradientIsWrong(t *testing.T) {
 	for i := range x {
 		x[i] = 1
 	}
-	_, _, grads := scalarRun(t, tensor.Float64, []arg{{name: "x", shape: []int{100}, values: x, param: true}},
-		func(_ *G.ExprGraph, n []*G.Node) (*G.Node, error) {
-			d, err := G.Dropout(n[0], p)
-			if err != nil {
-				return nil, err
-			}
-			return G.Sum(d)
-		})
+	prog, _ := sumRun(t, []arg{{name: "x", shape: []int{100}, values: x, param: true}},
+		func(_ *G.ExprGraph, n []*G.Node) (*G.Node, error) { return G.Dropout(n[0], p) })
 	kept := 0
-	for _, g := range grads[0] {
+	for _, g := range prog.Params()[0].Grad.Float64s() {
 		if g != 0 && math.Abs(g-1/p) > 1e-12 {
 			t.Fatalf("Gorgonia's dropout gradient is %v (fixed upstream? 1/(1-p) = %v)", g, 1/(1-p))
 		}

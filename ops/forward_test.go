@@ -7,30 +7,16 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/ops"
 )
 
-// forwardOf runs fn on seeded inputs and returns the inputs and the output.
+// forwardOf runs fn on seeded inputs (params) and returns the inputs and
+// the output.
 func forwardOf(t *testing.T, inputs []ops.Input, fn func(n []*G.Node) (*G.Node, error)) ([][]float64, []float64, tensor.Shape) {
 	t.Helper()
 	c := drawCase(inputs, 21)
-	var out *G.Node
-	var args []arg
-	for i, in := range inputs {
-		args = append(args, arg{name: in.Name, shape: in.Shape, values: c.values[i], param: true})
-	}
-	var val []float64
-	prog, _, _ := scalarRun(t, tensor.Float64, args, func(g *G.ExprGraph, n []*G.Node) (*G.Node, error) {
-		var err error
-		if out, err = fn(n); err != nil {
-			return nil, err
-		}
-		return G.Sum(out)
-	})
-	_ = prog
-	val = append(val, out.Value().Data().([]float64)...)
-	return c.values, val, out.Shape()
+	_, out := sumRun(t, c.args(), func(_ *G.ExprGraph, n []*G.Node) (*G.Node, error) { return fn(n) })
+	return c.values, valueFloats(out.Value()), out.Shape()
 }
 
 // TestConv2DMatchesDirectLoops checks Conv2D (Gorgonia's im2col) against a
@@ -123,15 +109,8 @@ func TestPoolsMatchDirectLoops(t *testing.T) {
 func TestBatchNormRunningStatistics(t *testing.T) {
 	x := []float64{1, 10, 2, 20, 6, 30} // [3, 2]: channel 0 = 1, 2, 6; channel 1 = 10, 20, 30
 	stats := ops.NewBatchNormStats(2, tensor.Float64)
-	var out *G.Node
-	prog, _, _ := scalarRun(t, tensor.Float64, []arg{{name: "x", shape: []int{3, 2}, values: x, param: true}},
-		func(_ *G.ExprGraph, n []*G.Node) (*G.Node, error) {
-			var err error
-			if out, err = ops.BatchNorm(n[0], nil, nil, stats); err != nil {
-				return nil, err
-			}
-			return G.Sum(out)
-		})
+	prog, out := sumRun(t, []arg{{name: "x", shape: []int{3, 2}, values: x, param: true}},
+		func(_ *G.ExprGraph, n []*G.Node) (*G.Node, error) { return ops.BatchNorm(n[0], nil, nil, stats) })
 	mean, biased := []float64{3, 20}, []float64{14.0 / 3, 200.0 / 3}
 	for c := 0; c < 2; c++ {
 		if got, want := stats.RunningMean.Float64s()[c], 0.1*mean[c]; !near(got, want, 1e-12) {
@@ -149,9 +128,7 @@ func TestBatchNormRunningStatistics(t *testing.T) {
 		t.Errorf("training out[0,0] = %v, want %v", got[0], want)
 	}
 	rm, rv := stats.RunningMean.Float64s()[0], stats.RunningVar.Float64s()[0]
-	if err := prog.RunLoss(compiler.Evaluation); err != nil {
-		t.Fatal(err)
-	}
+	evalLoss := evaluationLoss(t, prog)
 	if stats.NumBatchesTracked != 1 {
 		t.Errorf("evaluation changed num_batches_tracked to %d", stats.NumBatchesTracked)
 	}
@@ -160,8 +137,8 @@ func TestBatchNormRunningStatistics(t *testing.T) {
 		c := i % 2
 		want += (v - stats.RunningMean.Float64s()[c]) / math.Sqrt(stats.RunningVar.Float64s()[c]+1e-5)
 	}
-	if !near(prog.Loss(), want, 1e-12) || stats.RunningMean.Float64s()[0] != rm || stats.RunningVar.Float64s()[0] != rv {
-		t.Errorf("evaluation loss %v, want %v (running statistics, unchanged)", prog.Loss(), want)
+	if !near(evalLoss, want, 1e-12) || stats.RunningMean.Float64s()[0] != rm || stats.RunningVar.Float64s()[0] != rv {
+		t.Errorf("evaluation loss %v, want %v (running statistics, unchanged)", evalLoss, want)
 	}
 }
 

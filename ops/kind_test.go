@@ -7,7 +7,6 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/ops"
 )
 
@@ -25,10 +24,7 @@ func TestRegisteredOpsClassify(t *testing.T) {
 				if in.Classes > 0 {
 					dt = tensor.Int64
 				}
-				n, err := compiler.NewInput(g, in.Name, dt, in.Shape...)
-				if err != nil {
-					t.Fatal(err)
-				}
+				n := mustInput(g, in.Name, dt, in.Shape...)
 				nodes = append(nodes, n)
 				if in.Classes == 0 && !in.NoGrad {
 					wrt = append(wrt, n)

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/ops"
@@ -29,7 +28,7 @@ func TestMaxTiesShareTheGradient(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			g := G.NewGraph()
-			x, _ := compiler.NewParam(g, "x", tensor.New(tensor.WithShape(c.shape...), tensor.WithBacking(append([]float64(nil), c.x...))))
+			x := paramOf(g, "x", c.x, c.shape...)
 			m, err := ops.MaxAlong(x, c.axes...)
 			if err != nil {
 				t.Fatal(err)
@@ -38,13 +37,7 @@ func TestMaxTiesShareTheGradient(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := compiler.Compile(loss, []*G.Node{x}, compiler.WithOutputs(m))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := p.RunTrain(); err != nil {
-				t.Fatal(err)
-			}
+			p := trained(t, loss, []*G.Node{x}, compiler.WithOutputs(m))
 			got := p.Params()[0].Grad.Data().([]float64)
 			for i := range c.want {
 				if got[i] != c.want[i] {

@@ -1,9 +1,7 @@
 package ops_test
 
 import (
-	"fmt"
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -25,27 +23,15 @@ type bnRun struct {
 func runBatchNorm(t *testing.T, dt tensor.Dtype, build func(x, gm, bt *G.Node, s *ops.BatchNormStats) (*G.Node, error)) bnRun {
 	t.Helper()
 	const n, c = 6, 4
-	rng := rand.New(rand.NewPCG(3, 4))
-	draw := func(k int, lo, hi float64) *tensor.Dense {
-		v := make([]float64, k)
-		for i := range v {
-			v[i] = lo + (hi-lo)*rng.Float64()
-		}
-		return denseOf(v, []int{k}, dt)
-	}
+	in := []ops.Input{{Name: "x", Shape: []int{n, c}, Domain: ops.Domain{Min: -3, Max: 3}},
+		{Name: "gamma", Shape: []int{c}, Domain: ops.Domain{Min: 0.5, Max: 1.5}}, {Name: "beta", Shape: []int{c}, Domain: ops.Domain{Min: -1, Max: 1}}}
 	g := G.NewGraph()
-	x0 := draw(n*c, -3, 3)
-	if err := x0.Reshape(n, c); err != nil {
-		t.Fatal(err)
-	}
-	x, err := compiler.NewParam(g, "x", x0)
+	l, err := newLeaves(g, dt, drawCase(in, 3).args())
 	if err != nil {
 		t.Fatal(err)
 	}
-	gm, _ := compiler.NewParam(g, "gamma", draw(c, 0.5, 1.5))
-	bt, _ := compiler.NewParam(g, "beta", draw(c, -1, 1))
 	stats := ops.NewBatchNormStats(c, dt)
-	y, err := build(x, gm, bt, stats)
+	y, err := build(l.nodes[0], l.nodes[1], l.nodes[2], stats)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,15 +39,12 @@ func runBatchNorm(t *testing.T, dt tensor.Dtype, build func(x, gm, bt *G.Node, s
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := compiler.Compile(loss, []*G.Node{x, gm, bt}, compiler.WithOutputs(y))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := compiled(t, loss, l.params, compiler.WithOutputs(y))
 	var r bnRun
 	for step := 0; step < 3; step++ {
 		if step > 0 { // a new batch, written into x's tensor
-			if err := tensor.Copy(x0, draw(n*c, -3, 3)); err != nil {
+			x := drawCase(in[:1], uint64(3+step)).values[0]
+			if err := tensor.Copy(p.Params()[0].Value, denseOf(x, []int{n, c}, dt)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -90,7 +73,7 @@ func runBatchNorm(t *testing.T, dt tensor.Dtype, build func(x, gm, bt *G.Node, s
 // training steps, the evaluation output and the running statistics.
 func TestBatchNormMatrixPathIsBitIdentical(t *testing.T) {
 	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-		t.Run(fmt.Sprint(dt), func(t *testing.T) {
+		t.Run(dt.String(), func(t *testing.T) {
 			want := runBatchNorm(t, dt, ops.BatchNormExpand)
 			got := runBatchNorm(t, dt, ops.BatchNorm)
 			if len(want.values) != len(got.values) || want.tracked != got.tracked || want.tracked != 3 {

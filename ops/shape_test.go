@@ -7,7 +7,6 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/ops"
 )
 
@@ -33,21 +32,15 @@ func TestSliceBoundsPast256StayApart(t *testing.T) {
 			for i := range xv {
 				xv[i] = float64(i % cols)
 			}
-			x := G.Must(compiler.NewParam(g, "x", tensor.New(tensor.WithShape(2, cols), tensor.WithBacking(xv))))
+			x := paramOf(g, "x", xv, 2, cols)
 			a := G.Must(ops.SliceAlong(x, 1, c.a[0], c.a[1]))
 			b := G.Must(ops.SliceAlong(x, 1, c.b[0], c.b[1]))
 			if a == b {
 				t.Fatal("the two slices are one node")
 			}
-			two := compiler.MustConstant(g, 2.0)
+			two := scalarOf(g, 2, tensor.Float64)
 			loss := G.Must(G.Add(G.Must(G.Sum(a)), G.Must(G.Mul(two, G.Must(G.Sum(b))))))
-			p, err := compiler.Compile(loss, []*G.Node{x})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := p.RunTrain(); err != nil {
-				t.Fatal(err)
-			}
+			p := trained(t, loss, []*G.Node{x})
 			want, grad := 0.0, make([]float64, cols)
 			for j := c.a[0]; j < c.a[1]; j++ {
 				want += 2 * float64(j)
