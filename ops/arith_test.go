@@ -1,7 +1,6 @@
 package ops_test
 
 import (
-	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -9,7 +8,6 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/ops"
 )
 
@@ -161,27 +159,6 @@ func runValue(t *testing.T, dt tensor.Dtype, args []arg, f func([]*G.Node) (*G.N
 		t.Fatal(err)
 	}
 	return valueFloats(out.Value())
-}
-
-// ExampleAdd adds a bias row to a batch with PyTorch's broadcasting, then
-// shows the error for shapes that do not broadcast.
-func ExampleAdd() {
-	g := G.NewGraph()
-	x, _ := compiler.NewParam(g, "x", tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float64{1, 2, 3, 4, 5, 6})))
-	b, _ := compiler.NewParam(g, "b", tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{10, 20, 30})))
-	y, err := ops.Add(x, b)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	z, _ := ops.Mul(2, y) // Go numbers are scalars of the other operand's dtype
-	fmt.Println(z.Shape())
-	w, _ := compiler.NewParam(g, "W", tensor.New(tensor.WithShape(2, 2), tensor.Of(tensor.Float64)))
-	_, err = ops.Add(x, w)
-	fmt.Println(err)
-	// Output:
-	// (2, 3)
-	// ops.Add of x (2, 3) and W (2, 2): the shapes do not broadcast: axis 1: size 3 against 2
 }
 
 // TestArithmeticZeroDimNode checks a 0-d node operand (a scalar constant)

@@ -258,3 +258,19 @@ func TestSwapAxesMatchesTranspose(t *testing.T) {
 		}
 	}
 }
+
+// TestSwapLastMatchesTranspose compares SwapLast with Gorgonia's Transpose
+// of the last two axes, for rank 2, 3 and 4.
+func TestSwapLastMatchesTranspose(t *testing.T) {
+	for i, shape := range [][]int{{3, 5}, {2, 4, 3}, {2, 2, 3, 4}} {
+		perm := make([]int, len(shape))
+		for k := range perm {
+			perm[k] = k
+		}
+		perm[len(perm)-2], perm[len(perm)-1] = perm[len(perm)-1], perm[len(perm)-2]
+		c := drawCase([]ops.Input{{Name: "x", Shape: shape, Domain: ops.Real}}, uint64(60+i))
+		swap := func(_ *G.ExprGraph, n []*G.Node) (*G.Node, error) { return ops.SwapLast(n[0]) }
+		tr := func(_ *G.ExprGraph, n []*G.Node) (*G.Node, error) { return ops.Transpose(n[0], perm...) }
+		compareBuilders(t, c, swap, tr)
+	}
+}

@@ -10,6 +10,27 @@ import (
 	"github.com/symgrad/symgrad/ops"
 )
 
+// ExampleAdd adds a bias row to a batch with PyTorch's broadcasting, then
+// shows the error for shapes that do not broadcast.
+func ExampleAdd() {
+	g := G.NewGraph()
+	x, _ := compiler.NewParam(g, "x", tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float64{1, 2, 3, 4, 5, 6})))
+	b, _ := compiler.NewParam(g, "b", tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{10, 20, 30})))
+	y, err := ops.Add(x, b)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	z, _ := ops.Mul(2, y) // Go numbers are scalars of the other operand's dtype
+	fmt.Println(z.Shape())
+	w, _ := compiler.NewParam(g, "W", tensor.New(tensor.WithShape(2, 2), tensor.Of(tensor.Float64)))
+	_, err = ops.Add(x, w)
+	fmt.Println(err)
+	// Output:
+	// (2, 3)
+	// ops.Add of x (2, 3) and W (2, 2): the shapes do not broadcast: axis 1: size 3 against 2
+}
+
 // ExampleCrossEntropy computes a cross-entropy at logits where a naive
 // softmax overflows, and its gradient (softmax - onehot)/B.
 func ExampleCrossEntropy() {
@@ -26,6 +47,31 @@ func ExampleCrossEntropy() {
 	// Output:
 	// loss 0.6931
 	// grad [-0.50 0.50 0.00]
+}
+
+// ExampleCrossEntropyWith is PyTorch's
+// F.cross_entropy(x, c, weight=w, ignore_index=-100, label_smoothing=0.1):
+// the second target is ignored, the mean divides by the weight of the first
+// (the numbers are PyTorch 1.13's).
+func ExampleCrossEntropyWith() {
+	g := G.NewGraph()
+	x := mustParam(g, "logits", 2, 3)
+	c := mustInput(g, "class", tensor.Int64, 2)
+	loss, err := ops.CrossEntropyWith(x, c, ops.CrossEntropyOptions{Weight: []float64{2, 1, 1}, LabelSmoothing: 0.1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	prog, _ := compiler.Compile(loss, []*G.Node{x})
+	defer prog.Close()
+	copy(prog.Params()[0].Value.Float64s(), []float64{2, 0, -1, 0.5, 0.5, 0.5})
+	_ = prog.Bind("class", tensor.New(tensor.WithShape(2), tensor.WithBacking([]int64{0, -100})))
+	_ = prog.RunTrain()
+	fmt.Printf("loss %.6f\n", prog.Loss())
+	fmt.Printf("grad %.4f\n", prog.Params()[0].Grad.Float64s())
+	// Output:
+	// loss 0.247518
+	// grad [-0.1177 0.0937 0.0239 0.0000 0.0000 0.0000]
 }
 
 // ExampleIdentify tells ops apart by kind, whoever defined them and
