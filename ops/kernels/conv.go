@@ -21,58 +21,50 @@ func validRange(out, w, s, v, pad int) (lo, hi int) {
 
 // Im2Col unfolds one sample x [C, H, W] into col [C·kH·kW, oH·oW]:
 // col[(c·kH + u)·kW + v][i·oW + j] = xpad[c, i·sH + u, j·sW + v].
-func Im2Col[T Float](g *Conv, col, x []T) {
+func Im2Col[T Float](g *Conv, col, x []T) { unfold(g, col, x, false) }
+
+// Col2Im is Im2Col's adjoint: it adds col [C·kH·kW, oH·oW] into the
+// positions of x [C, H, W] they were read from (padding dropped).
+func Col2Im[T Float](g *Conv, x, col []T) { unfold(g, col, x, true) }
+
+// unfold walks col's rows, one per kernel tap (c, u, v), and in each the
+// output rows i with the input row r they read, so that Im2Col and its
+// adjoint visit the same positions. Forward, it copies x's pixels into
+// col and zeroes what falls in the padding; adjoint, it adds col back into
+// x. The direction is one branch per output row, never per element.
+func unfold[T Float](g *Conv, col, x []T, adjoint bool) {
 	p, row := g.OH*g.OW, 0
 	for c := 0; c < g.C; c++ {
 		xc := x[c*g.H*g.W : (c+1)*g.H*g.W]
 		for u := 0; u < g.KH; u++ {
 			for v := 0; v < g.KW; v++ {
-				dst := col[row*p : (row+1)*p]
+				taps := col[row*p : (row+1)*p]
 				row++
 				lo, hi := validRange(g.OW, g.W, g.SW, v, g.PW)
 				for i := 0; i < g.OH; i++ {
-					d := dst[i*g.OW : (i+1)*g.OW]
+					d := taps[i*g.OW : (i+1)*g.OW]
 					r := i*g.SH + u - g.PH
 					if r < 0 || r >= g.H {
-						clear(d)
+						if !adjoint {
+							clear(d)
+						}
+						continue
+					}
+					xr := xc[r*g.W : (r+1)*g.W]
+					if adjoint {
+						for j := lo; j < hi; j++ {
+							xr[j*g.SW+v-g.PW] += d[j]
+						}
 						continue
 					}
 					clear(d[:lo])
 					clear(d[hi:])
-					xr := xc[r*g.W : (r+1)*g.W]
 					if g.SW == 1 {
 						copy(d[lo:hi], xr[lo+v-g.PW:hi+v-g.PW])
 						continue
 					}
 					for j := lo; j < hi; j++ {
 						d[j] = xr[j*g.SW+v-g.PW]
-					}
-				}
-			}
-		}
-	}
-}
-
-// Col2Im is Im2Col's adjoint: it adds col [C·kH·kW, oH·oW] into the
-// positions of x [C, H, W] they were read from (padding dropped).
-func Col2Im[T Float](g *Conv, x, col []T) {
-	p, row := g.OH*g.OW, 0
-	for c := 0; c < g.C; c++ {
-		xc := x[c*g.H*g.W : (c+1)*g.H*g.W]
-		for u := 0; u < g.KH; u++ {
-			for v := 0; v < g.KW; v++ {
-				src := col[row*p : (row+1)*p]
-				row++
-				lo, hi := validRange(g.OW, g.W, g.SW, v, g.PW)
-				for i := 0; i < g.OH; i++ {
-					r := i*g.SH + u - g.PH
-					if r < 0 || r >= g.H {
-						continue
-					}
-					s := src[i*g.OW : (i+1)*g.OW]
-					xr := xc[r*g.W : (r+1)*g.W]
-					for j := lo; j < hi; j++ {
-						xr[j*g.SW+v-g.PW] += s[j]
 					}
 				}
 			}
