@@ -17,23 +17,20 @@ func BenchmarkGemm(b *testing.B) {
 	for _, sz := range benchSizes {
 		m, k, n := sz[0], sz[1], sz[2]
 		name := fmt.Sprintf("%dx%dx%d", m, k, n)
-		b.Run("f64/"+name, func(b *testing.B) {
-			x, y, c := random[float64](rng, m*k), random[float64](rng, k*n), make([]float64, m*n)
-			meter := flops.Start()
-			for b.Loop() {
-				_ = Dgemm(NoTrans, NoTrans, m, n, k, 1, x, k, y, n, 0, c, n)
-			}
-			meter.Report(b, 2*float64(m*n*k))
-		})
-		b.Run("f32/"+name, func(b *testing.B) {
-			x, y, c := random[float32](rng, m*k), random[float32](rng, k*n), make([]float32, m*n)
-			meter := flops.Start()
-			for b.Loop() {
-				_ = Sgemm(NoTrans, NoTrans, m, n, k, 1, x, k, y, n, 0, c, n)
-			}
-			meter.Report(b, 2*float64(m*n*k))
-		})
+		b.Run("f64/"+name, func(b *testing.B) { benchGemm(b, rng, Dgemm, m, k, n) })
+		b.Run("f32/"+name, func(b *testing.B) { benchGemm(b, rng, Sgemm, m, k, n) })
 	}
+}
+
+// benchGemm measures gemm (Dgemm or Sgemm) on random m x k and k x n
+// operands.
+func benchGemm[T float](b *testing.B, rng *rand.Rand, gemm func(tA, tB Transpose, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) error, m, k, n int) {
+	x, y, c := random[T](rng, m*k), random[T](rng, k*n), make([]T, m*n)
+	meter := flops.Start()
+	for b.Loop() {
+		_ = gemm(NoTrans, NoTrans, m, n, k, 1, x, k, y, n, 0, c, n)
+	}
+	meter.Report(b, 2*float64(m*n*k))
 }
 
 // BenchmarkPack measures the packing of mlp's operands (128x784 by

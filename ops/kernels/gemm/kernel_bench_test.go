@@ -9,21 +9,17 @@ import (
 // BenchmarkKernel measures the micro-kernels alone on panels that stay
 // in the L1 cache (kc = 256), in GFLOP/s: the ceiling of the blocked loop.
 func BenchmarkKernel(b *testing.B) {
+	b.Run("f64", func(b *testing.B) { benchKernel(b, &f64) })
+	b.Run("f32", func(b *testing.B) { benchKernel(b, &f32) })
+}
+
+// benchKernel measures cfg's micro-kernel on one mr x nr tile.
+func benchKernel[T float](b *testing.B, cfg *config[T]) {
 	const kc = 256
-	b.Run("f64", func(b *testing.B) {
-		a, bp, c := make([]float64, kc*mr), make([]float64, kc*nr64), make([]float64, mr*nr64)
-		meter := flops.Start()
-		for b.Loop() {
-			f64.kernel(kc, &a[0], &bp[0], nr64, &c[0], nr64, 1, 1, 1)
-		}
-		meter.Report(b, 2*float64(mr*nr64*kc))
-	})
-	b.Run("f32", func(b *testing.B) {
-		a, bp, c := make([]float32, kc*mr), make([]float32, kc*nr32), make([]float32, mr*nr32)
-		meter := flops.Start()
-		for b.Loop() {
-			f32.kernel(kc, &a[0], &bp[0], nr32, &c[0], nr32, 1, 1, 1)
-		}
-		meter.Report(b, 2*float64(mr*nr32*kc))
-	})
+	a, bp, c := make([]T, kc*mr), make([]T, kc*cfg.nr), make([]T, mr*cfg.nr)
+	meter := flops.Start()
+	for b.Loop() {
+		cfg.kernel(kc, &a[0], &bp[0], cfg.nr, &c[0], cfg.nr, 1, 1, 1)
+	}
+	meter.Report(b, 2*float64(mr*cfg.nr*kc))
 }
