@@ -65,16 +65,7 @@ func TestExpKernelIsExpPoly(t *testing.T) {
 				x[i] = rng.NormFloat64()
 			}
 		}
-		got := make([]float64, n)
-		Exp(got, x)
-		inPlace := append([]float64(nil), x...)
-		Exp(inPlace, inPlace)
-		for i, v := range x {
-			want := expPoly(v)
-			if math.Float64bits(got[i]) != math.Float64bits(want) || math.Float64bits(inPlace[i]) != math.Float64bits(want) {
-				t.Fatalf("n=%d: e^%v = %v (in place %v), want %v bit for bit", n, v, got[i], inPlace[i], want)
-			}
-		}
+		got := sameBits(t, "exp", Exp, expPoly, x)
 		if n > 20 {
 			x[n/2] = 800
 			Exp(got, x)
@@ -101,17 +92,25 @@ func TestSigmoidKernelIsSigmoidPoly(t *testing.T) {
 				x[i] = math.Copysign(0, -1)
 			}
 		}
-		got := make([]float64, n)
-		Sigmoid(got, x)
-		inPlace := append([]float64(nil), x...)
-		Sigmoid(inPlace, inPlace)
-		for i, v := range x {
-			want := sigmoidPoly(v)
-			if math.Float64bits(got[i]) != math.Float64bits(want) || math.Float64bits(inPlace[i]) != math.Float64bits(want) {
-				t.Fatalf("n=%d: σ(%v) = %v (in place %v), want %v bit for bit", n, v, got[i], inPlace[i], want)
-			}
+		sameBits(t, "sigmoid", Sigmoid, sigmoidPoly, x)
+	}
+}
+
+// sameBits checks f(x), out of place and in place, against ref one element
+// at a time, bit for bit; it returns the out-of-place result.
+func sameBits(t *testing.T, name string, f func(dst, x []float64), ref func(float64) float64, x []float64) []float64 {
+	t.Helper()
+	got := make([]float64, len(x))
+	f(got, x)
+	inPlace := append([]float64(nil), x...)
+	f(inPlace, inPlace)
+	for i, v := range x {
+		want := ref(v)
+		if math.Float64bits(got[i]) != math.Float64bits(want) || math.Float64bits(inPlace[i]) != math.Float64bits(want) {
+			t.Fatalf("n=%d: %s(%v) = %v (in place %v), want %v bit for bit", len(x), name, v, got[i], inPlace[i], want)
 		}
 	}
+	return got
 }
 
 func TestExpShortDstPanics(t *testing.T) {
