@@ -2,7 +2,6 @@ package ops_test
 
 import (
 	"math"
-	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -62,7 +61,7 @@ func TestArithmeticErrors(t *testing.T) {
 				t.Fatalf("no error, got node %v", n)
 			}
 			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
+				if !errorSays(err, w) {
 					t.Errorf("error %q does not contain %q", err, w)
 				}
 			}
