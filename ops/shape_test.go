@@ -74,3 +74,55 @@ func TestGorgoniaSliceMerges(t *testing.T) {
 		t.Skip("Gorgonia's slices past 256 no longer merge: the defect is fixed upstream")
 	}
 }
+
+// TestSwapAxesMatchesTranspose compares SwapAxes with Gorgonia's
+// Transpose by the same permutation.
+func TestSwapAxesMatchesTranspose(t *testing.T) {
+	c := drawCase([]ops.Input{{Name: "x", Shape: []int{2, 3, 4, 5}, Domain: ops.Real}}, 3)
+	for _, ax := range [][2]int{{1, 2}, {0, 3}, {-1, -3}, {0, 1}} {
+		var s, tr *G.Node
+		scalarRun(t, tensor.Float64, c.args(),
+			func(_ *G.ExprGraph, n []*G.Node) (*G.Node, error) {
+				var err error
+				if s, err = ops.SwapAxes(n[0], ax[0], ax[1]); err != nil {
+					return nil, err
+				}
+				perm := []int{0, 1, 2, 3}
+				a, b := (ax[0]+4)%4, (ax[1]+4)%4
+				perm[a], perm[b] = perm[b], perm[a]
+				if tr, err = G.Transpose(n[0], perm...); err != nil {
+					return nil, err
+				}
+				d, err := G.Sub(s, tr)
+				if err != nil {
+					return nil, err
+				}
+				return G.Sum(d)
+			})
+		got, want := valueFloats(s.Value()), valueFloats(tr.Value())
+		if !s.Shape().Eq(tr.Shape()) {
+			t.Fatalf("axes %v: shape %v, want %v", ax, s.Shape(), tr.Shape())
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("axes %v: element %d = %v, want %v", ax, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+// TestSwapLastMatchesTranspose compares SwapLast with Gorgonia's Transpose
+// of the last two axes, for rank 2, 3 and 4.
+func TestSwapLastMatchesTranspose(t *testing.T) {
+	for i, shape := range [][]int{{3, 5}, {2, 4, 3}, {2, 2, 3, 4}} {
+		perm := make([]int, len(shape))
+		for k := range perm {
+			perm[k] = k
+		}
+		perm[len(perm)-2], perm[len(perm)-1] = perm[len(perm)-1], perm[len(perm)-2]
+		c := drawCase([]ops.Input{{Name: "x", Shape: shape, Domain: ops.Real}}, uint64(60+i))
+		swap := func(_ *G.ExprGraph, n []*G.Node) (*G.Node, error) { return ops.SwapLast(n[0]) }
+		tr := func(_ *G.ExprGraph, n []*G.Node) (*G.Node, error) { return ops.Transpose(n[0], perm...) }
+		compareBuilders(t, c, swap, tr)
+	}
+}
