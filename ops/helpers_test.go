@@ -79,7 +79,7 @@ func (l *leaves) compile(loss *G.Node, opts ...compiler.Option) (*compiler.Progr
 // scalarRun compiles fn(nodes) (a scalar) and runs it once in training
 // mode; it returns the program (closed by the test), the loss and the
 // gradients of the param args.
-func scalarRun(t *testing.T, dt tensor.Dtype, args []arg, fn func(g *G.ExprGraph, n []*G.Node) (*G.Node, error)) (*compiler.Program, float64, [][]float64) {
+func scalarRun(t *testing.T, dt tensor.Dtype, args []arg, fn builder) (*compiler.Program, float64, [][]float64) {
 	t.Helper()
 	g := G.NewGraph()
 	l, err := newLeaves(g, dt, args)
