@@ -9,7 +9,6 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/internal/panics"
 	"github.com/symgrad/symgrad/ops"
 )
@@ -75,11 +74,10 @@ func NewMultiheadAttention(g *G.ExprGraph, name string, embed, heads int, dt ten
 	}
 	a = &MultiheadAttention{Name: name, Embed: embed, Heads: heads, Dropout: cfg.Dropout, Seed: cfg.Seed, MaxLen: cfg.MaxLen}
 	xavier := math.Sqrt(6 / float64(embed+3*embed))
-	if a.InProjWeight, err = compiler.NewParam(g, name+".in_proj_weight", Uniform(rng, dt, xavier, 3*embed, embed)); err != nil {
-		return nil, errors.Wrapf(err, "attention %q", name)
-	}
-	if a.InProjBias, err = compiler.NewParam(g, name+".in_proj_bias", tensor.New(tensor.Of(dt), tensor.WithShape(3*embed))); err != nil {
-		return nil, errors.Wrapf(err, "attention %q", name)
+	p := newLayerParams(g, "attention", name, dt, rng)
+	a.InProjWeight = p.uniform("in_proj_weight", xavier, 3*embed, embed)
+	if a.InProjBias = p.zeros("in_proj_bias", 3*embed); p.err != nil {
+		return nil, p.err
 	}
 	if a.OutProj, err = NewLinear(g, name+".out_proj", embed, embed, dt, rng); err != nil {
 		return nil, errors.Wrapf(err, "attention %q", name)

@@ -7,7 +7,6 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/internal/panics"
 	"github.com/symgrad/symgrad/ops"
 )
@@ -66,8 +65,9 @@ func NewEmbeddingPadded(g *G.ExprGraph, name string, num, dim, padding int, dt t
 			clear(d[padding*dim : (padding+1)*dim])
 		}
 	}
-	if e.Weight, err = compiler.NewParam(g, name+".weight", w); err != nil {
-		return nil, errors.Wrapf(err, "embedding %q", name)
+	p := newLayerParams(g, "embedding", name, dt, rng)
+	if e.Weight = p.value("weight", w); p.err != nil {
+		return nil, p.err
 	}
 	return e, nil
 }

@@ -7,7 +7,6 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/internal/panics"
 	"github.com/symgrad/symgrad/ops"
 )
@@ -37,23 +36,14 @@ func NewLinear(g *G.ExprGraph, name string, in, out int, dt tensor.Dtype, rng *r
 	if in <= 0 || out <= 0 {
 		return nil, errors.Errorf("linear %q: sizes must be positive, got in=%d out=%d", name, in, out)
 	}
-	if err := checkInit("linear", name, rng, out, in); err != nil {
-		return nil, err
-	}
 	var cfg linearConfig
 	for _, o := range opts {
 		o(&cfg)
 	}
-	bound := KaimingUniformBound(in)
 	l = &Linear{Name: name, In: in, Out: out}
-	if l.Weight, err = compiler.NewParam(g, name+".weight", Uniform(rng, dt, bound, out, in)); err != nil {
-		return nil, errors.Wrapf(err, "linear %q", name)
-	}
-	if cfg.noBias {
-		return l, nil
-	}
-	if l.Bias, err = compiler.NewParam(g, name+".bias", Uniform(rng, dt, bound, out)); err != nil {
-		return nil, errors.Wrapf(err, "linear %q", name)
+	p := newLayerParams(g, "linear", name, dt, rng)
+	if l.Weight, l.Bias = p.weightAndBias(!cfg.noBias, out, in); p.err != nil {
+		return nil, p.err
 	}
 	return l, nil
 }
@@ -84,3 +74,6 @@ func (l *Linear) Params() []*G.Node {
 	}
 	return []*G.Node{l.Weight, l.Bias}
 }
+
+// Buffers returns nil: Linear has no buffers.
+func (l *Linear) Buffers() []*Buffer { return nil }

@@ -104,9 +104,6 @@ func (stateless) Params() []*G.Node { return nil }
 // Buffers returns nil: the layer has no buffers.
 func (stateless) Buffers() []*Buffer { return nil }
 
-// Buffers returns nil: Linear has no buffers.
-func (l *Linear) Buffers() []*Buffer { return nil }
-
 // Sequential is PyTorch's nn.Sequential: it applies its layers in order.
 // Layers carry their own full names (PyTorch's Sequential names its children
 // "0", "1", ...; name the layers that way for a drop-in state_dict).
