@@ -29,12 +29,18 @@ type Layer interface {
 	Forward(x *G.Node) (*G.Node, error)
 }
 
-// Compile-time checks that every layer is a Layer.
+// Compile-time checks that every layer is a Layer, or a Module for those
+// whose Forward takes or returns more than one node.
 var (
 	_ Layer  = (*Linear)(nil)
 	_ Layer  = (*Conv2D)(nil)
+	_ Layer  = (*Conv1D)(nil)
 	_ Layer  = (*MaxPool2D)(nil)
 	_ Layer  = (*AvgPool2D)(nil)
+	_ Layer  = (*MaxPool1D)(nil)
+	_ Layer  = (*AvgPool1D)(nil)
+	_ Layer  = (*GlobalMaxPool)(nil)
+	_ Layer  = (*GlobalAvgPool)(nil)
 	_ Layer  = (*BatchNorm)(nil)
 	_ Layer  = (*Dropout)(nil)
 	_ Layer  = (*Flatten)(nil)
