@@ -87,3 +87,9 @@ func (p *layerParams) weightAndBias(withBias bool, shape ...int) (w, b *G.Node) 
 	}
 	return w, b
 }
+
+// zeroState returns a zero constant [b, hidden] of like's dtype on like's
+// graph: a recurrent layer's initial state h0 (and the LSTM's c0).
+func zeroState(like *G.Node, b, hidden int) (*G.Node, error) {
+	return compiler.Constant(like.Graph(), tensor.New(tensor.Of(like.Dtype()), tensor.WithShape(b, hidden)))
+}

@@ -48,6 +48,7 @@ var (
 	_ Layer  = (*Embedding)(nil)
 	_ Layer  = (*Sequential)(nil)
 	_ Module = (*LSTM)(nil)
+	_ Module = (*GRU)(nil)
 )
 
 // Buffer is a named non-trainable tensor of a layer's state, such as
