@@ -47,8 +47,11 @@ var (
 	_ Layer  = (*Func)(nil)
 	_ Layer  = (*Embedding)(nil)
 	_ Layer  = (*Sequential)(nil)
+	_ Layer  = (*TransformerEncoderLayer)(nil)
+	_ Layer  = (*LayerNorm)(nil)
 	_ Module = (*LSTM)(nil)
 	_ Module = (*GRU)(nil)
+	_ Module = (*MultiheadAttention)(nil)
 )
 
 // Buffer is a named non-trainable tensor of a layer's state, such as
