@@ -122,7 +122,7 @@ func deepMLP(depth, width, batch int) (*compiler.Program, error) {
 		}
 		s.Layers = append(s.Layers, fc)
 		if k+1 < depth {
-			s.Layers = append(s.Layers, reluLayer())
+			s.Layers = append(s.Layers, ReLU())
 		}
 	}
 	out, err := s.Forward(x)

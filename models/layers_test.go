@@ -41,7 +41,7 @@ func TestLayerGradients(t *testing.T) {
 				return nil, err
 			}
 			l, err := NewLinear(g, "fc", 3*2*2, 2, dt, rng)
-			return []Layer{c, reluLayer(), NewAvgPool2D([2]int{2, 2}, [2]int{}, [2]int{}), &Flatten{}, l}, err
+			return []Layer{c, ReLU(), NewAvgPool2D([2]int{2, 2}, [2]int{}, [2]int{}), &Flatten{}, l}, err
 		}, []int{2, 2}},
 		{"conv + batchnorm2d + maxpool", []int{3, 1, 6, 6}, func(g *G.ExprGraph, rng *rand.Rand) ([]Layer, error) {
 			c, err := NewConv2D(g, "c", 1, 2, [2]int{3, 3}, [2]int{}, [2]int{}, dt, rng)
