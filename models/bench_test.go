@@ -71,10 +71,7 @@ func trainStep(t testing.TB, name string, dt tensor.Dtype) func() error {
 	}
 	params := optimizers.ParamsOf(p)
 	return func() error {
-		if err := p.Bind("x", x); err != nil {
-			return err
-		}
-		if err := p.Bind("y", y); err != nil {
+		if err := bindBatch(p, x, y); err != nil {
 			return err
 		}
 		if err := p.RunTrain(); err != nil {

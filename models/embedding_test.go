@@ -92,10 +92,7 @@ func TestEmbeddingTokenOutOfRange(t *testing.T) {
 	m, p := zooProgram(t, "textcnn", Config{Batch: 2})
 	x, y := m.SampleBatch(1)
 	x.Int64s()[45] = 1000
-	if err := p.Bind("x", x); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Bind("y", y); err != nil {
+	if err := bindBatch(p, x, y); err != nil {
 		t.Fatal(err)
 	}
 	err := p.RunTrain()

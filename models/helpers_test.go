@@ -213,13 +213,18 @@ func compileWithBatch(t testing.TB, m *Model, seed uint64) *compiler.Program {
 	t.Helper()
 	p := compileModel(t, m)
 	x, y := m.SampleBatch(seed)
-	if err := p.Bind("x", x); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Bind("y", y); err != nil {
+	if err := bindBatch(p, x, y); err != nil {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// bindBatch binds a zoo model's batch: samples x and targets y.
+func bindBatch(p *compiler.Program, x, y *tensor.Dense) error {
+	if err := p.Bind("x", x); err != nil {
+		return err
+	}
+	return p.Bind("y", y)
 }
 
 func maxAbs(t *tensor.Dense) float64 {
