@@ -85,6 +85,10 @@ func TestConv1DAndPoolErrors(t *testing.T) {
 	if _, err := NewConv1D(g, "bad", 0, 2, 3, Conv1DConfig{}, tensor.Float64, NewRNG(1)); err == nil || !strings.Contains(err.Error(), `conv1d "bad"`) {
 		t.Errorf("in=0: error %v", err)
 	}
+	// NewConv1D used to panic on a nil rng; it is an error now.
+	if _, err := NewConv1D(g, "norng", 2, 3, 5, Conv1DConfig{}, tensor.Float64, nil); err == nil || !strings.Contains(err.Error(), `conv1d "norng": nil rng`) {
+		t.Errorf("nil rng: error %v", err)
+	}
 	c, err := NewConv1D(g, "conv", 2, 3, 5, Conv1DConfig{Dilation: 2}, tensor.Float64, NewRNG(1))
 	if err != nil {
 		t.Fatal(err)

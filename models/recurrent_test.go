@@ -179,10 +179,28 @@ func TestGRUErrors(t *testing.T) {
 	if _, err := NewGRU(G.NewGraph(), "gru", 0, 2, 1, false, tensor.Float64, NewRNG(1)); err == nil || !strings.Contains(err.Error(), `gru "gru"`) {
 		t.Errorf("input size 0: error %v", err)
 	}
+	// NewGRU used to panic on a nil rng (no checkInit); it is an error now.
+	if _, err := NewGRU(G.NewGraph(), "gru", 3, 2, 1, false, tensor.Float64, nil); err == nil || !strings.Contains(err.Error(), `gru "gru": nil rng`) {
+		t.Errorf("nil rng: error %v", err)
+	}
+}
+
+// TestRecurrentInputErrors checks that the GRU and the LSTM refuse a bad
+// input with an error naming the layer, the input and its shape or dtype
+// (checkSequence; the LSTM used to skip the dtype check).
+func TestRecurrentInputErrors(t *testing.T) {
 	g := G.NewGraph()
-	l, err := NewGRU(g, "gru", 3, 2, 1, false, tensor.Float64, NewRNG(1))
+	gru, err := NewGRU(g, "gru", 3, 2, 1, false, tensor.Float64, NewRNG(1))
 	if err != nil {
 		t.Fatal(err)
+	}
+	lstm, err := NewLSTM(g, "lstm", 3, 2, true, tensor.Float64, NewRNG(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	forward := map[string]func(x *G.Node) error{
+		"gru":  func(x *G.Node) error { _, err := gru.Forward(x); return err },
+		"lstm": func(x *G.Node) error { _, err := lstm.Forward(x); return err },
 	}
 	for _, tc := range []struct {
 		name  string
@@ -190,13 +208,16 @@ func TestGRUErrors(t *testing.T) {
 		shape []int
 		want  string
 	}{
-		{"x4", tensor.Float64, []int{2, 4, 4}, "want [batch, time, 3]"},
+		{"x4", tensor.Float64, []int{2, 4, 4}, "has shape (2, 4, 4), want [batch, time, 3]"},
 		{"x2", tensor.Float64, []int{2, 3}, "want [batch, time, 3]"},
-		{"x32", tensor.Float32, []int{2, 4, 3}, "float32"},
+		{"x32", tensor.Float32, []int{2, 4, 3}, "is float32, the weights are float64"},
 	} {
-		x := newInput(t, g, tc.name, tc.dt, tc.shape...)
-		if _, err := l.Forward(x); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s %v: error %v, want one containing %q", tc.name, tc.shape, err, tc.want)
+		for _, layer := range []string{"gru", "lstm"} {
+			x := newInput(t, g, layer+"."+tc.name, tc.dt, tc.shape...)
+			named := fmt.Sprintf("%s %q: input %q", layer, layer, x.Name())
+			if err := forward[layer](x); err == nil || !strings.Contains(err.Error(), named) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: error %v, want one starting %s and containing %q", x.Name(), err, named, tc.want)
+			}
 		}
 	}
 }
