@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	"gorgonia.org/tensor"
-
-	"github.com/symgrad/symgrad/optimizers"
 )
 
 // allocWarmup is how many steps run before allocations are counted: the
@@ -26,7 +24,7 @@ func TestTrainStepAllocs(t *testing.T) {
 	for _, name := range Names() {
 		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
 			t.Run(name+"/"+dt.String(), func(t *testing.T) {
-				n, err := trainStepAllocs(name, dt)
+				n, err := trainStepAllocs(t, name, dt)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -44,48 +42,25 @@ func TestTrainStepAllocs(t *testing.T) {
 
 // trainStepAllocs builds and compiles the zoo model name, warms it up and
 // returns testing.AllocsPerRun of one full training step.
-func trainStepAllocs(name string, dt tensor.Dtype) (float64, error) {
-	m, err := Build(name, Config{Batch: benchBatch[name], Dtype: dt, Seed: 1})
-	if err != nil {
-		return 0, err
-	}
-	p, err := m.Compile()
-	if err != nil {
-		return 0, err
-	}
-	defer p.Close()
-	x, y := m.SampleBatch(2)
-	opt, err := benchOptimizer(name)
-	if err != nil {
-		return 0, err
-	}
-	params := optimizers.ParamsOf(p)
+func trainStepAllocs(t *testing.T, name string, dt tensor.Dtype) (float64, error) {
+	step := trainStep(t, name, dt)
 	var stepErr error
-	step := func() {
-		if stepErr != nil {
-			return
-		}
-		if err := p.Bind("x", x); err != nil {
-			stepErr = err
-		} else if err := p.Bind("y", y); err != nil {
-			stepErr = err
-		} else if err := p.RunTrain(); err != nil {
-			stepErr = err
-		} else if err := opt.Step(params); err != nil {
-			stepErr = err
+	run := func() {
+		if stepErr == nil {
+			stepErr = step()
 		}
 	}
 	for range allocWarmup {
-		step()
+		run()
 	}
 	// AllocsPerRun counts the whole process's allocations: a collection or
 	// a cleanup running on another goroutine (a finished test's tensors)
 	// can land in one measurement. A step's own allocations show in every
 	// measurement, so the least of three is the step's.
 	runtime.GC()
-	n := testing.AllocsPerRun(5, step)
+	n := testing.AllocsPerRun(5, run)
 	for range 2 {
-		n = min(n, testing.AllocsPerRun(5, step))
+		n = min(n, testing.AllocsPerRun(5, run))
 	}
 	return n, stepErr
 }

@@ -5,7 +5,6 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/internal/panics"
 	"github.com/symgrad/symgrad/ops"
 )
@@ -37,25 +36,12 @@ func NewBatchNorm(g *G.ExprGraph, name string, c int, dt tensor.Dtype) (b *Batch
 		return nil, errors.Errorf("batchnorm %q: channels must be positive, got %d", name, c)
 	}
 	b = &BatchNorm{Name: name, Channels: c}
-	ones := tensor.New(tensor.Of(dt), tensor.WithShape(c))
-	if err := ones.Memset(oneOf(dt)); err != nil {
-		return nil, errors.Wrapf(err, "batchnorm %q", name)
-	}
-	if b.Weight, err = compiler.NewParam(g, name+".weight", ones); err != nil {
-		return nil, errors.Wrapf(err, "batchnorm %q", name)
-	}
-	if b.Bias, err = compiler.NewParam(g, name+".bias", tensor.New(tensor.Of(dt), tensor.WithShape(c))); err != nil {
-		return nil, errors.Wrapf(err, "batchnorm %q", name)
+	p := newLayerParams(g, "batchnorm", name, dt, nil)
+	if b.Weight, b.Bias = p.ones("weight", c), p.zeros("bias", c); p.err != nil {
+		return nil, p.err
 	}
 	b.Stats = ops.NewBatchNormStats(c, dt)
 	return b, nil
-}
-
-func oneOf(dt tensor.Dtype) any {
-	if dt == tensor.Float32 {
-		return float32(1)
-	}
-	return 1.0
 }
 
 // Forward normalises x of shape [B, C] or [B, C, H, W].

@@ -44,40 +44,40 @@ func BenchmarkTrainStep(b *testing.B) {
 }
 
 func benchTrainStep(b *testing.B, name string, dt tensor.Dtype) {
-	m, err := Build(name, Config{Batch: benchBatch[name], Dtype: dt, Seed: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	p, err := m.Compile()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer p.Close()
-	x, y := m.SampleBatch(2)
-	opt, err := benchOptimizer(name)
-	if err != nil {
-		b.Fatal(err)
-	}
-	params := optimizers.ParamsOf(p)
-	step := func() {
-		if err := p.Bind("x", x); err != nil {
-			b.Fatal(err)
-		}
-		if err := p.Bind("y", y); err != nil {
-			b.Fatal(err)
-		}
-		if err := p.RunTrain(); err != nil {
-			b.Fatal(err)
-		}
-		if err := opt.Step(params); err != nil {
+	step := trainStep(b, name, dt)
+	run := func() {
+		if err := step(); err != nil {
 			b.Fatal(err)
 		}
 	}
-	step() // the first run verifies preallocated paths and creates optimizer state
+	run() // the first run verifies preallocated paths and creates optimizer state
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		step()
+		run()
+	}
+}
+
+// trainStep compiles the zoo model name in dtype dt at its benchBatch size
+// and returns one full training step on a seeded batch: binding x and y,
+// RunTrain and the model's benchOptimizer step.
+func trainStep(t testing.TB, name string, dt tensor.Dtype) func() error {
+	t.Helper()
+	m, p := zooProgram(t, name, Config{Batch: benchBatch[name], Dtype: dt, Seed: 1})
+	x, y := m.SampleBatch(2)
+	opt, err := benchOptimizer(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := optimizers.ParamsOf(p)
+	return func() error {
+		if err := bindBatch(p, x, y); err != nil {
+			return err
+		}
+		if err := p.RunTrain(); err != nil {
+			return err
+		}
+		return opt.Step(params)
 	}
 }
 
@@ -122,7 +122,7 @@ func deepMLP(depth, width, batch int) (*compiler.Program, error) {
 		}
 		s.Layers = append(s.Layers, fc)
 		if k+1 < depth {
-			s.Layers = append(s.Layers, reluLayer())
+			s.Layers = append(s.Layers, ReLU())
 		}
 	}
 	out, err := s.Forward(x)

@@ -23,11 +23,26 @@ func New(name string, cfg Config, sample ...int) (m *Model, err error) {
 	if cfg, err = cfg.withDefaults(); err != nil {
 		return nil, errors.Wrapf(err, "model %q", name)
 	}
-	m = &Model{Name: name, Config: cfg, Graph: G.NewGraph(), rng: NewRNG(cfg.Seed)}
-	if m.X, err = compiler.NewInput(m.Graph, "x", cfg.Dtype, append([]int{cfg.Batch}, sample...)...); err != nil {
+	if m, err = startModel(name, cfg, cfg.Dtype, sample...); err != nil {
 		return nil, errors.Wrapf(err, "model %q", name)
 	}
+	m.rng = NewRNG(cfg.Seed)
 	return m, nil
+}
+
+// startModel makes a model on a fresh graph with its input x [cfg.Batch,
+// sample...] of dtype xdt: what New and the zoo's builders start from.
+func startModel(name string, cfg Config, xdt tensor.Dtype, sample ...int) (*Model, error) {
+	m := &Model{Name: name, Config: cfg, Graph: G.NewGraph()}
+	var err error
+	m.X, err = compiler.NewInput(m.Graph, "x", xdt, append([]int{cfg.Batch}, sample...)...)
+	return m, err
+}
+
+// addTargets declares the target input y [batch, shape...] of dtype dt.
+func (m *Model) addTargets(dt tensor.Dtype, shape ...int) (err error) {
+	m.Y, err = compiler.NewInput(m.Graph, "y", dt, append([]int{m.X.Shape()[0]}, shape...)...)
+	return err
 }
 
 // Targets declares the model's target input Y, named "y", of shape
@@ -39,8 +54,7 @@ func (m *Model) Targets(dt tensor.Dtype, shape ...int) (err error) {
 	if m.Y != nil {
 		return errors.Errorf("model %q already has targets %q", m.Name, m.Y.Name())
 	}
-	m.Y, err = compiler.NewInput(m.Graph, "y", dt, append([]int{m.X.Shape()[0]}, shape...)...)
-	return errors.Wrapf(err, "model %q: targets", m.Name)
+	return errors.Wrapf(m.addTargets(dt, shape...), "model %q: targets", m.Name)
 }
 
 // generator returns the model's initialisation generator.

@@ -5,7 +5,6 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/internal/panics"
 	"github.com/symgrad/symgrad/ops"
 )
@@ -50,15 +49,9 @@ func NewLayerNorm(g *G.ExprGraph, name string, shape []int, dt tensor.Dtype, cfg
 	if cfg.NoAffine {
 		return l, nil
 	}
-	ones := tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
-	if err := ones.Memset(oneOf(dt)); err != nil {
-		return nil, errors.Wrapf(err, "layer norm %q", name)
-	}
-	if l.Weight, err = compiler.NewParam(g, name+".weight", ones); err != nil {
-		return nil, errors.Wrapf(err, "layer norm %q", name)
-	}
-	if l.Bias, err = compiler.NewParam(g, name+".bias", tensor.New(tensor.Of(dt), tensor.WithShape(shape...))); err != nil {
-		return nil, errors.Wrapf(err, "layer norm %q", name)
+	p := newLayerParams(g, "layer norm", name, dt, nil)
+	if l.Weight, l.Bias = p.ones("weight", shape...), p.zeros("bias", shape...); p.err != nil {
+		return nil, p.err
 	}
 	return l, nil
 }

@@ -29,19 +29,29 @@ type Layer interface {
 	Forward(x *G.Node) (*G.Node, error)
 }
 
-// Compile-time checks that every layer is a Layer.
+// Compile-time checks that every layer is a Layer, or a Module for those
+// whose Forward takes or returns more than one node.
 var (
 	_ Layer  = (*Linear)(nil)
 	_ Layer  = (*Conv2D)(nil)
+	_ Layer  = (*Conv1D)(nil)
 	_ Layer  = (*MaxPool2D)(nil)
 	_ Layer  = (*AvgPool2D)(nil)
+	_ Layer  = (*MaxPool1D)(nil)
+	_ Layer  = (*AvgPool1D)(nil)
+	_ Layer  = (*GlobalMaxPool)(nil)
+	_ Layer  = (*GlobalAvgPool)(nil)
 	_ Layer  = (*BatchNorm)(nil)
 	_ Layer  = (*Dropout)(nil)
 	_ Layer  = (*Flatten)(nil)
 	_ Layer  = (*Func)(nil)
 	_ Layer  = (*Embedding)(nil)
 	_ Layer  = (*Sequential)(nil)
+	_ Layer  = (*TransformerEncoderLayer)(nil)
+	_ Layer  = (*LayerNorm)(nil)
 	_ Module = (*LSTM)(nil)
+	_ Module = (*GRU)(nil)
+	_ Module = (*MultiheadAttention)(nil)
 )
 
 // Buffer is a named non-trainable tensor of a layer's state, such as
@@ -103,9 +113,6 @@ func (stateless) Params() []*G.Node { return nil }
 
 // Buffers returns nil: the layer has no buffers.
 func (stateless) Buffers() []*Buffer { return nil }
-
-// Buffers returns nil: Linear has no buffers.
-func (l *Linear) Buffers() []*Buffer { return nil }
 
 // Sequential is PyTorch's nn.Sequential: it applies its layers in order.
 // Layers carry their own full names (PyTorch's Sequential names its children

@@ -9,7 +9,6 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/ops"
 )
 
@@ -19,8 +18,7 @@ func handMLP(t *testing.T, add ...int) *Model {
 	t.Helper()
 	g := G.NewGraph()
 	m := &Model{Name: "hand", Graph: g}
-	m.X, _ = compiler.NewInput(g, "x", tensor.Float64, 4, 3)
-	m.Y, _ = compiler.NewInput(g, "y", tensor.Float64, 4, 1)
+	m.X, m.Y = newInput(t, g, "x", tensor.Float64, 4, 3), newInput(t, g, "y", tensor.Float64, 4, 1)
 	rng := NewRNG(1)
 	fc1, err := NewLinear(g, "fc1", 3, 5, tensor.Float64, rng)
 	if err != nil {

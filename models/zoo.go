@@ -2,9 +2,9 @@ package models
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/pkg/errors"
@@ -86,12 +86,7 @@ var zoo = map[string]builder{
 
 // Names lists the zoo's model names, sorted.
 func Names() []string {
-	names := make([]string, 0, len(zoo))
-	for n := range zoo {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(zoo))
 }
 
 // Build builds the zoo model called name.
@@ -208,16 +203,14 @@ func newModel(name string, cfg Config, classes bool, xShape ...int) (*Model, *ra
 
 // newModelX is newModel with x of dtype xdt (int64 for token ids).
 func newModelX(name string, cfg Config, classes bool, xdt tensor.Dtype, xShape ...int) (*Model, *rand.Rand, error) {
-	g := G.NewGraph()
-	m := &Model{Name: name, Graph: g}
-	var err error
-	if m.X, err = compiler.NewInput(g, "x", xdt, append([]int{cfg.Batch}, xShape...)...); err != nil {
+	m, err := startModel(name, cfg, xdt, xShape...)
+	if err != nil {
 		return nil, nil, err
 	}
 	if classes {
-		m.Y, err = compiler.NewInput(g, "y", tensor.Int64, cfg.Batch)
+		err = m.addTargets(tensor.Int64)
 	} else {
-		m.Y, err = compiler.NewInput(g, "y", cfg.Dtype, cfg.Batch, 1)
+		err = m.addTargets(cfg.Dtype, 1)
 	}
 	if err != nil {
 		return nil, nil, err

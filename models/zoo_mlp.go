@@ -10,9 +10,6 @@ import (
 	"github.com/symgrad/symgrad/ops"
 )
 
-// reluLayer is ReLU as a Layer.
-func reluLayer() *Func { return &Func{Name: "relu", Fn: ops.ReLU} }
-
 // mlpLayers returns Linear layers fc1, fc2, ... of the given sizes
 // (sizes[k] -> sizes[k+1]) with a ReLU after every one but the last.
 func mlpLayers(m *Model, rng *rand.Rand, sizes ...int) (*Sequential, error) {
@@ -25,7 +22,7 @@ func mlpLayers(m *Model, rng *rand.Rand, sizes ...int) (*Sequential, error) {
 		m.Add(fc)
 		s.Layers = append(s.Layers, fc)
 		if k+2 < len(sizes) {
-			s.Layers = append(s.Layers, reluLayer())
+			s.Layers = append(s.Layers, ReLU())
 		}
 	}
 	return s, nil
@@ -52,44 +49,35 @@ func bceWithLogits(out, y *G.Node) (*G.Node, error) { return ops.BCEWithLogits(o
 // buildSimpleNet builds fc1 = Linear(100, 50), ReLU, fc2 = Linear(50, 1);
 // MSE loss (mean). Batch: x [B,100], y [B,1].
 func buildSimpleNet(cfg Config) (*Model, error) {
-	m, rng, err := newModel("simplenet", cfg, false, 100)
-	if err != nil {
-		return nil, err
-	}
-	net, err := mlpLayers(m, rng, 100, 50, 1)
-	if err != nil {
-		return nil, err
-	}
-	return m.finish(m.X, net, mse)
+	return buildPlainMLP("simplenet", cfg, false, mse, 100, 50, 1)
 }
 
 // buildBinary builds fc1 = Linear(30, 16), ReLU, fc2 = Linear(16, 1);
 // BCEWithLogits loss (mean). Batch: x [B,30], y float 0/1 [B,1].
 func buildBinary(cfg Config) (*Model, error) {
-	m, rng, err := newModel("binary", cfg, false, 30)
-	if err != nil {
-		return nil, err
-	}
-	net, err := mlpLayers(m, rng, 30, 16, 1)
-	if err != nil {
-		return nil, err
-	}
-	return m.finish(m.X, net, bceWithLogits)
+	return buildPlainMLP("binary", cfg, false, bceWithLogits, 30, 16, 1)
 }
 
 // buildMLP builds fc1 = Linear(784, 256), ReLU, fc2 = Linear(256, 128),
 // ReLU, fc3 = Linear(128, 10); CrossEntropy loss (mean) over the logits.
 // Batch: x [B,784], y int64 class indices [B].
 func buildMLP(cfg Config) (*Model, error) {
-	m, rng, err := newModel("mlp", cfg, true, 784)
+	return buildPlainMLP("mlp", cfg, true, crossEntropy, 784, 256, 128, 10)
+}
+
+// buildPlainMLP builds the zoo model name: mlpLayers of the given sizes on
+// x [B, sizes[0]] and loss against y, int64 class indices [B] when classes
+// is true, else float [B, 1].
+func buildPlainMLP(name string, cfg Config, classes bool, loss func(out, y *G.Node) (*G.Node, error), sizes ...int) (*Model, error) {
+	m, rng, err := newModel(name, cfg, classes, sizes[0])
 	if err != nil {
 		return nil, err
 	}
-	net, err := mlpLayers(m, rng, 784, 256, 128, 10)
+	net, err := mlpLayers(m, rng, sizes...)
 	if err != nil {
 		return nil, err
 	}
-	return m.finish(m.X, net, crossEntropy)
+	return m.finish(m.X, net, loss)
 }
 
 // buildMLPBN builds fc1 = Linear(100, 64), bn1 = BatchNorm1d(64), ReLU,
@@ -113,5 +101,5 @@ func buildMLPBN(cfg Config) (*Model, error) {
 		return nil, err
 	}
 	m.Add(fc1, bn1, fc2)
-	return m.finish(m.X, NewSequential(fc1, bn1, reluLayer(), fc2), mse)
+	return m.finish(m.X, NewSequential(fc1, bn1, ReLU(), fc2), mse)
 }

@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"gorgonia.org/tensor"
-
-	"github.com/symgrad/symgrad/compiler"
 )
 
 // wantState is each zoo model's PyTorch state_dict: names in order, with
@@ -125,46 +123,6 @@ func TestZooTrainStep(t *testing.T) {
 			})
 		}
 	}
-}
-
-// compileWithBatch compiles m and binds a sample batch drawn from seed.
-func compileWithBatch(t testing.TB, m *Model, seed uint64) *compiler.Program {
-	t.Helper()
-	p, err := m.Compile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, y := m.SampleBatch(seed)
-	if err := p.Bind("x", x); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Bind("y", y); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func maxAbs(t *tensor.Dense) float64 {
-	m := 0.0
-	for _, v := range floats(t) {
-		m = math.Max(m, math.Abs(v))
-	}
-	return m
-}
-
-// floats returns t's elements as float64s (a copy for float32).
-func floats(t *tensor.Dense) []float64 {
-	switch d := t.Data().(type) {
-	case []float64:
-		return d
-	case []float32:
-		out := make([]float64, len(d))
-		for i, v := range d {
-			out[i] = float64(v)
-		}
-		return out
-	}
-	return nil
 }
 
 // TestSameSeedSameInit checks that initialisation is a function of the

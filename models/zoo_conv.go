@@ -6,28 +6,32 @@ import (
 	"github.com/symgrad/symgrad/ops"
 )
 
-// buildGRU builds gru = GRU(32, 64, batch_first=True), the last time
-// step's hidden state, fc = Linear(64, 1); MSE. Batch: x [B,20,32], y [B,1].
-func buildGRU(cfg Config) (*Model, error) {
-	const steps, input, hidden = 20, 32, 64
-	m, rng, err := newModel("gru", cfg, false, steps, input)
+// buildLeNet builds conv1 = Conv2d(1, 6, 5), ReLU, MaxPool2d(2),
+// conv2 = Conv2d(6, 16, 5), ReLU, MaxPool2d(2), flatten,
+// fc1 = Linear(256, 120), ReLU, fc2 = Linear(120, 84), ReLU,
+// fc3 = Linear(84, 10); CrossEntropy. Batch: x [B,1,28,28], y int64 [B].
+func buildLeNet(cfg Config) (*Model, error) {
+	m, rng, err := newModel("lenet", cfg, true, 1, 28, 28)
 	if err != nil {
 		return nil, err
 	}
-	gru, err := NewGRU(m.Graph, "gru", input, hidden, 1, false, cfg.Dtype, rng)
+	dt := cfg.Dtype
+	conv1, err := NewConv2D(m.Graph, "conv1", 1, 6, [2]int{5, 5}, [2]int{1, 1}, [2]int{}, dt, rng)
 	if err != nil {
 		return nil, err
 	}
-	fc, err := NewLinear(m.Graph, "fc", hidden, 1, cfg.Dtype, rng)
+	conv2, err := NewConv2D(m.Graph, "conv2", 6, 16, [2]int{5, 5}, [2]int{1, 1}, [2]int{}, dt, rng)
 	if err != nil {
 		return nil, err
 	}
-	m.Add(gru, fc)
-	res, err := gru.Forward(m.X)
+	m.Add(conv1, conv2)
+	head, err := mlpLayers(m, rng, 256, 120, 84, 10)
 	if err != nil {
 		return nil, err
 	}
-	return m.finish(res.HN[0], fc, mse)
+	pool := NewMaxPool2D([2]int{2, 2}, [2]int{2, 2})
+	net := NewSequential(conv1, ReLU(), pool, conv2, ReLU(), pool, &Flatten{}, head)
+	return m.finish(m.X, net, crossEntropy)
 }
 
 // textCNN's sizes: vocabulary, sequence length, embedding width, filters,
@@ -62,6 +66,6 @@ func buildTextCNN(cfg Config) (*Model, error) {
 	// Max over time as the classic TextCNN writes it, max_pool1d over the
 	// whole sequence then flatten: the first maximum takes the gradient, as
 	// PyTorch's max(dim=2).values (a preallocated op, no allocation per step).
-	net := NewSequential(emb, transpose, conv, reluLayer(), NewMaxPool1D(textLen, 1, 0), &Flatten{}, fc)
+	net := NewSequential(emb, transpose, conv, ReLU(), NewMaxPool1D(textLen, 1, 0), &Flatten{}, fc)
 	return m.finish(m.X, net, crossEntropy)
 }

@@ -9,7 +9,6 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/ops"
 )
 
@@ -61,22 +60,12 @@ func TestConv1DAndPoolGradients(t *testing.T) {
 // largest element inside x, not 0.
 func TestMaxPoolPaddingIsMinusInfinity(t *testing.T) {
 	g := G.NewGraph()
-	x, err := compiler.NewParam(g, "x", tensor.New(tensor.WithShape(1, 1, 4), tensor.WithBacking([]float64{-1, -5, -3, -2})))
-	if err != nil {
-		t.Fatal(err)
-	}
+	x := newParam(t, g, "x", tensor.New(tensor.WithShape(1, 1, 4), tensor.WithBacking([]float64{-1, -5, -3, -2})))
 	y, err := NewMaxPool1D(2, 2, 1).Forward(x)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := ops.SumAlong(y)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := compiler.Compile(s, []*G.Node{x}, compiler.WithOutputs(y))
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := sumProgram(t, []*G.Node{x}, y)
 	if err := p.RunTrain(); err != nil {
 		t.Fatal(err)
 	}
@@ -96,17 +85,15 @@ func TestConv1DAndPoolErrors(t *testing.T) {
 	if _, err := NewConv1D(g, "bad", 0, 2, 3, Conv1DConfig{}, tensor.Float64, NewRNG(1)); err == nil || !strings.Contains(err.Error(), `conv1d "bad"`) {
 		t.Errorf("in=0: error %v", err)
 	}
+	// NewConv1D used to panic on a nil rng; it is an error now.
+	if _, err := NewConv1D(g, "norng", 2, 3, 5, Conv1DConfig{}, tensor.Float64, nil); err == nil || !strings.Contains(err.Error(), `conv1d "norng": nil rng`) {
+		t.Errorf("nil rng: error %v", err)
+	}
 	c, err := NewConv1D(g, "conv", 2, 3, 5, Conv1DConfig{Dilation: 2}, tensor.Float64, NewRNG(1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	mk := func(name string, shape ...int) *G.Node {
-		n, err := compiler.NewInput(g, name, tensor.Float64, shape...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	mk := func(name string, shape ...int) *G.Node { return newInput(t, g, name, tensor.Float64, shape...) }
 	for _, tc := range []struct {
 		name  string
 		layer Layer
@@ -123,84 +110,6 @@ func TestConv1DAndPoolErrors(t *testing.T) {
 	} {
 		if _, err := tc.layer.Forward(tc.x); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
-		}
-	}
-}
-
-// TestEmbeddingPadding checks PyTorch's padding_idx: the row starts at
-// zero, is looked up as any other row and gets no gradient, while the
-// other rows' gradients are the sums of the output gradients.
-func TestEmbeddingPadding(t *testing.T) {
-	g := G.NewGraph()
-	idx, err := compiler.NewInput(g, "idx", tensor.Int64, 2, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := NewEmbeddingPadded(g, "emb", 5, 2, 1, tensor.Float64, NewRNG(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := e.Weight.Value().Data().([]float64)
-	if w[2] != 0 || w[3] != 0 {
-		t.Fatalf("padding row at init = %v, want zeros", w[2:4])
-	}
-	w[2], w[3] = 7, 8 // a loaded checkpoint may hold any padding row
-	y, err := e.Forward(idx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := ops.SumAlong(y)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := compiler.Compile(s, e.Params(), compiler.WithOutputs(y))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Bind("idx", tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]int64{1, 0, 1, 4, 0, 3}))); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.RunTrain(); err != nil {
-		t.Fatal(err)
-	}
-	if got := p.Output(0).(*tensor.Dense).Float64s()[:2]; !reflect.DeepEqual(got, []float64{7, 8}) {
-		t.Errorf("lookup of the padding row = %v, want [7 8]", got)
-	}
-	// d sum / d w[v] = the number of times v is looked up (0 for padding).
-	want := []float64{2, 2, 0, 0, 0, 0, 1, 1, 1, 1}
-	if got := p.Params()[0].Grad.Data().([]float64); !reflect.DeepEqual(got, want) {
-		t.Errorf("gradient %v, want %v", got, want)
-	}
-	if _, err := NewEmbeddingPadded(g, "bad", 5, 2, 5, tensor.Float64, NewRNG(1)); err == nil || !strings.Contains(err.Error(), "padding_idx 5") {
-		t.Errorf("padding_idx 5 of 5: error %v", err)
-	}
-}
-
-// TestEmbeddingTokenOutOfRange checks that a token id outside the
-// vocabulary is an error naming the id, its position and the vocabulary
-// size, from the program and from the zoo model.
-func TestEmbeddingTokenOutOfRange(t *testing.T) {
-	m, err := Build("textcnn", Config{Batch: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := m.Compile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	x, y := m.SampleBatch(1)
-	x.Int64s()[45] = 1000
-	if err := p.Bind("x", x); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Bind("y", y); err != nil {
-		t.Fatal(err)
-	}
-	err = p.RunTrain()
-	for _, want := range []string{"token id 1000", "position 45", "[0, 1000)"} {
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("error %v, want one containing %q", err, want)
 		}
 	}
 }

@@ -3,14 +3,12 @@ package models
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/ops"
 )
 
@@ -71,10 +69,7 @@ func (l gruHeads) Forward(x *G.Node) (*G.Node, error) {
 func TestGRUReference(t *testing.T) {
 	const b, steps, in, hid = 2, 4, 3, 2
 	g := G.NewGraph()
-	x, err := compiler.NewInput(g, "x", tensor.Float64, b, steps, in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	x := newInput(t, g, "x", tensor.Float64, b, steps, in)
 	l, err := NewGRU(g, "gru", in, hid, 1, true, tensor.Float64, NewRNG(5))
 	if err != nil {
 		t.Fatal(err)
@@ -87,18 +82,7 @@ func TestGRUReference(t *testing.T) {
 	for _, s := range out.Steps {
 		nodes = append(nodes, s...)
 	}
-	all, err := ops.Concat(1, nodes...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := ops.SumAlong(all)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := compiler.Compile(sum, l.Params(), compiler.WithOutputs(nodes...))
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := sumProgram(t, l.Params(), nodes...)
 	xv := Uniform(NewRNG(9), tensor.Float64, 1, b, steps, in)
 	if err := p.Bind("x", xv); err != nil {
 		t.Fatal(err)
@@ -145,10 +129,7 @@ func TestGRUGradients(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := G.NewGraph()
-			x, err := compiler.NewInput(g, "x", tensor.Float64, 2, tc.steps, 3)
-			if err != nil {
-				t.Fatal(err)
-			}
+			x := newInput(t, g, "x", tensor.Float64, 2, tc.steps, 3)
 			l, err := NewGRU(g, "gru", 3, 2, tc.layers, tc.bidi, tensor.Float64, NewRNG(2))
 			if err != nil {
 				t.Fatal(err)
@@ -157,7 +138,7 @@ func TestGRUGradients(t *testing.T) {
 				t.Fatalf("%d params, want %d", len(l.Params()), want)
 			}
 			p := layerProgram(t, gruHeads{l}, g, x)
-			numericCheck(t, p, 30, rand.New(rand.NewPCG(1, 2)))
+			numericCheck(t, p, 30, 1, 2)
 		})
 	}
 }
@@ -198,10 +179,28 @@ func TestGRUErrors(t *testing.T) {
 	if _, err := NewGRU(G.NewGraph(), "gru", 0, 2, 1, false, tensor.Float64, NewRNG(1)); err == nil || !strings.Contains(err.Error(), `gru "gru"`) {
 		t.Errorf("input size 0: error %v", err)
 	}
+	// NewGRU used to panic on a nil rng (no checkInit); it is an error now.
+	if _, err := NewGRU(G.NewGraph(), "gru", 3, 2, 1, false, tensor.Float64, nil); err == nil || !strings.Contains(err.Error(), `gru "gru": nil rng`) {
+		t.Errorf("nil rng: error %v", err)
+	}
+}
+
+// TestRecurrentInputErrors checks that the GRU and the LSTM refuse a bad
+// input with an error naming the layer, the input and its shape or dtype
+// (checkSequence; the LSTM used to skip the dtype check).
+func TestRecurrentInputErrors(t *testing.T) {
 	g := G.NewGraph()
-	l, err := NewGRU(g, "gru", 3, 2, 1, false, tensor.Float64, NewRNG(1))
+	gru, err := NewGRU(g, "gru", 3, 2, 1, false, tensor.Float64, NewRNG(1))
 	if err != nil {
 		t.Fatal(err)
+	}
+	lstm, err := NewLSTM(g, "lstm", 3, 2, true, tensor.Float64, NewRNG(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	forward := map[string]func(x *G.Node) error{
+		"gru":  func(x *G.Node) error { _, err := gru.Forward(x); return err },
+		"lstm": func(x *G.Node) error { _, err := lstm.Forward(x); return err },
 	}
 	for _, tc := range []struct {
 		name  string
@@ -209,16 +208,116 @@ func TestGRUErrors(t *testing.T) {
 		shape []int
 		want  string
 	}{
-		{"x4", tensor.Float64, []int{2, 4, 4}, "want [batch, time, 3]"},
+		{"x4", tensor.Float64, []int{2, 4, 4}, "has shape (2, 4, 4), want [batch, time, 3]"},
 		{"x2", tensor.Float64, []int{2, 3}, "want [batch, time, 3]"},
-		{"x32", tensor.Float32, []int{2, 4, 3}, "float32"},
+		{"x32", tensor.Float32, []int{2, 4, 3}, "is float32, the weights are float64"},
 	} {
-		x, err := compiler.NewInput(g, tc.name, tc.dt, tc.shape...)
-		if err != nil {
-			t.Fatal(err)
+		for _, layer := range []string{"gru", "lstm"} {
+			x := newInput(t, g, layer+"."+tc.name, tc.dt, tc.shape...)
+			named := fmt.Sprintf("%s %q: input %q", layer, layer, x.Name())
+			if err := forward[layer](x); err == nil || !strings.Contains(err.Error(), named) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: error %v, want one starting %s and containing %q", x.Name(), err, named, tc.want)
+			}
 		}
-		if _, err := l.Forward(x); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s %v: error %v, want one containing %q", tc.name, tc.shape, err, tc.want)
+	}
+}
+
+// refLSTM runs one LSTM direction with plain loops: PyTorch's equations,
+// gate rows ordered i, f, g, o; x is [B][T][In]; it returns h_n and c_n
+// [B][H] after walking the time steps in order.
+func refLSTM(x [][][]float64, wih, whh, bih, bhh []float64, in, hid int, order []int) (hn, cn [][]float64) {
+	sig := func(v float64) float64 { return 1 / (1 + math.Exp(-v)) }
+	for _, xb := range x {
+		h := make([]float64, hid)
+		c := make([]float64, hid)
+		for _, t := range order {
+			pre := make([]float64, 4*hid)
+			for r := range pre {
+				s := bih[r] + bhh[r]
+				for k := 0; k < in; k++ {
+					s += wih[r*in+k] * xb[t][k]
+				}
+				for k := 0; k < hid; k++ {
+					s += whh[r*hid+k] * h[k]
+				}
+				pre[r] = s
+			}
+			for j := 0; j < hid; j++ {
+				i, f, g := sig(pre[j]), sig(pre[hid+j]), math.Tanh(pre[2*hid+j])
+				c[j] = f*c[j] + i*g
+			}
+			for j := 0; j < hid; j++ {
+				h[j] = sig(pre[3*hid+j]) * math.Tanh(c[j])
+			}
+		}
+		hn = append(hn, h)
+		cn = append(cn, c)
+	}
+	return hn, cn
+}
+
+// TestLSTMReference checks the LSTM's final states against refLSTM on tiny
+// cases (H=2, In=3), forward and reverse directions.
+func TestLSTMReference(t *testing.T) {
+	const in, hid, batch = 3, 2, 2
+	for _, tc := range []struct {
+		name  string
+		steps int
+		bidi  bool
+	}{{"uni T=2", 2, false}, {"bidi T=2", 2, true}, {"uni T=1", 1, false}, {"bidi T=3", 3, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := G.NewGraph()
+			x := newInput(t, g, "x", tensor.Float64, batch, tc.steps, in)
+			l, err := NewLSTM(g, "lstm", in, hid, tc.bidi, tensor.Float64, NewRNG(5))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := l.Forward(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			outs := append(append([]*G.Node{}, out.HN...), out.CN...)
+			p := sumProgram(t, l.Params(), outs...)
+			xv := Uniform(NewRNG(9), tensor.Float64, 1.5, batch, tc.steps, in)
+			if err := p.Bind("x", xv); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.RunInference(); err != nil {
+				t.Fatal(err)
+			}
+			xs := make([][][]float64, batch)
+			d := xv.Data().([]float64)
+			for b := range xs {
+				for s := 0; s < tc.steps; s++ {
+					xs[b] = append(xs[b], d[(b*tc.steps+s)*in:(b*tc.steps+s+1)*in])
+				}
+			}
+			dirs := len(l.Dirs)
+			for di, w := range l.Dirs {
+				order := make([]int, tc.steps)
+				for s := range order {
+					order[s] = s
+					if di == 1 {
+						order[s] = tc.steps - 1 - s
+					}
+				}
+				v := func(n *G.Node) []float64 { return n.Value().Data().([]float64) }
+				hn, cn := refLSTM(xs, v(w.WeightIH), v(w.WeightHH), v(w.BiasIH), v(w.BiasHH), in, hid, order)
+				compare(t, "h_n", di, p.Output(di).Data().([]float64), hn)
+				compare(t, "c_n", di, p.Output(dirs+di).Data().([]float64), cn)
+			}
+		})
+	}
+}
+
+func compare(t *testing.T, what string, dir int, got []float64, want [][]float64) {
+	t.Helper()
+	hid := len(want[0])
+	for b := range want {
+		for j := range want[b] {
+			if g, w := got[b*hid+j], want[b][j]; math.Abs(g-w) > 1e-13 {
+				t.Errorf("%s[%d] batch %d unit %d = %.15g, reference %.15g", what, dir, b, j, g, w)
+			}
 		}
 	}
 }
