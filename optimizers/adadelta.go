@@ -86,13 +86,7 @@ func adadeltaKernel[T float](p, g, sq, acc []T, o *Adadelta) {
 	rho, keep, eps := T(o.rho), T(1-o.rho), T(o.eps)
 	negLR, wd := T(-o.cfg.LR), T(o.cfg.WeightDecay)
 	for i, x := range p {
-		d := g[i]
-		if maximize {
-			d = -d
-		}
-		if wdOn {
-			d = fma(wd, x, d)
-		}
+		d := gradOf(g[i], x, wd, maximize, wdOn)
 		v := fma(keep*d, d, sq[i]*rho)
 		sq[i] = v
 		std := sqrt(v + eps)

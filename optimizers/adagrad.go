@@ -87,13 +87,7 @@ func adagradKernel[T float](p, g, sum []T, negCLR float64, o *Adagrad) {
 	maximize, wdOn := o.cfg.Maximize, o.cfg.WeightDecay != 0
 	wd, eps, nclr := T(o.cfg.WeightDecay), T(o.eps), T(negCLR)
 	for i, x := range p {
-		d := g[i]
-		if maximize {
-			d = -d
-		}
-		if wdOn {
-			d = fma(wd, x, d)
-		}
+		d := gradOf(g[i], x, wd, maximize, wdOn)
 		si := fma(d, d, sum[i])
 		sum[i] = si
 		p[i] = x + nclr*d/(sqrt(si)+eps)

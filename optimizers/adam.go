@@ -245,17 +245,12 @@ func adamGeneral[T float](p, g []T, b [][]T, h *adamStep) {
 	}
 	b1, c1, b2, c2 := T(h.b1), T(h.c1), T(h.b2), T(h.c2)
 	bc2sqrt, eps, negStep, wd, decay := T(h.bc2sqrt), T(h.eps), T(h.negStepSize), T(h.wd), T(h.decay)
+	wdOn := wd != 0
 	for i, x := range p {
-		d := g[i]
-		if h.maximize {
-			d = -d
-		}
 		if decay != 1 {
 			x *= decay
 		}
-		if wd != 0 {
-			d = fma(wd, x, d)
-		}
+		d := gradOf(g[i], x, wd, h.maximize, wdOn)
 		mi := fma(c1, d, m[i]*b1)
 		vi := fma(c2*d, d, v[i]*b2)
 		m[i], v[i] = mi, vi

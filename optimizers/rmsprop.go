@@ -112,13 +112,7 @@ func rmspropKernel[T float](p, g []T, b [][]T, o *RMSprop) {
 	alpha, keep, eps := T(o.alpha), T(1-o.alpha), T(o.eps)
 	negLR, wd, mom := T(-c.LR), T(c.WeightDecay), T(c.Momentum)
 	for i, x := range p {
-		d := g[i]
-		if c.Maximize {
-			d = -d
-		}
-		if wdOn {
-			d = fma(wd, x, d)
-		}
+		d := gradOf(g[i], x, wd, c.Maximize, wdOn)
 		v := fma(keep*d, d, sq[i]*alpha)
 		sq[i] = v
 		if c.Centered {

@@ -140,13 +140,7 @@ func sgdGeneral[T float](p, g, buf []T, c *SGDConfig, first bool) {
 	negLR, wd := T(-c.LR), T(c.WeightDecay)
 	mom, keep := T(c.Momentum), T(1-c.Dampening)
 	for i, x := range p {
-		d := g[i]
-		if c.Maximize {
-			d = -d
-		}
-		if wdOn {
-			d = fma(wd, x, d)
-		}
+		d := gradOf(g[i], x, wd, c.Maximize, wdOn)
 		if momOn {
 			b := d
 			if !first {
