@@ -128,6 +128,13 @@ func (s *schedule) next() float64 {
 	return s.opt.LR()
 }
 
+// begin makes a new scheduler's first Step, to epoch 0, as PyTorch's
+// constructors do.
+func begin[S Scheduler](l S) (S, error) {
+	l.Step()
+	return l, nil
+}
+
 // set sets the optimizer's rate to lr and records it.
 func (s *schedule) set(lr float64) {
 	s.opt.SetLR(lr)
@@ -150,9 +157,7 @@ func NewStepLR(opt LRSetter, stepSize int, gamma float64) (*StepLR, error) {
 	if stepSize < 1 {
 		return nil, fmt.Errorf("optimizers: StepLR: step size %d, want ≥ 1", stepSize)
 	}
-	l := &StepLR{schedule: newSchedule("StepLR", opt), stepSize: stepSize, gamma: gamma}
-	l.Step()
-	return l, nil
+	return begin(&StepLR{schedule: newSchedule("StepLR", opt), stepSize: stepSize, gamma: gamma})
 }
 
 // Step advances one epoch: γ ← γ·gamma when the epoch is a positive
@@ -184,8 +189,7 @@ func NewMultiStepLR(opt LRSetter, milestones []int, gamma float64) (*MultiStepLR
 	for _, m := range milestones {
 		l.milestones[m]++
 	}
-	l.Step()
-	return l, nil
+	return begin(l)
 }
 
 // Step advances one epoch: γ ← γ·gammaᵏ at a milestone listed k times.
@@ -209,9 +213,7 @@ func NewExponentialLR(opt LRSetter, gamma float64) (*ExponentialLR, error) {
 	if err := checkSchedule("ExponentialLR", opt, gamma); err != nil {
 		return nil, err
 	}
-	l := &ExponentialLR{schedule: newSchedule("ExponentialLR", opt), gamma: gamma}
-	l.Step()
-	return l, nil
+	return begin(&ExponentialLR{schedule: newSchedule("ExponentialLR", opt), gamma: gamma})
 }
 
 // Step advances one epoch: γ ← γ·gamma (except at epoch 0).
@@ -257,9 +259,7 @@ func NewCosineAnnealingLR(opt LRSetter, tMax int, etaMin float64) (*CosineAnneal
 	if tMax < 1 {
 		return nil, fmt.Errorf("optimizers: CosineAnnealingLR: T_max %d, want ≥ 1", tMax)
 	}
-	l := &CosineAnnealingLR{schedule: newSchedule("CosineAnnealingLR", opt), tMax: tMax, etaMin: etaMin}
-	l.Step()
-	return l, nil
+	return begin(&CosineAnnealingLR{schedule: newSchedule("CosineAnnealingLR", opt), tMax: tMax, etaMin: etaMin})
 }
 
 // Step advances one epoch along the cosine.
@@ -312,9 +312,7 @@ func NewLinearLR(opt LRSetter, start, end float64, totalIters int) (*LinearLR, e
 	case totalIters < 0:
 		return nil, fmt.Errorf("optimizers: LinearLR: total_iters %d, want ≥ 0", totalIters)
 	}
-	l := &LinearLR{schedule: newSchedule("LinearLR", opt), start: start, end: end, totalIters: totalIters}
-	l.Step()
-	return l, nil
+	return begin(&LinearLR{schedule: newSchedule("LinearLR", opt), start: start, end: end, totalIters: totalIters})
 }
 
 // Step advances one epoch of the warm-up.
