@@ -1,6 +1,8 @@
 package optimizers
 
 import (
+	"cmp"
+
 	"gorgonia.org/tensor"
 )
 
@@ -43,9 +45,7 @@ var _ Optimizer = (*Adadelta)(nil)
 // NewAdadelta returns Adadelta with the given hyperparameters, checked as
 // PyTorch checks them (LR, Eps, WeightDecay ≥ 0; 0 ≤ ρ ≤ 1).
 func NewAdadelta(cfg AdadeltaConfig) (*Adadelta, error) {
-	if cfg.LR == 0 {
-		cfg.LR = 1
-	}
+	cfg.LR = cmp.Or(cfg.LR, 1)
 	o := &Adadelta{cfg: cfg, rho: orDefault(cfg.Rho, 0.9), eps: orDefault(cfg.Eps, 1e-6)}
 	o.cfg.Rho, o.cfg.Eps = nil, nil
 	if err := checkHypers("Adadelta",

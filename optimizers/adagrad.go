@@ -1,6 +1,8 @@
 package optimizers
 
 import (
+	"cmp"
+
 	"gorgonia.org/tensor"
 )
 
@@ -44,9 +46,7 @@ var _ Optimizer = (*Adagrad)(nil)
 // NewAdagrad returns Adagrad with the given hyperparameters, checked as
 // PyTorch checks them (every one ≥ 0).
 func NewAdagrad(cfg AdagradConfig) (*Adagrad, error) {
-	if cfg.LR == 0 {
-		cfg.LR = 1e-2
-	}
+	cfg.LR = cmp.Or(cfg.LR, 1e-2)
 	o := &Adagrad{cfg: cfg, eps: orDefault(cfg.Eps, 1e-10)}
 	o.cfg.Eps = nil
 	if err := checkHypers("Adagrad",

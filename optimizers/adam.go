@@ -1,6 +1,7 @@
 package optimizers
 
 import (
+	"cmp"
 	"math"
 
 	"gorgonia.org/tensor"
@@ -116,10 +117,7 @@ func NewAdamW(cfg AdamWConfig) (*AdamW, error) {
 }
 
 func newAdamCore(name string, lr float64, betas *[2]float64, eps *float64, wd float64, ams, maxmze bool) (*adamCore, error) {
-	c := &adamCore{lr: lr, beta1: 0.9, beta2: 0.999, eps: orDefault(eps, 1e-8), wd: wd, amsgrad: ams, maxmze: maxmze}
-	if c.lr == 0 {
-		c.lr = 1e-3
-	}
+	c := &adamCore{lr: cmp.Or(lr, 1e-3), beta1: 0.9, beta2: 0.999, eps: orDefault(eps, 1e-8), wd: wd, amsgrad: ams, maxmze: maxmze}
 	if betas != nil {
 		c.beta1, c.beta2 = betas[0], betas[1]
 	}

@@ -1,6 +1,8 @@
 package optimizers
 
 import (
+	"cmp"
+
 	"gorgonia.org/tensor"
 )
 
@@ -51,9 +53,7 @@ var _ Optimizer = (*RMSprop)(nil)
 // NewRMSprop returns RMSprop with the given hyperparameters, checked as
 // PyTorch checks them (every one ≥ 0).
 func NewRMSprop(cfg RMSpropConfig) (*RMSprop, error) {
-	if cfg.LR == 0 {
-		cfg.LR = 1e-2
-	}
+	cfg.LR = cmp.Or(cfg.LR, 1e-2)
 	o := &RMSprop{cfg: cfg, alpha: orDefault(cfg.Alpha, 0.99), eps: orDefault(cfg.Eps, 1e-8)}
 	o.cfg.Alpha, o.cfg.Eps = nil, nil
 	if err := checkHypers("RMSprop",
