@@ -34,15 +34,7 @@ func TestBatchNormStatisticsPerReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	x, y := newBatch(g.Master(), 2*shard)
-	if err := s.Fill(0, 0, x, y); err != nil {
-		t.Fatal(err)
-	}
-	if err := g.Bind(x, y); err != nil {
-		t.Fatal(err)
-	}
-	if err := g.RunTrain(); err != nil {
-		t.Fatal(err)
-	}
+	trainStep(t, g, s, 0, x, y)
 	for r := 0; r < 2; r++ {
 		alone := must(models.Build("mlpbn", models.Config{Batch: shard, Seed: seed}))
 		p := must(alone.Compile())
@@ -154,15 +146,7 @@ func TestSyncBatchNormStep(t *testing.T) {
 			}
 			s := must(parallel.NewStream(g.Master(), seed))
 			x, y := newBatch(g.Master(), batch)
-			if err := s.Fill(0, 0, x, y); err != nil {
-				t.Fatal(err)
-			}
-			if err := g.Bind(x, y); err != nil {
-				t.Fatal(err)
-			}
-			if err := g.RunTrain(); err != nil {
-				t.Fatal(err)
-			}
+			trainStep(t, g, s, 0, x, y)
 			cfg.Batch = batch
 			one := must(models.Build("mlpbn", cfg))
 			p := must(one.Compile())

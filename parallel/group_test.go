@@ -22,6 +22,21 @@ func newBatch(m *models.Model, b int) (x, y *tensor.Dense) {
 	return tensor.New(tensor.Of(m.X.Dtype()), tensor.WithShape(xs...)), tensor.New(tensor.Of(m.Y.Dtype()), tensor.WithShape(ys...))
 }
 
+// trainStep fills x and y with the rows of step from s and runs g's
+// training step on them.
+func trainStep(t testing.TB, g *parallel.Group, s *parallel.Stream, step int, x, y *tensor.Dense) {
+	t.Helper()
+	if err := s.Fill(step, 0, x, y); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Bind(x, y); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.RunTrain(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // reference trains model name on the whole batch in one program, without
 // package parallel, and returns its state.
 func reference(t testing.TB, name string, batch int, seed uint64) map[string][]float64 {
@@ -90,15 +105,7 @@ func replicatedWith(t testing.TB, name string, batch int, seed uint64, cfg paral
 	}
 	x, y := newBatch(g.Master(), g.LocalBatch())
 	for step := 0; step < steps; step++ {
-		if err := s.Fill(step, 0, x, y); err != nil {
-			t.Fatal(err)
-		}
-		if err := g.Bind(x, y); err != nil {
-			t.Fatal(err)
-		}
-		if err := g.RunTrain(); err != nil {
-			t.Fatal(err)
-		}
+		trainStep(t, g, s, step, x, y)
 		if err := opt.Step(g.Params()); err != nil {
 			t.Fatal(err)
 		}
