@@ -42,11 +42,7 @@ func TestBatchNormStatisticsPerReplica(t *testing.T) {
 		if err := s.Fill(0, r*shard, xs, ys); err != nil {
 			t.Fatal(err)
 		}
-		_ = p.Bind("x", xs)
-		_ = p.Bind("y", ys)
-		if err := p.RunTrain(); err != nil {
-			t.Fatal(err)
-		}
+		trainProgram(t, p, xs, ys)
 		if got, want := runningMean(g.Replica(r)), runningMean(alone); !slices.Equal(got, want) {
 			t.Errorf("replica %d: running mean differs from its shard's alone", r)
 		}
@@ -151,10 +147,7 @@ func TestSyncBatchNormStep(t *testing.T) {
 			one := must(models.Build("mlpbn", cfg))
 			p := must(one.Compile())
 			defer p.Close()
-			_, _ = p.Bind("x", x), p.Bind("y", y)
-			if err := p.RunTrain(); err != nil {
-				t.Fatal(err)
-			}
+			trainProgram(t, p, x, y)
 			if d := math.Abs(g.Loss() - p.Loss()); d > c.tol {
 				t.Errorf("loss %v, one program %v", g.Loss(), p.Loss())
 			}

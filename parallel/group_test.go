@@ -7,6 +7,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/optimizers"
 	"github.com/symgrad/symgrad/parallel"
@@ -37,41 +38,36 @@ func trainStep(t testing.TB, g *parallel.Group, s *parallel.Stream, step int, x,
 	}
 }
 
+// trainProgram binds x and y to p and runs its training step: one program
+// on a batch, what a group's step is compared with.
+func trainProgram(t testing.TB, p *compiler.Program, x, y *tensor.Dense) {
+	t.Helper()
+	if err := p.Bind("x", x); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Bind("y", y); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.RunTrain(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // reference trains model name on the whole batch in one program, without
 // package parallel, and returns its state.
 func reference(t testing.TB, name string, batch int, seed uint64) map[string][]float64 {
-	m, err := models.Build(name, models.Config{Batch: batch, Seed: seed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := m.Compile()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := must(models.Build(name, models.Config{Batch: batch, Seed: seed}))
+	p := must(m.Compile())
 	defer p.Close()
-	s, err := parallel.NewStream(m, seed)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := must(parallel.NewStream(m, seed))
 	opt, _ := optimizers.NewAdam(optimizers.AdamConfig{LR: 1e-3})
-	var ps []optimizers.Param
-	for _, q := range p.Params() {
-		ps = append(ps, optimizers.Param{Name: q.Name, Value: q.Value, Grad: q.Grad})
-	}
+	ps := optimizers.ParamsOf(p)
 	x, y := newBatch(m, batch)
 	for step := 0; step < steps; step++ {
 		if err := s.Fill(step, 0, x, y); err != nil {
 			t.Fatal(err)
 		}
-		if err := p.Bind("x", x); err != nil {
-			t.Fatal(err)
-		}
-		if err := p.Bind("y", y); err != nil {
-			t.Fatal(err)
-		}
-		if err := p.RunTrain(); err != nil {
-			t.Fatal(err)
-		}
+		trainProgram(t, p, x, y)
 		if err := opt.Step(ps); err != nil {
 			t.Fatal(err)
 		}
