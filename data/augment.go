@@ -21,11 +21,8 @@ func AddGaussianNoise(x *tensor.Dense, std float64, rng *rand.Rand) (*tensor.Den
 
 // AddGaussianNoiseInPlace adds std * N(0,1) to every value of x.
 func AddGaussianNoiseInPlace(x *tensor.Dense, std float64, rng *rand.Rand) error {
-	if err := checkAugment("AddGaussianNoise", x, 1); err != nil {
+	if err := checkAugment("AddGaussianNoise", x, 1, rng); err != nil {
 		return err
-	}
-	if rng == nil {
-		return errors.New("data: AddGaussianNoise: nil rng (use data.NewRand(seed))")
 	}
 	if !(std >= 0) || !isFinite(std) {
 		return errors.Errorf("data: AddGaussianNoise: std %v must be finite and >= 0", std)
@@ -56,11 +53,8 @@ func RandomShift(x *tensor.Dense, maxShift int, rng *rand.Rand) (*tensor.Dense, 
 
 // RandomShiftInPlace shifts the images x in place; see RandomShift.
 func RandomShiftInPlace(x *tensor.Dense, maxShift int, rng *rand.Rand) error {
-	if err := checkAugment("RandomShift", x, 3); err != nil {
+	if err := checkAugment("RandomShift", x, 3, rng); err != nil {
 		return err
-	}
-	if rng == nil {
-		return errors.New("data: RandomShift: nil rng (use data.NewRand(seed))")
 	}
 	if maxShift < 0 {
 		return errors.Errorf("data: RandomShift: maxShift %d < 0", maxShift)
@@ -113,11 +107,8 @@ func RandomHorizontalFlip(x *tensor.Dense, p float64, rng *rand.Rand) (*tensor.D
 // RandomHorizontalFlipInPlace flips the images x in place; see
 // RandomHorizontalFlip.
 func RandomHorizontalFlipInPlace(x *tensor.Dense, p float64, rng *rand.Rand) error {
-	if err := checkAugment("RandomHorizontalFlip", x, 3); err != nil {
+	if err := checkAugment("RandomHorizontalFlip", x, 3, rng); err != nil {
 		return err
-	}
-	if rng == nil {
-		return errors.New("data: RandomHorizontalFlip: nil rng (use data.NewRand(seed))")
 	}
 	if !(p >= 0 && p <= 1) {
 		return errors.Errorf("data: RandomHorizontalFlip: probability %v outside [0,1]", p)
@@ -154,13 +145,17 @@ func imageDims(x *tensor.Dense) (n, planes, h, w int) {
 	return n, s.TotalSize() / (n * h * w), h, w
 }
 
-// checkAugment verifies that x is a contiguous float tensor of rank >= minRank.
-func checkAugment(op string, x *tensor.Dense, minRank int) error {
+// checkAugment verifies that x is a contiguous float tensor of rank >= minRank
+// and that the augmentation has a random stream rng to draw from.
+func checkAugment(op string, x *tensor.Dense, minRank int, rng *rand.Rand) error {
 	if x == nil || !isFloatDtype(x.Dtype()) || x.Dims() < minRank {
 		return errors.Errorf("data: %s: need a float tensor of rank >= %d", op, minRank)
 	}
 	if x.IsView() || x.RequiresIterator() {
 		return errors.Errorf("data: %s: cannot change a view in place", op)
+	}
+	if rng == nil {
+		return errors.Errorf("data: %s: nil rng (use data.NewRand(seed))", op)
 	}
 	return nil
 }

@@ -118,30 +118,38 @@ type csvTable struct {
 
 // read reads every record of the file.
 func (t *csvTable) read(cfg CSVConfig) error {
-	for {
-		rec, err := t.cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return csvError(t.name, err)
-		}
+	err := t.eachRecord(func(rec []string) error {
 		if t.target < 0 {
-			if err := t.start(rec, cfg); err != nil {
+			if err := t.start(rec, cfg); err != nil || cfg.Header {
 				return err
 			}
-			if cfg.Header {
-				continue
-			}
 		}
-		if err := t.row(rec, cfg.Classes); err != nil {
-			return err
-		}
+		return t.row(rec, cfg.Classes)
+	})
+	if err != nil {
+		return err
 	}
 	if t.rows == 0 {
 		return errors.Errorf("data: %s: no data rows", t.name)
 	}
 	return nil
+}
+
+// eachRecord calls f on every remaining record of the file, in order,
+// until f fails.
+func (t *csvTable) eachRecord(f func(rec []string) error) error {
+	for {
+		rec, err := t.cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return csvError(t.name, err)
+		}
+		if err := f(rec); err != nil {
+			return err
+		}
+	}
 }
 
 // start handles the first record: the header, or the first data row.

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/pkg/errors"
+	"github.com/symgrad/symgrad/safetensors"
 	"gorgonia.org/tensor"
 )
 
@@ -85,28 +86,19 @@ func toF64[T float | ~int8 | ~int16 | ~int32 | ~int64 | ~uint8](src []T) []float
 
 // convertFloat returns a new tensor of float dtype dt (float32 or float64)
 // holding t's values; t may have any numeric dtype this package reads.
+// The values are converted by safetensors.AsFloat64, which copies them
+// in row-major order whatever t's layout.
 func convertFloat(t *tensor.Dense, dt tensor.Dtype) (*tensor.Dense, error) {
-	t = contiguous(t)
-	var vals []float64
 	switch t.Dtype() {
-	case tensor.Float64:
-		vals = append([]float64(nil), t.Float64s()...)
-	case tensor.Float32:
-		vals = toF64(t.Float32s())
-	case tensor.Int64:
-		vals = toF64(t.Int64s())
-	case tensor.Int32:
-		vals = toF64(t.Int32s())
-	case tensor.Int16:
-		vals = toF64(t.Int16s())
-	case tensor.Int8:
-		vals = toF64(t.Int8s())
-	case tensor.Uint8:
-		vals = toF64(t.Uint8s())
+	case tensor.Float64, tensor.Float32, tensor.Int64, tensor.Int32, tensor.Int16, tensor.Int8, tensor.Uint8:
 	default:
 		return nil, errors.Errorf("data: cannot convert dtype %v to %v", t.Dtype(), dt)
 	}
-	return fromF64(vals, dt, t.Shape().Clone()...)
+	f, err := safetensors.AsFloat64(t)
+	if err != nil {
+		return nil, errors.Wrap(err, "data")
+	}
+	return fromF64(f.Float64s(), dt, t.Shape().Clone()...)
 }
 
 // fromF64 wraps vals as a float64 tensor, or copies them into a float32 one.

@@ -66,14 +66,7 @@ func LoadSklearnCSV(path string, opts ...ReadOption) (*Dataset, error) {
 // readSklearn reads exactly ns rows of the sklearn layout, with class indices
 // below k when k > 0.
 func (t *csvTable) readSklearn(ns, k int) error {
-	for {
-		rec, err := t.cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return csvError(t.name, err)
-		}
+	err := t.eachRecord(func(rec []string) error {
 		line, _ := t.cr.FieldPos(0)
 		if t.rows == ns {
 			return errors.Errorf("data: %s:%d: more rows than the %d samples the header declares", t.name, line, ns)
@@ -81,9 +74,10 @@ func (t *csvTable) readSklearn(ns, k int) error {
 		if len(rec) != t.ncols {
 			return errors.Errorf("data: %s:%d: %d fields, want %d features and a class index", t.name, line, len(rec), t.ncols-1)
 		}
-		if err := t.classRow(rec, k); err != nil {
-			return err
-		}
+		return t.classRow(rec, k)
+	})
+	if err != nil {
+		return err
 	}
 	if t.rows != ns {
 		return errors.Errorf("data: %s: the header declares %d samples, the file has %d rows", t.name, ns, t.rows)

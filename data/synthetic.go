@@ -57,6 +57,19 @@ func addNoise(x []float64, noise float64, rng *rand.Rand) {
 	}
 }
 
+// balancedLabels returns n labels in classes classes, as balanced as n
+// allows and in an order drawn from rng: the sample at the i-th place of a
+// random permutation is of class i mod classes.
+func balancedLabels(n, classes int, rng *rand.Rand) []int64 {
+	labels := make([]int64, n)
+	p := make([]int, n)
+	shuffleInts(p, rng)
+	for i, j := range p {
+		labels[j] = int64(i % classes)
+	}
+	return labels
+}
+
 // shuffleSamples reorders the samples of x (rows of rowLen values) and their
 // labels by one random permutation drawn from rng.
 func shuffleSamples(x []float64, rowLen int, labels []int64, rng *rand.Rand) ([]float64, []int64) {

@@ -83,12 +83,7 @@ func SequencePatterns(n, steps, features, classes int, noise float64, seed uint6
 		return nil, errors.Errorf("data: SequencePatterns: %d classes for %d steps, want 2 <= classes <= steps/2", classes, steps)
 	}
 	rng := NewRand(seed)
-	labels := make([]int64, n)
-	p := make([]int, n)
-	shuffleInts(p, rng)
-	for i, j := range p {
-		labels[j] = int64(i % classes)
-	}
+	labels := balancedLabels(n, classes, rng)
 	per := steps * features
 	x := make([]float64, n*per)
 	phase := make([]float64, features)

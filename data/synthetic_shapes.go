@@ -1,6 +1,7 @@
 package data
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 
@@ -38,7 +39,7 @@ type ShapesConfig struct {
 // pixels wide); then noise * N(0,1) is added and the result clipped to [0,1].
 // The classes are balanced and shuffled. The name is "shapes".
 func Shapes(cfg ShapesConfig) (*Dataset, error) {
-	size, classes := cmpOr(cfg.Size, 28), cmpOr(cfg.Classes, 4)
+	size, classes := cmp.Or(cfg.Size, 28), cmp.Or(cfg.Classes, 4)
 	if err := checkGen("Shapes", cfg.N, cfg.Noise, size, size); err != nil {
 		return nil, err
 	}
@@ -46,12 +47,7 @@ func Shapes(cfg ShapesConfig) (*Dataset, error) {
 		return nil, errors.Errorf("data: Shapes: size %d, %d classes; want size >= 8 and 2..%d classes", size, classes, len(shapeNames))
 	}
 	rng := NewRand(cfg.Seed)
-	labels := make([]int64, cfg.N)
-	p := make([]int, cfg.N)
-	shuffleInts(p, rng)
-	for i, j := range p {
-		labels[j] = int64(i % classes)
-	}
+	labels := balancedLabels(cfg.N, classes, rng)
 	per := size * size
 	x := make([]float64, cfg.N*per)
 	for i, c := range labels {
@@ -63,14 +59,6 @@ func Shapes(cfg ShapesConfig) (*Dataset, error) {
 	}
 	names := append([]string(nil), shapeNames[:classes]...)
 	return classification("shapes", x, labels, names, cfg.N, 1, size, size)
-}
-
-// cmpOr returns v, or def when v is 0.
-func cmpOr(v, def int) int {
-	if v == 0 {
-		return def
-	}
-	return v
 }
 
 // drawShape draws shape class c, at a random size and position, into img

@@ -27,12 +27,7 @@ func KeywordTexts(n, length, vocab, classes, keywords, planted int, seed uint64)
 			classes, keywords, vocab, planted, length)
 	}
 	rng := NewRand(seed)
-	labels := make([]int64, n)
-	p := make([]int, n)
-	shuffleInts(p, rng)
-	for i, j := range p {
-		labels[j] = int64(i % classes)
-	}
+	labels := balancedLabels(n, classes, rng)
 	reserved := classes * keywords
 	x := make([]int64, n*length)
 	for i, c := range labels {

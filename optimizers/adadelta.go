@@ -1,6 +1,8 @@
 package optimizers
 
 import (
+	"cmp"
+
 	"gorgonia.org/tensor"
 )
 
@@ -43,9 +45,7 @@ var _ Optimizer = (*Adadelta)(nil)
 // NewAdadelta returns Adadelta with the given hyperparameters, checked as
 // PyTorch checks them (LR, Eps, WeightDecay ≥ 0; 0 ≤ ρ ≤ 1).
 func NewAdadelta(cfg AdadeltaConfig) (*Adadelta, error) {
-	if cfg.LR == 0 {
-		cfg.LR = 1
-	}
+	cfg.LR = cmp.Or(cfg.LR, 1)
 	o := &Adadelta{cfg: cfg, rho: orDefault(cfg.Rho, 0.9), eps: orDefault(cfg.Eps, 1e-6)}
 	o.cfg.Rho, o.cfg.Eps = nil, nil
 	if err := checkHypers("Adadelta",
@@ -86,13 +86,7 @@ func adadeltaKernel[T float](p, g, sq, acc []T, o *Adadelta) {
 	rho, keep, eps := T(o.rho), T(1-o.rho), T(o.eps)
 	negLR, wd := T(-o.cfg.LR), T(o.cfg.WeightDecay)
 	for i, x := range p {
-		d := g[i]
-		if maximize {
-			d = -d
-		}
-		if wdOn {
-			d = fma(wd, x, d)
-		}
+		d := gradOf(g[i], x, wd, maximize, wdOn)
 		v := fma(keep*d, d, sq[i]*rho)
 		sq[i] = v
 		std := sqrt(v + eps)

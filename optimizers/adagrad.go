@@ -1,6 +1,8 @@
 package optimizers
 
 import (
+	"cmp"
+
 	"gorgonia.org/tensor"
 )
 
@@ -44,9 +46,7 @@ var _ Optimizer = (*Adagrad)(nil)
 // NewAdagrad returns Adagrad with the given hyperparameters, checked as
 // PyTorch checks them (every one ≥ 0).
 func NewAdagrad(cfg AdagradConfig) (*Adagrad, error) {
-	if cfg.LR == 0 {
-		cfg.LR = 1e-2
-	}
+	cfg.LR = cmp.Or(cfg.LR, 1e-2)
 	o := &Adagrad{cfg: cfg, eps: orDefault(cfg.Eps, 1e-10)}
 	o.cfg.Eps = nil
 	if err := checkHypers("Adagrad",
@@ -87,13 +87,7 @@ func adagradKernel[T float](p, g, sum []T, negCLR float64, o *Adagrad) {
 	maximize, wdOn := o.cfg.Maximize, o.cfg.WeightDecay != 0
 	wd, eps, nclr := T(o.cfg.WeightDecay), T(o.eps), T(negCLR)
 	for i, x := range p {
-		d := g[i]
-		if maximize {
-			d = -d
-		}
-		if wdOn {
-			d = fma(wd, x, d)
-		}
+		d := gradOf(g[i], x, wd, maximize, wdOn)
 		si := fma(d, d, sum[i])
 		sum[i] = si
 		p[i] = x + nclr*d/(sqrt(si)+eps)

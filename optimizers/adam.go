@@ -1,6 +1,7 @@
 package optimizers
 
 import (
+	"cmp"
 	"math"
 
 	"gorgonia.org/tensor"
@@ -116,10 +117,7 @@ func NewAdamW(cfg AdamWConfig) (*AdamW, error) {
 }
 
 func newAdamCore(name string, lr float64, betas *[2]float64, eps *float64, wd float64, ams, maxmze bool) (*adamCore, error) {
-	c := &adamCore{lr: lr, beta1: 0.9, beta2: 0.999, eps: orDefault(eps, 1e-8), wd: wd, amsgrad: ams, maxmze: maxmze}
-	if c.lr == 0 {
-		c.lr = 1e-3
-	}
+	c := &adamCore{lr: cmp.Or(lr, 1e-3), beta1: 0.9, beta2: 0.999, eps: orDefault(eps, 1e-8), wd: wd, amsgrad: ams, maxmze: maxmze}
 	if betas != nil {
 		c.beta1, c.beta2 = betas[0], betas[1]
 	}
@@ -245,17 +243,12 @@ func adamGeneral[T float](p, g []T, b [][]T, h *adamStep) {
 	}
 	b1, c1, b2, c2 := T(h.b1), T(h.c1), T(h.b2), T(h.c2)
 	bc2sqrt, eps, negStep, wd, decay := T(h.bc2sqrt), T(h.eps), T(h.negStepSize), T(h.wd), T(h.decay)
+	wdOn := wd != 0
 	for i, x := range p {
-		d := g[i]
-		if h.maximize {
-			d = -d
-		}
 		if decay != 1 {
 			x *= decay
 		}
-		if wd != 0 {
-			d = fma(wd, x, d)
-		}
+		d := gradOf(g[i], x, wd, h.maximize, wdOn)
 		mi := fma(c1, d, m[i]*b1)
 		vi := fma(c2*d, d, v[i]*b2)
 		m[i], v[i] = mi, vi

@@ -114,6 +114,21 @@ func sameShape(a, b tensor.Shape) bool { return slices.Equal(a, b) }
 // use fma wherever PyTorch does to reproduce its float64 results bit for bit.
 func fma[T float](x, y, z T) T { return T(math.FMA(float64(x), float64(y), float64(z))) }
 
+// gradOf returns the gradient g of the param x as PyTorch's rules first
+// rewrite it: g ← -g when maximize, then g ← g + λθ, fused as fma(wd, x, g),
+// when wdOn. The flags are the caller's loop invariants. It calls math.FMA
+// itself rather than fma: a generic call inside it would cost the
+// kernels that inline it a dictionary load per element.
+func gradOf[T float](g, x, wd T, maximize, wdOn bool) T {
+	if maximize {
+		g = -g
+	}
+	if wdOn {
+		g = T(math.FMA(float64(wd), float64(x), float64(g)))
+	}
+	return g
+}
+
 // sqrt is math.Sqrt in T's precision (correctly rounded for float32 too).
 func sqrt[T float](x T) T { return T(math.Sqrt(float64(x))) }
 

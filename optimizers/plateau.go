@@ -70,18 +70,11 @@ func NewReduceLROnPlateau(opt LRSetter, cfg PlateauConfig) (*ReduceLROnPlateau, 
 	if cfg.Patience < 0 {
 		return nil, fmt.Errorf("optimizers: ReduceLROnPlateau: patience %d is negative (PyTorch's default is DefaultPatience, %d)", cfg.Patience, DefaultPatience)
 	}
-	switch cfg.Mode {
-	case "", "min":
-		r.min = true
-	case "max":
-	default:
+	var known bool
+	if r.min, known = isFirstOf(cfg.Mode, "min", "max"); !known {
 		return nil, fmt.Errorf("optimizers: ReduceLROnPlateau: mode %q is unknown (min or max)", cfg.Mode)
 	}
-	switch cfg.ThresholdMode {
-	case "", "rel":
-		r.rel = true
-	case "abs":
-	default:
+	if r.rel, known = isFirstOf(cfg.ThresholdMode, "rel", "abs"); !known {
 		return nil, fmt.Errorf("optimizers: ReduceLROnPlateau: threshold mode %q is unknown (rel or abs)", cfg.ThresholdMode)
 	}
 	if !(r.factor < 1) {
@@ -100,6 +93,13 @@ func NewReduceLROnPlateau(opt LRSetter, cfg PlateauConfig) (*ReduceLROnPlateau, 
 	}
 	r.best = r.worst()
 	return r, nil
+}
+
+// isFirstOf reads a setting that takes one of two values, the first also
+// written "": isFirst reports whether mode is the first, known whether it
+// is either.
+func isFirstOf(mode, first, second string) (isFirst, known bool) {
+	return mode == "" || mode == first, mode == "" || mode == first || mode == second
 }
 
 func (r *ReduceLROnPlateau) worst() float64 {

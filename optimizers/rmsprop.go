@@ -1,6 +1,8 @@
 package optimizers
 
 import (
+	"cmp"
+
 	"gorgonia.org/tensor"
 )
 
@@ -51,9 +53,7 @@ var _ Optimizer = (*RMSprop)(nil)
 // NewRMSprop returns RMSprop with the given hyperparameters, checked as
 // PyTorch checks them (every one ≥ 0).
 func NewRMSprop(cfg RMSpropConfig) (*RMSprop, error) {
-	if cfg.LR == 0 {
-		cfg.LR = 1e-2
-	}
+	cfg.LR = cmp.Or(cfg.LR, 1e-2)
 	o := &RMSprop{cfg: cfg, alpha: orDefault(cfg.Alpha, 0.99), eps: orDefault(cfg.Eps, 1e-8)}
 	o.cfg.Alpha, o.cfg.Eps = nil, nil
 	if err := checkHypers("RMSprop",
@@ -112,13 +112,7 @@ func rmspropKernel[T float](p, g []T, b [][]T, o *RMSprop) {
 	alpha, keep, eps := T(o.alpha), T(1-o.alpha), T(o.eps)
 	negLR, wd, mom := T(-c.LR), T(c.WeightDecay), T(c.Momentum)
 	for i, x := range p {
-		d := g[i]
-		if c.Maximize {
-			d = -d
-		}
-		if wdOn {
-			d = fma(wd, x, d)
-		}
+		d := gradOf(g[i], x, wd, c.Maximize, wdOn)
 		v := fma(keep*d, d, sq[i]*alpha)
 		sq[i] = v
 		if c.Centered {

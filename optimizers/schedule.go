@@ -79,35 +79,60 @@ var (
 	_ Scheduler = (*LinearLR)(nil)
 )
 
-// schedule is what every Scheduler keeps.
+// schedule is what every Scheduler keeps, with the methods they share:
+// each one embeds it and adds its Step, which computes the epoch's rate
+// from next and records it with set.
 type schedule struct {
+	kind   string // the type's name, its ScheduleState.Kind
 	opt    LRSetter
 	baseLR float64 // the optimizer's rate when the scheduler was made
 	epoch  int     // PyTorch's last_epoch
 	lastLR float64
 }
 
-func newSchedule(opt LRSetter) schedule {
-	return schedule{opt: opt, baseLR: opt.LR(), epoch: -1}
+func newSchedule(kind string, opt LRSetter) schedule {
+	return schedule{kind: kind, opt: opt, baseLR: opt.LR(), epoch: -1}
 }
 
-// state returns the progress of a scheduler of the given kind.
-func (s *schedule) state(kind string) ScheduleState {
-	return ScheduleState{Kind: kind, LastEpoch: s.epoch, BaseLR: s.baseLR, LastLR: s.lastLR}
+// LastLR returns the learning rate set by the last Step.
+func (s *schedule) LastLR() float64 { return s.lastLR }
+
+// LastEpoch returns the current epoch.
+func (s *schedule) LastEpoch() int { return s.epoch }
+
+// State returns the scheduler's progress (Kind the scheduler's type name:
+// "StepLR", "MultiStepLR", ...).
+func (s *schedule) State() ScheduleState {
+	return ScheduleState{Kind: s.kind, LastEpoch: s.epoch, BaseLR: s.baseLR, LastLR: s.lastLR}
 }
 
-// restore checks st against kind and, if it fits, sets the progress.
-func (s *schedule) restore(kind string, st ScheduleState) error {
+// Restore sets the scheduler's progress from State of another scheduler
+// of its type.
+func (s *schedule) Restore(st ScheduleState) error {
 	switch {
-	case st.Kind != kind:
-		return fmt.Errorf("optimizers: %s: Restore: the state is of a %q", kind, st.Kind)
+	case st.Kind != s.kind:
+		return fmt.Errorf("optimizers: %s: Restore: the state is of a %q", s.kind, st.Kind)
 	case st.LastEpoch < 0:
-		return fmt.Errorf("optimizers: %s: Restore: last epoch %d, want ≥ 0", kind, st.LastEpoch)
+		return fmt.Errorf("optimizers: %s: Restore: last epoch %d, want ≥ 0", s.kind, st.LastEpoch)
 	case !finite(st.BaseLR, st.LastLR):
-		return fmt.Errorf("optimizers: %s: Restore: base rate %v and last rate %v must be finite", kind, st.BaseLR, st.LastLR)
+		return fmt.Errorf("optimizers: %s: Restore: base rate %v and last rate %v must be finite", s.kind, st.BaseLR, st.LastLR)
 	}
 	s.epoch, s.baseLR, s.lastLR = st.LastEpoch, st.BaseLR, st.LastLR
 	return nil
+}
+
+// next advances one epoch and returns the optimizer's current rate, which
+// Step changes (PyTorch's recursive, chainable form).
+func (s *schedule) next() float64 {
+	s.epoch++
+	return s.opt.LR()
+}
+
+// begin makes a new scheduler's first Step, to epoch 0, as PyTorch's
+// constructors do.
+func begin[S Scheduler](l S) (S, error) {
+	l.Step()
+	return l, nil
 }
 
 // set sets the optimizer's rate to lr and records it.
@@ -119,7 +144,7 @@ func (s *schedule) set(lr float64) {
 // StepLR multiplies the learning rate by γ every stepSize epochs:
 // γₑ = γ₀ · γ^⌊e/stepSize⌋ (torch.optim.lr_scheduler.StepLR).
 type StepLR struct {
-	s        schedule
+	schedule
 	stepSize int
 	gamma    float64
 }
@@ -132,39 +157,24 @@ func NewStepLR(opt LRSetter, stepSize int, gamma float64) (*StepLR, error) {
 	if stepSize < 1 {
 		return nil, fmt.Errorf("optimizers: StepLR: step size %d, want ≥ 1", stepSize)
 	}
-	l := &StepLR{s: newSchedule(opt), stepSize: stepSize, gamma: gamma}
-	l.Step()
-	return l, nil
+	return begin(&StepLR{schedule: newSchedule("StepLR", opt), stepSize: stepSize, gamma: gamma})
 }
 
 // Step advances one epoch: γ ← γ·gamma when the epoch is a positive
 // multiple of stepSize.
 func (l *StepLR) Step() {
-	l.s.epoch++
-	lr := l.s.opt.LR()
-	if l.s.epoch != 0 && l.s.epoch%l.stepSize == 0 {
+	lr := l.next()
+	if l.epoch != 0 && l.epoch%l.stepSize == 0 {
 		lr *= l.gamma
 	}
-	l.s.set(lr)
+	l.set(lr)
 }
-
-// LastLR returns the learning rate set by the last Step.
-func (l *StepLR) LastLR() float64 { return l.s.lastLR }
-
-// LastEpoch returns the current epoch.
-func (l *StepLR) LastEpoch() int { return l.s.epoch }
-
-// State returns the scheduler's progress (StepLRind "StepLR").
-func (l *StepLR) State() ScheduleState { return l.s.state("StepLR") }
-
-// Restore sets the scheduler's progress from State of another StepLR.
-func (l *StepLR) Restore(st ScheduleState) error { return l.s.restore("StepLR", st) }
 
 // MultiStepLR multiplies the learning rate by γ at each milestone epoch
 // (by γᵏ if the epoch is listed k times): γₑ = γ₀ · γ^|{m ≤ e}|
 // (torch.optim.lr_scheduler.MultiStepLR).
 type MultiStepLR struct {
-	s          schedule
+	schedule
 	milestones map[int]int // epoch -> times listed
 	gamma      float64
 }
@@ -175,40 +185,26 @@ func NewMultiStepLR(opt LRSetter, milestones []int, gamma float64) (*MultiStepLR
 	if err := checkSchedule("MultiStepLR", opt, gamma); err != nil {
 		return nil, err
 	}
-	l := &MultiStepLR{s: newSchedule(opt), milestones: map[int]int{}, gamma: gamma}
+	l := &MultiStepLR{schedule: newSchedule("MultiStepLR", opt), milestones: map[int]int{}, gamma: gamma}
 	for _, m := range milestones {
 		l.milestones[m]++
 	}
-	l.Step()
-	return l, nil
+	return begin(l)
 }
 
 // Step advances one epoch: γ ← γ·gammaᵏ at a milestone listed k times.
 func (l *MultiStepLR) Step() {
-	l.s.epoch++
-	lr := l.s.opt.LR()
-	if k := l.milestones[l.s.epoch]; k > 0 {
+	lr := l.next()
+	if k := l.milestones[l.epoch]; k > 0 {
 		lr *= powi(l.gamma, int64(k))
 	}
-	l.s.set(lr)
+	l.set(lr)
 }
-
-// LastLR returns the learning rate set by the last Step.
-func (l *MultiStepLR) LastLR() float64 { return l.s.lastLR }
-
-// LastEpoch returns the current epoch.
-func (l *MultiStepLR) LastEpoch() int { return l.s.epoch }
-
-// State returns the scheduler's progress (MultiStepLRind "MultiStepLR").
-func (l *MultiStepLR) State() ScheduleState { return l.s.state("MultiStepLR") }
-
-// Restore sets the scheduler's progress from State of another MultiStepLR.
-func (l *MultiStepLR) Restore(st ScheduleState) error { return l.s.restore("MultiStepLR", st) }
 
 // ExponentialLR multiplies the learning rate by γ every epoch:
 // γₑ = γ₀ · γᵉ (torch.optim.lr_scheduler.ExponentialLR).
 type ExponentialLR struct {
-	s     schedule
+	schedule
 	gamma float64
 }
 
@@ -217,32 +213,17 @@ func NewExponentialLR(opt LRSetter, gamma float64) (*ExponentialLR, error) {
 	if err := checkSchedule("ExponentialLR", opt, gamma); err != nil {
 		return nil, err
 	}
-	l := &ExponentialLR{s: newSchedule(opt), gamma: gamma}
-	l.Step()
-	return l, nil
+	return begin(&ExponentialLR{schedule: newSchedule("ExponentialLR", opt), gamma: gamma})
 }
 
 // Step advances one epoch: γ ← γ·gamma (except at epoch 0).
 func (l *ExponentialLR) Step() {
-	l.s.epoch++
-	lr := l.s.opt.LR()
-	if l.s.epoch != 0 {
+	lr := l.next()
+	if l.epoch != 0 {
 		lr *= l.gamma
 	}
-	l.s.set(lr)
+	l.set(lr)
 }
-
-// LastLR returns the learning rate set by the last Step.
-func (l *ExponentialLR) LastLR() float64 { return l.s.lastLR }
-
-// LastEpoch returns the current epoch.
-func (l *ExponentialLR) LastEpoch() int { return l.s.epoch }
-
-// State returns the scheduler's progress (ExponentialLRind "ExponentialLR").
-func (l *ExponentialLR) State() ScheduleState { return l.s.state("ExponentialLR") }
-
-// Restore sets the scheduler's progress from State of another ExponentialLR.
-func (l *ExponentialLR) Restore(st ScheduleState) error { return l.s.restore("ExponentialLR", st) }
 
 // CosineAnnealingLR anneals the learning rate along a cosine from γ₀ to
 // ηmin over tMax epochs, then back up over the next tMax, and so on
@@ -261,7 +242,7 @@ func (l *ExponentialLR) Restore(st ScheduleState) error { return l.s.restore("Ex
 // PyTorch's get_last_lr() values (bit for bit in testdata), which differ
 // from the closed form by rounding, and it composes with other schedulers.
 type CosineAnnealingLR struct {
-	s      schedule
+	schedule
 	tMax   int
 	etaMin float64
 }
@@ -278,37 +259,21 @@ func NewCosineAnnealingLR(opt LRSetter, tMax int, etaMin float64) (*CosineAnneal
 	if tMax < 1 {
 		return nil, fmt.Errorf("optimizers: CosineAnnealingLR: T_max %d, want ≥ 1", tMax)
 	}
-	l := &CosineAnnealingLR{s: newSchedule(opt), tMax: tMax, etaMin: etaMin}
-	l.Step()
-	return l, nil
+	return begin(&CosineAnnealingLR{schedule: newSchedule("CosineAnnealingLR", opt), tMax: tMax, etaMin: etaMin})
 }
 
 // Step advances one epoch along the cosine.
 func (l *CosineAnnealingLR) Step() {
-	l.s.epoch++
-	lr, e, t := l.s.opt.LR(), float64(l.s.epoch), float64(l.tMax)
+	lr := l.next()
+	e, t := float64(l.epoch), float64(l.tMax)
 	switch {
-	case l.s.epoch == 0:
-	case floorMod(l.s.epoch-1-l.tMax, 2*l.tMax) == 0:
-		lr = lr + (l.s.baseLR-l.etaMin)*(1-cosRounded(math.Pi/t))/2
+	case l.epoch == 0:
+	case floorMod(l.epoch-1-l.tMax, 2*l.tMax) == 0:
+		lr = lr + (l.baseLR-l.etaMin)*(1-cosRounded(math.Pi/t))/2
 	default:
 		lr = (1+cosRounded(math.Pi*e/t))/(1+cosRounded(math.Pi*(e-1)/t))*(lr-l.etaMin) + l.etaMin
 	}
-	l.s.set(lr)
-}
-
-// LastLR returns the learning rate set by the last Step.
-func (l *CosineAnnealingLR) LastLR() float64 { return l.s.lastLR }
-
-// LastEpoch returns the current epoch.
-func (l *CosineAnnealingLR) LastEpoch() int { return l.s.epoch }
-
-// State returns the scheduler's progress (CosineAnnealingLRind "CosineAnnealingLR").
-func (l *CosineAnnealingLR) State() ScheduleState { return l.s.state("CosineAnnealingLR") }
-
-// Restore sets the scheduler's progress from State of another CosineAnnealingLR.
-func (l *CosineAnnealingLR) Restore(st ScheduleState) error {
-	return l.s.restore("CosineAnnealingLR", st)
+	l.set(lr)
 }
 
 // floorMod is Python's a % b for b > 0 (never negative).
@@ -328,7 +293,7 @@ func floorMod(a, b int) int {
 //
 //	γ₀' = γ₀·start;  γₑ = γₑ₋₁ · (1 + (end - start) / (T·start + (e-1)(end - start)))  for 1 ≤ e ≤ T.
 type LinearLR struct {
-	s          schedule
+	schedule
 	start, end float64
 	totalIters int
 }
@@ -347,15 +312,13 @@ func NewLinearLR(opt LRSetter, start, end float64, totalIters int) (*LinearLR, e
 	case totalIters < 0:
 		return nil, fmt.Errorf("optimizers: LinearLR: total_iters %d, want ≥ 0", totalIters)
 	}
-	l := &LinearLR{s: newSchedule(opt), start: start, end: end, totalIters: totalIters}
-	l.Step()
-	return l, nil
+	return begin(&LinearLR{schedule: newSchedule("LinearLR", opt), start: start, end: end, totalIters: totalIters})
 }
 
 // Step advances one epoch of the warm-up.
 func (l *LinearLR) Step() {
-	l.s.epoch++
-	lr, e := l.s.opt.LR(), l.s.epoch
+	lr := l.next()
+	e := l.epoch
 	switch {
 	case e == 0:
 		lr *= l.start
@@ -363,20 +326,8 @@ func (l *LinearLR) Step() {
 		d := l.end - l.start
 		lr *= 1 + d/(float64(l.totalIters)*l.start+float64(e-1)*d)
 	}
-	l.s.set(lr)
+	l.set(lr)
 }
-
-// LastLR returns the learning rate set by the last Step.
-func (l *LinearLR) LastLR() float64 { return l.s.lastLR }
-
-// LastEpoch returns the current epoch.
-func (l *LinearLR) LastEpoch() int { return l.s.epoch }
-
-// State returns the scheduler's progress (LinearLRind "LinearLR").
-func (l *LinearLR) State() ScheduleState { return l.s.state("LinearLR") }
-
-// Restore sets the scheduler's progress from State of another LinearLR.
-func (l *LinearLR) Restore(st ScheduleState) error { return l.s.restore("LinearLR", st) }
 
 // checkSchedule refuses a nil (or typed nil) optimizer, whose LR every
 // scheduler reads at once, and a gamma that is NaN, infinite or negative.

@@ -1,6 +1,7 @@
 package optimizers
 
 import (
+	"cmp"
 	"fmt"
 
 	"gorgonia.org/tensor"
@@ -47,9 +48,7 @@ var _ Optimizer = (*SGD)(nil)
 // checks them: LR, Momentum and WeightDecay must be ≥ 0, and Nesterov
 // needs Momentum > 0 and Dampening = 0.
 func NewSGD(cfg SGDConfig) (*SGD, error) {
-	if cfg.LR == 0 {
-		cfg.LR = 1e-3
-	}
+	cfg.LR = cmp.Or(cfg.LR, 1e-3)
 	if err := checkHypers("SGD",
 		hyper{cfg.LR >= 0, "learning rate", cfg.LR},
 		hyper{cfg.Momentum >= 0, "momentum value", cfg.Momentum},
@@ -140,13 +139,7 @@ func sgdGeneral[T float](p, g, buf []T, c *SGDConfig, first bool) {
 	negLR, wd := T(-c.LR), T(c.WeightDecay)
 	mom, keep := T(c.Momentum), T(1-c.Dampening)
 	for i, x := range p {
-		d := g[i]
-		if c.Maximize {
-			d = -d
-		}
-		if wdOn {
-			d = fma(wd, x, d)
-		}
+		d := gradOf(g[i], x, wd, c.Maximize, wdOn)
 		if momOn {
 			b := d
 			if !first {

@@ -34,15 +34,7 @@ func TestBatchNormStatisticsPerReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	x, y := newBatch(g.Master(), 2*shard)
-	if err := s.Fill(0, 0, x, y); err != nil {
-		t.Fatal(err)
-	}
-	if err := g.Bind(x, y); err != nil {
-		t.Fatal(err)
-	}
-	if err := g.RunTrain(); err != nil {
-		t.Fatal(err)
-	}
+	trainStep(t, g, s, 0, x, y)
 	for r := 0; r < 2; r++ {
 		alone := must(models.Build("mlpbn", models.Config{Batch: shard, Seed: seed}))
 		p := must(alone.Compile())
@@ -50,11 +42,7 @@ func TestBatchNormStatisticsPerReplica(t *testing.T) {
 		if err := s.Fill(0, r*shard, xs, ys); err != nil {
 			t.Fatal(err)
 		}
-		_ = p.Bind("x", xs)
-		_ = p.Bind("y", ys)
-		if err := p.RunTrain(); err != nil {
-			t.Fatal(err)
-		}
+		trainProgram(t, p, xs, ys)
 		if got, want := runningMean(g.Replica(r)), runningMean(alone); !slices.Equal(got, want) {
 			t.Errorf("replica %d: running mean differs from its shard's alone", r)
 		}
@@ -154,23 +142,12 @@ func TestSyncBatchNormStep(t *testing.T) {
 			}
 			s := must(parallel.NewStream(g.Master(), seed))
 			x, y := newBatch(g.Master(), batch)
-			if err := s.Fill(0, 0, x, y); err != nil {
-				t.Fatal(err)
-			}
-			if err := g.Bind(x, y); err != nil {
-				t.Fatal(err)
-			}
-			if err := g.RunTrain(); err != nil {
-				t.Fatal(err)
-			}
+			trainStep(t, g, s, 0, x, y)
 			cfg.Batch = batch
 			one := must(models.Build("mlpbn", cfg))
 			p := must(one.Compile())
 			defer p.Close()
-			_, _ = p.Bind("x", x), p.Bind("y", y)
-			if err := p.RunTrain(); err != nil {
-				t.Fatal(err)
-			}
+			trainProgram(t, p, x, y)
 			if d := math.Abs(g.Loss() - p.Loss()); d > c.tol {
 				t.Errorf("loss %v, one program %v", g.Loss(), p.Loss())
 			}

@@ -27,15 +27,7 @@ func (g *Group) Broadcast(opt optimizers.Optimizer) (err error) {
 			return err
 		}
 	}
-	for r, rep := range g.reps {
-		if rep.model == g.master {
-			continue
-		}
-		if err := copyState(rep.model, g.master); err != nil {
-			return errors.Wrapf(err, "parallel: broadcast to replica %d", r)
-		}
-	}
-	return nil
+	return g.copyMasterState("broadcast to replica")
 }
 
 func (g *Group) broadcastFromRoot(opt optimizers.Optimizer) error {

@@ -7,6 +7,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/optimizers"
 	"github.com/symgrad/symgrad/parallel"
@@ -22,41 +23,51 @@ func newBatch(m *models.Model, b int) (x, y *tensor.Dense) {
 	return tensor.New(tensor.Of(m.X.Dtype()), tensor.WithShape(xs...)), tensor.New(tensor.Of(m.Y.Dtype()), tensor.WithShape(ys...))
 }
 
+// trainStep fills x and y with the rows of step from s and runs g's
+// training step on them.
+func trainStep(t testing.TB, g *parallel.Group, s *parallel.Stream, step int, x, y *tensor.Dense) {
+	t.Helper()
+	if err := s.Fill(step, 0, x, y); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Bind(x, y); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.RunTrain(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// trainProgram binds x and y to p and runs its training step: one program
+// on a batch, what a group's step is compared with.
+func trainProgram(t testing.TB, p *compiler.Program, x, y *tensor.Dense) {
+	t.Helper()
+	if err := p.Bind("x", x); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Bind("y", y); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.RunTrain(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // reference trains model name on the whole batch in one program, without
 // package parallel, and returns its state.
 func reference(t testing.TB, name string, batch int, seed uint64) map[string][]float64 {
-	m, err := models.Build(name, models.Config{Batch: batch, Seed: seed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := m.Compile()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := must(models.Build(name, models.Config{Batch: batch, Seed: seed}))
+	p := must(m.Compile())
 	defer p.Close()
-	s, err := parallel.NewStream(m, seed)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := must(parallel.NewStream(m, seed))
 	opt, _ := optimizers.NewAdam(optimizers.AdamConfig{LR: 1e-3})
-	var ps []optimizers.Param
-	for _, q := range p.Params() {
-		ps = append(ps, optimizers.Param{Name: q.Name, Value: q.Value, Grad: q.Grad})
-	}
+	ps := optimizers.ParamsOf(p)
 	x, y := newBatch(m, batch)
 	for step := 0; step < steps; step++ {
 		if err := s.Fill(step, 0, x, y); err != nil {
 			t.Fatal(err)
 		}
-		if err := p.Bind("x", x); err != nil {
-			t.Fatal(err)
-		}
-		if err := p.Bind("y", y); err != nil {
-			t.Fatal(err)
-		}
-		if err := p.RunTrain(); err != nil {
-			t.Fatal(err)
-		}
+		trainProgram(t, p, x, y)
 		if err := opt.Step(ps); err != nil {
 			t.Fatal(err)
 		}
@@ -90,15 +101,7 @@ func replicatedWith(t testing.TB, name string, batch int, seed uint64, cfg paral
 	}
 	x, y := newBatch(g.Master(), g.LocalBatch())
 	for step := 0; step < steps; step++ {
-		if err := s.Fill(step, 0, x, y); err != nil {
-			t.Fatal(err)
-		}
-		if err := g.Bind(x, y); err != nil {
-			t.Fatal(err)
-		}
-		if err := g.RunTrain(); err != nil {
-			t.Fatal(err)
-		}
+		trainStep(t, g, s, step, x, y)
 		if err := opt.Step(g.Params()); err != nil {
 			t.Fatal(err)
 		}

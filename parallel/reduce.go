@@ -66,15 +66,7 @@ func (g *Group) setup() error {
 	if err != nil {
 		return err
 	}
-	for r, rep := range g.reps {
-		if rep.model == g.master {
-			continue
-		}
-		if err := copyState(rep.model, g.master); err != nil {
-			return errors.Wrapf(err, "parallel: replica %d", r)
-		}
-	}
-	return nil
+	return g.copyMasterState("replica")
 }
 
 func newFused[T float](g *Group, scale T) (*fused[T], error) {
@@ -149,13 +141,22 @@ func floatBuffers[T float](m *models.Model) [][]T {
 	return out
 }
 
-// copyState loads every parameter and buffer of src into dst.
-func copyState(dst, src *models.Model) error {
+// copyMasterState loads every parameter and buffer of the master into
+// every other replica; an error names the replica after what.
+func (g *Group) copyMasterState(what string) error {
 	state := make(map[string]*tensor.Dense)
-	for _, e := range src.StateDict() {
+	for _, e := range g.master.StateDict() {
 		state[e.Name] = e.Tensor
 	}
-	return dst.LoadStateDict(state)
+	for r, rep := range g.reps {
+		if rep.model == g.master {
+			continue
+		}
+		if err := rep.model.LoadStateDict(state); err != nil {
+			return errors.Wrapf(err, "parallel: %s %d", what, r)
+		}
+	}
+	return nil
 }
 
 func (f *fused[T]) size() int { return len(f.buf) }

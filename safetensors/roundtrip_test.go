@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -14,41 +15,25 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// randomBacking returns n seeded random elements of dtype dt as a []T.
+// randomBacking returns n seeded random elements of dtype dt as a []T:
+// normal floats, integers of random bits, random bools.
 func randomBacking(dt tensor.Dtype, n int, r *rand.Rand) any {
-	switch dt {
-	case tensor.Float64:
-		return fill(n, func() float64 { return r.NormFloat64() })
-	case tensor.Float32:
-		return fill(n, func() float32 { return float32(r.NormFloat64()) })
-	case tensor.Int64:
-		return fill(n, func() int64 { return int64(r.Uint64()) })
-	case tensor.Int32:
-		return fill(n, func() int32 { return int32(r.Uint32()) })
-	case tensor.Int16:
-		return fill(n, func() int16 { return int16(r.Uint32()) })
-	case tensor.Int8:
-		return fill(n, func() int8 { return int8(r.Uint32()) })
-	case tensor.Uint64:
-		return fill(n, func() uint64 { return r.Uint64() })
-	case tensor.Uint32:
-		return fill(n, func() uint32 { return r.Uint32() })
-	case tensor.Uint16:
-		return fill(n, func() uint16 { return uint16(r.Uint32()) })
-	case tensor.Uint8:
-		return fill(n, func() uint8 { return uint8(r.Uint32()) })
-	case tensor.Bool:
-		return fill(n, func() bool { return r.IntN(2) == 1 })
+	s := reflect.MakeSlice(reflect.SliceOf(dt.Type), n, n)
+	for i := range n {
+		switch e := s.Index(i); e.Kind() {
+		case reflect.Float32, reflect.Float64:
+			e.SetFloat(r.NormFloat64())
+		case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			e.SetInt(int64(r.Uint64())) // the low bits, for the narrower ones
+		case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			e.SetUint(r.Uint64())
+		case reflect.Bool:
+			e.SetBool(r.IntN(2) == 1)
+		default:
+			panic("no generator for " + dt.String())
+		}
 	}
-	panic("no generator for " + dt.String())
-}
-
-func fill[T any](n int, gen func() T) []T {
-	out := make([]T, n)
-	for i := range out {
-		out[i] = gen()
-	}
-	return out
+	return s.Interface()
 }
 
 var writableDtypes = []tensor.Dtype{
@@ -221,44 +206,22 @@ func TestEncodeLayouts(t *testing.T) {
 	base := func() *tensor.Dense {
 		return tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float64{1, 2, 3, 4, 5, 6}))
 	}
-	tr := base()
-	if err := tr.T(); err != nil {
-		t.Fatal(err)
-	}
-	col, err := base().Slice(nil, tensor.S(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	row, err := base().Slice(tensor.S(1))
-	if err != nil {
-		t.Fatal(err)
-	}
 	fortran := func() *tensor.Dense { // [[1 2 3] [4 5 6]] stored column by column
 		return tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float64{1, 4, 2, 5, 3, 6}), tensor.AsFortran(nil))
 	}
-	ftr := fortran()
-	if err := ftr.T(); err != nil {
-		t.Fatal(err)
-	}
-	fcol, err := fortran().Slice(nil, tensor.S(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	frow, err := fortran().Slice(tensor.S(1))
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr, col, row := views(t, base)
+	ftr, fcol, frow := views(t, fortran)
 	cases := map[string]struct {
 		in   *tensor.Dense
 		want []float64
 	}{
 		"transposed":               {tr, []float64{1, 4, 2, 5, 3, 6}},
-		"column view":              {col.(*tensor.Dense), []float64{2, 5}},
-		"row view":                 {row.(*tensor.Dense), []float64{4, 5, 6}},
+		"column view":              {col, []float64{2, 5}},
+		"row view":                 {row, []float64{4, 5, 6}},
 		"column-major":             {fortran(), []float64{1, 2, 3, 4, 5, 6}},
 		"transposed column-major":  {ftr, []float64{1, 4, 2, 5, 3, 6}},
-		"column of a column-major": {fcol.(*tensor.Dense), []float64{2, 5}},
-		"row of a column-major":    {frow.(*tensor.Dense), []float64{4, 5, 6}},
+		"column of a column-major": {fcol, []float64{2, 5}},
+		"row of a column-major":    {frow, []float64{4, 5, 6}},
 	}
 	for name, c := range cases {
 		f, err := Decode(encode(t, map[string]*tensor.Dense{"x": c.in}, nil))
@@ -270,6 +233,25 @@ func TestEncodeLayouts(t *testing.T) {
 			t.Errorf("%s: got %v %v, want %v %v", name, got.Shape(), got.Data(), c.in.Shape(), c.want)
 		}
 	}
+}
+
+// views returns the transpose of a matrix made by newMatrix, and the views
+// of column 1 and row 1 of two more.
+func views(t *testing.T, newMatrix func() *tensor.Dense) (tr, col, row *tensor.Dense) {
+	t.Helper()
+	tr = newMatrix()
+	if err := tr.T(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := newMatrix().Slice(nil, tensor.S(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := newMatrix().Slice(tensor.S(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr, c.(*tensor.Dense), r.(*tensor.Dense)
 }
 
 // TestEncodeRejects checks that bad input is refused before anything is

@@ -56,14 +56,24 @@ func dirNames(t *testing.T, dir string) []string {
 	return names
 }
 
-// TestWriteReplaces overwrites a file and checks the result, the kept
-// permission bits, and that no temporary file is left.
-func TestWriteReplaces(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "ckpt.safetensors")
+// oldCheckpoint writes checkpoint(1) to ckpt.safetensors in a new
+// directory, the file the tests replace, and returns the directory, the
+// file's path and its bytes.
+func oldCheckpoint(t *testing.T) (dir, path string, old []byte) {
+	t.Helper()
+	dir = t.TempDir()
+	path = filepath.Join(dir, "ckpt.safetensors")
 	if err := Write(path, checkpoint(1), nil); err != nil {
 		t.Fatal(err)
 	}
+	old, _ = os.ReadFile(path)
+	return dir, path, old
+}
+
+// TestWriteReplaces overwrites a file and checks the result, the kept
+// permission bits, and that no temporary file is left.
+func TestWriteReplaces(t *testing.T) {
+	dir, path, _ := oldCheckpoint(t)
 	if err := os.Chmod(path, 0o640); err != nil {
 		t.Fatal(err)
 	}
@@ -89,12 +99,7 @@ func TestWriteReplaces(t *testing.T) {
 // whole file and checks each time that the old file is untouched and the
 // temporary file is gone.
 func TestWriteCrashKeepsOldFile(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "ckpt.safetensors")
-	if err := Write(path, checkpoint(1), nil); err != nil {
-		t.Fatal(err)
-	}
-	old, _ := os.ReadFile(path)
+	dir, path, old := oldCheckpoint(t)
 	p, err := newPlan(checkpoint(2), map[string]string{"step": "2"})
 	if err != nil {
 		t.Fatal(err)
@@ -118,12 +123,7 @@ func TestWriteCrashKeepsOldFile(t *testing.T) {
 // TestWriteRejectsBeforeTouchingDisk checks that invalid tensors leave the
 // old file and the directory alone, and that errors name the file.
 func TestWriteRejectsBeforeTouchingDisk(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "ckpt.safetensors")
-	if err := Write(path, checkpoint(1), nil); err != nil {
-		t.Fatal(err)
-	}
-	old, _ := os.ReadFile(path)
+	dir, path, old := oldCheckpoint(t)
 	bad := checkpoint(2)
 	bad["labels"] = tensor.New(tensor.WithShape(2), tensor.WithBacking([]int{1, 2}))
 	err := Write(path, bad, nil)
@@ -160,12 +160,7 @@ func TestWriteProcessDeath(t *testing.T) {
 		})
 		os.Exit(4) // not reached
 	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, "ckpt.safetensors")
-	if err := Write(path, checkpoint(1), nil); err != nil {
-		t.Fatal(err)
-	}
-	old, _ := os.ReadFile(path)
+	dir, path, old := oldCheckpoint(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestWriteProcessDeath$")
 	cmd.Env = append(os.Environ(), crashEnv+"="+path+"|"+strconv.Itoa(len(old)/2))
 	err := cmd.Run()

@@ -67,23 +67,24 @@ func (Base) OnTrainEnd(*Trainer, error) error { return nil }
 type callbacks []Callback
 
 func (cs callbacks) each(hook string, f func(Callback) error) error {
+	return eachHook(cs, hook, f)
+}
+
+// eachHook calls f on every callback that implements H, in order, naming
+// the failing one with hook.
+func eachHook[H any](cs callbacks, hook string, f func(H) error) error {
 	for _, c := range cs {
-		if err := f(c); err != nil {
-			return errors.Wrapf(err, "callback %T %s", c, hook)
+		if h, ok := c.(H); ok {
+			if err := f(h); err != nil {
+				return errors.Wrapf(err, "callback %T %s", c, hook)
+			}
 		}
 	}
 	return nil
 }
 
 func (cs callbacks) backward(t *Trainer, b Batch) error {
-	for _, c := range cs {
-		if h, ok := c.(BackwardHook); ok {
-			if err := h.OnBackward(t, b); err != nil {
-				return errors.Wrapf(err, "callback %T OnBackward", c)
-			}
-		}
-	}
-	return nil
+	return eachHook(cs, "OnBackward", func(h BackwardHook) error { return h.OnBackward(t, b) })
 }
 
 // flusher is a callback with work to finish once every callback has seen
@@ -94,12 +95,5 @@ type flusher interface {
 
 // flush runs every flusher's flush after OnEpochEnd.
 func (cs callbacks) flush(t *Trainer, epoch int) error {
-	for _, c := range cs {
-		if f, ok := c.(flusher); ok {
-			if err := f.flush(t, epoch); err != nil {
-				return errors.Wrapf(err, "callback %T OnEpochEnd", c)
-			}
-		}
-	}
-	return nil
+	return eachHook(cs, "OnEpochEnd", func(f flusher) error { return f.flush(t, epoch) })
 }

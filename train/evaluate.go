@@ -2,11 +2,10 @@ package train
 
 import (
 	"context"
+	"maps"
 	"slices"
-	"sort"
 
 	"github.com/pkg/errors"
-	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/data"
@@ -48,7 +47,7 @@ func (t *Trainer) checkData(d *data.Dataset, which string) error {
 	}
 	if d.Y.Dtype() != m.Y.Dtype() || !slices.Equal(d.Y.Shape()[1:], m.Y.Shape()[1:]) {
 		hint := ""
-		if d.Y.Dtype() == tensor.Int64 && m.Y.Dtype() != tensor.Int64 {
+		if d.IsClassification() && m.Y.Dtype() != d.Y.Dtype() { // class indices, not what the model takes
 			hint = " (for 0/1 targets use Dataset.FloatTargets)"
 		}
 		return errors.Errorf("train: %s set %q has %v targets of shape %v, model %q takes y %v %v%s",
@@ -113,11 +112,4 @@ func (t *Trainer) evaluate(ctx context.Context, d *data.Dataset) (Logs, error) {
 }
 
 // keys returns the sorted names of logs.
-func keys(logs Logs) []string {
-	out := make([]string, 0, len(logs))
-	for k := range logs {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func keys(logs Logs) []string { return slices.Sorted(maps.Keys(logs)) }

@@ -17,9 +17,6 @@ import (
 	"github.com/symgrad/symgrad/train"
 )
 
-// regressionNet is a 5-16-1 MSE network.
-func regressionNet(b int) (*models.Model, error) { return mlp("reg", "mse", b, 1, 5, 16, 1) }
-
 // When the data turns NaN-producing mid-training (inputs of 1e300 from the
 // third epoch on: finite, but the squared error overflows), training stops
 // with an error naming the node and the epoch, and the checkpoints of the
@@ -117,18 +114,6 @@ func TestCheckpointContents(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "best.safetensors")); !os.IsNotExist(err) {
 		t.Errorf("best.safetensors written without Best")
 	}
-}
-
-func equalFloats(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 // epochEnd runs a function at OnEpochEnd.

@@ -1,7 +1,6 @@
 package train_test
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"testing"
@@ -15,26 +14,18 @@ import (
 // that the replicas do not divide is refused.
 func TestFitReplicas(t *testing.T) {
 	tr, val := moons(t, 256, 0.1, 3)
-	fit := func(r int) ([]float64, *train.History) {
-		m := must(moonsNet(32))
-		opt := must(optimizers.NewAdam(optimizers.AdamConfig{LR: 0.02}))
-		h, err := train.Fit(context.Background(), m, train.Config{
-			Epochs: 3, Train: tr, Validation: val, Optimizer: opt, Seed: 1, Replicas: r,
-			Metrics: []train.Metric{train.Accuracy()}, Rebuild: moonsNet,
-		})
-		if err != nil {
-			t.Fatalf("replicas %d: %+v", r, err)
-		}
+	fit := func(t *testing.T, r int) ([]float64, *train.History) {
+		m, h := fitMoonsNet(t, tr, val, train.Config{Epochs: 3, Replicas: r})
 		var w []float64
 		for _, e := range m.StateDict() {
 			w = append(w, e.Tensor.Float64s()...)
 		}
 		return w, h
 	}
-	ref, refH := fit(1)
+	ref, refH := fit(t, 1)
 	for _, r := range []int{2, 4} {
 		t.Run(fmt.Sprintf("replicas=%d", r), func(t *testing.T) {
-			w, h := fit(r)
+			w, h := fit(t, r)
 			worst := 0.0
 			for i := range w {
 				worst = math.Max(worst, math.Abs(w[i]-ref[i]))

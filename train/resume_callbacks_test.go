@@ -5,63 +5,11 @@ import (
 	"path/filepath"
 	"testing"
 
-	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
-
-	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/data"
-	"github.com/symgrad/symgrad/models"
-	"github.com/symgrad/symgrad/ops"
 	"github.com/symgrad/symgrad/optimizers"
 	"github.com/symgrad/symgrad/safetensors"
 	"github.com/symgrad/symgrad/train"
 )
-
-// dropoutNet is moonsNet with dropout (p 0.3) after the hidden layer:
-// x [batch,2] -> fc1 16 -> ReLU -> dropout -> fc2 1, BCEWithLogits.
-func dropoutNet(batch int) (*models.Model, error) {
-	g := G.NewGraph()
-	dt := tensor.Float64
-	m := &models.Model{Name: "moons-dropout", Graph: g, Config: models.Config{Batch: batch, Dtype: dt, Seed: 3}}
-	var err error
-	if m.X, err = compiler.NewInput(g, "x", dt, batch, 2); err != nil {
-		return nil, err
-	}
-	if m.Y, err = compiler.NewInput(g, "y", dt, batch, 1); err != nil {
-		return nil, err
-	}
-	rng := models.NewRNG(3)
-	fc1, err := models.NewLinear(g, "fc1", 2, 16, dt, rng)
-	if err != nil {
-		return nil, err
-	}
-	fc2, err := models.NewLinear(g, "fc2", 16, 1, dt, rng)
-	if err != nil {
-		return nil, err
-	}
-	drop, err := models.NewDropout(0.3, 11)
-	if err != nil {
-		return nil, err
-	}
-	m.Modules = append(m.Modules, fc1, fc2)
-	m.Params = append(append(m.Params, fc1.Params()...), fc2.Params()...)
-	h, err := fc1.Forward(m.X)
-	if err == nil {
-		h, err = ops.ReLU(h)
-	}
-	if err == nil {
-		h, err = drop.Forward(h)
-	}
-	if err == nil {
-		h, err = fc2.Forward(h)
-	}
-	if err != nil {
-		return nil, err
-	}
-	m.Output = h
-	m.Loss, err = ops.BCEWithLogits(h, m.Y)
-	return m, err
-}
 
 // callbackRun is one training run with every kind of state a run's future
 // depends on: dropout masks, ReduceLROnPlateau, EarlyStopping and a

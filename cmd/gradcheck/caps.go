@@ -60,41 +60,26 @@ func checkFileTensor(what string, t *tensor.Dense, max int) error {
 	if err := checkSize(what, t.Shape(), max); err != nil {
 		return err
 	}
-	if t.Dims() == 0 {
-		return checkFinite(what, []float64{toFloat(t.Data())})
-	}
 	switch d := t.Data().(type) {
 	case []float64:
 		return checkFinite(what, d)
 	case []float32:
-		for i, v := range d {
-			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-				return errors.Errorf("%s holds %v at flat index %d: inputs must be finite", what, v, i)
-			}
-		}
+		return checkFinite(what, d)
+	case float64: // a 0-d tensor's Data is its value
+		return checkFinite(what, []float64{d})
+	case float32:
+		return checkFinite(what, []float32{d})
 	}
-	return nil
+	return nil // integers are always finite
 }
 
-func checkFinite(what string, d []float64) error {
+func checkFinite[T float32 | float64](what string, d []T) error {
 	for i, v := range d {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
 			return errors.Errorf("%s holds %v at flat index %d: inputs must be finite", what, v, i)
 		}
 	}
 	return nil
-}
-
-// toFloat is a 0-d tensor's value as a float64 (0 for integer dtypes,
-// which are always finite).
-func toFloat(v any) float64 {
-	switch x := v.(type) {
-	case float64:
-		return x
-	case float32:
-		return float64(x)
-	}
-	return 0
 }
 
 // checkBatchShapes checks the --batch tensors x and y against model name's

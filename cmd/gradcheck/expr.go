@@ -3,8 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/pkg/errors"
@@ -386,12 +387,7 @@ func compareReference(r *gradcheck.Report, o *options, ours map[string]*tensor.D
 	if err != nil {
 		return usagef("--reference: %v", err)
 	}
-	names := make([]string, 0, len(ours))
-	for n := range ours {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(ours)) {
 		want, ok := f.Tensors[n]
 		if !ok {
 			return usagef("--reference %s has no tensor %q", o.ref, n)

@@ -242,20 +242,9 @@ func convertTo(t *tensor.Dense, name string, n interface {
 	if t.Dtype() == want {
 		return t, nil
 	}
-	isInt := func(dt tensor.Dtype) bool {
-		return dt == tensor.Int64 || dt == tensor.Int32 || dt == tensor.Int16 || dt == tensor.Int8 || dt == tensor.Uint8
-	}
 	switch {
-	case want == tensor.Int64 && isInt(t.Dtype()):
-		out := make([]int64, t.Shape().TotalSize())
-		for i := range out {
-			v, err := t.At(unravelIndex(i, t.Shape())...)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = toInt64(v)
-		}
-		return tensor.New(tensor.WithShape(t.Shape().Clone()...), tensor.WithBacking(out)), nil
+	case want == tensor.Int64 && isInteger(t.Dtype()):
+		return toInt64s(t)
 	case (want == tensor.Float64 || want == tensor.Float32) && (t.Dtype() == tensor.Float64 || t.Dtype() == tensor.Float32):
 		f64, err := safetensors.AsFloat64(t)
 		if err != nil {

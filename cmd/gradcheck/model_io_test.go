@@ -111,20 +111,6 @@ func TestModelFileErrors(t *testing.T) {
 		{"two models", []string{"model", "simplenet", "mlpbn", "--weights", w}, 2, []string{"exactly one model"}},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			code, out, errOut := runArgs(c.args...)
-			where := out
-			if c.code == 2 {
-				where = errOut
-			}
-			if code != c.code {
-				t.Fatalf("exit %d, want %d\n%s\n%s", code, c.code, out, errOut)
-			}
-			for _, w := range c.want {
-				if !strings.Contains(where, w) {
-					t.Errorf("%q not in\n%s", w, where)
-				}
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { expectRun(t, c.args, c.code, c.want...) })
 	}
 }

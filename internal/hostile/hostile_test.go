@@ -260,6 +260,16 @@ func TestHostileTrain(t *testing.T) {
 		_, err := train.Fit(context.Background(), m, cfg)
 		return err
 	}
+	// withTrainer returns the error of f on a Trainer of tinyModel on fd
+	// with optimizer o.
+	withTrainer := func(o optimizers.Optimizer, f func(tn *train.Trainer) error) error {
+		tn, err := train.NewTrainer(tinyModel(t), train.Config{Epochs: 1, Train: fd, Optimizer: o})
+		if err != nil {
+			return fmt.Errorf("setup: %w", err)
+		}
+		defer tn.Close()
+		return f(tn)
+	}
 	cases := []hostileCase{
 		{"NewTrainer nil model", func() error { return errOf(train.NewTrainer(nil, train.Config{})) }, []string{"model"}},
 		{"Fit nil model", func() error { return errOf(train.Fit(context.Background(), nil, train.Config{})) }, []string{"model"}},
@@ -292,30 +302,17 @@ func TestHostileTrain(t *testing.T) {
 		}, []string{"Patience", "-1"}},
 		{"lr set NaN after NewTrainer", func() error {
 			o := opt()
-			tn, err := train.NewTrainer(tinyModel(t), train.Config{Epochs: 1, Train: fd, Optimizer: o})
-			if err != nil {
-				return fmt.Errorf("setup: %w", err)
-			}
-			defer tn.Close()
-			o.SetLR(math.NaN())
-			return errOf(tn.Fit(context.Background()))
+			return withTrainer(o, func(tn *train.Trainer) error {
+				o.SetLR(math.NaN())
+				return errOf(tn.Fit(context.Background()))
+			})
 		}, []string{"learning rate", "NaN"}},
 		{"PlotHistory nil", func() error { return train.PlotHistory(nil, t.TempDir()+"/a.png") }, []string{"history"}},
 		{"Evaluate nil dataset", func() error {
-			tn, err := train.NewTrainer(tinyModel(t), train.Config{Epochs: 1, Train: fd, Optimizer: opt()})
-			if err != nil {
-				return fmt.Errorf("setup: %w", err)
-			}
-			defer tn.Close()
-			return errOf(tn.Evaluate(context.Background(), nil))
+			return withTrainer(opt(), func(tn *train.Trainer) error { return errOf(tn.Evaluate(context.Background(), nil)) })
 		}, []string{"dataset"}},
 		{"Predict nil", func() error {
-			tn, err := train.NewTrainer(tinyModel(t), train.Config{Epochs: 1, Train: fd, Optimizer: opt()})
-			if err != nil {
-				return fmt.Errorf("setup: %w", err)
-			}
-			defer tn.Close()
-			return errOf(tn.Predict(context.Background(), nil))
+			return withTrainer(opt(), func(tn *train.Trainer) error { return errOf(tn.Predict(context.Background(), nil)) })
 		}, []string{"nil"}},
 	}
 	runHostile(t, cases)

@@ -24,23 +24,29 @@ const (
 
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) != "" {
-		os.Exit(child())
+		os.Exit(asRank(child))
 	}
 	if os.Getenv(benchEnv) != "" {
-		os.Exit(benchAllreduce())
+		os.Exit(asRank(benchAllreduce))
 	}
 	os.Exit(m.Run())
 }
 
-// benchAllreduce times float64 allreduces of 1e3 to 1e7 elements (the
-// median of repeated calls); rank 0 prints one line per size.
-func benchAllreduce() int {
+// asRank runs f as this process's MPI rank, between Init and Finalize,
+// and returns its exit status.
+func asRank(f func(w *mpi.World) int) int {
 	w, err := mpi.Init()
 	if err != nil {
 		fmt.Println(err)
 		return 1
 	}
 	defer w.Finalize()
+	return f(w)
+}
+
+// benchAllreduce times float64 allreduces of 1e3 to 1e7 elements (the
+// median of repeated calls); rank 0 prints one line per size.
+func benchAllreduce(w *mpi.World) int {
 	if w.Rank() == 0 {
 		fmt.Printf("allreduce over %d ranks (float64, MPI_SUM, in place)\n%12s %12s %12s\n", w.Size(), "elements", "bytes", "time")
 	}
@@ -91,13 +97,7 @@ func TestCollectives(t *testing.T) {
 }
 
 // child is one rank of TestCollectives; it returns its exit status.
-func child() int {
-	w, err := mpi.Init()
-	if err != nil {
-		fmt.Println(err)
-		return 1
-	}
-	defer w.Finalize()
+func child(w *mpi.World) int {
 	if err := checkCollectives(w); err != nil {
 		fmt.Printf("rank %d of %d: %v\n", w.Rank(), w.Size(), err)
 		w.Abort(1)

@@ -18,6 +18,8 @@
 package main
 
 import (
+	"fmt"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -46,11 +48,52 @@ const (
 	kNegStep
 )
 
-// args loads a kernel's arguments: the pointers to p, grad, m and v, the
-// count n and the pointer to the constants.
-func args() (pp, pg, pm, pv, n, pk Register) {
+// lanes is one element type's vector registers and instructions: reg
+// makes a register of four lanes, broadcast fills one from memory.
+type lanes struct {
+	bits                     int
+	reg                      func() VecVirtual
+	broadcast                func(...Op)
+	mov, mul, div, add, sqrt func(...Op)
+}
+
+var (
+	float32s = lanes{32, XMM, VBROADCASTSS, VMOVUPS, VMULPS, VDIVPS, VADDPS, VSQRTPS}
+	float64s = lanes{64, YMM, VBROADCASTSD, VMOVUPD, VMULPD, VDIVPD, VADDPD, VSQRTPD}
+)
+
+// kernel starts the kernel adam<bits>AVX2 on l's lanes: its declaration
+// and documentation, then the loads of its arguments, the pointers to p,
+// grad, m and v and the count n. bcast loads constant i of k into a new
+// register.
+func kernel(l lanes) (pp, pg, pm, pv, n Register, bcast func(i int) VecVirtual) {
+	name := fmt.Sprintf("adam%dAVX2", l.bits)
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(p, grad, m, v *float%d, n int, k *[8]float%d)", l.bits, l.bits))
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s is adamPlain[float%d] over n elements, n a multiple of 4, with the step's", name, l.bits),
+		"constants k (see package asmgen). It requires AVX2 and FMA.")
 	pp, pg, pm, pv = Load(Param("p"), GP64()), Load(Param("grad"), GP64()), Load(Param("m"), GP64()), Load(Param("v"), GP64())
-	return pp, pg, pm, pv, Load(Param("n"), GP64()), Load(Param("k"), GP64())
+	n, pk := Load(Param("n"), GP64()), Load(Param("k"), GP64())
+	bcast = func(i int) VecVirtual {
+		x := l.reg()
+		l.broadcast(Mem{Base: pk, Disp: l.bits / 8 * i}, x)
+		return x
+	}
+	return pp, pg, pm, pv, n, bcast
+}
+
+// update emits the last part of a pass, in l's precision:
+// p' = p + neg·m' / (sqrt(v')/bc + eps), stored at pp.
+func (l lanes) update(pp Register, mi, vi, bc, eps, neg VecVirtual) {
+	s := l.reg()
+	l.sqrt(vi, s)
+	l.div(bc, s, s)
+	l.add(eps, s, s)
+	q := l.reg()
+	l.mul(neg, mi, q)
+	l.div(s, q, q)
+	l.add(Mem{Base: pp}, q, q)
+	l.mov(q, Mem{Base: pp})
 }
 
 // loop emits the kernel's loop over n elements, four a pass: body, then
@@ -73,16 +116,7 @@ func loop(name string, n Register, ptrs []Register, bytes int, body func()) {
 // adam32 emits adam32AVX2: four float32 lanes a pass (an XMM register; the
 // float64 FMAs widen them to a YMM register).
 func adam32() {
-	TEXT("adam32AVX2", NOSPLIT, "func(p, grad, m, v *float32, n int, k *[8]float32)")
-	Pragma("noescape")
-	Doc("adam32AVX2 is adamPlain[float32] over n elements, n a multiple of 4, with the step's",
-		"constants k (see package asmgen). It requires AVX2 and FMA.")
-	pp, pg, pm, pv, n, pk := args()
-	bcast := func(i int) VecVirtual {
-		x := XMM()
-		VBROADCASTSS(Mem{Base: pk, Disp: 4 * i}, x)
-		return x
-	}
+	pp, pg, pm, pv, n, bcast := kernel(float32s)
 	b1, b2, c2, bc, eps, neg := bcast(kB1), bcast(kB2), bcast(kC2), bcast(kBC2Sqrt), bcast(kEps), bcast(kNegStep)
 	c1 := YMM() // c1 widened to float64
 	VCVTPS2PD(bcast(kC1), c1)
@@ -107,30 +141,13 @@ func adam32() {
 		vi := XMM()
 		VCVTPD2PSY(u64, vi)
 		VMOVUPS(vi, Mem{Base: pv})
-		s := XMM()
-		VSQRTPS(vi, s)
-		VDIVPS(bc, s, s)
-		VADDPS(eps, s, s)
-		q := XMM()
-		VMULPS(neg, mi, q)
-		VDIVPS(s, q, q)
-		VADDPS(Mem{Base: pp}, q, q)
-		VMOVUPS(q, Mem{Base: pp})
+		float32s.update(pp, mi, vi, bc, eps, neg)
 	})
 }
 
 // adam64 emits adam64AVX2: four float64 lanes a pass.
 func adam64() {
-	TEXT("adam64AVX2", NOSPLIT, "func(p, grad, m, v *float64, n int, k *[8]float64)")
-	Pragma("noescape")
-	Doc("adam64AVX2 is adamPlain[float64] over n elements, n a multiple of 4, with the step's",
-		"constants k (see package asmgen). It requires AVX2 and FMA.")
-	pp, pg, pm, pv, n, pk := args()
-	bcast := func(i int) VecVirtual {
-		y := YMM()
-		VBROADCASTSD(Mem{Base: pk, Disp: 8 * i}, y)
-		return y
-	}
+	pp, pg, pm, pv, n, bcast := kernel(float64s)
 	b1, c1, b2, c2, bc, eps, neg := bcast(kB1), bcast(kC1), bcast(kB2), bcast(kC2), bcast(kBC2Sqrt), bcast(kEps), bcast(kNegStep)
 	loop("adam64", n, []Register{pp, pg, pm, pv}, 32, func() {
 		d := YMM()
@@ -145,14 +162,6 @@ func adam64() {
 		VMULPD(Mem{Base: pv}, b2, vi) // v·b2
 		VFMADD231PD(cd, d, vi)        // v' = (c2·g)·g + v·b2
 		VMOVUPD(vi, Mem{Base: pv})
-		s := YMM()
-		VSQRTPD(vi, s)
-		VDIVPD(bc, s, s)
-		VADDPD(eps, s, s)
-		q := YMM()
-		VMULPD(neg, mi, q)
-		VDIVPD(s, q, q)
-		VADDPD(Mem{Base: pp}, q, q)
-		VMOVUPD(q, Mem{Base: pp})
+		float64s.update(pp, mi, vi, bc, eps, neg)
 	})
 }
