@@ -1,5 +1,5 @@
 """Writes golden_ops.json: PyTorch 1.13 values and gradients for
-the ops in ops/arith.go (arithmetic, Clamp, Maximum, Minimum, Where), reduce.go (ArgMax) and classes.go (cross-entropy), read by
+the ops in ops/arith.go (arithmetic, Clamp, Maximum, Minimum, Where), reduce.go (ArgMax) and loss.go (cross-entropy), read by
 TestGoldenAgainstPyTorch. Run once with Debian's torch:
 
     /usr/bin/python3 ops/testdata/gen_golden.py
