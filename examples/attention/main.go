@@ -41,21 +41,25 @@ type settings struct {
 	out    string // output folder; "" means out/attention
 }
 
-func main() {
-	var s settings
-	flag.IntVar(&s.length, "length", 10, "sequence length (even: an odd length's middle digit stays put)")
-	flag.IntVar(&s.steps, "steps", 400, "training steps (one fresh batch each)")
-	flag.IntVar(&s.batch, "batch", 64, "sequences per batch")
-	flag.Float64Var(&s.lr, "lr", 3e-3, "Adam learning rate")
-	notebook.SeedFlag(&s.seed, "the weights and the sequences")
-	notebook.OutFlag(&s.out, "attention")
-	notebook.Main("attention", &s, quickSettings, runExample)
-}
+func main() { example.Main() }
 
-// quickSettings shrinks a run for tests and a first look.
-func quickSettings(s settings) settings {
-	s.length, s.steps = 6, 150
-	return s
+// example is the program: its flags, its quick run and its run.
+var example = notebook.Example[settings, *result]{
+	Name: "attention",
+	Flags: func(fs *flag.FlagSet, s *settings) {
+		fs.IntVar(&s.length, "length", 10, "sequence length (even: an odd length's middle digit stays put)")
+		fs.IntVar(&s.steps, "steps", 400, "training steps (one fresh batch each)")
+		fs.IntVar(&s.batch, "batch", 64, "sequences per batch")
+		fs.Float64Var(&s.lr, "lr", 3e-3, "Adam learning rate")
+		notebook.SeedFlag(fs, &s.seed, "the weights and the sequences")
+		notebook.OutFlag(fs, &s.out, "attention")
+	},
+	// A quick run: sequences of 6, 150 steps.
+	Quick: func(s settings) settings {
+		s.length, s.steps = 6, 150
+		return s
+	},
+	Run: runExample,
 }
 
 // result is what a run establishes, for the test.
@@ -136,9 +140,7 @@ func runExample(s settings, out io.Writer) (*result, error) {
 	}
 	res.files = append(res.files, curve, heat)
 	fmt.Fprintln(out)
-	for _, f := range res.files {
-		fmt.Fprintf(out, "  wrote %s\n", f)
-	}
+	notebook.Wrote(out, res.files...)
 	return res, nil
 }
 

@@ -33,9 +33,7 @@ func (n *net) save(out io.Writer, res *result, s settings) error {
 		return err
 	}
 	res.files = []string{text, dot, png}
-	for _, f := range res.files {
-		fmt.Fprintf(out, "  wrote %s\n", f)
-	}
+	notebook.Wrote(out, res.files...)
 	return nil
 }
 

@@ -210,9 +210,7 @@ func (nb *notebookRun) plot() error {
 		}
 		nb.res.files = append(nb.res.files, path)
 	}
-	for _, f := range nb.res.files {
-		fmt.Fprintf(nb.out, "  wrote %s\n", f)
-	}
+	notebook.Wrote(nb.out, nb.res.files...)
 	return nil
 }
 

@@ -34,21 +34,25 @@ type settings struct {
 	out     string // output folder; "" means out/cnn
 }
 
-func main() {
-	var s settings
-	flag.StringVar(&s.data, "data", "", "scikit-learn's digits.csv.gz (default: synthetic shapes)")
-	flag.IntVar(&s.samples, "samples", 2000, "synthetic images")
-	flag.IntVar(&s.epochs, "epochs", 10, "training epochs")
-	flag.Float64Var(&s.lr, "lr", 2e-3, "Adam learning rate")
-	notebook.SeedFlag(&s.seed, "the images, the split, the weights and the batch order")
-	notebook.OutFlag(&s.out, "cnn")
-	notebook.Main("cnn", &s, quickSettings, run)
-}
+func main() { example.Main() }
 
-// quickSettings shrinks a run for tests and a first look.
-func quickSettings(s settings) settings {
-	s.samples, s.epochs = 960, 8
-	return s
+// example is the program: its flags, its quick run and its run.
+var example = notebook.Example[settings, *result]{
+	Name: "cnn",
+	Flags: func(fs *flag.FlagSet, s *settings) {
+		fs.StringVar(&s.data, "data", "", "scikit-learn's digits.csv.gz (default: synthetic shapes)")
+		fs.IntVar(&s.samples, "samples", 2000, "synthetic images")
+		fs.IntVar(&s.epochs, "epochs", 10, "training epochs")
+		fs.Float64Var(&s.lr, "lr", 2e-3, "Adam learning rate")
+		notebook.SeedFlag(fs, &s.seed, "the images, the split, the weights and the batch order")
+		notebook.OutFlag(fs, &s.out, "cnn")
+	},
+	// A quick run: 960 images, 8 epochs.
+	Quick: func(s settings) settings {
+		s.samples, s.epochs = 960, 8
+		return s
+	},
+	Run: run,
 }
 
 // result is what a run establishes, for the test.

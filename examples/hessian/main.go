@@ -39,15 +39,22 @@ type result struct {
 	hvps               int // Hessian-vector products Newton-CG used
 }
 
-func main() {
-	s := settings{samples: 400, features: 8, steps: 8, lambda: 0.05, lr: 2, seed: 1}
-	quick := flag.Bool("quick", false, "a small, fast run (100 samples, 6 steps)")
-	notebook.SeedFlag(&s.seed, "the data")
-	flag.Parse()
-	if *quick {
+func main() { example.Main() }
+
+// example is the program: its settings, its flags, its quick run and its
+// run.
+var example = notebook.Example[settings, *result]{
+	Name:     "hessian",
+	Defaults: settings{samples: 400, features: 8, steps: 8, lambda: 0.05, lr: 2},
+	Flags: func(fs *flag.FlagSet, s *settings) {
+		notebook.SeedFlag(fs, &s.seed, "the data")
+	},
+	Quick: func(s settings) settings {
 		s.samples, s.steps = 100, 6
-	}
-	notebook.Run("hessian", s, run)
+		return s
+	},
+	QuickUsage: "a small, fast run (100 samples, 6 steps)",
+	Run:        run,
 }
 
 // run fits the model with both methods and prints their progress.

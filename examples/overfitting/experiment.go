@@ -97,9 +97,7 @@ func experiment(s settings, out io.Writer) (*result, error) {
 		return nil, err
 	}
 	res.files = []string{curves, fits}
-	for _, f := range res.files {
-		fmt.Fprintf(out, "  wrote %s\n", f)
-	}
+	notebook.Wrote(out, res.files...)
 	return res, nil
 }
 

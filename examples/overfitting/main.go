@@ -30,20 +30,24 @@ type settings struct {
 	out    string  // output folder; "" means out/overfitting
 }
 
-func main() {
-	var s settings
-	flag.IntVar(&s.epochs, "epochs", 800, "epochs of every run")
-	flag.IntVar(&s.train, "train", 16, "training samples (a multiple of 8)")
-	flag.Float64Var(&s.noise, "noise", 0.3, "standard deviation of the noise on the targets")
-	notebook.SeedFlag(&s.seed, "the data, the weights, the dropout masks and the batch order")
-	notebook.OutFlag(&s.out, "overfitting")
-	notebook.Main("overfitting", &s, quickSettings, run)
-}
+func main() { example.Main() }
 
-// quickSettings shrinks a run for tests and a first look.
-func quickSettings(s settings) settings {
-	s.epochs = 200
-	return s
+// example is the program: its flags, its quick run and its run.
+var example = notebook.Example[settings, *result]{
+	Name: "overfitting",
+	Flags: func(fs *flag.FlagSet, s *settings) {
+		fs.IntVar(&s.epochs, "epochs", 800, "epochs of every run")
+		fs.IntVar(&s.train, "train", 16, "training samples (a multiple of 8)")
+		fs.Float64Var(&s.noise, "noise", 0.3, "standard deviation of the noise on the targets")
+		notebook.SeedFlag(fs, &s.seed, "the data, the weights, the dropout masks and the batch order")
+		notebook.OutFlag(fs, &s.out, "overfitting")
+	},
+	// A quick run: 200 epochs.
+	Quick: func(s settings) settings {
+		s.epochs = 200
+		return s
+	},
+	Run: run,
 }
 
 // result is what a run establishes, for the test.

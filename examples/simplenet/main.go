@@ -29,19 +29,24 @@ type settings struct {
 	seed                   uint64
 }
 
-func main() {
-	var s settings
-	flag.IntVar(&s.epochs, "epochs", 100, "training epochs (passes over the data)")
-	flag.IntVar(&s.samples, "samples", 1024, "number of synthetic samples")
-	flag.IntVar(&s.batch, "batch", 32, "mini-batch size")
-	flag.Float64Var(&s.lr, "lr", 0.01, "SGD learning rate")
-	notebook.SeedFlag(&s.seed, "the data and the initial weights")
-	quick := flag.Bool("quick", false, "a small, fast run (10 epochs, 256 samples)")
-	flag.Parse()
-	if *quick {
+func main() { example.Main() }
+
+// example is the program: its flags, its quick run and its run.
+var example = notebook.Example[settings, []float64]{
+	Name: "simplenet",
+	Flags: func(fs *flag.FlagSet, s *settings) {
+		fs.IntVar(&s.epochs, "epochs", 100, "training epochs (passes over the data)")
+		fs.IntVar(&s.samples, "samples", 1024, "number of synthetic samples")
+		fs.IntVar(&s.batch, "batch", 32, "mini-batch size")
+		fs.Float64Var(&s.lr, "lr", 0.01, "SGD learning rate")
+		notebook.SeedFlag(fs, &s.seed, "the data and the initial weights")
+	},
+	Quick: func(s settings) settings {
 		s.epochs, s.samples = 10, 256
-	}
-	notebook.Run("simplenet", s, run)
+		return s
+	},
+	QuickUsage: "a small, fast run (10 epochs, 256 samples)",
+	Run:        run,
 }
 
 // run trains SimpleNet and returns the mean training loss of every epoch.
