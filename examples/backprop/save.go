@@ -81,12 +81,9 @@ func (n *net) plotStep(path string, s settings, lossAfter float64) error {
 	if err != nil {
 		return err
 	}
-	taken, err := plotter.NewScatter(plotter.XYs{{X: s.lr, Y: lossAfter}})
-	if err != nil {
+	taken := notebook.Marks{Label: fmt.Sprintf("the step taken (η = %g)", s.lr), XY: plotter.XYs{{X: s.lr, Y: lossAfter}}, Color: notebook.Color(3), Radius: vg.Points(5)}
+	if err := notebook.AddMarks(p, taken); err != nil {
 		return err
 	}
-	taken.Color, taken.Radius = notebook.Color(3), vg.Points(5)
-	p.Add(taken)
-	p.Legend.Add(fmt.Sprintf("the step taken (η = %g)", s.lr), taken)
 	return notebook.Save(path, 7*vg.Inch, 4.5*vg.Inch, p)
 }

@@ -169,14 +169,11 @@ func plotPaths(path string, f testFunction, paths []plotter.XYs) error {
 			return err
 		}
 	}
-	marks, err := plotter.NewScatter(plotter.XYs{{X: f.start[0], Y: f.start[1]}, {X: f.min[0], Y: f.min[1]}})
-	if err != nil {
+	marks := notebook.Marks{Label: "start and minimum", XY: plotter.XYs{{X: f.start[0], Y: f.start[1]}, {X: f.min[0], Y: f.min[1]}},
+		Shape: draw.CrossGlyph{}, Radius: vg.Points(5)}
+	if err := notebook.AddMarks(p, marks); err != nil {
 		return err
 	}
-	marks.Shape = draw.CrossGlyph{}
-	marks.Radius = vg.Points(5)
-	p.Add(marks)
-	p.Legend.Add("start and minimum", marks)
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = f.xr[0], f.xr[1], f.yr[0], f.yr[1]
 	return notebook.SaveLegendRight(path, 8.5*vg.Inch, 6*vg.Inch, p)
 }

@@ -32,16 +32,8 @@ type Series struct {
 }
 
 // NewPlot returns a plot with a title, axis labels, a grid and its legend
-// at the top right.
-func NewPlot(title, x, y string) *plot.Plot {
-	p := plot.New()
-	p.Title.Text = title
-	p.X.Label.Text = x
-	p.Y.Label.Text = y
-	p.Legend.Top = true
-	p.Add(plotter.NewGrid())
-	return p
-}
+// at the top right: train.NewPlot, the style of train's own plots.
+func NewPlot(title, x, y string) *plot.Plot { return train.NewPlot(title, x, y) }
 
 // LogY puts p's y axis on a log scale with LogTicks.
 func LogY(p *plot.Plot) {
@@ -97,29 +89,54 @@ func Add(p *plot.Plot, series ...Series) error {
 		if len(xys) == 0 {
 			continue
 		}
-		l, err := plotter.NewLine(xys)
+		l, sc, err := plotter.NewLinePoints(xys)
 		if err != nil {
 			return fmt.Errorf("plot %q, series %q: %w", p.Title.Text, s.Label, err)
 		}
-		l.Color = Color(s.Color)
-		l.Width = vg.Points(1.5)
+		l.Color, sc.Color = Color(s.Color), Color(s.Color)
+		l.Width, sc.Radius = vg.Points(1.5), vg.Points(2)
 		if s.Dashed {
 			l.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
 		}
-		p.Add(l)
 		if !s.Points {
+			p.Add(l)
 			p.Legend.Add(s.Label, l)
 			continue
 		}
-		sc, err := plotter.NewScatter(xys)
-		if err != nil {
-			return fmt.Errorf("plot %q, series %q: %w", p.Title.Text, s.Label, err)
-		}
-		sc.Color = Color(s.Color)
-		sc.Radius = vg.Points(2)
-		p.Add(sc)
+		p.Add(l, sc)
 		p.Legend.Add(s.Label, l, sc)
 	}
+	return nil
+}
+
+// Marks is a set of points drawn as glyphs, without a line: a legend
+// label, the points, and their colour, glyph and radius (each left at
+// gonum's default, a black circle of radius 2.5 points, when zero).
+type Marks struct {
+	Label  string
+	XY     plotter.XYs
+	Color  color.Color
+	Shape  draw.GlyphDrawer
+	Radius vg.Length
+}
+
+// AddMarks draws the marks on p and adds their legend entry.
+func AddMarks(p *plot.Plot, m Marks) error {
+	sc, err := plotter.NewScatter(m.XY)
+	if err != nil {
+		return fmt.Errorf("plot %q, marks %q: %w", p.Title.Text, m.Label, err)
+	}
+	if m.Color != nil {
+		sc.Color = m.Color
+	}
+	if m.Shape != nil {
+		sc.Shape = m.Shape
+	}
+	if m.Radius != 0 {
+		sc.Radius = m.Radius
+	}
+	p.Add(sc)
+	p.Legend.Add(m.Label, sc)
 	return nil
 }
 
