@@ -12,7 +12,6 @@ import (
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/data"
 	"github.com/symgrad/symgrad/examples/internal/notebook"
-	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/optimizers"
 	"github.com/symgrad/symgrad/train"
 )
@@ -113,7 +112,8 @@ func gridX() *tensor.Dense {
 // trainVariant trains one variant and measures it: the training and
 // validation losses in evaluation mode, and its predictions on grid.
 func trainVariant(v variant, s settings, tr, val *data.Dataset, grid *tensor.Dense) (outcome, error) {
-	m, err := buildNet(batch, s.seed, v.drop)
+	net := network(s.seed, v.drop)
+	m, err := net.Build(batch)
 	if err != nil {
 		return outcome{}, err
 	}
@@ -122,7 +122,7 @@ func trainVariant(v variant, s settings, tr, val *data.Dataset, grid *tensor.Den
 		return outcome{}, err
 	}
 	cfg := train.Config{Epochs: s.epochs, Train: tr, DropLast: true, Validation: val, Optimizer: opt, Seed: s.seed,
-		Rebuild: func(b int) (*models.Model, error) { return buildNet(b, s.seed, v.drop) }}
+		Rebuild: net.Build}
 	if v.l2 > 0 {
 		cfg.CompileOptions = []compiler.Option{compiler.WithL2(v.l2)}
 	}
