@@ -47,7 +47,7 @@ func newTwoColors(n int) twoColors {
 // decision boundary as a line, and the test points by class, circling
 // those the network gets wrong.
 func (nb *notebookRun) plotBoundary(path string) error {
-	raw, err := nb.rawTest()
+	raw, err := nb.scaler.InverseTransform(nb.sp.Test.X) // the test points in the original units
 	if err != nil {
 		return err
 	}

@@ -6,8 +6,6 @@ import (
 	"io"
 	"path/filepath"
 
-	"gorgonia.org/tensor"
-
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/data"
 	"github.com/symgrad/symgrad/examples/internal/notebook"
@@ -212,9 +210,4 @@ func (nb *notebookRun) plot() error {
 	}
 	notebook.Wrote(nb.out, nb.res.files...)
 	return nil
-}
-
-// rawTest returns the test inputs in the original (unstandardized) units.
-func (nb *notebookRun) rawTest() (*tensor.Dense, error) {
-	return nb.scaler.InverseTransform(nb.sp.Test.X)
 }
