@@ -54,12 +54,8 @@ var example = notebook.Example[settings, *result]{
 		notebook.SeedFlag(fs, &s.seed, "the weights and the sequences")
 		notebook.OutFlag(fs, &s.out, "attention")
 	},
-	// A quick run: sequences of 6, 150 steps.
-	Quick: func(s settings) settings {
-		s.length, s.steps = 6, 150
-		return s
-	},
-	Run: runExample,
+	Quick: func(s *settings) { s.length, s.steps = 6, 150 },
+	Run:   runExample,
 }
 
 // result is what a run establishes, for the test.

@@ -43,10 +43,7 @@ var example = notebook.Example[settings, *result]{
 		notebook.SeedFlag(fs, &s.seed, "the data and the initial weights")
 		notebook.OutFlag(fs, &s.out, "backprop")
 	},
-	Quick: func(s settings) settings {
-		s.quick = true
-		return s
-	},
+	Quick:      func(s *settings) { s.quick = true },
 	QuickUsage: "a smaller run (coarser plot)",
 	Run:        run,
 }

@@ -129,11 +129,10 @@ func fileDefaults(s settings, set map[string]bool) settings {
 // quickSettings shrinks a two-moons run for tests and a first look; a run
 // on a file (569 samples for breast cancer) takes a second already and is
 // left as it is.
-func quickSettings(s settings) settings {
+func quickSettings(s *settings) {
 	if s.data == "" {
 		s.samples, s.epochs = 400, 60
 	}
-	return s
 }
 
 // parseWidths parses "32,32,16".

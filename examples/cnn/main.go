@@ -55,12 +55,8 @@ var example = notebook.Example[settings, *result]{
 		notebook.SeedFlag(fs, &s.seed, "the images, the split, the weights and the batch order")
 		notebook.OutFlag(fs, &s.out, "cnn")
 	},
-	// A quick run: 960 images, 8 epochs.
-	Quick: func(s settings) settings {
-		s.samples, s.epochs = 960, 8
-		return s
-	},
-	Run: run,
+	Quick: func(s *settings) { s.samples, s.epochs = 960, 8 },
+	Run:   run,
 }
 
 // result is what a run establishes, for the test.

@@ -49,10 +49,7 @@ var example = notebook.Example[settings, *result]{
 	Flags: func(fs *flag.FlagSet, s *settings) {
 		notebook.SeedFlag(fs, &s.seed, "the data")
 	},
-	Quick: func(s settings) settings {
-		s.samples, s.steps = 100, 6
-		return s
-	},
+	Quick:      func(s *settings) { s.samples, s.steps = 100, 6 },
 	QuickUsage: "a small, fast run (100 samples, 6 steps)",
 	Run:        run,
 }

@@ -50,12 +50,8 @@ var example = notebook.Example[settings, *result]{
 		notebook.SeedFlag(fs, &s.seed, "the sequences, the split, the weights and the batch order")
 		notebook.OutFlag(fs, &s.out, "lstm")
 	},
-	// A quick run: 1024 sequences per task, 5 epochs.
-	Quick: func(s settings) settings {
-		s.samples, s.epochs = 1024, 5
-		return s
-	},
-	Run: run,
+	Quick: func(s *settings) { s.samples, s.epochs = 1024, 5 },
+	Run:   run,
 }
 
 // result is what a run establishes, for the test.

@@ -44,12 +44,8 @@ var example = notebook.Example[settings, *result]{
 		notebook.SeedFlag(fs, &s.seed, "the data, the weights and the batch order")
 		notebook.OutFlag(fs, &s.out, "optimizers")
 	},
-	// A quick run: 12 epochs on 512 samples, 600 steps on each function.
-	Quick: func(s settings) settings {
-		s.epochs, s.samples, s.steps = 12, 512, 600
-		return s
-	},
-	Run: run,
+	Quick: func(s *settings) { s.epochs, s.samples, s.steps = 12, 512, 600 },
+	Run:   run,
 }
 
 // rule is an update rule with the hyperparameters used on each problem.

@@ -51,12 +51,8 @@ var example = notebook.Example[settings, *result]{
 		notebook.SeedFlag(fs, &s.seed, "the data, the weights, the dropout masks and the batch order")
 		notebook.OutFlag(fs, &s.out, "overfitting")
 	},
-	// A quick run: 200 epochs.
-	Quick: func(s settings) settings {
-		s.epochs = 200
-		return s
-	},
-	Run: run,
+	Quick: func(s *settings) { s.epochs = 200 },
+	Run:   run,
 }
 
 // result is what a run establishes, for the test.

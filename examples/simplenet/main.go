@@ -41,10 +41,7 @@ var example = notebook.Example[settings, []float64]{
 		fs.Float64Var(&s.lr, "lr", 0.01, "SGD learning rate")
 		notebook.SeedFlag(fs, &s.seed, "the data and the initial weights")
 	},
-	Quick: func(s settings) settings {
-		s.epochs, s.samples = 10, 256
-		return s
-	},
+	Quick:      func(s *settings) { s.epochs, s.samples = 10, 256 },
 	QuickUsage: "a small, fast run (10 epochs, 256 samples)",
 	Run:        run,
 }

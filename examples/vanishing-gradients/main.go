@@ -47,12 +47,8 @@ var example = notebook.Example[settings, *result]{
 		notebook.SeedFlag(fs, &s.seed, "the data, the weights and the batch order")
 		notebook.OutFlag(fs, &s.out, "vanishing-gradients")
 	},
-	// A quick run: 4 epochs on 512 samples, 60 exploding-gradient steps.
-	Quick: func(s settings) settings {
-		s.epochs, s.steps, s.samples = 4, 60, 512
-		return s
-	},
-	Run: run,
+	Quick: func(s *settings) { s.epochs, s.steps, s.samples = 4, 60, 512 },
+	Run:   run,
 }
 
 // result is what a run establishes, for the test.

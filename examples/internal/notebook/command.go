@@ -28,7 +28,7 @@ type Example[S, R any] struct {
 	// Quick, when not nil, adds -quick: a small, fast run for tests and a
 	// first look, made from the parsed settings. QuickUsage is the flag's
 	// usage text, "" for "a small, fast run".
-	Quick      func(S) S
+	Quick      func(s *S)
 	QuickUsage string
 	// Run works the example, printing its narrative to out.
 	Run func(s S, out io.Writer) (R, error)
@@ -57,7 +57,7 @@ func (e Example[S, R]) Parse(fs *flag.FlagSet, args []string) (S, error) {
 		}
 	}
 	if *quick {
-		s = e.Quick(s)
+		e.Quick(&s)
 	}
 	return s, nil
 }
