@@ -1,9 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"math/rand/v2"
 
-	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -126,7 +126,10 @@ func newNet(batch, l int, seed uint64, attention bool) (*net, error) {
 	if err == nil {
 		n.loss, err = ops.CrossEntropy(n.logits, n.y)
 	}
-	return n, errors.Wrap(err, "building the network")
+	if err != nil {
+		return nil, fmt.Errorf("building the network: %w", err)
+	}
+	return n, nil
 }
 
 // positionWise is the control's Linear(32, 64), GELU, Linear(64, 32).
