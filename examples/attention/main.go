@@ -147,7 +147,7 @@ func trainNet(p *compiler.Program, s settings, rng *rand.Rand, res *result, out 
 	if err != nil {
 		return err
 	}
-	params := notebook.OptimizerParams(p)
+	params := optimizers.ParamsOf(p)
 	fmt.Fprintf(out, "  Adam lr %g, %d steps of %d fresh sequences (the network never sees a sequence twice)\n", s.lr, s.steps, s.batch)
 	every := max(1, s.steps/10)
 	for step := range s.steps {

@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/compiler"
+	"github.com/symgrad/symgrad/examples/internal/notebook"
 	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/ops"
 )
@@ -155,10 +156,7 @@ func (n *net) compile() (*compiler.Program, error) {
 // run binds a batch and runs p in training (one gradient) or inference.
 func run(p *compiler.Program, seqs [][]int, training bool) error {
 	x, y := encode(seqs)
-	if err := p.Bind("x", x); err != nil {
-		return err
-	}
-	if err := p.Bind("y", y); err != nil {
+	if err := notebook.BindBatch(p, x, y); err != nil {
 		return err
 	}
 	if training {

@@ -117,7 +117,7 @@ func (n *net) sgdStep(out io.Writer, res *result, s settings) error {
 	if err != nil {
 		return err
 	}
-	params := notebook.OptimizerParams(n.prog)
+	params := optimizers.ParamsOf(n.prog)
 	// To first order the loss falls by lr·‖∇L‖², the squared norm of the
 	// gradient over every parameter.
 	g2 := math.Pow(optimizers.GradNorm(params, 2), 2)

@@ -79,7 +79,7 @@ func run(s settings, out io.Writer) (*result, error) {
 		return nil, err
 	}
 	defer prog.Close()
-	if err := bindData(prog.Bind, x, y); err != nil {
+	if err := notebook.BindBatch(prog, x, y); err != nil {
 		return nil, err
 	}
 	res := &result{}
@@ -104,7 +104,7 @@ func run(s settings, out io.Writer) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := bindData(h.Bind, x, y); err != nil {
+	if err := notebook.BindBatch(h, x, y); err != nil {
 		return nil, err
 	}
 	fmt.Fprintln(out, "Newton-CG")
@@ -162,13 +162,6 @@ func build(x, y *tensor.Dense, d int, lambda float64) (*objective, error) {
 	}
 	loss, err := G.Add(data, pen)
 	return &objective{loss: loss, w: w}, err
-}
-
-func bindData(bind func(string, tensor.Tensor) error, x, y *tensor.Dense) error {
-	if err := bind("x", x); err != nil {
-		return err
-	}
-	return bind("y", y)
 }
 
 // newtonStep solves H p = -g by conjugate gradients (at most d

@@ -16,6 +16,7 @@ import (
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/compiler/expr"
 	"github.com/symgrad/symgrad/examples/internal/notebook"
+	"github.com/symgrad/symgrad/optimizers"
 )
 
 // testFunction is a 2-D function f(x, y) to minimise, written in the
@@ -106,7 +107,7 @@ func raceOn(f testFunction, steps int, out io.Writer) (map[string]float64, []plo
 // and the final value of f. A non-finite value ends the path early (the
 // compiler's NaN guard reports it as an error, which here means "diverged").
 func descend(prog *compiler.Program, r rule, f testFunction, steps int) (plotter.XYs, float64, error) {
-	params := notebook.OptimizerParams(prog)
+	params := optimizers.ParamsOf(prog)
 	for i, p := range params {
 		p.Value.Data().([]float64)[0] = f.start[i]
 	}

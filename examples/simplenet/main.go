@@ -80,7 +80,7 @@ func run(s settings, out io.Writer) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	params := optimizerParams(prog)
+	params := optimizers.ParamsOf(prog) // the parameters with their gradients: the program's own tensors, paired once
 	xb := tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(s.batch, 100))
 	yb := tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(s.batch, 1))
 	rng := rand.New(rand.NewPCG(s.seed, 0x5eed))
@@ -105,10 +105,7 @@ func run(s settings, out io.Writer) ([]float64, error) {
 
 // step is one training step: bind the batch, forward + backward, update.
 func step(p *compiler.Program, opt optimizers.Optimizer, params []optimizers.Param, x, y *tensor.Dense) error {
-	if err := p.Bind("x", x); err != nil {
-		return err
-	}
-	if err := p.Bind("y", y); err != nil {
+	if err := notebook.BindBatch(p, x, y); err != nil {
 		return err
 	}
 	if err := p.RunTrain(); err != nil {
@@ -124,12 +121,6 @@ func gather(dst, src *tensor.Dense, idx []int) {
 	for i, r := range idx {
 		copy(d[i*cols:(i+1)*cols], s[r*cols:(r+1)*cols])
 	}
-}
-
-// optimizerParams pairs each parameter's value with its gradient tensor.
-// The tensors are the program's own and stay put, so this is built once.
-func optimizerParams(p *compiler.Program) []optimizers.Param {
-	return optimizers.ParamsOf(p)
 }
 
 // syntheticRegression draws n samples of 100 standard normal features and
