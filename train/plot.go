@@ -19,7 +19,7 @@ import (
 
 // palette holds matplotlib's ten default colours (C0, C1, ...): train
 // curves blue, validation orange, then per-parameter curves in order. The
-// examples' plots use it too (Color).
+// examples' plots use it too (Color), on NewPlot's plots.
 var palette = [...]color.RGBA{
 	{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {214, 39, 40, 255},
 	{148, 103, 189, 255}, {140, 86, 75, 255}, {227, 119, 194, 255}, {127, 127, 127, 255},
@@ -81,9 +81,10 @@ func risesToEnd(v []float64) bool {
 	return last > (lo+hi)/2
 }
 
-// newPlot returns a plot with a title, axis labels, a grid and its legend
-// at the top right.
-func newPlot(title, x, y string) *plot.Plot {
+// NewPlot returns a plot in the style of PlotHistory's panels: a title,
+// axis labels, a grid and the legend at the top right. The examples draw
+// their own plots on it, so that every plot of the project looks alike.
+func NewPlot(title, x, y string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = x
@@ -92,6 +93,9 @@ func newPlot(title, x, y string) *plot.Plot {
 	p.Add(plotter.NewGrid())
 	return p
 }
+
+// newPlot is NewPlot, by the name gradflow.go calls it.
+func newPlot(title, x, y string) *plot.Plot { return NewPlot(title, x, y) }
 
 // addCurve adds h's column name against the epoch as a line with points.
 func addCurve(p *plot.Plot, label string, h *History, name string, colour int, dashed bool) error {

@@ -41,21 +41,21 @@ type settings struct {
 	out    string // output folder; "" means out/attention
 }
 
-func main() {
-	var s settings
-	flag.IntVar(&s.length, "length", 10, "sequence length (even: an odd length's middle digit stays put)")
-	flag.IntVar(&s.steps, "steps", 400, "training steps (one fresh batch each)")
-	flag.IntVar(&s.batch, "batch", 64, "sequences per batch")
-	flag.Float64Var(&s.lr, "lr", 3e-3, "Adam learning rate")
-	notebook.SeedFlag(&s.seed, "the weights and the sequences")
-	notebook.OutFlag(&s.out, "attention")
-	notebook.Main("attention", &s, quickSettings, runExample)
-}
+func main() { example.Main() }
 
-// quickSettings shrinks a run for tests and a first look.
-func quickSettings(s settings) settings {
-	s.length, s.steps = 6, 150
-	return s
+// example is the program: its flags, its quick run and its run.
+var example = notebook.Example[settings, *result]{
+	Name: "attention",
+	Flags: func(fs *flag.FlagSet, s *settings) {
+		fs.IntVar(&s.length, "length", 10, "sequence length (even: an odd length's middle digit stays put)")
+		fs.IntVar(&s.steps, "steps", 400, "training steps (one fresh batch each)")
+		fs.IntVar(&s.batch, "batch", 64, "sequences per batch")
+		fs.Float64Var(&s.lr, "lr", 3e-3, "Adam learning rate")
+		notebook.SeedFlag(fs, &s.seed, "the weights and the sequences")
+		notebook.OutFlag(fs, &s.out, "attention")
+	},
+	Quick: func(s *settings) { s.length, s.steps = 6, 150 },
+	Run:   runExample,
 }
 
 // result is what a run establishes, for the test.
@@ -136,9 +136,7 @@ func runExample(s settings, out io.Writer) (*result, error) {
 	}
 	res.files = append(res.files, curve, heat)
 	fmt.Fprintln(out)
-	for _, f := range res.files {
-		fmt.Fprintf(out, "  wrote %s\n", f)
-	}
+	notebook.Wrote(out, res.files...)
 	return res, nil
 }
 
@@ -149,7 +147,7 @@ func trainNet(p *compiler.Program, s settings, rng *rand.Rand, res *result, out 
 	if err != nil {
 		return err
 	}
-	params := notebook.OptimizerParams(p)
+	params := optimizers.ParamsOf(p)
 	fmt.Fprintf(out, "  Adam lr %g, %d steps of %d fresh sequences (the network never sees a sequence twice)\n", s.lr, s.steps, s.batch)
 	every := max(1, s.steps/10)
 	for step := range s.steps {

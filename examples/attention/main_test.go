@@ -1,9 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"os"
 	"testing"
+
+	"github.com/symgrad/symgrad/examples/internal/notebook/notebooktest"
 )
 
 // The example's claims, in quick mode (sequences of 6, 150 steps): before
@@ -14,38 +14,25 @@ import (
 // the mirrored position (mean head-averaged weight above 0.5, 0.85 on
 // seed 1, where uniform attention gives 1/6).
 func TestQuickRun(t *testing.T) {
-	var out bytes.Buffer
-	res, err := runExample(quickSettings(settings{batch: 64, lr: 3e-3, seed: 1, out: t.TempDir()}), &out)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
+	res, out := notebooktest.Quick(t, example)
 	if !(res.before < 0.2) {
-		t.Errorf("accuracy before training %g, want below 0.2\n%s", res.before, out.String())
+		t.Errorf("accuracy before training %g, want below 0.2\n%s", res.before, out)
 	}
 	if !(res.after >= 0.95) {
-		t.Errorf("accuracy after training %g, want at least 0.95\n%s", res.after, out.String())
+		t.Errorf("accuracy after training %g, want at least 0.95\n%s", res.after, out)
 	}
 	if !(res.control < 0.2) {
-		t.Errorf("control (no attention) accuracy %g, want below 0.2\n%s", res.control, out.String())
+		t.Errorf("control (no attention) accuracy %g, want below 0.2\n%s", res.control, out)
 	}
 	if !(res.mirror > 0.5) {
-		t.Errorf("attention on the mirrored position %g, want above 0.5\n%s", res.mirror, out.String())
+		t.Errorf("attention on the mirrored position %g, want above 0.5\n%s", res.mirror, out)
 	}
 	if len(res.losses) != 150 || !(res.losses[len(res.losses)-1] < 0.1*res.losses[0]) {
 		t.Errorf("losses: %d recorded, %g -> %g, want 150 and a fall to a tenth", len(res.losses), res.losses[0], res.losses[len(res.losses)-1])
 	}
-	if len(res.files) != 2 {
-		t.Errorf("files %v, want 2 plots", res.files)
-	}
-	for _, f := range res.files {
-		if st, err := os.Stat(f); err != nil || st.Size() < 1000 {
-			t.Errorf("%s: %v", f, err)
-		}
-	}
+	notebooktest.CheckFiles(t, res.files, "loss.png", "attention.png")
 }
 
 func TestBadSettings(t *testing.T) {
-	if _, err := runExample(settings{length: 1, steps: 1, batch: 1, lr: 1e-3, out: t.TempDir()}, &bytes.Buffer{}); err == nil {
-		t.Error("length 1: want an error")
-	}
+	notebooktest.Fails(t, example, "-length", "1", "-steps", "1", "-batch", "1", "-lr", "1e-3")
 }

@@ -1,13 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"math/rand/v2"
 
-	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/compiler"
+	"github.com/symgrad/symgrad/examples/internal/notebook"
 	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/ops"
 )
@@ -126,7 +127,10 @@ func newNet(batch, l int, seed uint64, attention bool) (*net, error) {
 	if err == nil {
 		n.loss, err = ops.CrossEntropy(n.logits, n.y)
 	}
-	return n, errors.Wrap(err, "building the network")
+	if err != nil {
+		return nil, fmt.Errorf("building the network: %w", err)
+	}
+	return n, nil
 }
 
 // positionWise is the control's Linear(32, 64), GELU, Linear(64, 32).
@@ -152,10 +156,7 @@ func (n *net) compile() (*compiler.Program, error) {
 // run binds a batch and runs p in training (one gradient) or inference.
 func run(p *compiler.Program, seqs [][]int, training bool) error {
 	x, y := encode(seqs)
-	if err := p.Bind("x", x); err != nil {
-		return err
-	}
-	if err := p.Bind("y", y); err != nil {
+	if err := notebook.BindBatch(p, x, y); err != nil {
 		return err
 	}
 	if training {

@@ -33,14 +33,19 @@ type settings struct {
 	quick bool    // a coarser loss-along-the-gradient plot
 }
 
-func main() {
-	var s settings
-	flag.Float64Var(&s.lr, "lr", 0.05, "SGD learning rate of the worked step")
-	notebook.SeedFlag(&s.seed, "the data and the initial weights")
-	notebook.OutFlag(&s.out, "backprop")
-	flag.BoolVar(&s.quick, "quick", false, "a smaller run (coarser plot)")
-	flag.Parse()
-	notebook.Run("backprop", s, run)
+func main() { example.Main() }
+
+// example is the program: its flags, its quick run and its run.
+var example = notebook.Example[settings, *result]{
+	Name: "backprop",
+	Flags: func(fs *flag.FlagSet, s *settings) {
+		fs.Float64Var(&s.lr, "lr", 0.05, "SGD learning rate of the worked step")
+		notebook.SeedFlag(fs, &s.seed, "the data and the initial weights")
+		notebook.OutFlag(fs, &s.out, "backprop")
+	},
+	Quick:      func(s *settings) { s.quick = true },
+	QuickUsage: "a smaller run (coarser plot)",
+	Run:        run,
 }
 
 // result is what a run establishes, for the test.

@@ -1,20 +1,17 @@
 package main
 
 import (
-	"bytes"
-	"os"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/symgrad/symgrad/examples/internal/notebook/notebooktest"
 )
 
 // The example's claims: the chain rule by hand gives the program's
 // gradients, one SGD step lowers the loss, and gradcheck passes.
 func TestQuickRun(t *testing.T) {
-	var out bytes.Buffer
-	res, err := run(settings{lr: 0.05, seed: 1, out: t.TempDir(), quick: true}, &out)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
+	res, out := notebooktest.Quick(t, example)
 	if res.maxHandDiff > 1e-12 {
 		t.Errorf("hand-computed gradients differ from the symbolic ones by %g", res.maxHandDiff)
 	}
@@ -25,24 +22,17 @@ func TestQuickRun(t *testing.T) {
 		t.Error("gradcheck did not pass")
 	}
 	for _, want := range []string{"dL/dW1  = transpose(x) @", "tanh'", "# parameters -> gradients", "pass"} {
-		if !strings.Contains(out.String(), want) {
+		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	for _, f := range res.files {
-		if st, err := os.Stat(f); err != nil || st.Size() == 0 {
-			t.Errorf("%s: %v", f, err)
-		}
-	}
+	notebooktest.CheckFiles(t, res.files, "program.txt", "program.dot", "sgd_step.png")
 }
 
 // A different seed gives a different network, and still every claim holds.
 func TestSeeds(t *testing.T) {
 	for _, seed := range []uint64{2, 3, 4} {
-		res, err := run(settings{lr: 0.01, seed: seed, out: t.TempDir(), quick: true}, &bytes.Buffer{})
-		if err != nil {
-			t.Fatalf("seed %d: %v", seed, err)
-		}
+		res, _ := notebooktest.Quick(t, example, "-lr", "0.01", "-seed", fmt.Sprint(seed))
 		if res.maxHandDiff > 1e-12 || !(res.lossAfter < res.lossBefore) || !res.gradcheckOK {
 			t.Errorf("seed %d: %+v", seed, res)
 		}
@@ -50,7 +40,5 @@ func TestSeeds(t *testing.T) {
 }
 
 func TestBadSettings(t *testing.T) {
-	if _, err := run(settings{lr: 0, out: t.TempDir()}, &bytes.Buffer{}); err == nil {
-		t.Error("lr 0: want an error")
-	}
+	notebooktest.Fails(t, example, "-lr", "0")
 }

@@ -87,10 +87,7 @@ func newNet(seed uint64) (*net, error) {
 	if n.prog, err = compiler.Compile(n.loss, n.params, compiler.WithOutputs(n.z1, n.h, n.yhat)); err != nil {
 		return nil, err
 	}
-	if err := n.prog.Bind("x", n.x); err != nil {
-		return nil, err
-	}
-	return n, n.prog.Bind("y", n.y)
+	return n, notebook.BindBatch(n.prog, n.x, n.y)
 }
 
 // showGraph prints the forward formula and every gradient as a formula,

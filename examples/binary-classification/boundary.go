@@ -47,7 +47,7 @@ func newTwoColors(n int) twoColors {
 // decision boundary as a line, and the test points by class, circling
 // those the network gets wrong.
 func (nb *notebookRun) plotBoundary(path string) error {
-	raw, err := nb.rawTest()
+	raw, err := nb.scaler.InverseTransform(nb.sp.Test.X) // the test points in the original units
 	if err != nil {
 		return err
 	}
@@ -100,22 +100,15 @@ func (nb *notebookRun) plotBoundary(path string) error {
 	}
 	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.TriangleGlyph{}}
 	for c, xy := range byClass {
-		sc, err := plotter.NewScatter(xy)
-		if err != nil {
+		label := fmt.Sprintf("class %d (%s)", c, nb.classes[c])
+		if err := notebook.AddMarks(p, notebook.Marks{Label: label, XY: xy, Color: notebook.Color(c), Shape: shapes[c], Radius: vg.Points(3)}); err != nil {
 			return err
 		}
-		sc.Color, sc.Shape, sc.Radius = notebook.Color(c), shapes[c], vg.Points(3)
-		p.Add(sc)
-		p.Legend.Add(fmt.Sprintf("class %d (%s)", c, nb.classes[c]), sc)
 	}
 	if len(wrong) > 0 {
-		sc, err := plotter.NewScatter(wrong)
-		if err != nil {
+		if err := notebook.AddMarks(p, notebook.Marks{Label: "misclassified", XY: wrong, Color: color.Black, Shape: draw.RingGlyph{}, Radius: vg.Points(6)}); err != nil {
 			return err
 		}
-		sc.Color, sc.Shape, sc.Radius = color.Black, draw.RingGlyph{}, vg.Points(6)
-		p.Add(sc)
-		p.Legend.Add("misclassified", sc)
 	}
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = g.xs[0], g.xs[n-1], g.ys[0], g.ys[n-1]
 	return notebook.SaveLegendRight(path, 9*vg.Inch, 6*vg.Inch, p)

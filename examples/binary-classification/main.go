@@ -26,7 +26,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -50,40 +49,51 @@ type settings struct {
 	out      string // output folder; "" means out/binary-classification
 }
 
-func main() {
-	s := defaults()
-	var hidden string
-	flag.StringVar(&s.data, "data", "", "a two-class file in scikit-learn's CSV layout (default: synthetic two moons)")
-	flag.IntVar(&s.samples, "samples", s.samples, "two-moons samples")
-	flag.Float64Var(&s.noise, "noise", s.noise, "two-moons noise")
-	flag.StringVar(&hidden, "hidden", "", "hidden layer widths, comma-separated (default 32,32,32 for two moons, 16 for a file)")
-	flag.Float64Var(&s.dropout, "dropout", s.dropout, "dropout probability after each hidden layer (default 0.3 for a file)")
-	flag.Float64Var(&s.l2, "l2", s.l2, "L2 penalty λ, (λ/2)·Σp² on every parameter (default 0.02 for a file)")
-	flag.IntVar(&s.epochs, "epochs", s.epochs, "maximum epochs (early stopping may end sooner; default 300 for a file)")
-	flag.IntVar(&s.batch, "batch", s.batch, "mini-batch size")
-	flag.Float64Var(&s.lr, "lr", s.lr, "Adam learning rate (default 0.002 for a file)")
-	flag.IntVar(&s.plateau, "plateau", s.plateau, "epochs without a lower validation loss before the learning rate is cut tenfold (0: never; default 10 for a file)")
-	flag.IntVar(&s.patience, "patience", s.patience, "epochs without a lower validation loss before training stops (default 30 for a file)")
-	notebook.SeedFlag(&s.seed, "the data, split, weights, dropout and batch order")
-	notebook.OutFlag(&s.out, "binary-classification")
-	quick := notebook.QuickFlag()
-	flag.Parse()
+func main() { example.Main() }
+
+// example is the program: its defaults and flags, how a file changes the
+// defaults, its quick run and its run.
+var example = notebook.Example[settings, *result]{
+	Name:     "binary-classification",
+	Defaults: defaults(),
+	Flags:    flags,
+	Parsed:   parsed,
+	Quick:    quickSettings,
+	Run:      run,
+}
+
+// flags registers the program's flags, the defaults the two moons'.
+func flags(fs *flag.FlagSet, s *settings) {
+	fs.StringVar(&s.data, "data", "", "a two-class file in scikit-learn's CSV layout (default: synthetic two moons)")
+	fs.IntVar(&s.samples, "samples", s.samples, "two-moons samples")
+	fs.Float64Var(&s.noise, "noise", s.noise, "two-moons noise")
+	fs.String("hidden", "", "hidden layer widths, comma-separated (default 32,32,32 for two moons, 16 for a file)")
+	fs.Float64Var(&s.dropout, "dropout", s.dropout, "dropout probability after each hidden layer (default 0.3 for a file)")
+	fs.Float64Var(&s.l2, "l2", s.l2, "L2 penalty λ, (λ/2)·Σp² on every parameter (default 0.02 for a file)")
+	fs.IntVar(&s.epochs, "epochs", s.epochs, "maximum epochs (early stopping may end sooner; default 300 for a file)")
+	fs.IntVar(&s.batch, "batch", s.batch, "mini-batch size")
+	fs.Float64Var(&s.lr, "lr", s.lr, "Adam learning rate (default 0.002 for a file)")
+	fs.IntVar(&s.plateau, "plateau", s.plateau, "epochs without a lower validation loss before the learning rate is cut tenfold (0: never; default 10 for a file)")
+	fs.IntVar(&s.patience, "patience", s.patience, "epochs without a lower validation loss before training stops (default 30 for a file)")
+	notebook.SeedFlag(fs, &s.seed, "the data, split, weights, dropout and batch order")
+	notebook.OutFlag(fs, &s.out, "binary-classification")
+}
+
+// parsed gives a file its own defaults where the command line set none,
+// and reads -hidden.
+func parsed(fs *flag.FlagSet, s *settings) error {
 	if s.data != "" {
 		set := map[string]bool{}
-		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
-		s = fileDefaults(s, set)
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		*s = fileDefaults(*s, set)
 	}
-	if hidden != "" {
+	if hidden := fs.Lookup("hidden").Value.String(); hidden != "" {
 		var err error
 		if s.hidden, err = parseWidths(hidden); err != nil {
-			fmt.Fprintln(os.Stderr, "binary-classification: -hidden:", err)
-			os.Exit(2)
+			return fmt.Errorf("-hidden: %w", err)
 		}
 	}
-	if *quick {
-		s = quickSettings(s)
-	}
-	notebook.Run("binary-classification", s, run)
+	return nil
 }
 
 // defaults are the full run's settings for two moons.
@@ -119,11 +129,10 @@ func fileDefaults(s settings, set map[string]bool) settings {
 // quickSettings shrinks a two-moons run for tests and a first look; a run
 // on a file (569 samples for breast cancer) takes a second already and is
 // left as it is.
-func quickSettings(s settings) settings {
+func quickSettings(s *settings) {
 	if s.data == "" {
 		s.samples, s.epochs = 400, 60
 	}
-	return s
 }
 
 // parseWidths parses "32,32,16".

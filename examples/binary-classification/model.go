@@ -2,12 +2,10 @@ package main
 
 import (
 	"github.com/symgrad/symgrad/examples/internal/notebook"
-	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/ops"
 )
 
-// buildNet builds the deep classifier for a batch of batch samples of
-// features inputs: Linear layers fc1, fc2, ... (widths hidden, then 1)
+// classifier is the deep classifier for samples of features inputs: Linear layers fc1, fc2, ... (widths hidden, then 1)
 // with a ReLU after each hidden one, followed by dropout with probability
 // dropout when it is positive, and the mean BCEWithLogits loss of the
 // logit against float 0/1 targets — PyTorch's
@@ -17,8 +15,8 @@ import (
 //	loss = nn.BCEWithLogitsLoss()(model(x), y)
 //
 // The same seed gives the same weights whatever the batch size, so the
-// trainer can rebuild it for a last, smaller validation batch.
-func buildNet(features int, hidden []int, dropout float64, batch int, seed uint64) (*models.Model, error) {
-	return notebook.MLP(notebook.Net{Name: "deep-binary", In: features, Hidden: hidden, Batch: batch, Seed: seed,
-		Dropout: dropout, DropSeed: func(int) uint64 { return seed }, Loss: ops.BCEWithLogits})
+// trainer can rebuild it (Build) for a last, smaller validation batch.
+func classifier(features int, hidden []int, dropout float64, seed uint64) notebook.Net {
+	return notebook.Net{Name: "deep-binary", In: features, Hidden: hidden, Seed: seed,
+		Dropout: dropout, DropSeed: func(int) uint64 { return seed }, Loss: ops.BCEWithLogits}
 }

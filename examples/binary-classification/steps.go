@@ -6,12 +6,9 @@ import (
 	"io"
 	"path/filepath"
 
-	"gorgonia.org/tensor"
-
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/data"
 	"github.com/symgrad/symgrad/examples/internal/notebook"
-	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/optimizers"
 	"github.com/symgrad/symgrad/train"
 )
@@ -92,7 +89,8 @@ func (nb *notebookRun) load() error {
 func (nb *notebookRun) train() error {
 	notebook.Step(nb.out, 2, "model and training")
 	features, s := nb.sp.Train.SampleShape()[0], nb.s
-	m, err := buildNet(features, s.hidden, s.dropout, s.batch, s.seed)
+	net := classifier(features, s.hidden, s.dropout, s.seed)
+	m, err := net.Build(s.batch)
 	if err != nil {
 		return err
 	}
@@ -103,7 +101,7 @@ func (nb *notebookRun) train() error {
 	cfg := train.Config{DropLast: true,
 		Epochs: s.epochs, Train: nb.sp.Train, Validation: nb.sp.Val, Optimizer: opt, Seed: s.seed,
 		Metrics: []train.Metric{train.Accuracy()},
-		Rebuild: func(b int) (*models.Model, error) { return buildNet(features, s.hidden, s.dropout, b, s.seed) },
+		Rebuild: net.Build,
 	}
 	if s.l2 > 0 {
 		cfg.CompileOptions = []compiler.Option{compiler.WithL2(s.l2)}
@@ -210,13 +208,6 @@ func (nb *notebookRun) plot() error {
 		}
 		nb.res.files = append(nb.res.files, path)
 	}
-	for _, f := range nb.res.files {
-		fmt.Fprintf(nb.out, "  wrote %s\n", f)
-	}
+	notebook.Wrote(nb.out, nb.res.files...)
 	return nil
-}
-
-// rawTest returns the test inputs in the original (unstandardized) units.
-func (nb *notebookRun) rawTest() (*tensor.Dense, error) {
-	return nb.scaler.InverseTransform(nb.sp.Test.X)
 }

@@ -2,29 +2,19 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"testing"
+
+	"github.com/symgrad/symgrad/examples/internal/notebook/notebooktest"
 )
 
 // The example's claim, in quick mode on the synthetic shapes: LeNet's test
 // accuracy is well above chance (0.25 for 4 classes).
 func TestQuickShapes(t *testing.T) {
-	var out bytes.Buffer
-	res, err := run(quickSettings(settings{lr: 2e-3, seed: 1, out: t.TempDir()}), &out)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
+	res, out := notebooktest.Quick(t, example)
 	if !(res.accuracy >= 0.8) {
-		t.Errorf("test accuracy %.3f, want >= 0.8 (chance %.2f)\n%s", res.accuracy, res.chance, out.String())
+		t.Errorf("test accuracy %.3f, want >= 0.8 (chance %.2f)\n%s", res.accuracy, res.chance, out)
 	}
-	for _, f := range res.files {
-		if st, err := os.Stat(f); err != nil || st.Size() < 1000 {
-			t.Errorf("%s: %v", f, err)
-		}
-	}
-	if len(res.files) != 2 {
-		t.Errorf("files %v, want curves and samples", res.files)
-	}
+	notebooktest.CheckFiles(t, res.files, "curves.png", "samples.png")
 }
 
 // The digits file is brought to LeNet's 28x28: each pixel a 3x3 block,
@@ -56,7 +46,5 @@ func TestDigitsTo28(t *testing.T) {
 }
 
 func TestBadSettings(t *testing.T) {
-	if _, err := run(settings{epochs: 0, samples: 100, lr: 1e-3, out: t.TempDir()}, &bytes.Buffer{}); err == nil {
-		t.Error("0 epochs: want an error")
-	}
+	notebooktest.Fails(t, example, "-epochs", "0", "-samples", "100", "-lr", "1e-3")
 }

@@ -119,29 +119,40 @@ func reference(t *testing.T, name string, steps, batch int) map[string][]float64
 	return readWeights(t, path)
 }
 
-// TestReplicasGiveTheWeightsOfOne: 2 and 4 replicas write the weights of
-// one replica (to 1e-9) after 12 Adam steps, and print samples/s.
-func TestReplicasGiveTheWeightsOfOne(t *testing.T) {
+// checkWeightsOfOne trains each of an MLP, an LSTM and an MLP with batch
+// norm for 12 Adam steps in one process with one replica, then, in a
+// subtest named model/label+r for each r of replicas, trains it again with
+// train(t, model, r, path), which writes its weights to path, and checks
+// that they are the one replica's (to 1e-9).
+func checkWeightsOfOne(t *testing.T, label string, replicas []int, train func(t *testing.T, name string, r int, path string)) {
 	for _, name := range []string{"mlp", "lstm", "mlpbn"} {
 		ref := reference(t, name, 12, 8)
-		for _, r := range []int{2, 4} {
-			t.Run(fmt.Sprintf("%s/replicas=%d", name, r), func(t *testing.T) {
+		for _, r := range replicas {
+			t.Run(fmt.Sprintf("%s/%s%d", name, label, r), func(t *testing.T) {
 				path := filepath.Join(t.TempDir(), "w.safetensors")
-				code, stdout, stderr := runArgs(t, trainArgs(name, 12, 8, r, path)...)
-				if code != 0 {
-					t.Fatalf("exit %d: %s", code, stderr)
-				}
-				if !regexp.MustCompile(`(?m)^samples/s [0-9.]+$`).MatchString(stdout) {
-					t.Errorf("no samples/s line in\n%s", stdout)
-				}
+				train(t, name, r, path)
 				d := maxDiff(t, readWeights(t, path), ref)
 				t.Logf("largest difference from one process: %g", d)
 				if d > 1e-9 {
-					t.Fatalf("weights differ from one replica's by %g", d)
+					t.Fatalf("weights differ from one process with one replica by %g", d)
 				}
 			})
 		}
 	}
+}
+
+// TestReplicasGiveTheWeightsOfOne: 2 and 4 replicas write the weights of
+// one replica (to 1e-9) after 12 Adam steps, and print samples/s.
+func TestReplicasGiveTheWeightsOfOne(t *testing.T) {
+	checkWeightsOfOne(t, "replicas=", []int{2, 4}, func(t *testing.T, name string, r int, path string) {
+		code, stdout, stderr := runArgs(t, trainArgs(name, 12, 8, r, path)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if !regexp.MustCompile(`(?m)^samples/s [0-9.]+$`).MatchString(stdout) {
+			t.Errorf("no samples/s line in\n%s", stdout)
+		}
+	})
 }
 
 // TestEveryZooModel trains every zoo model for two steps with two replicas

@@ -39,15 +39,19 @@ type result struct {
 	hvps               int // Hessian-vector products Newton-CG used
 }
 
-func main() {
-	s := settings{samples: 400, features: 8, steps: 8, lambda: 0.05, lr: 2, seed: 1}
-	quick := flag.Bool("quick", false, "a small, fast run (100 samples, 6 steps)")
-	notebook.SeedFlag(&s.seed, "the data")
-	flag.Parse()
-	if *quick {
-		s.samples, s.steps = 100, 6
-	}
-	notebook.Run("hessian", s, run)
+func main() { example.Main() }
+
+// example is the program: its settings, its flags, its quick run and its
+// run.
+var example = notebook.Example[settings, *result]{
+	Name:     "hessian",
+	Defaults: settings{samples: 400, features: 8, steps: 8, lambda: 0.05, lr: 2},
+	Flags: func(fs *flag.FlagSet, s *settings) {
+		notebook.SeedFlag(fs, &s.seed, "the data")
+	},
+	Quick:      func(s *settings) { s.samples, s.steps = 100, 6 },
+	QuickUsage: "a small, fast run (100 samples, 6 steps)",
+	Run:        run,
 }
 
 // run fits the model with both methods and prints their progress.
@@ -75,7 +79,7 @@ func run(s settings, out io.Writer) (*result, error) {
 		return nil, err
 	}
 	defer prog.Close()
-	if err := bindData(prog.Bind, x, y); err != nil {
+	if err := notebook.BindBatch(prog, x, y); err != nil {
 		return nil, err
 	}
 	res := &result{}
@@ -100,7 +104,7 @@ func run(s settings, out io.Writer) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := bindData(h.Bind, x, y); err != nil {
+	if err := notebook.BindBatch(h, x, y); err != nil {
 		return nil, err
 	}
 	fmt.Fprintln(out, "Newton-CG")
@@ -158,13 +162,6 @@ func build(x, y *tensor.Dense, d int, lambda float64) (*objective, error) {
 	}
 	loss, err := G.Add(data, pen)
 	return &objective{loss: loss, w: w}, err
-}
-
-func bindData(bind func(string, tensor.Tensor) error, x, y *tensor.Dense) error {
-	if err := bind("x", x); err != nil {
-		return err
-	}
-	return bind("y", y)
 }
 
 // newtonStep solves H p = -g by conjugate gradients (at most d

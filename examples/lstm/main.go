@@ -37,21 +37,21 @@ type settings struct {
 	out     string // output folder; "" means out/lstm
 }
 
-func main() {
-	var s settings
-	flag.IntVar(&s.samples, "samples", 4096, "sequences per task")
-	flag.IntVar(&s.epochs, "epochs", 10, "training epochs per task")
-	flag.Float64Var(&s.lr, "lr", 3e-3, "Adam learning rate")
-	flag.Float64Var(&s.clip, "clip", 1, "clip the gradients' global L2 norm to this (0: no clipping)")
-	notebook.SeedFlag(&s.seed, "the sequences, the split, the weights and the batch order")
-	notebook.OutFlag(&s.out, "lstm")
-	notebook.Main("lstm", &s, quickSettings, run)
-}
+func main() { example.Main() }
 
-// quickSettings shrinks a run for tests and a first look.
-func quickSettings(s settings) settings {
-	s.samples, s.epochs = 1024, 5
-	return s
+// example is the program: its flags, its quick run and its run.
+var example = notebook.Example[settings, *result]{
+	Name: "lstm",
+	Flags: func(fs *flag.FlagSet, s *settings) {
+		fs.IntVar(&s.samples, "samples", 4096, "sequences per task")
+		fs.IntVar(&s.epochs, "epochs", 10, "training epochs per task")
+		fs.Float64Var(&s.lr, "lr", 3e-3, "Adam learning rate")
+		fs.Float64Var(&s.clip, "clip", 1, "clip the gradients' global L2 norm to this (0: no clipping)")
+		notebook.SeedFlag(fs, &s.seed, "the sequences, the split, the weights and the batch order")
+		notebook.OutFlag(fs, &s.out, "lstm")
+	},
+	Quick: func(s *settings) { s.samples, s.epochs = 1024, 5 },
+	Run:   run,
 }
 
 // result is what a run establishes, for the test.
@@ -81,8 +81,6 @@ func run(s settings, out io.Writer) (*result, error) {
 		return nil, err
 	}
 	fmt.Fprintln(out)
-	for _, f := range res.files {
-		fmt.Fprintf(out, "  wrote %s\n", f)
-	}
+	notebook.Wrote(out, res.files...)
 	return res, nil
 }

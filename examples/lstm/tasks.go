@@ -141,13 +141,9 @@ func plotPredictions(path string, pts plotter.XYs) error {
 	if err := notebook.Add(p, notebook.Series{Label: "perfect: predicted = true", XY: plotter.XYs{{X: lo, Y: lo}, {X: hi, Y: hi}}, Color: 7, Dashed: true}); err != nil {
 		return err
 	}
-	sc, err := plotter.NewScatter(pts)
-	if err != nil {
+	if err := notebook.AddMarks(p, notebook.Marks{Label: "test sequences", XY: pts, Color: notebook.Color(0), Radius: vg.Points(2)}); err != nil {
 		return err
 	}
-	sc.Color, sc.Radius = notebook.Color(0), vg.Points(2)
-	p.Add(sc)
-	p.Legend.Add("test sequences", sc)
 	p.Legend.Top, p.Legend.Left = true, true
 	return notebook.Save(path, 6*vg.Inch, 5.5*vg.Inch, p)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/compiler/expr"
 	"github.com/symgrad/symgrad/examples/internal/notebook"
+	"github.com/symgrad/symgrad/optimizers"
 )
 
 // testFunction is a 2-D function f(x, y) to minimise, written in the
@@ -106,7 +107,7 @@ func raceOn(f testFunction, steps int, out io.Writer) (map[string]float64, []plo
 // and the final value of f. A non-finite value ends the path early (the
 // compiler's NaN guard reports it as an error, which here means "diverged").
 func descend(prog *compiler.Program, r rule, f testFunction, steps int) (plotter.XYs, float64, error) {
-	params := notebook.OptimizerParams(prog)
+	params := optimizers.ParamsOf(prog)
 	for i, p := range params {
 		p.Value.Data().([]float64)[0] = f.start[i]
 	}
@@ -169,14 +170,11 @@ func plotPaths(path string, f testFunction, paths []plotter.XYs) error {
 			return err
 		}
 	}
-	marks, err := plotter.NewScatter(plotter.XYs{{X: f.start[0], Y: f.start[1]}, {X: f.min[0], Y: f.min[1]}})
-	if err != nil {
+	marks := notebook.Marks{Label: "start and minimum", XY: plotter.XYs{{X: f.start[0], Y: f.start[1]}, {X: f.min[0], Y: f.min[1]}},
+		Shape: draw.CrossGlyph{}, Radius: vg.Points(5)}
+	if err := notebook.AddMarks(p, marks); err != nil {
 		return err
 	}
-	marks.Shape = draw.CrossGlyph{}
-	marks.Radius = vg.Points(5)
-	p.Add(marks)
-	p.Legend.Add("start and minimum", marks)
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = f.xr[0], f.xr[1], f.yr[0], f.yr[1]
 	return notebook.SaveLegendRight(path, 8.5*vg.Inch, 6*vg.Inch, p)
 }

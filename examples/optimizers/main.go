@@ -32,20 +32,20 @@ type settings struct {
 	out     string // output folder; "" means out/optimizers
 }
 
-func main() {
-	var s settings
-	flag.IntVar(&s.epochs, "epochs", 40, "epochs on the network problem")
-	flag.IntVar(&s.samples, "samples", 1024, "samples of the network problem")
-	flag.IntVar(&s.steps, "steps", 3000, "steps on each 2-D test function")
-	notebook.SeedFlag(&s.seed, "the data, the weights and the batch order")
-	notebook.OutFlag(&s.out, "optimizers")
-	notebook.Main("optimizers", &s, quickSettings, run)
-}
+func main() { example.Main() }
 
-// quickSettings shrinks a run for tests and a first look.
-func quickSettings(s settings) settings {
-	s.epochs, s.samples, s.steps = 12, 512, 600
-	return s
+// example is the program: its flags, its quick run and its run.
+var example = notebook.Example[settings, *result]{
+	Name: "optimizers",
+	Flags: func(fs *flag.FlagSet, s *settings) {
+		fs.IntVar(&s.epochs, "epochs", 40, "epochs on the network problem")
+		fs.IntVar(&s.samples, "samples", 1024, "samples of the network problem")
+		fs.IntVar(&s.steps, "steps", 3000, "steps on each 2-D test function")
+		notebook.SeedFlag(fs, &s.seed, "the data, the weights and the batch order")
+		notebook.OutFlag(fs, &s.out, "optimizers")
+	},
+	Quick: func(s *settings) { s.epochs, s.samples, s.steps = 12, 512, 600 },
+	Run:   run,
 }
 
 // rule is an update rule with the hyperparameters used on each problem.
@@ -110,7 +110,7 @@ func run(s settings, out io.Writer) (*result, error) {
 		return nil, err
 	}
 	res.files = append(res.files, path)
-	fmt.Fprintf(out, "  wrote %s\n", path)
+	notebook.Wrote(out, path)
 
 	for k, f := range testFunctions {
 		notebook.Step(out, k+2, f.title)
@@ -124,7 +124,7 @@ func run(s settings, out io.Writer) (*result, error) {
 			return nil, err
 		}
 		res.files = append(res.files, path)
-		fmt.Fprintf(out, "  wrote %s\n", path)
+		notebook.Wrote(out, path)
 	}
 	return res, nil
 }

@@ -74,12 +74,8 @@ func plotFits(path string, tr *data.Dataset, grid *tensor.Dense, outcomes []outc
 	for i := range tx {
 		pts = append(pts, plotter.XY{X: tx[i], Y: ty[i]})
 	}
-	sc, err := plotter.NewScatter(pts)
-	if err != nil {
+	if err := notebook.AddMarks(p, notebook.Marks{Label: "training points", XY: pts, Color: color.Black, Shape: draw.CircleGlyph{}, Radius: vg.Points(3)}); err != nil {
 		return err
 	}
-	sc.Color, sc.Shape, sc.Radius = color.Black, draw.CircleGlyph{}, vg.Points(3)
-	p.Add(sc)
-	p.Legend.Add("training points", sc)
 	return notebook.SaveLegendRight(path, 9*vg.Inch, 5*vg.Inch, p)
 }

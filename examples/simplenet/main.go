@@ -29,19 +29,21 @@ type settings struct {
 	seed                   uint64
 }
 
-func main() {
-	var s settings
-	flag.IntVar(&s.epochs, "epochs", 100, "training epochs (passes over the data)")
-	flag.IntVar(&s.samples, "samples", 1024, "number of synthetic samples")
-	flag.IntVar(&s.batch, "batch", 32, "mini-batch size")
-	flag.Float64Var(&s.lr, "lr", 0.01, "SGD learning rate")
-	notebook.SeedFlag(&s.seed, "the data and the initial weights")
-	quick := flag.Bool("quick", false, "a small, fast run (10 epochs, 256 samples)")
-	flag.Parse()
-	if *quick {
-		s.epochs, s.samples = 10, 256
-	}
-	notebook.Run("simplenet", s, run)
+func main() { example.Main() }
+
+// example is the program: its flags, its quick run and its run.
+var example = notebook.Example[settings, []float64]{
+	Name: "simplenet",
+	Flags: func(fs *flag.FlagSet, s *settings) {
+		fs.IntVar(&s.epochs, "epochs", 100, "training epochs (passes over the data)")
+		fs.IntVar(&s.samples, "samples", 1024, "number of synthetic samples")
+		fs.IntVar(&s.batch, "batch", 32, "mini-batch size")
+		fs.Float64Var(&s.lr, "lr", 0.01, "SGD learning rate")
+		notebook.SeedFlag(fs, &s.seed, "the data and the initial weights")
+	},
+	Quick:      func(s *settings) { s.epochs, s.samples = 10, 256 },
+	QuickUsage: "a small, fast run (10 epochs, 256 samples)",
+	Run:        run,
 }
 
 // run trains SimpleNet and returns the mean training loss of every epoch.
@@ -78,7 +80,7 @@ func run(s settings, out io.Writer) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	params := optimizerParams(prog)
+	params := optimizers.ParamsOf(prog) // the parameters with their gradients: the program's own tensors, paired once
 	xb := tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(s.batch, 100))
 	yb := tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(s.batch, 1))
 	rng := rand.New(rand.NewPCG(s.seed, 0x5eed))
@@ -103,10 +105,7 @@ func run(s settings, out io.Writer) ([]float64, error) {
 
 // step is one training step: bind the batch, forward + backward, update.
 func step(p *compiler.Program, opt optimizers.Optimizer, params []optimizers.Param, x, y *tensor.Dense) error {
-	if err := p.Bind("x", x); err != nil {
-		return err
-	}
-	if err := p.Bind("y", y); err != nil {
+	if err := notebook.BindBatch(p, x, y); err != nil {
 		return err
 	}
 	if err := p.RunTrain(); err != nil {
@@ -122,12 +121,6 @@ func gather(dst, src *tensor.Dense, idx []int) {
 	for i, r := range idx {
 		copy(d[i*cols:(i+1)*cols], s[r*cols:(r+1)*cols])
 	}
-}
-
-// optimizerParams pairs each parameter's value with its gradient tensor.
-// The tensors are the program's own and stay put, so this is built once.
-func optimizerParams(p *compiler.Program) []optimizers.Param {
-	return optimizers.ParamsOf(p)
 }
 
 // syntheticRegression draws n samples of 100 standard normal features and

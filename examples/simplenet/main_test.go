@@ -1,23 +1,20 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/symgrad/symgrad/examples/internal/notebook/notebooktest"
 )
 
 func TestQuickRunLossFalls(t *testing.T) {
-	var out bytes.Buffer
-	losses, err := run(settings{epochs: 10, samples: 256, batch: 32, lr: 0.01, seed: 1}, &out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	losses, out := notebooktest.Quick(t, example)
 	if first, last := losses[0], losses[len(losses)-1]; !(last < first/2) {
 		t.Errorf("loss went from %.4f to %.4f; want it at least halved", first, last)
 	}
-	if !strings.Contains(out.String(), "Epoch [10/10], Loss: ") {
-		t.Errorf("output lacks the seed's epoch line:\n%s", out.String())
+	if !strings.Contains(out, "Epoch [10/10], Loss: ") {
+		t.Errorf("output lacks the seed's epoch line:\n%s", out)
 	}
 }
 
@@ -27,13 +24,9 @@ func TestSeedRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the full 100-epoch run is skipped in -short mode")
 	}
-	var out bytes.Buffer
-	losses, err := run(settings{epochs: 100, samples: 1024, batch: 32, lr: 0.01, seed: 1}, &out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	losses, out := notebooktest.Run(t, example, notebooktest.Settings(t, example))
 	for k := 1; k <= 100; k++ {
-		if !strings.Contains(out.String(), fmt.Sprintf("Epoch [%d/100], Loss: ", k)) {
+		if !strings.Contains(out, fmt.Sprintf("Epoch [%d/100], Loss: ", k)) {
 			t.Fatalf("no line for epoch %d", k)
 		}
 	}
@@ -43,12 +36,9 @@ func TestSeedRun(t *testing.T) {
 }
 
 func TestSameSeedSameLosses(t *testing.T) {
-	s := settings{epochs: 2, samples: 64, batch: 32, lr: 0.01, seed: 7}
-	a, err := run(s, &bytes.Buffer{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := run(s, &bytes.Buffer{})
+	s := notebooktest.Settings(t, example, "-epochs", "2", "-samples", "64", "-seed", "7")
+	a, _ := notebooktest.Run(t, example, s)
+	b, _ := notebooktest.Run(t, example, s)
 	for i := range a {
 		if a[i] != b[i] {
 			t.Fatalf("epoch %d: %v vs %v with the same seed", i+1, a[i], b[i])
@@ -57,7 +47,5 @@ func TestSameSeedSameLosses(t *testing.T) {
 }
 
 func TestBadSettings(t *testing.T) {
-	if _, err := run(settings{epochs: 1, samples: 10, batch: 32, lr: 0.01}, &bytes.Buffer{}); err == nil {
-		t.Fatal("batch larger than the data: want an error")
-	}
+	notebooktest.Fails(t, example, "-epochs", "1", "-samples", "10") // a batch of 32, larger than the data
 }

@@ -29,10 +29,15 @@ import (
 	"github.com/symgrad/symgrad/train"
 )
 
-func main() {
-	out := flag.String("out", filepath.Join("out", "tutorial"), "output folder")
-	flag.Parse()
-	notebook.Run("tutorial", *out, run)
+func main() { example.Main() }
+
+// example is the program: its one flag, the output folder, and its run.
+var example = notebook.Example[string, *result]{
+	Name: "tutorial",
+	Flags: func(fs *flag.FlagSet, dir *string) {
+		fs.StringVar(dir, "out", filepath.Join("out", "tutorial"), "output folder")
+	},
+	Run: run,
 }
 
 // result is what the tutorial establishes, for the test.

@@ -2,22 +2,19 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/symgrad/symgrad/examples/internal/notebook/notebooktest"
 )
 
 // The tutorial's claims: gradcheck passes, the model learns the moons,
 // and the reloaded checkpoint scores what the trained model scored.
 func TestTutorial(t *testing.T) {
-	var out bytes.Buffer
-	res, err := run(t.TempDir(), &out)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
+	res, out := notebooktest.Run(t, example, notebooktest.Settings(t, example))
 	if !res.gradcheckOK {
-		t.Errorf("gradcheck failed\n%s", out.String())
+		t.Errorf("gradcheck failed\n%s", out)
 	}
 	if res.testAccuracy < 0.9 {
 		t.Errorf("test accuracy %.3f, want >= 0.9", res.testAccuracy)

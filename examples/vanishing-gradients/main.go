@@ -34,21 +34,21 @@ type settings struct {
 	out     string // output folder; "" means out/vanishing-gradients
 }
 
-func main() {
-	var s settings
-	flag.IntVar(&s.epochs, "epochs", 30, "epochs of each deep network")
-	flag.IntVar(&s.steps, "steps", 200, "steps of the exploding-gradient runs")
-	flag.IntVar(&s.samples, "samples", 1024, "two-moons samples")
-	flag.IntVar(&s.depth, "depth", 10, "hidden layers")
-	notebook.SeedFlag(&s.seed, "the data, the weights and the batch order")
-	notebook.OutFlag(&s.out, "vanishing-gradients")
-	notebook.Main("vanishing-gradients", &s, quickSettings, run)
-}
+func main() { example.Main() }
 
-// quickSettings shrinks a run for tests and a first look.
-func quickSettings(s settings) settings {
-	s.epochs, s.steps, s.samples = 4, 60, 512
-	return s
+// example is the program: its flags, its quick run and its run.
+var example = notebook.Example[settings, *result]{
+	Name: "vanishing-gradients",
+	Flags: func(fs *flag.FlagSet, s *settings) {
+		fs.IntVar(&s.epochs, "epochs", 30, "epochs of each deep network")
+		fs.IntVar(&s.steps, "steps", 200, "steps of the exploding-gradient runs")
+		fs.IntVar(&s.samples, "samples", 1024, "two-moons samples")
+		fs.IntVar(&s.depth, "depth", 10, "hidden layers")
+		notebook.SeedFlag(fs, &s.seed, "the data, the weights and the batch order")
+		notebook.OutFlag(fs, &s.out, "vanishing-gradients")
+	},
+	Quick: func(s *settings) { s.epochs, s.steps, s.samples = 4, 60, 512 },
+	Run:   run,
 }
 
 // result is what a run establishes, for the test.
@@ -92,8 +92,6 @@ func run(s settings, out io.Writer) (*result, error) {
 	}
 	res.files = append(res.files, path)
 	fmt.Fprintln(out)
-	for _, f := range res.files {
-		fmt.Fprintf(out, "  wrote %s\n", f)
-	}
+	notebook.Wrote(out, res.files...)
 	return res, nil
 }

@@ -1,9 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"os"
 	"testing"
+
+	"github.com/symgrad/symgrad/examples/internal/notebook/notebooktest"
 )
 
 // The example's claims, in quick mode: in the deep sigmoid network the
@@ -12,11 +12,7 @@ import (
 // with large initial weights plain SGD diverges and clipping the gradient
 // norm lets the same network train.
 func TestQuickRun(t *testing.T) {
-	var out bytes.Buffer
-	res, err := run(quickSettings(settings{depth: 10, seed: 1, out: t.TempDir()}), &out)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
+	res, _ := notebooktest.Quick(t, example)
 	if r := res.ratio["sigmoid"]; !(r <= 1e-2) {
 		t.Errorf("sigmoid: first/last layer gradient norm %g, want <= 1e-2", r)
 	}
@@ -35,18 +31,9 @@ func TestQuickRun(t *testing.T) {
 	if !(res.clippedLast < res.clippedFirst/2) {
 		t.Errorf("clipped run: loss %g -> %g, want at least halved", res.clippedFirst, res.clippedLast)
 	}
-	for _, f := range res.files {
-		if st, err := os.Stat(f); err != nil || st.Size() < 1000 {
-			t.Errorf("%s: %v", f, err)
-		}
-	}
-	if len(res.files) != 3 {
-		t.Errorf("files %v, want 3 plots", res.files)
-	}
+	notebooktest.CheckFiles(t, res.files, "gradient_by_layer.png", "gradient_per_epoch.png", "exploding.png")
 }
 
 func TestBadSettings(t *testing.T) {
-	if _, err := run(settings{epochs: 1, steps: 10, samples: 64, depth: 1, out: t.TempDir()}, &bytes.Buffer{}); err == nil {
-		t.Error("depth 1: want an error")
-	}
+	notebooktest.Fails(t, example, "-epochs", "1", "-steps", "10", "-samples", "64", "-depth", "1")
 }

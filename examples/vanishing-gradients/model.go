@@ -3,10 +3,9 @@ package main
 import (
 	"fmt"
 
-	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/symgrad/symgrad/compiler"
+	"github.com/symgrad/symgrad/examples/internal/notebook"
 	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/ops"
 )
@@ -24,67 +23,36 @@ type deepConfig struct {
 	weightScale float64
 }
 
-// buildDeep builds x [batch, 2] -> depth × (Linear, [BatchNorm1d],
-// activation) -> Linear(width, 1), with the mean BCEWithLogits loss.
-// Layers are named fc1 ... fc{depth+1} and bn1 ... bn{depth}.
-func buildDeep(c deepConfig, batch int, seed uint64) (*models.Model, error) {
-	g := G.NewGraph()
-	m := &models.Model{Name: c.name, Graph: g, Config: models.Config{Batch: batch, Dtype: tensor.Float64, Seed: seed}}
-	var err error
-	if m.X, err = compiler.NewInput(g, "x", tensor.Float64, batch, 2); err != nil {
-		return nil, err
-	}
-	if m.Y, err = compiler.NewInput(g, "y", tensor.Float64, batch, 1); err != nil {
-		return nil, err
-	}
-	rng := models.NewRNG(seed)
-	h, in := m.X, 2
-	for k := 1; k <= c.depth+1; k++ {
-		out := c.width
-		if k == c.depth+1 {
-			out = 1
-		}
-		fc, err := models.NewLinear(g, fmt.Sprintf("fc%d", k), in, out, tensor.Float64, rng)
-		if err != nil {
-			return nil, err
-		}
-		scale(fc.Weight.Value().(*tensor.Dense), c.weightScale)
-		m.Add(fc)
-		if h, err = fc.Forward(h); err != nil {
-			return nil, err
-		}
-		if k == c.depth+1 {
-			break
-		}
-		if c.batchNorm {
-			bn, err := models.NewBatchNorm(g, fmt.Sprintf("bn%d", k), c.width, tensor.Float64)
-			if err != nil {
-				return nil, err
-			}
-			m.Add(bn)
-			if h, err = bn.Forward(h); err != nil {
-				return nil, err
-			}
-		}
-		if h, err = activate(c.activation, h); err != nil {
-			return nil, err
-		}
-		in = c.width
-	}
-	m.Output = h
-	m.Loss, err = ops.BCEWithLogits(h, m.Y)
-	return m, err
+// activations are the hidden layers' activations, by name.
+var activations = map[string]models.Layer{
+	"sigmoid": &models.Func{Name: "sigmoid", Fn: ops.Sigmoid},
+	"relu":    models.ReLU(),
 }
 
-// activate applies the named activation.
-func activate(name string, x *G.Node) (*G.Node, error) {
-	switch name {
-	case "sigmoid":
-		return ops.Sigmoid(x)
-	case "relu":
-		return ops.ReLU(x)
+// buildDeep builds x [batch, 2] -> depth × (Linear, [BatchNorm1d],
+// activation) -> Linear(width, 1), with the mean BCEWithLogits loss, and
+// multiplies every Linear layer's initial weights by c.weightScale.
+// Layers are named fc1 ... fc{depth+1} and bn1 ... bn{depth}.
+func buildDeep(c deepConfig, batch int, seed uint64) (*models.Model, error) {
+	activation, ok := activations[c.activation]
+	if !ok {
+		return nil, fmt.Errorf("unknown activation %q", c.activation)
 	}
-	return nil, fmt.Errorf("unknown activation %q", name)
+	hidden := make([]int, c.depth)
+	for k := range hidden {
+		hidden[k] = c.width
+	}
+	net := notebook.Net{Name: c.name, In: 2, Hidden: hidden, Seed: seed, Activation: activation, BatchNorm: c.batchNorm, Loss: ops.BCEWithLogits}
+	m, err := net.Build(batch)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range m.Modules {
+		if fc, ok := l.(*models.Linear); ok {
+			scale(fc.Weight.Value().(*tensor.Dense), c.weightScale)
+		}
+	}
+	return m, nil
 }
 
 // scale multiplies t by f in place.

@@ -6,8 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/symgrad/symgrad/compiler"
-	"github.com/symgrad/symgrad/optimizers"
+	"gorgonia.org/tensor"
 )
 
 // OutDir returns the output folder for example name: dir when it is not
@@ -28,9 +27,13 @@ func Step(w io.Writer, n int, title string) {
 	fmt.Fprintf(w, "\n## Step %d: %s\n", n, title)
 }
 
-// OptimizerParams pairs each parameter's value with its gradient tensor,
-// as optimizers.Optimizer.Step takes them. The program's tensors stay put
-// from run to run, so the slice is built once.
-func OptimizerParams(p *compiler.Program) []optimizers.Param {
-	return optimizers.ParamsOf(p)
+// BindBatch binds a batch to a program (a compiler.Program or
+// HVPProgram): x to its input "x", y to its input "y".
+func BindBatch(p interface {
+	Bind(name string, v tensor.Tensor) error
+}, x, y tensor.Tensor) error {
+	if err := p.Bind("x", x); err != nil {
+		return err
+	}
+	return p.Bind("y", y)
 }

@@ -3,7 +3,6 @@ package notebook
 import (
 	"fmt"
 	"image/color"
-	"io"
 	"math"
 	"strconv"
 
@@ -11,9 +10,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
-	"github.com/symgrad/symgrad/internal/atomicfile"
 	"github.com/symgrad/symgrad/train"
 )
 
@@ -32,16 +29,8 @@ type Series struct {
 }
 
 // NewPlot returns a plot with a title, axis labels, a grid and its legend
-// at the top right.
-func NewPlot(title, x, y string) *plot.Plot {
-	p := plot.New()
-	p.Title.Text = title
-	p.X.Label.Text = x
-	p.Y.Label.Text = y
-	p.Legend.Top = true
-	p.Add(plotter.NewGrid())
-	return p
-}
+// at the top right: train.NewPlot, the style of train's own plots.
+func NewPlot(title, x, y string) *plot.Plot { return train.NewPlot(title, x, y) }
 
 // LogY puts p's y axis on a log scale with LogTicks.
 func LogY(p *plot.Plot) {
@@ -97,109 +86,55 @@ func Add(p *plot.Plot, series ...Series) error {
 		if len(xys) == 0 {
 			continue
 		}
-		l, err := plotter.NewLine(xys)
+		l, sc, err := plotter.NewLinePoints(xys)
 		if err != nil {
 			return fmt.Errorf("plot %q, series %q: %w", p.Title.Text, s.Label, err)
 		}
-		l.Color = Color(s.Color)
-		l.Width = vg.Points(1.5)
+		l.Color, sc.Color = Color(s.Color), Color(s.Color)
+		l.Width, sc.Radius = vg.Points(1.5), vg.Points(2)
 		if s.Dashed {
 			l.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
 		}
-		p.Add(l)
 		if !s.Points {
+			p.Add(l)
 			p.Legend.Add(s.Label, l)
 			continue
 		}
-		sc, err := plotter.NewScatter(xys)
-		if err != nil {
-			return fmt.Errorf("plot %q, series %q: %w", p.Title.Text, s.Label, err)
-		}
-		sc.Color = Color(s.Color)
-		sc.Radius = vg.Points(2)
-		p.Add(sc)
+		p.Add(l, sc)
 		p.Legend.Add(s.Label, l, sc)
 	}
 	return nil
 }
 
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
-// Save draws the panels side by side in one PNG at path, each panel width
-// wide and height high, on a white background.
-func Save(path string, width, height vg.Length, panels ...*plot.Plot) error {
-	return SaveGrid(path, width, height, [][]*plot.Plot{panels})
+// Marks is a set of points drawn as glyphs, without a line: a legend
+// label, the points, and their colour, glyph and radius (each left at
+// gonum's default, a black circle of radius 2.5 points, when zero).
+type Marks struct {
+	Label  string
+	XY     plotter.XYs
+	Color  color.Color
+	Shape  draw.GlyphDrawer
+	Radius vg.Length
 }
 
-// SaveGrid draws rows of panels (nil cells stay blank) in one PNG at path,
-// each panel width wide and height high, on a white background.
-func SaveGrid(path string, width, height vg.Length, rows [][]*plot.Plot) error {
-	cols := 0
-	for _, r := range rows {
-		cols = max(cols, len(r))
-	}
-	if cols == 0 {
-		return fmt.Errorf("%s: nothing to plot", path)
-	}
-	img := vgimg.NewWith(vgimg.UseWH(width*vg.Length(cols), height*vg.Length(len(rows))), vgimg.UseDPI(96),
-		vgimg.UseBackgroundColor(color.White))
-	dc := draw.New(img)
-	tiles := draw.Tiles{Rows: len(rows), Cols: cols, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
-		PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 4}
-	// Each panel is drawn in its own tile (not with plot.Align, which
-	// stretches the canvases to line up the data areas and so moves the
-	// titles and legends out of line).
-	for i, r := range rows {
-		for j, p := range r {
-			if p != nil {
-				p.Draw(tiles.At(dc, j, i))
-			}
-		}
-	}
-	return savePNG(path, img)
-}
-
-// SaveLegendRight draws panels side by side in one PNG at path, width
-// wide and height high in all, with the first panel's legend in a column
-// of its own at the right, out of the way of the data (for plots whose
-// every corner is busy, or panels that share their series); the other
-// panels' legends are not drawn.
-func SaveLegendRight(path string, width, height vg.Length, panels ...*plot.Plot) error {
-	if len(panels) == 0 {
-		return fmt.Errorf("%s: nothing to plot", path)
-	}
-	img := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(96), vgimg.UseBackgroundColor(color.White))
-	dc := draw.New(img)
-	legendWidth := 1.6 * vg.Inch
-	legend := panels[0].Legend
-	legend.Top, legend.Left = true, true
-	legend.Draw(draw.Crop(dc, width-legendWidth, 0, vg.Inch/2, -vg.Inch/2))
-	saved := make([]plot.Legend, len(panels))
-	for i, p := range panels {
-		saved[i], p.Legend = p.Legend, plot.NewLegend()
-	}
-	defer func() {
-		for i, p := range panels {
-			p.Legend = saved[i]
-		}
-	}()
-	tiles := draw.Tiles{Rows: 1, Cols: len(panels), PadX: vg.Millimeter * 6, PadY: vg.Millimeter * 2,
-		PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
-	area := draw.Crop(dc, 0, -legendWidth, 0, 0)
-	for i, p := range panels {
-		p.Draw(tiles.At(area, i, 0))
-	}
-	return savePNG(path, img)
-}
-
-// savePNG writes img to path as a PNG, whole or not at all.
-func savePNG(path string, img *vgimg.Canvas) error {
-	err := atomicfile.Write(path, func(w io.Writer) error {
-		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
-		return err
-	})
+// AddMarks draws the marks on p and adds their legend entry.
+func AddMarks(p *plot.Plot, m Marks) error {
+	sc, err := plotter.NewScatter(m.XY)
 	if err != nil {
-		return fmt.Errorf("saving a plot to %s: %w", path, err)
+		return fmt.Errorf("plot %q, marks %q: %w", p.Title.Text, m.Label, err)
 	}
+	if m.Color != nil {
+		sc.Color = m.Color
+	}
+	if m.Shape != nil {
+		sc.Shape = m.Shape
+	}
+	if m.Radius != 0 {
+		sc.Radius = m.Radius
+	}
+	p.Add(sc)
+	p.Legend.Add(m.Label, sc)
 	return nil
 }
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
