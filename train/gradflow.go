@@ -95,7 +95,7 @@ func (g *GradFlow) Plot(path string) (err error) {
 	if len(g.Norms) == 0 {
 		return errors.Errorf("train: plotting the gradient flow to %s: no epochs", path)
 	}
-	p := newPlot("gradient flow: mean over each epoch's steps", "epoch", "gradient L2 norm")
+	p := NewPlot("gradient flow: mean over each epoch's steps", "epoch", "gradient L2 norm")
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	legend := plot.NewLegend()

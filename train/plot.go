@@ -54,7 +54,7 @@ func PlotHistory(h *History, path string) (err error) {
 		if strings.HasPrefix(name, "val_") {
 			continue
 		}
-		p := newPlot(name, "epoch", name)
+		p := NewPlot(name, "epoch", name)
 		if err := addCurve(p, "train", h, name, 0, false); err != nil {
 			return err
 		}
@@ -93,9 +93,6 @@ func NewPlot(title, x, y string) *plot.Plot {
 	p.Add(plotter.NewGrid())
 	return p
 }
-
-// newPlot is NewPlot, by the name gradflow.go calls it.
-func newPlot(title, x, y string) *plot.Plot { return NewPlot(title, x, y) }
 
 // addCurve adds h's column name against the epoch as a line with points.
 func addCurve(p *plot.Plot, label string, h *History, name string, colour int, dashed bool) error {
