@@ -85,10 +85,9 @@ func (nb *notebookRun) plotBoundary(path string) error {
 	heat := plotter.NewHeatMap(g, newTwoColors(32))
 	heat.Min, heat.Max, heat.Rasterized = 0, 1, true
 	p.Add(heat)
-	boundary := plotter.NewContour(g, []float64{0.5}, nil)
-	boundary.LineStyles = []draw.LineStyle{{Color: color.Black, Width: vg.Points(1.5)}}
+	boundary := notebook.ContourLines{Grid: g, Levels: []float64{0.5}, Style: draw.LineStyle{Color: color.Black, Width: vg.Points(1.5)}}
 	p.Add(boundary)
-	p.Legend.Add("p = 0.5 boundary", &plotter.Line{LineStyle: boundary.LineStyles[0]})
+	p.Legend.Add("p = 0.5 boundary", &plotter.Line{LineStyle: boundary.Style})
 	var byClass [2]plotter.XYs
 	var wrong plotter.XYs
 	for i, c := range nb.labels {

@@ -154,9 +154,7 @@ func plotPaths(path string, f testFunction, paths []plotter.XYs) error {
 	for v := 0.25; v < 14; v += 0.75 {
 		levels = append(levels, v)
 	}
-	c := plotter.NewContour(gr, levels, nil)
-	c.LineStyles = []draw.LineStyle{{Color: color.Gray{Y: 190}, Width: vg.Points(0.6)}}
-	p.Add(c)
+	p.Add(notebook.ContourLines{Grid: gr, Levels: levels, Style: draw.LineStyle{Color: color.Gray{Y: 190}, Width: vg.Points(0.6)}})
 	for i, pts := range paths {
 		// Clip each path to the window: a diverging rule leaves it.
 		var in plotter.XYs
