@@ -5,6 +5,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/internal/floatdense"
 )
 
 // firstNonFinite finds the first NaN or ±Inf in v and returns its index
@@ -41,7 +43,7 @@ func firstNonFinite(v G.Value) (at []int, what string, found bool) {
 	if idx < 0 {
 		return nil, "", false
 	}
-	return unravel(idx, v.Shape()), what, true
+	return floatdense.Unravel(idx, v.Shape()), what, true
 }
 
 func describe(x float64) string {
@@ -52,15 +54,6 @@ func describe(x float64) string {
 		return "+Inf"
 	}
 	return "-Inf"
-}
-
-func unravel(i int, shape tensor.Shape) []int {
-	at := make([]int, len(shape))
-	for k := len(shape) - 1; k >= 0; k-- {
-		at[k] = i % shape[k]
-		i /= shape[k]
-	}
-	return at
 }
 
 // copyData copies src's elements into dst, which has the same shape and

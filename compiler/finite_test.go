@@ -6,6 +6,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/internal/floatdense"
 )
 
 // TestFiniteFindsEveryNonFinite puts NaN, +Inf and -Inf at every position
@@ -20,7 +22,7 @@ func TestFiniteFindsEveryNonFinite(t *testing.T) {
 				}
 				v[at] = bad
 				for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-					d := denseOf(dt, []int{n}, v)
+					d := floatdense.Of(dt, []int{n}, v)
 					if finite(d) {
 						t.Errorf("%v n=%d: %v at %d not found", dt, n, bad, at)
 					}
@@ -31,22 +33,10 @@ func TestFiniteFindsEveryNonFinite(t *testing.T) {
 			}
 		}
 	}
-	if !finite(denseOf(tensor.Float64, []int{3}, []float64{math.MaxFloat64, -math.MaxFloat64, 0})) {
+	if !finite(floatdense.Of(tensor.Float64, []int{3}, []float64{math.MaxFloat64, -math.MaxFloat64, 0})) {
 		t.Error("finite values reported as non-finite")
 	}
 	if finite(G.NewF64(math.NaN())) || !finite(G.NewF32(1)) {
 		t.Error("scalars misclassified")
 	}
-}
-
-// denseOf is a tensor of dtype dt (float64 or float32) holding v.
-func denseOf(dt tensor.Dtype, shape []int, v []float64) *tensor.Dense {
-	if dt == tensor.Float32 {
-		f := make([]float32, len(v))
-		for i, x := range v {
-			f[i] = float32(x)
-		}
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
-	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
 }

@@ -8,6 +8,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/symgrad/symgrad/internal/floatdense"
 	"github.com/symgrad/symgrad/ops"
 )
 
@@ -29,8 +30,8 @@ func rawMLP(tb testing.TB, dims []int, batch int, dt tensor.Dtype, transposed bo
 		if transposed {
 			shape = []int{out, in}
 		}
-		w := G.Must(NewParam(g, fmt.Sprintf("fc%d.weight", l), denseOf(dt, shape, scaled(rng, in*out, 1/float64(in)))))
-		b := G.Must(NewParam(g, fmt.Sprintf("fc%d.bias", l), denseOf(dt, []int{out}, scaled(rng, out, 0.1))))
+		w := G.Must(NewParam(g, fmt.Sprintf("fc%d.weight", l), floatdense.Of(dt, shape, scaled(rng, in*out, 1/float64(in)))))
+		b := G.Must(NewParam(g, fmt.Sprintf("fc%d.bias", l), floatdense.Of(dt, []int{out}, scaled(rng, out, 0.1))))
 		wt := w
 		if transposed {
 			wt = G.Must(G.Transpose(w))
@@ -58,7 +59,7 @@ func bindRaw(tb testing.TB, p *Program, seed uint64) {
 	tb.Helper()
 	rng := rand.New(rand.NewPCG(seed, 2))
 	for _, in := range p.Inputs() {
-		v := denseOf(in.Dtype(), in.Shape(), scaled(rng, in.Shape().TotalSize(), 1))
+		v := floatdense.Of(in.Dtype(), in.Shape(), scaled(rng, in.Shape().TotalSize(), 1))
 		if err := p.Bind(in.Name(), v); err != nil {
 			tb.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/symgrad/symgrad/compiler/rewrite"
+	"github.com/symgrad/symgrad/internal/floatdense"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -25,7 +26,7 @@ type fuseCase struct {
 // fuseParam is a seeded parameter of shape s.
 func fuseParam(g *G.ExprGraph, dt tensor.Dtype, name string, seed uint64, s ...int) *G.Node {
 	v := randVals(rand.New(rand.NewPCG(seed, 3)), tensor.Shape(s).TotalSize())
-	return G.Must(NewParam(g, name, denseOf(dt, s, v)))
+	return G.Must(NewParam(g, name, floatdense.Of(dt, s, v)))
 }
 
 var fuseCases = []fuseCase{
@@ -168,7 +169,7 @@ func checkFusedGraph(t *testing.T, p *Program, out *G.Node, dt tensor.Dtype, wan
 // compareValues compares two float tensors element by element.
 func compareValues(t *testing.T, what string, a, b G.Value, tol float64) {
 	t.Helper()
-	av, bv := referenceFloats(a), referenceFloats(b)
+	av, bv := floatdense.Float64s(a.Data()), floatdense.Float64s(b.Data())
 	if len(av) != len(bv) || !a.Shape().Eq(b.Shape()) {
 		t.Fatalf("%s: shapes %v before the rewrite, %v after", what, a.Shape(), b.Shape())
 	}

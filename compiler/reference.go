@@ -7,6 +7,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/symgrad/symgrad/internal/floatdense"
 	"github.com/symgrad/symgrad/internal/panics"
 )
 
@@ -158,7 +159,7 @@ type penaltyTerm struct {
 func (t penaltyTerm) value() float64 {
 	s := 0.0
 	for _, p := range t.params {
-		for _, x := range referenceFloats(p.Value()) {
+		for _, x := range floatdense.Float64s(p.Value().Data()) {
 			if t.l1 {
 				s += math.Abs(x)
 			} else {
@@ -170,20 +171,6 @@ func (t penaltyTerm) value() float64 {
 		return t.lambda * s
 	}
 	return t.lambda / 2 * s
-}
-
-func referenceFloats(v G.Value) []float64 {
-	switch d := v.Data().(type) {
-	case []float64:
-		return d
-	case []float32:
-		out := make([]float64, len(d))
-		for i, x := range d {
-			out[i] = float64(x)
-		}
-		return out
-	}
-	return nil
 }
 
 // penaltiesOf lists the penalties cfg configures over the program's params.

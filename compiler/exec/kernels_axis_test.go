@@ -6,6 +6,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/internal/floatdense"
 )
 
 // TestSumAlongKernelMatchesGorgonia compares the native sum along one
@@ -51,7 +53,7 @@ func axisValues(dt tensor.Dtype, s []int) *tensor.Dense {
 			v[i] = math.Copysign(0, -1)
 		}
 	}
-	return denseOf(dt, s, v)
+	return floatdense.Of(dt, s, v)
 }
 
 // TestAxisKernelsMatchTheTapeMachine runs a graph of sums along axes,
@@ -90,7 +92,7 @@ func runAxisGraph(t *testing.T, dt tensor.Dtype, tape bool) (*Plan, float64, []f
 	t.Helper()
 	g := G.NewGraph()
 	w := G.NewMatrix(g, dt, G.WithShape(4, 3), G.WithName("w"), G.WithValue(axisValues(dt, []int{4, 3})))
-	x := denseOf(dt, []int{4, 3}, []float64{0.5, -1, 2, 0.25, 1.5, -0.75, 3, -2, 0.1, -0.3, 0.7, 1.1})
+	x := floatdense.Of(dt, []int{4, 3}, []float64{0.5, -1, 2, 0.25, 1.5, -0.75, 3, -2, 0.1, -0.3, 0.7, 1.1})
 	xn := G.NewMatrix(g, dt, G.WithShape(4, 3), G.WithName("x"), G.WithValue(x))
 	rows := G.Must(G.Reshape(G.Must(G.Sum(G.Must(G.HadamardProd(xn, w)), 1)), tensor.Shape{4, 1}))
 	b := G.Must(G.BroadcastAdd(rows, xn, []byte{1}, nil))

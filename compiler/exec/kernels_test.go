@@ -9,6 +9,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/symgrad/symgrad/internal/floatdense"
 	"github.com/symgrad/symgrad/internal/nodes"
 )
 
@@ -24,7 +25,7 @@ func kernelGraph(t *testing.T, dt tensor.Dtype) (loss, grad *G.Node) {
 		for i := range v {
 			v[i] = 2*rng.Float64() - 1
 		}
-		return G.NewMatrix(g, dt, G.WithShape(4, 3), G.WithName(name), G.WithValue(denseOf(dt, []int{4, 3}, v)))
+		return G.NewMatrix(g, dt, G.WithShape(4, 3), G.WithName(name), G.WithValue(floatdense.Of(dt, []int{4, 3}, v)))
 	}
 	w, x, y := matrix("w"), matrix("x"), matrix("y")
 	two := G.NewScalar(g, dt, G.WithName(nodes.ConstPrefix+"0"), G.WithValue(scalarOf(dt, 2)))
@@ -37,17 +38,6 @@ func kernelGraph(t *testing.T, dt tensor.Dtype) (loss, grad *G.Node) {
 		t.Fatal(err)
 	}
 	return loss, grads[0]
-}
-
-func denseOf(dt tensor.Dtype, shape []int, v []float64) *tensor.Dense {
-	if dt == tensor.Float32 {
-		f := make([]float32, len(v))
-		for i, x := range v {
-			f[i] = float32(x)
-		}
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
-	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
 }
 
 func scalarOf(dt tensor.Dtype, v float64) any {

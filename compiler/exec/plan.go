@@ -8,6 +8,7 @@ import (
 
 	"github.com/symgrad/symgrad/ops"
 
+	"github.com/symgrad/symgrad/internal/floatdense"
 	"github.com/symgrad/symgrad/internal/graphindex"
 	"github.com/symgrad/symgrad/internal/nodes"
 	"github.com/symgrad/symgrad/internal/panics"
@@ -213,16 +214,7 @@ func poison(v G.Value) {
 		*d = G.F32(math.NaN())
 		return
 	}
-	switch d := v.Data().(type) {
-	case []float64:
-		for i := range d {
-			d[i] = math.NaN()
-		}
-	case []float32:
-		for i := range d {
-			d[i] = float32(math.NaN())
-		}
-	}
+	floatdense.Fill(v.Data(), math.NaN)
 }
 
 // sameValues reports whether a and b hold the same shape and bits.
@@ -240,23 +232,21 @@ func sameValues(a, b G.Value) bool {
 	}
 	switch x := a.Data().(type) {
 	case []float64:
-		y := b.Data().([]float64)
-		for i := range x {
-			if math.Float64bits(x[i]) != math.Float64bits(y[i]) {
-				return false
-			}
-		}
-		return true
+		return sameBits(x, b.Data().([]float64), math.Float64bits)
 	case []float32:
-		y := b.Data().([]float32)
-		for i := range x {
-			if math.Float32bits(x[i]) != math.Float32bits(y[i]) {
-				return false
-			}
-		}
-		return true
+		return sameBits(x, b.Data().([]float32), math.Float32bits)
 	}
 	return false
+}
+
+// sameBits reports whether x and y, of one length, hold the same bits.
+func sameBits[T any, B comparable](x, y []T, bits func(T) B) bool {
+	for i := range x {
+		if bits(x[i]) != bits(y[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // Graph returns the exact subgraph the plan runs.

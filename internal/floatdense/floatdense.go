@@ -1,0 +1,70 @@
+// Package floatdense holds what symgrad's packages share for dense tensors of
+// either float dtype (float64 or float32), away from hot loops: building
+// one from float64 values, reading and filling its elements through
+// float64, and turning a flat index into coordinates.
+package floatdense
+
+import "gorgonia.org/tensor"
+
+// Of returns a tensor of the given shape holding v in dtype dt: v itself
+// for Float64, a float32 copy for Float32 (any other dtype is Float64).
+func Of(dt tensor.Dtype, shape []int, v []float64) *tensor.Dense {
+	if dt == tensor.Float32 {
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(convert[float32](v)))
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
+}
+
+// Float64s returns the elements of data, a tensor's []float64 or
+// []float32, as float64: the slice itself for []float64 (aliased), a
+// converted copy for []float32, nil for anything else.
+func Float64s(data any) []float64 {
+	switch d := data.(type) {
+	case []float64:
+		return d
+	case []float32:
+		return convert[float64](d)
+	}
+	return nil
+}
+
+// Fill sets the elements of data, a tensor's []float64 or []float32, in
+// order to successive values of next (rounded for float32); other data is
+// left alone. Filling a weight with rng.NormFloat64 draws the same numbers
+// in either dtype.
+func Fill(data any, next func() float64) {
+	switch d := data.(type) {
+	case []float64:
+		fill(d, next)
+	case []float32:
+		fill(d, next)
+	}
+}
+
+func fill[T float32 | float64](d []T, next func() float64) {
+	for i := range d {
+		d[i] = T(next())
+	}
+}
+
+func convert[To, From float32 | float64](v []From) []To {
+	out := make([]To, len(v))
+	for i, x := range v {
+		out[i] = To(x)
+	}
+	return out
+}
+
+// Unravel turns the flat row-major index i into coordinates of shape (nil
+// for a 0-d shape).
+func Unravel(i int, shape []int) []int {
+	if len(shape) == 0 {
+		return nil
+	}
+	at := make([]int, len(shape))
+	for k := len(shape) - 1; k >= 0; k-- {
+		at[k] = i % shape[k]
+		i /= shape[k]
+	}
+	return at
+}
