@@ -225,24 +225,4 @@ func (h *HVPProgram) Params() G.Nodes { return h.params }
 // diffReachable returns the nodes root depends on differentiably: the
 // walk follows an op's input only where its DiffWRT says so (Gorgonia's
 // Grad refuses a wrt node outside this set).
-func diffReachable(root *G.Node) map[*G.Node]bool {
-	seen := map[*G.Node]bool{root: true}
-	stack := G.Nodes{root}
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		sd, ok := n.Op().(G.SDOp)
-		if !ok {
-			continue
-		}
-		in := children(n)
-		mask := sd.DiffWRT(len(in))
-		for i, c := range in {
-			if i < len(mask) && mask[i] && !seen[c] {
-				seen[c] = true
-				stack = append(stack, c)
-			}
-		}
-	}
-	return seen
-}
+func diffReachable(root *G.Node) map[*G.Node]bool { return walkInputs(root, diffWRT) }

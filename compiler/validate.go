@@ -64,14 +64,23 @@ func validateParam(i int, p *G.Node, g *G.ExprGraph, reach map[*G.Node]bool, see
 }
 
 // reachable returns every node the value of root depends on.
-func reachable(root *G.Node) map[*G.Node]bool {
+func reachable(root *G.Node) map[*G.Node]bool { return walkInputs(root, nil) }
+
+// walkInputs returns root and every node reached from it through inputs:
+// all of them when only is nil, else the inputs whose entry of only(n)
+// is true (a missing entry is false).
+func walkInputs(root *G.Node, only func(n *G.Node) []bool) map[*G.Node]bool {
 	seen := map[*G.Node]bool{root: true}
 	stack := G.Nodes{root}
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		for _, c := range children(n) {
-			if !seen[c] {
+		var mask []bool
+		if only != nil {
+			mask = only(n)
+		}
+		for i, c := range children(n) {
+			if (only == nil || i < len(mask) && mask[i]) && !seen[c] {
 				seen[c] = true
 				stack = append(stack, c)
 			}
