@@ -56,3 +56,22 @@ func same(name string) func(m *Match, n *G.Node) (*G.Node, error) {
 		return nil, nil
 	}
 }
+
+// applied is the replacement steps[k-1](...steps[0](x)) of the node bound
+// to "x", where x can stand in for n: the stable form of a unary chain,
+// such as -softplus(-x) for log σ(x).
+func applied(steps ...func(*G.Node) (*G.Node, error)) func(m *Match, n *G.Node) (*G.Node, error) {
+	return func(m *Match, n *G.Node) (*G.Node, error) {
+		x := m.Node("x")
+		if !fits(x, n) {
+			return nil, nil
+		}
+		for _, step := range steps {
+			var err error
+			if x, err = step(x); err != nil {
+				return nil, err
+			}
+		}
+		return x, nil
+	}
+}

@@ -25,12 +25,12 @@ func stabilize() []*Rule {
 				Case{log(Op(ops.KindExp, logSoftmax(x).As("ls"))), "logsoftmax(x)", same("ls")})),
 		documented("Exact for real x; exp overflows first.", FromCases(true, Case{log(Op(ops.KindExp, x)), "x", same("x")})),
 		documented("log σ(x) underflows to -Inf below x ≈ -745 in float64; -softplus(-x) is finite for any x. Gorgonia's sigmoid and symgrad's.",
-			FromCases(true, Case{log(sigmoid(x)), "-softplus(-x)", negSoftplusNeg})),
+			FromCases(true, Case{log(sigmoid(x)), "-softplus(-x)", applied(G.Neg, ops.Softplus, G.Neg)})),
 		documented("Accurate for small x, where 1+x rounds x away. The log1p op is applied without Gorgonia's builder, which turns log1p(exp(x)) into its softplus (x itself above 16).",
 			FromCases(true,
-				Case{log(Op(ops.KindAdd, C(1), x)), "log1p(x)", log1p},
-				Case{log(Op(ops.KindAdd, x, C(1))), "log1p(x)", log1p})),
-		documented("As log(1 + x).", FromCases(true, Case{log(Op(ops.KindSub, C(1), x)), "log1p(-x)", log1pNeg})),
+				Case{log(Op(ops.KindAdd, C(1), x)), "log1p(x)", applied(log1p)},
+				Case{log(Op(ops.KindAdd, x, C(1))), "log1p(x)", applied(log1p)})),
+		documented("As log(1 + x).", FromCases(true, Case{log(Op(ops.KindSub, C(1), x)), "log1p(-x)", applied(G.Neg, log1p)})),
 		documented("The fused op computes the loss and its gradient softmax(x) - onehot(c) in one pass each, for a sum or a mean over the batch. Its gradient op is not differentiated again, so this rule does not run when compiling for second derivatives.",
 			FromCases(false, Case{nll(logSoftmax(x.If(matrix)).If(classAxis), c).As("nll"), "crossentropy(x, c)",
 				func(m *Match, _ *G.Node) (*G.Node, error) {
@@ -133,40 +133,8 @@ func reduction(n *G.Node) (x *G.Node, r ops.Reduction, ok bool) {
 	return x, ops.Mean, true
 }
 
-func negSoftplusNeg(m *Match, n *G.Node) (*G.Node, error) {
-	x := m.Node("x")
-	if !fits(x, n) {
-		return nil, nil
-	}
-	nx, err := G.Neg(x)
-	if err != nil {
-		return nil, err
-	}
-	sp, err := ops.Softplus(nx)
-	if err != nil {
-		return nil, err
-	}
-	return G.Neg(sp)
-}
-
-func log1p(m *Match, n *G.Node) (*G.Node, error) {
-	if x := m.Node("x"); fits(x, n) {
-		return applyLike("log1p", G.Log1p, x)
-	}
-	return nil, nil
-}
-
-func log1pNeg(m *Match, n *G.Node) (*G.Node, error) {
-	x := m.Node("x")
-	if !fits(x, n) {
-		return nil, nil
-	}
-	neg, err := G.Neg(x)
-	if err != nil {
-		return nil, err
-	}
-	return applyLike("log1p", G.Log1p, neg)
-}
+// log1p is log1p(x), built by applyLike.
+func log1p(x *G.Node) (*G.Node, error) { return applyLike("log1p", G.Log1p, x) }
 
 // applyLike applies one of Gorgonia's unary ops to x without going through
 // its builder's own build-time rewrites (G.Log1p turns log1p(exp(x)) into
