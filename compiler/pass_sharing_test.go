@@ -6,12 +6,28 @@ import (
 	"math"
 	"testing"
 
-	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/ops"
 )
+
+// trainFiring compiles loss over params with the given outputs, fails t
+// unless rule fired exactly once, and runs one training pass.
+func trainFiring(t *testing.T, rule string, loss *G.Node, params []*G.Node, outputs ...*G.Node) *Program {
+	t.Helper()
+	p, err := Compile(loss, params, WithOutputs(outputs...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Passes().Count(rule) != 1 {
+		t.Fatalf("rule %q did not fire once:\n%s", rule, p.Passes().Text())
+	}
+	if err := p.RunTrain(); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
 
 // Gorgonia issue 569: softmax and log-softmax of one input, both used.
 // Gorgonia's G.Log(G.SoftMax(x)) flips the softmax node to log-softmax for
@@ -24,16 +40,7 @@ func TestSoftmaxAndLogSoftmaxOfOneInput(t *testing.T) {
 	ls := G.Must(ops.LogSoftmax(x, 1))
 	logS := G.Must(G.Log(s)) // rewritten to logsoftmax in the program
 	loss := G.Must(G.Sum(G.Must(G.Add(G.Must(G.Add(s, ls)), logS))))
-	p, err := Compile(loss, []*G.Node{x}, WithOutputs(s, ls, logS))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.Passes().Count(ruleLogSoftmax) != 1 {
-		t.Fatalf("log(softmax) rule did not fire:\n%s", p.Passes().Text())
-	}
-	if err := p.RunTrain(); err != nil {
-		t.Fatal(err)
-	}
+	p := trainFiring(t, ruleLogSoftmax, loss, []*G.Node{x}, s, ls, logS)
 	xs := []float64{0.5, -1, 2, 3, 0, -2}
 	sv, lv, lsv := p.Output(0).Data().([]float64), p.Output(1).Data().([]float64), p.Output(2).Data().([]float64)
 	for r := 0; r < 2; r++ {
@@ -60,22 +67,14 @@ func TestSoftmaxAndLogSoftmaxOfOneInput(t *testing.T) {
 
 // hashlessOp multiplies by k but leaves k out of its hash, like
 // Gorgonia's softmax leaves out its log flag.
-type hashlessOp struct{ k float64 }
+type hashlessOp struct {
+	elementwise
+	k float64
+}
 
-func (op *hashlessOp) Arity() int { return 1 }
-func (op *hashlessOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	return hm.NewFnType(a, a)
-}
-func (op *hashlessOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return in[0].(tensor.Shape).Clone(), nil
-}
 func (op *hashlessOp) Do(in ...G.Value) (G.Value, error) {
 	return in[0].(*tensor.Dense).MulScalar(op.k, true)
 }
-func (op *hashlessOp) ReturnsPtr() bool      { return false }
-func (op *hashlessOp) CallsExtern() bool     { return false }
-func (op *hashlessOp) OverwritesInput() int  { return -1 }
 func (op *hashlessOp) String() string        { return fmt.Sprintf("hashless(k=%v)", op.k) }
 func (op *hashlessOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "hashless") }
 func (op *hashlessOp) Hashcode() uint32      { return 42 }
@@ -97,16 +96,7 @@ func TestHashlessOpsNeverMerge(t *testing.T) {
 	a := G.Must(G.ApplyOp(&hashlessOp{k: 2}, G.Must(G.Mul(x, MustConstant(g, 1.0)))))
 	b := G.Must(G.ApplyOp(&hashlessOp{k: 3}, x))
 	loss := G.Must(G.Sum(G.Must(G.Add(a, b))))
-	p, err := Compile(loss, []*G.Node{x}, WithOutputs(a, b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.Passes().Count(ruleMulOne) != 1 {
-		t.Fatalf("x*1 did not fire:\n%s", p.Passes().Text())
-	}
-	if err := p.RunTrain(); err != nil {
-		t.Fatal(err)
-	}
+	p := trainFiring(t, ruleMulOne, loss, []*G.Node{x}, a, b)
 	if av, bv := p.Output(0).Data().([]float64), p.Output(1).Data().([]float64); av[1] != 4 || bv[1] != 6 {
 		t.Errorf("outputs %v and %v, want [2 4] and [3 6]", av, bv)
 	}

@@ -10,10 +10,28 @@ import (
 	"gorgonia.org/tensor"
 )
 
+// elementwise is the part of G.Op the test ops share: one input, an
+// output of its type and shape, computed into a fresh value (no pointer
+// returned, no extern call, no input overwritten). Each op embeds it.
+type elementwise struct{}
+
+func (elementwise) Arity() int { return 1 }
+func (elementwise) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(a, a)
+}
+func (elementwise) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return in[0].(tensor.Shape).Clone(), nil
+}
+func (elementwise) ReturnsPtr() bool     { return false }
+func (elementwise) CallsExtern() bool    { return false }
+func (elementwise) OverwritesInput() int { return -1 }
+
 // scaleOp multiplies its input by k in training mode and by 1 in evaluation
 // mode, like a stripped-down dropout. Its panic fields let tests provoke
 // the panics Gorgonia's own ops raise.
 type scaleOp struct {
+	elementwise
 	k           float64
 	training    bool
 	panicDo     bool
@@ -23,19 +41,8 @@ type scaleOp struct {
 }
 
 func (op *scaleOp) SetTraining(t bool) error { op.training = t; return nil }
-func (op *scaleOp) Arity() int               { return 1 }
-func (op *scaleOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	return hm.NewFnType(a, a)
-}
-func (op *scaleOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return in[0].(tensor.Shape).Clone(), nil
-}
-func (op *scaleOp) ReturnsPtr() bool      { return false }
-func (op *scaleOp) CallsExtern() bool     { return false }
-func (op *scaleOp) OverwritesInput() int  { return -1 }
-func (op *scaleOp) String() string        { return fmt.Sprintf("scale%d(%g)", op.id, op.k) }
-func (op *scaleOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op *scaleOp) String() string           { return fmt.Sprintf("scale%d(%g)", op.id, op.k) }
+func (op *scaleOp) WriteHash(h hash.Hash)    { fmt.Fprint(h, op.String()) }
 func (op *scaleOp) Hashcode() uint32 {
 	h := fnv.New32a()
 	op.WriteHash(h)
