@@ -136,14 +136,7 @@ func TestCompileTwiceGivesEqualPrograms(t *testing.T) {
 	if p.Loss() != q.Loss() || p.Loss() == 0 {
 		t.Errorf("losses %v and %v, want equal and nonzero", p.Loss(), q.Loss())
 	}
-	for i := range p.Params() {
-		a, b := p.Params()[i].Grad.Data().([]float64), q.Params()[i].Grad.Data().([]float64)
-		for j := range a {
-			if a[j] != b[j] {
-				t.Errorf("grad %s[%d]: %v vs %v", p.Params()[i].Name, j, a[j], b[j])
-			}
-		}
-	}
+	assertSameGrads(t, p, q, "twin")
 	if p.Params()[0].Node != n.w || p.Params()[0].Value != n.w.Value() {
 		t.Error("Params()[0] is not the user's node w with its tensor")
 	}
@@ -220,5 +213,20 @@ func testNaNGuard(t *testing.T, opts ...Option) {
 	bind(t, p2, "x", dense([]int{3}, 1, -2, 3))
 	if err := p2.RunTrain(); err != nil || !math.IsNaN(p2.Loss()) {
 		t.Errorf("guard off: got err %v, loss %v; want no error and a NaN loss", err, p2.Loss())
+	}
+}
+
+// assertSameGrads fails t unless every param of p has the float64
+// gradient of q's param at the same place, element for element; what
+// names q in the message.
+func assertSameGrads(t *testing.T, p, q *Program, what string) {
+	t.Helper()
+	for i := range p.Params() {
+		a, b := p.Params()[i].Grad.Data().([]float64), q.Params()[i].Grad.Data().([]float64)
+		for j := range a {
+			if a[j] != b[j] {
+				t.Errorf("grad %s[%d]: %v, %s: %v", p.Params()[i].Name, j, a[j], what, b[j])
+			}
+		}
 	}
 }

@@ -103,14 +103,7 @@ func testConsecutiveRuns(t *testing.T, opts ...Option) {
 	if p.Loss() != q.Loss() {
 		t.Errorf("loss after two steps: %v, fresh program: %v", p.Loss(), q.Loss())
 	}
-	for i := range p.Params() {
-		a, b := p.Params()[i].Grad.Data().([]float64), q.Params()[i].Grad.Data().([]float64)
-		for j := range a {
-			if a[j] != b[j] {
-				t.Errorf("grad %s[%d]: %v, fresh: %v", p.Params()[i].Name, j, a[j], b[j])
-			}
-		}
-	}
+	assertSameGrads(t, p, q, "fresh")
 	if p.Output(0).Data().([]float64)[0] != q.Output(0).Data().([]float64)[0] {
 		t.Error("output differs from a fresh program's")
 	}
