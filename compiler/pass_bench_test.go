@@ -17,79 +17,62 @@ var passBatch = map[string]int{
 // the program's node counts (fwd-nodes, grad-nodes) and the rewrites that
 // fired (rewrites). For docs/performance.md.
 func BenchmarkPasses(b *testing.B) {
-	for _, name := range models.Names() {
-		for _, on := range []bool{true, false} {
-			label := name + "/passes=off"
-			if on {
-				label = name + "/passes=on"
-			}
-			b.Run(label, func(b *testing.B) {
-				m, err := models.Build(name, models.Config{Batch: passBatch[name], Seed: 1})
-				if err != nil {
-					b.Fatal(err)
-				}
-				p, err := m.Compile(compiler.WithPasses(on))
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer p.Close()
-				x, y := m.SampleBatch(2)
-				if err := p.Bind("x", x); err != nil {
-					b.Fatal(err)
-				}
-				if err := p.Bind("y", y); err != nil {
-					b.Fatal(err)
-				}
-				st := p.Stats()
-				fired := 0
-				for _, f := range p.Passes().Fired {
-					if f.Phase != compiler.Prune {
-						fired += f.Count
-					}
-				}
-				params := p.Params()
-				b.ResetTimer()
-				for range b.N {
-					if err := p.RunTrain(); err != nil {
-						b.Fatal(err)
-					}
-					for _, prm := range params {
-						w, g := prm.Value.Data().([]float64), prm.Grad.Data().([]float64)
-						for i := range w {
-							w[i] -= 0.01 * g[i]
-						}
-					}
-				}
-				b.ReportMetric(float64(st.ForwardNodes), "fwd-nodes")
-				b.ReportMetric(float64(st.GradientNodes), "grad-nodes")
-				b.ReportMetric(float64(fired), "rewrites")
-			})
+	eachPassSetting(b, models.Names(), func(b *testing.B, name string, on bool) {
+		m, p := buildCompiled(b, name, on)
+		defer p.Close()
+		x, y := m.SampleBatch(2)
+		if err := p.Bind("x", x); err != nil {
+			b.Fatal(err)
 		}
-	}
+		if err := p.Bind("y", y); err != nil {
+			b.Fatal(err)
+		}
+		fired := 0
+		for _, f := range p.Passes().Fired {
+			if f.Phase != compiler.Prune {
+				fired += f.Count
+			}
+		}
+		compiler.BenchSGDSteps(b, p, 0.01)
+		b.ReportMetric(float64(fired), "rewrites")
+	})
 }
 
 // BenchmarkCompilePasses times models.Build plus Compile of the larger zoo
 // models with the pass pipeline on and off: the price of the sweeps.
 func BenchmarkCompilePasses(b *testing.B) {
-	for _, name := range []string{"mlp", "lenet", "lstm", "bilstm"} {
+	eachPassSetting(b, []string{"mlp", "lenet", "lstm", "bilstm"}, func(b *testing.B, name string, on bool) {
+		for range b.N {
+			_, p := buildCompiled(b, name, on)
+			p.Close()
+		}
+	})
+}
+
+// eachPassSetting runs bench as the sub-benchmarks NAME/passes=on and
+// NAME/passes=off of every name.
+func eachPassSetting(b *testing.B, names []string, bench func(b *testing.B, name string, on bool)) {
+	for _, name := range names {
 		for _, on := range []bool{true, false} {
 			label := name + "/passes=off"
 			if on {
 				label = name + "/passes=on"
 			}
-			b.Run(label, func(b *testing.B) {
-				for range b.N {
-					m, err := models.Build(name, models.Config{Batch: passBatch[name], Seed: 1})
-					if err != nil {
-						b.Fatal(err)
-					}
-					p, err := m.Compile(compiler.WithPasses(on))
-					if err != nil {
-						b.Fatal(err)
-					}
-					p.Close()
-				}
-			})
+			b.Run(label, func(b *testing.B) { bench(b, name, on) })
 		}
 	}
+}
+
+// buildCompiled builds the zoo model name at its passBatch and compiles
+// it with the pass pipeline on or off.
+func buildCompiled(b *testing.B, name string, on bool) (*models.Model, *compiler.Program) {
+	m, err := models.Build(name, models.Config{Batch: passBatch[name], Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := m.Compile(compiler.WithPasses(on))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m, p
 }

@@ -103,24 +103,32 @@ func BenchmarkFuse(b *testing.B) {
 					}
 					defer p.Close()
 					bindRaw(b, p, 2)
-					st := p.Stats()
-					prms := p.Params()
-					b.ResetTimer()
-					for range b.N {
-						if err := p.RunTrain(); err != nil {
-							b.Fatal(err)
-						}
-						for _, prm := range prms {
-							w, g := prm.Value.Data().([]float64), prm.Grad.Data().([]float64)
-							for i := range w {
-								w[i] -= 1e-4 * g[i]
-							}
-						}
-					}
-					b.ReportMetric(float64(st.ForwardNodes), "fwd-nodes")
-					b.ReportMetric(float64(st.GradientNodes), "grad-nodes")
+					BenchSGDSteps(b, p, 1e-4)
 				})
 			}
 		}
 	}
+}
+
+// BenchSGDSteps times b.N training steps of p, each RunTrain and a plain
+// SGD update at rate lr of its float64 params, and reports p's node
+// counts (fwd-nodes, grad-nodes). Exported for the external benchmarks of
+// pass_bench_test.go.
+func BenchSGDSteps(b *testing.B, p *Program, lr float64) {
+	st := p.Stats()
+	params := p.Params()
+	b.ResetTimer()
+	for range b.N {
+		if err := p.RunTrain(); err != nil {
+			b.Fatal(err)
+		}
+		for _, prm := range params {
+			w, g := prm.Value.Data().([]float64), prm.Grad.Data().([]float64)
+			for i := range w {
+				w[i] -= lr * g[i]
+			}
+		}
+	}
+	b.ReportMetric(float64(st.ForwardNodes), "fwd-nodes")
+	b.ReportMetric(float64(st.GradientNodes), "grad-nodes")
 }
