@@ -24,10 +24,7 @@ func TestBroadcastGradients(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	r := func(shape ...int) *tensor.Dense { return randDense(rng, -2, 2, shape...) }
 	p := func(shape ...int) *tensor.Dense { return randDense(rng, 0.5, 2, shape...) }
-	cases := []struct {
-		src string
-		in  map[string]*tensor.Dense
-	}{
+	cases := []gradCase{
 		{"(x + y) * w", map[string]*tensor.Dense{"x": r(4, 2), "y": r(2), "w": r(4, 2)}},
 		{"(y - x) * w", map[string]*tensor.Dense{"x": r(4, 2), "y": r(2), "w": r(4, 2)}},
 		{"x * y * w", map[string]*tensor.Dense{"x": r(4, 1), "y": r(1, 3), "w": r(4, 3)}},
@@ -36,12 +33,5 @@ func TestBroadcastGradients(t *testing.T) {
 		{"x^y * w", map[string]*tensor.Dense{"x": p(3, 2), "y": r(2), "w": r(3, 2)}},
 		{"(x - y) * w", map[string]*tensor.Dense{"x": r(2, 1, 3), "y": r(4, 1), "w": r(2, 4, 3)}},
 	}
-	for _, c := range cases {
-		t.Run(c.src, func(t *testing.T) {
-			sym := symbolicGrads(t, c.src, c.in)
-			for name := range c.in {
-				assertClose(t, "d/d"+name, sym[name], numericGrad(t, c.src, c.in, name), 1e-6)
-			}
-		})
-	}
+	checkGradients(t, cases)
 }

@@ -162,6 +162,46 @@ func symbolicGrads(t *testing.T, src string, in map[string]*tensor.Dense) map[st
 	return out
 }
 
+// valueCase is an expression, the values of its variables and the
+// values it computes.
+type valueCase struct {
+	src  string
+	in   map[string]*tensor.Dense
+	want []float64
+}
+
+// checkValues builds and runs each case's expression and compares its
+// output with want.
+func checkValues(t *testing.T, cases []valueCase) {
+	for _, c := range cases {
+		t.Run(c.src, func(t *testing.T) {
+			f := newFixture(t, c.src, c.in, nil)
+			run(t, f.g)
+			assertClose(t, c.src, values(t, f.out), c.want, 1e-12)
+		})
+	}
+}
+
+// gradCase is an expression and the values of its variables.
+type gradCase struct {
+	src string
+	in  map[string]*tensor.Dense
+}
+
+// checkGradients compares, for each case, the symbolic gradient of
+// sum(expression) with respect to every variable with central
+// differences.
+func checkGradients(t *testing.T, cases []gradCase) {
+	for _, c := range cases {
+		t.Run(c.src, func(t *testing.T) {
+			sym := symbolicGrads(t, c.src, c.in)
+			for name := range c.in {
+				assertClose(t, "d/d"+name, sym[name], numericGrad(t, c.src, c.in, name), 1e-6)
+			}
+		})
+	}
+}
+
 func closeTo(a, b, tol float64) bool {
 	return math.Abs(a-b) <= tol*(1+math.Abs(b))
 }

@@ -18,11 +18,7 @@ func TestBuildSelectionAndClamp(t *testing.T) {
 	y := vec(1, -1, 0.5, 2)
 	m := vec(1, 0, 1, 0)
 	A := mat(2, 4, 1, 2, 3, 4, 5, 6, 7, 8)
-	cases := []struct {
-		src  string
-		in   map[string]*tensor.Dense
-		want []float64
-	}{
+	cases := []valueCase{
 		{"clamp(x, -1, 1)", map[string]*tensor.Dense{"x": x}, []float64{-1, -0.5, 0.5, 1}},
 		{"clamp(x, 0)", map[string]*tensor.Dense{"x": x}, []float64{0, 0, 0.5, 3}},
 		{"maximum(x, y)", map[string]*tensor.Dense{"x": x, "y": y}, []float64{1, -0.5, 0.5, 3}},
@@ -33,13 +29,7 @@ func TestBuildSelectionAndClamp(t *testing.T) {
 		{"add(x, 1) - sub(y, 1)", map[string]*tensor.Dense{"x": x, "y": y}, []float64{-1, 2.5, 2, 3}},
 		{"matmul(A, x)", map[string]*tensor.Dense{"A": A, "x": x}, []float64{10.5, 14.5}},
 	}
-	for _, c := range cases {
-		t.Run(c.src, func(t *testing.T) {
-			f := newFixture(t, c.src, c.in, nil)
-			run(t, f.g)
-			assertClose(t, c.src, values(t, f.out), c.want, 1e-12)
-		})
-	}
+	checkValues(t, cases)
 }
 
 // TestBuildSelectionGradients compares the gradients of the new calls with
@@ -47,23 +37,13 @@ func TestBuildSelectionAndClamp(t *testing.T) {
 // are 0 and the weights' derivative).
 func TestBuildSelectionGradients(t *testing.T) {
 	x, y, m := vec(-2, -0.5, 0.5, 3), vec(1, -1, 0.25, 2), vec(1, -1, 1, -1)
-	cases := []struct {
-		src string
-		in  map[string]*tensor.Dense
-	}{
+	cases := []gradCase{
 		{"clamp(x, -1, 1) * y", map[string]*tensor.Dense{"x": x, "y": y}},
 		{"maximum(x, y) * y", map[string]*tensor.Dense{"x": x, "y": y}},
 		{"minimum(x, 0.3) * y", map[string]*tensor.Dense{"x": x, "y": y}},
 		{"where(m, x * y, y^2)", map[string]*tensor.Dense{"x": x, "y": y, "m": m}},
 	}
-	for _, c := range cases {
-		t.Run(c.src, func(t *testing.T) {
-			sym := symbolicGrads(t, c.src, c.in)
-			for name := range c.in {
-				assertClose(t, c.src+" d/d"+name, sym[name], numericGrad(t, c.src, c.in, name), 1e-6)
-			}
-		})
-	}
+	checkGradients(t, cases)
 }
 
 // TestBuildArgmaxFeedsCrossEntropy builds crossentropy(x, argmax(t, 1))
