@@ -6,6 +6,8 @@ import (
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/internal/floatdense"
 )
 
 // stats accumulates element comparisons into a Result.
@@ -95,7 +97,7 @@ func CompareTensor(name, row string, got, want tensor.Tensor, cfg Config) (Resul
 	s := newStats(name, row, got.Shape(), judge{cfg.Atol, cfg.Rtol})
 	s.res.Mode = "full"
 	for i := range g {
-		s.add(unravel(i, got.Shape()), 0, g[i], w[i], math.NaN(), math.NaN())
+		s.add(floatdense.Unravel(i, got.Shape()), 0, g[i], w[i], math.NaN(), math.NaN())
 	}
 	return s.result(), nil
 }
@@ -120,17 +122,4 @@ func floats64(t tensor.Tensor) ([]float64, error) {
 		return []float64{float64(d)}, nil
 	}
 	return nil, errors.Errorf("dtype %v is not a float dtype", t.Dtype())
-}
-
-// unravel turns a flat row-major index into coordinates.
-func unravel(i int, shape tensor.Shape) []int {
-	if len(shape) == 0 {
-		return nil
-	}
-	at := make([]int, len(shape))
-	for k := len(shape) - 1; k >= 0; k-- {
-		at[k] = i % shape[k]
-		i /= shape[k]
-	}
-	return at
 }

@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/compiler"
+	"github.com/symgrad/symgrad/internal/floatdense"
 	"github.com/symgrad/symgrad/internal/panics"
 )
 
@@ -103,7 +104,7 @@ func (h *hvpGraph) check(cfg Config) ([]Result, error) {
 		for i := range h.params {
 			for e := range sym[i] {
 				num := (plus[i][e] - minus[i][e]) / (2 * cfg.Eps)
-				st[i].add(unravel(e, h.params[i].Shape()), k, sym[i][e], num, nan, nan)
+				st[i].add(floatdense.Unravel(e, h.params[i].Shape()), k, sym[i][e], num, nan, nan)
 			}
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/compiler"
+	"github.com/symgrad/symgrad/internal/floatdense"
 	"github.com/symgrad/symgrad/internal/panics"
 	"github.com/symgrad/symgrad/ops"
 )
@@ -183,16 +184,13 @@ func reduceWithUpstream(g *G.ExprGraph, y *G.Node, rng *rand.Rand) (*G.Node, err
 		return nil, errors.Errorf("output dtype %v is not a float dtype", y.Dtype())
 	}
 	r := tensor.New(tensor.Of(y.Dtype()), tensor.WithShape(y.Shape().Clone()...))
-	vals := make([]float64, r.Shape().TotalSize())
-	for i := range vals {
-		vals[i] = 0.5 + rng.Float64() // in [0.5, 1.5): away from 0, never all ones
+	floatdense.Fill(r.Data(), func() float64 {
+		v := 0.5 + rng.Float64() // in [0.5, 1.5): away from 0, never all ones
 		if rng.IntN(2) == 0 {
-			vals[i] = -vals[i]
+			return -v
 		}
-	}
-	if err := convertInto(r, tensor.New(tensor.WithShape(len(vals)), tensor.WithBacking(vals))); err != nil {
-		return nil, err
-	}
+		return v
+	})
 	rn, err := compiler.Constant(g, r)
 	if err != nil {
 		return nil, err

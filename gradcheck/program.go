@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/compiler"
+	"github.com/symgrad/symgrad/internal/floatdense"
 	"github.com/symgrad/symgrad/internal/panics"
 	"github.com/symgrad/symgrad/ops"
 )
@@ -155,12 +156,12 @@ func (c *checker) full(pr compiler.Param, g []float64) (Result, error) {
 			var fm float64
 			fm, err = c.f()
 			if err == nil {
-				s.add(unravel(i, pr.Value.Shape()), 0, g[i], (fp-fm)/(2*eps), (fp-c.f0)/eps, (c.f0-fm)/eps)
+				s.add(floatdense.Unravel(i, pr.Value.Shape()), 0, g[i], (fp-fm)/(2*eps), (fp-c.f0)/eps, (c.f0-fm)/eps)
 			}
 		}
 		x[i] = orig
 		if err != nil {
-			return Result{}, errors.Wrapf(err, "element %v", unravel(i, pr.Value.Shape()))
+			return Result{}, errors.Wrapf(err, "element %v", floatdense.Unravel(i, pr.Value.Shape()))
 		}
 	}
 	return s.result(), nil
@@ -222,7 +223,7 @@ func (c *checker) reentrant(params []compiler.Param, analytic [][]float64, rows 
 			if math.Float64bits(now[k]) != math.Float64bits(analytic[i][k]) {
 				rows[i].Verdict = Fail
 				rows[i].Note = fmt.Sprintf("RunTrain is not reentrant: element %v was %v in the first run, %v in the second",
-					unravel(k, pr.Value.Shape()), analytic[i][k], now[k])
+					floatdense.Unravel(k, pr.Value.Shape()), analytic[i][k], now[k])
 				break
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/compiler"
+	"github.com/symgrad/symgrad/internal/floatdense"
 	"github.com/symgrad/symgrad/ops"
 )
 
@@ -236,16 +237,4 @@ func maxAbs(t *tensor.Dense) float64 {
 }
 
 // floats returns t's elements as float64s (a copy for float32).
-func floats(t *tensor.Dense) []float64 {
-	switch d := t.Data().(type) {
-	case []float64:
-		return d
-	case []float32:
-		out := make([]float64, len(d))
-		for i, v := range d {
-			out[i] = float64(v)
-		}
-		return out
-	}
-	return nil
-}
+func floats(t *tensor.Dense) []float64 { return floatdense.Float64s(t.Data()) }

@@ -1,11 +1,13 @@
 package models
 
 import (
-	"github.com/pkg/errors"
 	"math"
 	"math/rand/v2"
 
+	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/internal/floatdense"
 )
 
 // NewRNG returns the deterministic generator symgrad uses for
@@ -18,16 +20,7 @@ func NewRNG(seed uint64) *rand.Rand {
 // from U(-bound, bound).
 func Uniform(rng *rand.Rand, dt tensor.Dtype, bound float64, shape ...int) *tensor.Dense {
 	t := tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
-	switch d := t.Data().(type) {
-	case []float64:
-		for i := range d {
-			d[i] = (2*rng.Float64() - 1) * bound
-		}
-	case []float32:
-		for i := range d {
-			d[i] = float32((2*rng.Float64() - 1) * bound)
-		}
-	}
+	floatdense.Fill(t.Data(), func() float64 { return (2*rng.Float64() - 1) * bound })
 	return t
 }
 

@@ -7,6 +7,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/symgrad/symgrad/internal/floatdense"
 	"github.com/symgrad/symgrad/internal/panics"
 	"github.com/symgrad/symgrad/ops"
 )
@@ -226,16 +227,7 @@ func NewEmbeddingPadded(g *G.ExprGraph, name string, num, dim, padding int, dt t
 		return nil, errors.Errorf("embedding %q: padding_idx %d outside [0, %d) (ops.NoPadding for none)", name, padding, num)
 	}
 	w := tensor.New(tensor.Of(dt), tensor.WithShape(num, dim))
-	switch d := w.Data().(type) {
-	case []float64:
-		for i := range d {
-			d[i] = rng.NormFloat64()
-		}
-	case []float32:
-		for i := range d {
-			d[i] = float32(rng.NormFloat64())
-		}
-	}
+	floatdense.Fill(w.Data(), rng.NormFloat64)
 	e = &Embedding{Name: name, Num: num, Dim: dim, Padding: padding}
 	if padding >= 0 {
 		switch d := w.Data().(type) {

@@ -5,6 +5,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/symgrad/symgrad/internal/floatdense"
 	"github.com/symgrad/symgrad/ops"
 )
 
@@ -66,7 +67,7 @@ func checkIDs(name string, t *tensor.Dense, vocab int) error {
 	}
 	for i, id := range ids {
 		if id < 0 || id >= int64(vocab) {
-			return errors.Errorf("tensor %q: token id %d at position %v is out of the vocabulary [0, %d)", name, id, unravelIndex(i, t.Shape()), vocab)
+			return errors.Errorf("tensor %q: token id %d at position %v is out of the vocabulary [0, %d)", name, id, floatdense.Unravel(i, t.Shape()), vocab)
 		}
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/compiler/expr"
 	"github.com/symgrad/symgrad/gradcheck"
+	"github.com/symgrad/symgrad/internal/floatdense"
 	"github.com/symgrad/symgrad/ops"
 	"github.com/symgrad/symgrad/safetensors"
 )
@@ -248,7 +249,7 @@ func toInt64s(t *tensor.Dense) (*tensor.Dense, error) {
 	n := t.Shape().TotalSize()
 	out := make([]int64, n)
 	for i := range out {
-		v, err := t.At(unravelIndex(i, t.Shape())...)
+		v, err := t.At(floatdense.Unravel(i, t.Shape())...)
 		if err != nil {
 			return nil, err
 		}

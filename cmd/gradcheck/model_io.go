@@ -258,15 +258,6 @@ func convertTo(t *tensor.Dense, name string, n interface {
 	return nil, errors.Errorf("%s has dtype %v, the model needs %v", name, t.Dtype(), want)
 }
 
-func unravelIndex(i int, shape tensor.Shape) []int {
-	at := make([]int, len(shape))
-	for k := len(shape) - 1; k >= 0; k-- {
-		at[k] = i % shape[k]
-		i /= shape[k]
-	}
-	return at
-}
-
 func toInt64(v any) int64 {
 	switch x := v.(type) {
 	case int64:
