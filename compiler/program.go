@@ -2,7 +2,6 @@ package compiler
 
 import (
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/pkg/errors"
@@ -10,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/compiler/exec"
+	"github.com/symgrad/symgrad/internal/typednil"
 )
 
 // Program is a compiled training problem: the forward graph, its explicit
@@ -189,7 +189,7 @@ func boundShape(n *G.Node) tensor.Shape {
 }
 
 func (p *Program) bindNode(n *G.Node, v tensor.Tensor) error {
-	if isNilTensor(v) {
+	if typednil.Is(v) {
 		return errors.Errorf("bind %q: nil value", n.Name())
 	}
 	if !v.Shape().Eq(boundShape(n)) {
@@ -338,14 +338,4 @@ func (p *Program) check() error {
 		return errors.New("compiler.Program was not made by Compile (it is the zero value)")
 	}
 	return nil
-}
-
-// isNilTensor reports whether v is nil or a typed nil pointer (a nil
-// *tensor.Dense in a tensor.Tensor interface).
-func isNilTensor(v tensor.Tensor) bool {
-	if v == nil {
-		return true
-	}
-	rv := reflect.ValueOf(v)
-	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }

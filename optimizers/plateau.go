@@ -3,6 +3,8 @@ package optimizers
 import (
 	"fmt"
 	"math"
+
+	"github.com/symgrad/symgrad/internal/typednil"
 )
 
 // PlateauConfig holds the settings of ReduceLROnPlateau, named as in
@@ -61,7 +63,7 @@ type ReduceLROnPlateau struct {
 // NewReduceLROnPlateau returns a ReduceLROnPlateau on opt, checking cfg as
 // PyTorch does (Factor < 1, known modes).
 func NewReduceLROnPlateau(opt LRSetter, cfg PlateauConfig) (*ReduceLROnPlateau, error) {
-	if isNilSetter(opt) {
+	if typednil.Is(opt) {
 		return nil, fmt.Errorf("optimizers: ReduceLROnPlateau: nil optimizer")
 	}
 	r := &ReduceLROnPlateau{opt: opt, factor: orDefault(cfg.Factor, 0.1), patience: cfg.Patience,

@@ -3,7 +3,8 @@ package optimizers
 import (
 	"fmt"
 	"math"
-	"reflect"
+
+	"github.com/symgrad/symgrad/internal/typednil"
 )
 
 // Scheduler changes an optimizer's learning rate once per epoch, as
@@ -332,20 +333,11 @@ func (l *LinearLR) Step() {
 // checkSchedule refuses a nil (or typed nil) optimizer, whose LR every
 // scheduler reads at once, and a gamma that is NaN, infinite or negative.
 func checkSchedule(kind string, opt LRSetter, gamma float64) error {
-	if isNilSetter(opt) {
+	if typednil.Is(opt) {
 		return fmt.Errorf("optimizers: %s: nil optimizer", kind)
 	}
 	if !(gamma >= 0) || math.IsInf(gamma, 0) {
 		return fmt.Errorf("optimizers: %s: gamma %v, want a finite number ≥ 0", kind, gamma)
 	}
 	return nil
-}
-
-// isNilSetter reports whether opt is nil or a typed nil pointer.
-func isNilSetter(opt LRSetter) bool {
-	if opt == nil {
-		return true
-	}
-	v := reflect.ValueOf(opt)
-	return v.Kind() == reflect.Pointer && v.IsNil()
 }

@@ -3,12 +3,12 @@ package train
 import (
 	"io"
 	"math"
-	"reflect"
 
 	"github.com/pkg/errors"
 
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/data"
+	"github.com/symgrad/symgrad/internal/typednil"
 	"github.com/symgrad/symgrad/optimizers"
 )
 
@@ -152,12 +152,12 @@ func (c *Config) check() error {
 		return errors.Errorf("train: the optimizer's learning rate is %v, want a finite number >= 0", lr)
 	}
 	for i, cb := range c.Callbacks {
-		if isNil(cb) {
+		if typednil.Is(cb) {
 			return errors.Errorf("train: Config.Callbacks[%d] is nil", i)
 		}
 	}
 	for i, m := range c.Metrics {
-		if isNil(m) {
+		if typednil.Is(m) {
 			return errors.Errorf("train: Config.Metrics[%d] is nil", i)
 		}
 	}
@@ -180,15 +180,6 @@ func (c Clip) check() error {
 		return errors.Errorf("train: clip: Clip.NormType is %v, want a positive number, +Inf, or 0 for 2", c.NormType)
 	}
 	return nil
-}
-
-// isNil reports whether v is nil or a typed nil pointer in an interface.
-func isNil(v any) bool {
-	if v == nil {
-		return true
-	}
-	rv := reflect.ValueOf(v)
-	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }
 
 // plateauMonitor is the name of the value fed to Plateau.
