@@ -14,26 +14,17 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/symgrad/symgrad/internal/floatdense"
 	"github.com/symgrad/symgrad/safetensors"
 )
 
 // bits returns t's elements as raw bit patterns, for bit-identical checks.
 func bits(t *tensor.Dense) []uint64 {
-	switch d := t.Data().(type) {
-	case []float64:
-		out := make([]uint64, len(d))
-		for i, v := range d {
-			out[i] = math.Float64bits(v)
-		}
-		return out
-	case []float32:
-		out := make([]uint64, len(d))
-		for i, v := range d {
-			out[i] = uint64(math.Float32bits(v))
-		}
-		return out
-	case int64:
+	if d, ok := t.Data().(int64); ok {
 		return []uint64{uint64(d)}
+	}
+	if b := floatdense.Bits(t.Data()); b != nil {
+		return b
 	}
 	panic("bits: unexpected data")
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/internal/floatdense"
 )
 
 // encode is Encode to a byte slice, failing the test on error.
@@ -29,19 +31,8 @@ func elements(t *testing.T, d *tensor.Dense) any {
 	if err != nil {
 		t.Fatalf("rowMajor: %v", err)
 	}
-	switch v := vals.(type) {
-	case []float64:
-		out := make([]uint64, len(v))
-		for i, x := range v {
-			out[i] = math.Float64bits(x)
-		}
-		return out
-	case []float32:
-		out := make([]uint32, len(v))
-		for i, x := range v {
-			out[i] = math.Float32bits(x)
-		}
-		return out
+	if b := floatdense.Bits(vals); b != nil {
+		return b
 	}
 	return vals
 }

@@ -1,10 +1,14 @@
 // Package floatdense holds what symgrad's packages share for dense tensors of
 // either float dtype (float64 or float32), away from hot loops: building
 // one from float64 values, reading and filling its elements through
-// float64, and turning a flat index into coordinates.
+// float64 or as bits, and turning a flat index into coordinates.
 package floatdense
 
-import "gorgonia.org/tensor"
+import (
+	"math"
+
+	"gorgonia.org/tensor"
+)
 
 // Of returns a tensor of the given shape holding v in dtype dt: v itself
 // for Float64, a float32 copy for Float32 (any other dtype is Float64).
@@ -39,6 +43,27 @@ func Fill(data any, next func() float64) {
 	case []float32:
 		fill(d, next)
 	}
+}
+
+// Bits returns the bit patterns of the elements of data, a tensor's
+// []float64 or []float32 (widened to 64 bits), for comparing floats bit
+// for bit, NaNs and signed zeros included; nil for anything else.
+func Bits(data any) []uint64 {
+	switch d := data.(type) {
+	case []float64:
+		return bitsOf(d, math.Float64bits)
+	case []float32:
+		return bitsOf(d, func(x float32) uint64 { return uint64(math.Float32bits(x)) })
+	}
+	return nil
+}
+
+func bitsOf[T float32 | float64](d []T, bits func(T) uint64) []uint64 {
+	out := make([]uint64, len(d))
+	for i, x := range d {
+		out[i] = bits(x)
+	}
+	return out
 }
 
 func fill[T float32 | float64](d []T, next func() float64) {

@@ -57,3 +57,16 @@ func TestUnravel(t *testing.T) {
 		}
 	}
 }
+
+func TestBits(t *testing.T) {
+	negZero := math.Copysign(0, -1)
+	if b := Bits([]float64{0, negZero}); b[0] == b[1] {
+		t.Error("0 and -0 have the same bits")
+	}
+	if b := Bits([]float32{float32(math.NaN())}); b[0] != uint64(math.Float32bits(float32(math.NaN()))) {
+		t.Errorf("float32 NaN bits %x", b[0])
+	}
+	if Bits([]int64{1}) != nil {
+		t.Error("Bits of int64 data is not nil")
+	}
+}
