@@ -2,7 +2,6 @@ package gradcheck
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/pkg/errors"
@@ -187,7 +186,7 @@ func toFloat64(t *tensor.Dense) *tensor.Dense {
 // runs, and the one a caller runs to see the problem's value and gradients.
 func (prob *Problem) Compile(opts ...compiler.Option) (*compiler.Program, error) {
 	if prob.Output != nil && prob.Output != prob.Loss {
-		opts = append(slices.Clip(opts), compiler.WithOutputs(prob.Output))
+		opts = append(opts[:len(opts):len(opts)], compiler.WithOutputs(prob.Output)) // not into the caller's array
 	}
 	prog, err := compiler.Compile(prob.Loss, prob.Params, opts...)
 	if err != nil {

@@ -3,7 +3,6 @@ package expr
 import (
 	"math"
 	"math/rand/v2"
-	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -200,23 +199,6 @@ func checkGradients(t *testing.T, cases []gradCase) {
 				assertClose(t, "d/d"+name, sym[name], numericGrad(t, c.src, c.in, name), 1e-6)
 			}
 		})
-	}
-}
-
-// errorCase is a source text and the error it must raise: the 1-based
-// line and column of the error, and a part of its message.
-type errorCase struct {
-	src       string
-	line, col int
-	msg       string
-}
-
-// check fails unless line, col and msg, the position and message of the
-// error c.src raised, are c's (msg containing c.msg).
-func (c errorCase) check(t *testing.T, line, col int, msg string) {
-	t.Helper()
-	if line != c.line || col != c.col || !strings.Contains(msg, c.msg) {
-		t.Errorf("%q: got %q at %d:%d, want %q at %d:%d", c.src, msg, line, col, c.msg, c.line, c.col)
 	}
 }
 
