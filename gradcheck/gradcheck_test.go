@@ -168,7 +168,7 @@ func TestCheckProgramRestoresParams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := compileProblem(prob)
+	p, err := prob.Compile()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,7 +61,7 @@ func Check(name string, kind Kind, build Builder, cfg Config) (*Report, error) {
 			return r.fail(errors.Wrapf(err, "building the float64 twin of %s", name)), nil
 		}
 	}
-	prog, err := compileProblem(twin)
+	prog, err := twin.Compile()
 	if err != nil {
 		return r.fail(err), nil
 	}
@@ -181,11 +181,12 @@ func toFloat64(t *tensor.Dense) *tensor.Dense {
 	return tensor.New(tensor.WithShape(t.Shape().Clone()...), tensor.WithBacking(vals))
 }
 
-// compileProblem compiles prob and binds its inputs.
-func compileProblem(prob *Problem) (*compiler.Program, error) {
-	var opts []compiler.Option
+// Compile compiles the problem with opts, its Output (when set and not the
+// loss) as the program's output, and binds its Inputs: the program Check
+// runs, and the one a caller runs to see the problem's value and gradients.
+func (prob *Problem) Compile(opts ...compiler.Option) (*compiler.Program, error) {
 	if prob.Output != nil && prob.Output != prob.Loss {
-		opts = append(opts, compiler.WithOutputs(prob.Output))
+		opts = append(opts[:len(opts):len(opts)], compiler.WithOutputs(prob.Output)) // not into the caller's array
 	}
 	prog, err := compiler.Compile(prob.Loss, prob.Params, opts...)
 	if err != nil {
@@ -203,7 +204,7 @@ func compileProblem(prob *Problem) (*compiler.Program, error) {
 // compareFloat32 compiles the float32 problem, runs it once, and compares
 // its objective and gradients with the float64 twin's (already run).
 func compareFloat32(prob *Problem, twin *compiler.Program, cfg Config) ([]Result, error) {
-	prog, err := compileProblem(prob)
+	prog, err := prob.Compile()
 	if err != nil {
 		return nil, err
 	}

@@ -80,21 +80,12 @@ func runOnce(build Builder, dt tensor.Dtype) (*ran, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := []compiler.Option{compiler.WithPasses(false)}
 	scalar := prob.Output == nil || prob.Output == prob.Loss
-	if !scalar {
-		opts = append(opts, compiler.WithOutputs(prob.Output))
-	}
-	prog, err := compiler.Compile(prob.Loss, prob.Params, opts...)
+	prog, err := prob.Compile(compiler.WithPasses(false))
 	if err != nil {
 		return nil, err
 	}
 	defer prog.Close()
-	for name, v := range prob.Inputs {
-		if err := prog.Bind(name, v); err != nil {
-			return nil, err
-		}
-	}
 	if err := prog.RunTrain(); err != nil {
 		return nil, err
 	}

@@ -3,18 +3,16 @@ package models
 import (
 	"bytes"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/symgrad/symgrad/internal/fuzzcorpus"
 	"github.com/symgrad/symgrad/safetensors"
 )
 
@@ -122,8 +120,7 @@ func TestWriteFuzzCorpus(t *testing.T) {
 		"empty": {},
 	}
 	for name, data := range seeds {
-		body := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", data)
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), fuzzcorpus.Encode(data), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -132,30 +129,17 @@ func TestWriteFuzzCorpus(t *testing.T) {
 // TestFuzzSeeds checks that the seed corpus reaches both outcomes: the
 // valid seeds load into tinyModel, the damaged ones are rejected.
 func TestFuzzSeeds(t *testing.T) {
-	dir := filepath.Join("testdata", "fuzz", "FuzzLoadCheckpoint")
 	valid := map[string]bool{"valid_f32": true, "with_opt": true}
-	ents, err := os.ReadDir(dir)
-	if err != nil || len(ents) < 5 {
-		t.Fatalf("seed corpus: %d files, %v", len(ents), err)
+	seeds := fuzzcorpus.Read(t, filepath.Join("testdata", "fuzz", "FuzzLoadCheckpoint"))
+	if len(seeds) < 5 {
+		t.Fatalf("seed corpus: %d files, want at least 5", len(seeds))
 	}
-	for _, e := range ents {
-		raw, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		lit, ok := strings.CutPrefix(strings.TrimSpace(string(raw)), "go test fuzz v1\n[]byte(")
-		if !ok {
-			t.Fatalf("%s: not a corpus file", e.Name())
-		}
-		data, err := strconv.Unquote(strings.TrimSuffix(lit, ")"))
-		if err != nil {
-			t.Fatalf("%s: %v", e.Name(), err)
-		}
+	for _, s := range seeds {
 		path := filepath.Join(t.TempDir(), "c")
-		os.WriteFile(path, []byte(data), 0o644)
-		_, err = LoadCheckpoint(path, tinyModel(t, tensor.Float32))
-		if (err == nil) != valid[e.Name()] {
-			t.Errorf("%s: load error %v, want success %v", e.Name(), err, valid[e.Name()])
+		os.WriteFile(path, s.Data, 0o644)
+		_, err := LoadCheckpoint(path, tinyModel(t, tensor.Float32))
+		if (err == nil) != valid[s.Name] {
+			t.Errorf("%s: load error %v, want success %v", s.Name, err, valid[s.Name])
 		}
 	}
 }

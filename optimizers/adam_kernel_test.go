@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/symgrad/symgrad/internal/asmtest"
+	"github.com/symgrad/symgrad/internal/floatdense"
 )
 
 // TestAdamKernelIsAdamPlain: adamPlain (the assembly's blocks of four
@@ -76,7 +77,7 @@ func FuzzAdamKernel(f *testing.F) {
 			p[i], g[i], m[i], v[i] = word(4*i), word(4*i+1), word(4*i+2), math.Abs(word(4*i+3))
 		}
 		fuzzAdam(t, p, g, m, v, &h)
-		fuzzAdam(t, to32(p), to32(g), to32(m), to32(v), &h)
+		fuzzAdam(t, floatdense.Float32s(p), floatdense.Float32s(g), floatdense.Float32s(m), floatdense.Float32s(v), &h)
 	})
 }
 
@@ -87,14 +88,6 @@ func unit(x float64) float64 {
 		return f
 	}
 	return 0.5
-}
-
-func to32(x []float64) []float32 {
-	out := make([]float32, len(x))
-	for i, v := range x {
-		out[i] = float32(v)
-	}
-	return out
 }
 
 func fuzzAdam[T float](t *testing.T, p, g, m, v []T, h *adamStep) {

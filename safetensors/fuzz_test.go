@@ -2,11 +2,11 @@ package safetensors
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/symgrad/symgrad/internal/fuzzcorpus"
 )
 
 // FuzzDecode feeds arbitrary bytes to Decode. It must not panic, every error
@@ -48,25 +48,10 @@ func FuzzDecode(f *testing.F) {
 // TestSeedCorpus checks that the checked-in seeds are what their names say:
 // valid_* files decode, invalid_* files do not.
 func TestSeedCorpus(t *testing.T) {
-	dir := filepath.Join("testdata", "fuzz", "FuzzDecode")
-	ents, err := os.ReadDir(dir)
-	if err != nil || len(ents) == 0 {
-		t.Fatalf("no seed corpus in %s: %v", dir, err)
-	}
-	for _, e := range ents {
-		raw, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		lit, ok := strings.CutPrefix(string(raw), "go test fuzz v1\n[]byte(")
-		lit, ok2 := strings.CutSuffix(lit, ")\n")
-		data, err := strconv.Unquote(lit)
-		if !ok || !ok2 || err != nil {
-			t.Fatalf("%s: not a one-[]byte corpus file: %v", e.Name(), err)
-		}
-		_, err = Decode([]byte(data))
-		if valid := strings.HasPrefix(e.Name(), "valid_"); valid != (err == nil) {
-			t.Errorf("%s: Decode error %v", e.Name(), err)
+	for _, s := range fuzzcorpus.Read(t, filepath.Join("testdata", "fuzz", "FuzzDecode")) {
+		_, err := Decode(s.Data)
+		if valid := strings.HasPrefix(s.Name, "valid_"); valid != (err == nil) {
+			t.Errorf("%s: Decode error %v", s.Name, err)
 		}
 	}
 }

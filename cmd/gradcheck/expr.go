@@ -333,19 +333,9 @@ func (x *exprCheck) runOnce(cfg gradcheck.Config) (*gradcheck.Problem, *compiler
 	if err != nil {
 		return nil, nil, err
 	}
-	var opts []compiler.Option
-	if prob.Output != prob.Loss {
-		opts = append(opts, compiler.WithOutputs(prob.Output))
-	}
-	prog, err := compiler.Compile(prob.Loss, prob.Params, opts...)
+	prog, err := prob.Compile()
 	if err != nil {
 		return nil, nil, err
-	}
-	for name, v := range prob.Inputs {
-		if err := prog.Bind(name, v); err != nil {
-			prog.Close()
-			return nil, nil, err
-		}
 	}
 	if err := prog.RunTrain(); err != nil {
 		prog.Close()

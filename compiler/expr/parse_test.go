@@ -62,12 +62,25 @@ func TestParse(t *testing.T) {
 	}
 }
 
+// errorCase is a source text and the error it must raise: the 1-based
+// line and column of the error, and a part of its message.
+type errorCase struct {
+	src       string
+	line, col int
+	msg       string
+}
+
+// check fails unless line, col and msg, the position and message of the
+// error c.src raised when parsed or built, are c's (msg containing c.msg).
+func (c errorCase) check(t *testing.T, line, col int, msg string) {
+	t.Helper()
+	if line != c.line || col != c.col || !strings.Contains(msg, c.msg) {
+		t.Errorf("%q: got %q at %d:%d, want %q at %d:%d", c.src, msg, line, col, c.msg, c.line, c.col)
+	}
+}
+
 func TestParseErrors(t *testing.T) {
-	cases := []struct {
-		src       string
-		line, col int
-		msg       string
-	}{
+	cases := []errorCase{
 		{"", 1, 1, "empty expression"},
 		{"   \n ", 2, 2, "empty expression"},
 		{"x +", 1, 4, "expected a number, a name or '(', found end of input"},
@@ -96,9 +109,7 @@ func TestParseErrors(t *testing.T) {
 		if !errors.As(err, &se) {
 			t.Fatalf("Parse(%q) = %v (%T), want a *SyntaxError", c.src, err, err)
 		}
-		if se.Line != c.line || se.Col != c.col || !strings.Contains(se.Msg, c.msg) {
-			t.Errorf("Parse(%q): got %q at %d:%d, want %q at %d:%d", c.src, se.Msg, se.Line, se.Col, c.msg, c.line, c.col)
-		}
+		c.check(t, se.Line, se.Col, se.Msg)
 		if want := "line "; !strings.HasPrefix(err.Error(), want) {
 			t.Errorf("Parse(%q): error %q does not start with %q", c.src, err, want)
 		}

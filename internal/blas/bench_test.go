@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/symgrad/symgrad/internal/floatdense"
 	"github.com/symgrad/symgrad/internal/flops"
 	gblas "gonum.org/v1/gonum/blas"
 )
@@ -30,7 +31,7 @@ func BenchmarkGemm(b *testing.B) {
 			meter.Report(b, perOp)
 		})
 		b.Run("f32/"+name, func(b *testing.B) {
-			x, y, c := to32(fill64(rng, m*k)), to32(fill64(rng, k*n)), make([]float32, m*n)
+			x, y, c := floatdense.Float32s(fill64(rng, m*k)), floatdense.Float32s(fill64(rng, k*n)), make([]float32, m*n)
 			meter := flops.Start()
 			for b.Loop() {
 				Sgemm(gblas.NoTrans, gblas.NoTrans, m, n, k, 1, x, k, y, n, 0, c, n)

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	gblas "gonum.org/v1/gonum/blas"
+
+	"github.com/symgrad/symgrad/internal/floatdense"
 )
 
 // TestDgemmTransposes checks C = op(A) op(B) for every transpose flag
@@ -32,7 +34,7 @@ func TestDgemmTransposes(t *testing.T) {
 		c := make([]float64, m*n)
 		c32 := make([]float32, m*n)
 		Float64().Dgemm(flag(tc.ta), flag(tc.tb), m, n, k, 1, at, lda, bt, ldb, 0, c, n)
-		Float32().Sgemm(flag(tc.ta), flag(tc.tb), m, n, k, 1, to32(at), lda, to32(bt), ldb, 0, c32, n)
+		Float32().Sgemm(flag(tc.ta), flag(tc.tb), m, n, k, 1, floatdense.Float32s(at), lda, floatdense.Float32s(bt), ldb, 0, c32, n)
 		for i := range m {
 			for j := range n {
 				want := 0.0
@@ -67,14 +69,6 @@ func layout(x []float64, r, c int, trans bool) []float64 {
 		for j := range c {
 			out[j*r+i] = x[i*c+j]
 		}
-	}
-	return out
-}
-
-func to32(x []float64) []float32 {
-	out := make([]float32, len(x))
-	for i, v := range x {
-		out[i] = float32(v)
 	}
 	return out
 }

@@ -1,7 +1,8 @@
 // Package floatdense holds what symgrad's packages share for dense tensors of
 // either float dtype (float64 or float32), away from hot loops: building
 // one from float64 values, reading and filling its elements through
-// float64 or as bits, and turning a flat index into coordinates.
+// float64 (or reading them as float32) or as bits, and turning a flat
+// index into coordinates.
 package floatdense
 
 import (
@@ -22,12 +23,24 @@ func Of(dt tensor.Dtype, shape []int, v []float64) *tensor.Dense {
 // Float64s returns the elements of data, a tensor's []float64 or
 // []float32, as float64: the slice itself for []float64 (aliased), a
 // converted copy for []float32, nil for anything else.
-func Float64s(data any) []float64 {
+func Float64s(data any) []float64 { return floats[float64](data) }
+
+// Float32s returns the elements of data, a []float32 or []float64, as
+// float32: the slice itself for []float32 (aliased), a rounded copy for
+// []float64, nil for anything else. Tests use it to run a float64 case in
+// float32.
+func Float32s(data any) []float32 { return floats[float32](data) }
+
+// floats is Float64s and Float32s: data itself when it is a []T, a
+// converted copy of a []float64 or []float32, nil for anything else.
+func floats[T float32 | float64](data any) []T {
 	switch d := data.(type) {
-	case []float64:
+	case []T: // first, so that it wins over the case T instantiates below
 		return d
+	case []float64:
+		return convert[T](d)
 	case []float32:
-		return convert[float64](d)
+		return convert[T](d)
 	}
 	return nil
 }

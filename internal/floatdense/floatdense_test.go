@@ -27,6 +27,20 @@ func TestOfAndFloat64s(t *testing.T) {
 	}
 }
 
+func TestFloat32s(t *testing.T) {
+	v := []float32{1.5, -2}
+	if got := Float32s(v); &got[0] != &v[0] {
+		t.Error("Float32s copied a []float32")
+	}
+	want := []float32{1.5, -2, float32(0.1)}
+	if got := Float32s([]float64{1.5, -2, 0.1}); !slices.Equal(got, want) {
+		t.Errorf("Float32s of float64s = %v, want %v", got, want)
+	}
+	if Float32s([]int64{1}) != nil || Float32s(float32(1)) != nil {
+		t.Error("Float32s of non-float data is not nil")
+	}
+}
+
 func TestFillDrawsInOrder(t *testing.T) {
 	next := func() func() float64 {
 		k := 0.0
