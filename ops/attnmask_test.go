@@ -6,6 +6,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/symgrad/symgrad/internal/errtext"
 	"github.com/symgrad/symgrad/ops"
 )
 
@@ -75,7 +76,7 @@ func TestAttentionMaskFullyMaskedRow(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = compiled(t, loss, []*G.Node{x}).RunTrain()
-	if !errorSays(err, "batch row 1, query 0", "NaN") {
+	if !errtext.Has(err, "batch row 1, query 0", "NaN") {
 		t.Fatalf("RunTrain error = %v, want one naming batch row 1, query 0", err)
 	}
 }
@@ -93,7 +94,7 @@ func TestAttentionMaskBadMask(t *testing.T) {
 		{mustInput(g, "m3", tensor.Int64, 2, 5), "dtype int64, want bool or float64"},
 	} {
 		_, err := ops.AttentionMask(x, tc.mask, false)
-		if !errorSays(err, tc.want, tc.mask.Name()) {
+		if !errtext.Has(err, tc.want, tc.mask.Name()) {
 			t.Errorf("mask %s: error = %v, want one naming it and containing %q", tc.mask.Name(), err, tc.want)
 		}
 	}

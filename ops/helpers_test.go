@@ -2,7 +2,6 @@ package ops_test
 
 import (
 	"math"
-	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -180,20 +179,6 @@ func scalarOf(g *G.ExprGraph, v float64, dt tensor.Dtype) *G.Node {
 		return compiler.MustConstant(g, float32(v))
 	}
 	return compiler.MustConstant(g, v)
-}
-
-// errorSays reports whether err is an error whose message contains every
-// one of parts.
-func errorSays(err error, parts ...string) bool {
-	if err == nil {
-		return false
-	}
-	for _, p := range parts {
-		if !strings.Contains(err.Error(), p) {
-			return false
-		}
-	}
-	return true
 }
 
 // near reports |a - b| <= tol·max(1, |b|).

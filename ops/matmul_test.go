@@ -8,6 +8,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/symgrad/symgrad/internal/errtext"
 	"github.com/symgrad/symgrad/ops"
 )
 
@@ -127,7 +128,7 @@ func TestBatchedMatMulErrors(t *testing.T) {
 		{mk("a3", 4), mk("b3", 4, 6), "at least 2 axes"},
 	} {
 		_, err := ops.BatchedMatMul(tc.a, tc.b, false, false)
-		if !errorSays(err, tc.want) {
+		if !errtext.Has(err, tc.want) {
 			t.Errorf("bmm(%v, %v) error = %v, want one containing %q", tc.a.Shape(), tc.b.Shape(), err, tc.want)
 		}
 	}

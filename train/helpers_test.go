@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/symgrad/symgrad/data"
+	"github.com/symgrad/symgrad/internal/errtext"
 )
 
 // moons returns standardized two-moons train and validation sets with
@@ -43,17 +43,7 @@ func equalFloats(a, b []float64) bool { return slices.EqualFunc(a, b, sameBits) 
 
 // errorHas reports whether err is an error whose message contains every
 // one of wants.
-func errorHas(err error, wants ...string) bool {
-	if err == nil {
-		return false
-	}
-	for _, w := range wants {
-		if !strings.Contains(err.Error(), w) {
-			return false
-		}
-	}
-	return true
-}
+var errorHas = errtext.Has
 
 // must returns v, or panics (failing the test) with err's stack.
 func must[T any](v T, err error) T {

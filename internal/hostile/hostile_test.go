@@ -13,6 +13,7 @@ import (
 	"github.com/symgrad/symgrad/compiler"
 	"github.com/symgrad/symgrad/data"
 	"github.com/symgrad/symgrad/gradcheck"
+	"github.com/symgrad/symgrad/internal/errtext"
 	"github.com/symgrad/symgrad/models"
 	"github.com/symgrad/symgrad/ops"
 	"github.com/symgrad/symgrad/optimizers"
@@ -49,10 +50,8 @@ func runHostile(t *testing.T, cases []hostileCase) {
 			if strings.Contains(msg, "panic:") || strings.Contains(msg, "runtime error") {
 				t.Errorf("raw panic text in %q", msg)
 			}
-			for _, w := range c.want {
-				if !strings.Contains(msg, w) {
-					t.Errorf("error %q lacks %q", msg, w)
-				}
+			for _, w := range errtext.Missing(msg, c.want...) {
+				t.Errorf("error %q lacks %q", msg, w)
 			}
 		})
 	}
