@@ -323,10 +323,7 @@ var _ G.UsePreallocDoer = (*expandOp)(nil)
 
 // UsePreallocDo writes x repeated along the op's axis into prealloc.
 func (op *expandOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	if len(vs) != 1 {
-		return nil, errors.Errorf("%v: expected 1 input, got %d", op, len(vs))
-	}
-	x, y, _, err := matrices("expand", vs[0], prealloc)
+	x, y, _, err := preallocOperands(op, "expand", 1, vs, prealloc)
 	if err != nil {
 		return nil, err
 	}
@@ -422,12 +419,9 @@ func (op *rowsOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 func (op *rowsOp) Do(vs ...G.Value) (G.Value, error) { return doUnary(op, vs) }
 func (op *rowsOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	if len(vs) != 1 {
-		return nil, errors.Errorf("%v: expected 1 input, got %d", op, len(vs))
-	}
-	x, y, _, err := matrices("colsum/broadcastrows", vs[0], prealloc)
+	x, y, _, err := preallocOperands(op, "colsum/broadcastrows", 1, vs, prealloc)
 	if err != nil {
-		return nil, errors.Wrapf(err, "%v", op)
+		return nil, err
 	}
 	xs, ys := x.Shape(), y.Shape() // no copies: the values' own shapes
 	sum, bcast := op.sum && len(xs) == 2 && len(ys) == 1 && xs[0] == op.rows && xs[1] == ys[0],

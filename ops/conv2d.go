@@ -687,12 +687,9 @@ func (op *chanOp) Do(vs ...G.Value) (G.Value, error) {
 	return op.UsePreallocDo(tensor.New(tensor.Of(vs[0].Dtype()), tensor.WithShape(out.Clone()...)), vs...)
 }
 func (op *chanOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	if len(vs) != 1 {
-		return nil, errors.Errorf("%v: expected 1 input, got %d", op, len(vs))
-	}
-	x, y, _, err := matrices("channelsum/channelbroadcast", vs[0], prealloc)
+	x, y, _, err := preallocOperands(op, "channelsum/channelbroadcast", 1, vs, prealloc)
 	if err != nil {
-		return nil, errors.Wrapf(err, "%v", op)
+		return nil, err
 	}
 	in, out := op.io()
 	if !equalDims(x.Shape(), in) || !equalDims(y.Shape(), out) {

@@ -103,12 +103,9 @@ func (op *gemmOp) Do(vs ...G.Value) (G.Value, error) {
 // UsePreallocDo writes C into prealloc, which must be a contiguous [m,n]
 // tensor of the inputs' dtype.
 func (op *gemmOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	if len(vs) != 2 {
-		return nil, errors.Errorf("%v: expected 2 inputs, got %d", op, len(vs))
-	}
-	a, b, c, err := matrices("gemm", vs[0], vs[1], prealloc)
+	a, b, c, err := preallocOperands(op, "gemm", 2, vs, prealloc)
 	if err != nil {
-		return nil, errors.Wrapf(err, "%v", op)
+		return nil, err
 	}
 	m, k, n, err := op.dims(a.Shape(), b.Shape())
 	if err != nil {
@@ -204,6 +201,24 @@ func twoShapes(what string, in []G.DimSizer) (a, b tensor.Shape, err error) {
 		return nil, nil, errors.Errorf("%s: expected shapes, got %T and %T", what, in[0], in[1])
 	}
 	return a, b, nil
+}
+
+// preallocOperands checks that op got n inputs (1 or 2) and returns them, then
+// prealloc, as matrices does; its errors name op. It is the first step of
+// the UsePreallocDo of most symgrad ops.
+func preallocOperands(op fmt.Stringer, what string, n int, vs []G.Value, prealloc G.Value) (a, b, c *tensor.Dense, err error) {
+	if len(vs) != n {
+		return nil, nil, nil, errors.Errorf("%v: expected %d %s, got %d", op, n, choose(n == 1, "input", "inputs"), len(vs))
+	}
+	if n == 1 {
+		a, b, c, err = matrices(what, vs[0], prealloc)
+	} else {
+		a, b, c, err = matrices(what, vs[0], vs[1], prealloc)
+	}
+	if err != nil {
+		return nil, nil, nil, errors.Wrapf(err, "%v", op)
+	}
+	return a, b, c, nil
 }
 
 // matrices returns vs as contiguous dense tensors of one float dtype
@@ -569,12 +584,9 @@ func (op *bmmOp) Do(vs ...G.Value) (G.Value, error) {
 
 // UsePreallocDo writes C into prealloc, one gemm per batch index.
 func (op *bmmOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	if len(vs) != 2 {
-		return nil, errors.Errorf("%v: expected 2 inputs, got %d", op, len(vs))
-	}
-	a, b, c, err := matrices("bmm", vs[0], vs[1], prealloc)
+	a, b, c, err := preallocOperands(op, "bmm", 2, vs, prealloc)
 	if err != nil {
-		return nil, errors.Wrapf(err, "%v", op)
+		return nil, err
 	}
 	if !equalDims(a.Shape(), op.sa) || !equalDims(b.Shape(), op.sb) || !equalDims(c.Shape(), op.out) {
 		return nil, errors.Errorf("%v: values %v, %v -> %v do not fit the op", op, a.Shape(), b.Shape(), c.Shape())

@@ -744,12 +744,9 @@ func (op *timeStepOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 func (op *timeStepOp) Do(vs ...G.Value) (G.Value, error) { return doUnary(op, vs) }
 func (op *timeStepOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	if len(vs) != 1 {
-		return nil, errors.Errorf("%v: expected 1 input, got %d", op, len(vs))
-	}
-	x, y, _, err := matrices("timestep", vs[0], prealloc)
+	x, y, _, err := preallocOperands(op, "timestep", 1, vs, prealloc)
 	if err != nil {
-		return nil, errors.Wrapf(err, "%v", op)
+		return nil, err
 	}
 	seq, mat := x, y
 	if op.scatter {

@@ -174,10 +174,7 @@ var _ G.UsePreallocDoer = (*lseOp)(nil)
 
 // UsePreallocDo writes logsumexp along the op's axis into prealloc.
 func (op *lseOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	if len(vs) != 1 {
-		return nil, errors.Errorf("%v: expected 1 input, got %d", op, len(vs))
-	}
-	x, y, _, err := matrices("logsumexp", vs[0], prealloc)
+	x, y, _, err := preallocOperands(op, "logsumexp", 1, vs, prealloc)
 	if err != nil {
 		return nil, err
 	}
