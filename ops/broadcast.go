@@ -111,77 +111,64 @@ func broadcastTo(x *G.Node, to tensor.Shape) (*G.Node, error) {
 	if x.Shape().Eq(to) && x.Dims() == len(to) {
 		return x, nil
 	}
-	out, err := Apply(&repeatToOp{from: x.Shape().Clone(), to: to.Clone()}, x)
+	out, err := Apply(&broadcastToOp{from: x.Shape().Clone(), to: to.Clone()}, x)
 	return out, errors.Wrapf(err, "broadcasting %s %v to %v", x.Name(), x.Shape(), to)
 }
 
-// repeatToOp is the broadcast of x (shape from) to shape to:
-// out[i] = x[index(i)], any rank. Its gradient is sumToOp, the sum of g
-// over the repeated elements; each is the other's gradient, so both are
-// differentiable any number of times.
-type repeatToOp struct {
+// broadcastToOp is the broadcast of x (shape from) to shape to,
+// out[i] = x[index(i)] at any rank, or (sum) its adjoint, which sums g
+// (shape from) onto shape to: out[j] = Σ_{i: index(i) = j} g[i]. Each is
+// the other's gradient, so both are differentiable any number of times.
+type broadcastToOp struct {
 	unaryBase
 	from, to tensor.Shape
+	sum      bool
 }
 
-func (op *repeatToOp) Type() hm.Type {
+func (op *broadcastToOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(typeOfDims(op.from.Dims(), a), typeOfDims(op.to.Dims(), a))
 }
-func (op *repeatToOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.to.Clone(), nil }
-func (op *repeatToOp) Do(vs ...G.Value) (G.Value, error) {
+func (op *broadcastToOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.to.Clone(), nil }
+func (op *broadcastToOp) Do(vs ...G.Value) (G.Value, error) {
 	x, err := float64sOf(vs[0])
 	if err != nil {
 		return nil, errors.Wrapf(err, "%v", op)
 	}
-	idx := broadcastIndex(op.from, op.to)
+	res := choose(op.sum, sumTo, repeatTo)(x, op.from, op.to)
+	return valueOf(res, op.to, dtypeOf(vs[0]))
+}
+
+// repeatTo is x (shape from) broadcast to shape to.
+func repeatTo(x []float64, from, to tensor.Shape) []float64 {
+	idx := broadcastIndex(from, to)
 	res := make([]float64, len(idx))
 	for i, j := range idx {
 		res[i] = x[j]
 	}
-	return valueOf(res, op.to, dtypeOf(vs[0]))
-}
-func (op *repeatToOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
-func (op *repeatToOp) Hashcode() uint32      { return hashOf(op) }
-func (op *repeatToOp) String() string        { return fmt.Sprintf("broadcast%v->%v", op.from, op.to) }
-
-// SymDiff is dx = sumTo(g, shape of x).
-func (op *repeatToOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	dx, err := Apply(&sumToOp{from: op.to, to: op.from}, g)
-	return G.Nodes{dx}, err
+	return res
 }
 
-// sumToOp sums g (shape from) onto shape to, the adjoint of repeatToOp:
-// out[j] = Σ_{i: index(i) = j} g[i].
-type sumToOp struct {
-	unaryBase
-	from, to tensor.Shape
-}
-
-func (op *sumToOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	return hm.NewFnType(typeOfDims(op.from.Dims(), a), typeOfDims(op.to.Dims(), a))
-}
-func (op *sumToOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.to.Clone(), nil }
-func (op *sumToOp) Do(vs ...G.Value) (G.Value, error) {
-	g, err := float64sOf(vs[0])
-	if err != nil {
-		return nil, errors.Wrapf(err, "%v", op)
-	}
-	res := make([]float64, max(op.to.TotalSize(), 1))
-	for i, j := range broadcastIndex(op.to, op.from) {
+// sumTo is g (shape from) summed onto shape to.
+func sumTo(g []float64, from, to tensor.Shape) []float64 {
+	res := make([]float64, max(to.TotalSize(), 1))
+	for i, j := range broadcastIndex(to, from) {
 		res[j] += g[i]
 	}
-	return valueOf(res, op.to, dtypeOf(vs[0]))
+	return res
 }
-func (op *sumToOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
-func (op *sumToOp) Hashcode() uint32      { return hashOf(op) }
-func (op *sumToOp) String() string        { return fmt.Sprintf("sumto%v->%v", op.from, op.to) }
 
-// SymDiff is dg = broadcast(g', shape from).
-func (op *sumToOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
-	dg, err := Apply(&repeatToOp{from: op.to, to: op.from}, g)
-	return G.Nodes{dg}, err
+func (op *broadcastToOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "symgrad.%v", op) }
+func (op *broadcastToOp) Hashcode() uint32      { return hashOf(op) }
+func (op *broadcastToOp) String() string {
+	return fmt.Sprintf("%s%v->%v", choose(op.sum, "sumto", "broadcast"), op.from, op.to)
+}
+
+// SymDiff is the other broadcastToOp applied to g: dx = sumTo(g, shape of
+// x) for the broadcast, dg = broadcast(g', shape from) for the sum.
+func (op *broadcastToOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
+	d, err := Apply(&broadcastToOp{from: op.to, to: op.from, sum: !op.sum}, g)
+	return G.Nodes{d}, err
 }
 
 // reshapeTo reshapes x to shape to with the copying reshape op (x itself
@@ -197,14 +184,13 @@ func reshapeTo(x *G.Node, to tensor.Shape) (*G.Node, error) {
 // KindBroadcastTo is the kind of the broadcasting repeat.
 var KindBroadcastTo = NewKind("broadcastto")
 
-// Identity is KindBroadcastTo.
-func (op *repeatToOp) Identity() Identity { return Identity{Kind: KindBroadcastTo} }
-
 // KindSumTo is the kind of the broadcasting repeat's gradient.
 var KindSumTo = NewKind("sumto")
 
-// Identity is KindSumTo.
-func (op *sumToOp) Identity() Identity { return Identity{Kind: KindSumTo} }
+// Identity is KindSumTo or KindBroadcastTo.
+func (op *broadcastToOp) Identity() Identity {
+	return Identity{Kind: choose(op.sum, KindSumTo, KindBroadcastTo)}
+}
 
 // expand repeats x (of shape `to` without `axis`) along axis to shape to.
 func expand(x *G.Node, axis int, to tensor.Shape) (*G.Node, error) {
