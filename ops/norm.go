@@ -9,6 +9,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/symgrad/symgrad/internal/floatdense"
 	"github.com/symgrad/symgrad/internal/panics"
 )
 
@@ -267,11 +268,7 @@ func (op *bnStatOp) Do(vs ...G.Value) (G.Value, error) {
 	run := op.running()
 	out := op.outBuffer(run.Dtype())
 	if !op.training {
-		if run.Dtype() == tensor.Float64 {
-			copy(out.Float64s(), run.Float64s())
-		} else {
-			copy(out.Float32s(), run.Float32s())
-		}
+		floatdense.Copy(out, run)
 		return out, nil
 	}
 	if len(vs) != 1 {
@@ -288,11 +285,7 @@ func (op *bnStatOp) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil || batch.Dtype() != run.Dtype() || batch.DataSize() != op.c {
 		return nil, errors.Errorf("%v: batch statistic %v %v, want %v [%d] (%v)", op, t.Dtype(), t.Shape(), run.Dtype(), op.c, err)
 	}
-	if run.Dtype() == tensor.Float64 {
-		copy(out.Float64s(), batch.Float64s())
-	} else {
-		copy(out.Float32s(), batch.Float32s())
-	}
+	floatdense.Copy(out, batch)
 	// Synchronized: the statistic of the whole global batch.
 	if err := op.stats.average(syncPoint(op.kind), out); err != nil {
 		return nil, err
@@ -520,12 +513,7 @@ func (op *bnSyncGradOp) Do(vs ...G.Value) (G.Value, error) {
 	if op.out == nil || op.out.Dtype() != g.Dtype() {
 		op.out = tensor.New(tensor.Of(g.Dtype()), tensor.WithShape(op.c))
 	}
-	switch g.Dtype() {
-	case tensor.Float64:
-		copy(op.out.Float64s(), g.Float64s())
-	case tensor.Float32:
-		copy(op.out.Float32s(), g.Float32s())
-	default:
+	if !floatdense.Copy(op.out, g) {
 		return nil, errors.Errorf("%v: dtype %v", op, g.Dtype())
 	}
 	return op.out, op.stats.average(op.at, op.out)

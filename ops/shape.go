@@ -10,6 +10,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/symgrad/symgrad/internal/floatdense"
 	"github.com/symgrad/symgrad/internal/panics"
 )
 
@@ -91,12 +92,7 @@ func (op *reshapeOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, er
 	if err != nil || !equalDims(y.Shape(), op.to) {
 		return nil, errors.Errorf("%v: output is %v, want %v (%v)", op, prealloc.Shape(), op.to, err)
 	}
-	switch x.Dtype() {
-	case tensor.Float64:
-		copy(y.Float64s(), x.Float64s())
-	case tensor.Float32:
-		copy(y.Float32s(), x.Float32s())
-	default:
+	if !floatdense.Copy(y, x) {
 		return nil, errors.Errorf("%v: dtype %v, want float64 or float32", op, x.Dtype())
 	}
 	return prealloc, nil

@@ -1,8 +1,8 @@
 // Package floatdense holds what symgrad's packages share for dense tensors of
 // either float dtype (float64 or float32), away from hot loops: building
 // one from float64 values, reading and filling its elements through
-// float64 (or reading them as float32) or as bits, and turning a flat
-// index into coordinates.
+// float64 (or reading them as float32) or as bits, copying one into
+// another, and turning a flat index into coordinates.
 package floatdense
 
 import (
@@ -105,4 +105,21 @@ func Unravel(i int, shape []int) []int {
 		i /= shape[k]
 	}
 	return at
+}
+
+// Copy copies src's elements into dst (as many as the shorter holds) and
+// reports whether both have one float dtype; it copies nothing otherwise.
+// It is a single copy, no per-element conversion, so preallocated ops use it.
+func Copy(dst, src *tensor.Dense) bool {
+	switch {
+	case dst.Dtype() != src.Dtype():
+		return false
+	case dst.Dtype() == tensor.Float64:
+		copy(dst.Float64s(), src.Float64s())
+	case dst.Dtype() == tensor.Float32:
+		copy(dst.Float32s(), src.Float32s())
+	default:
+		return false
+	}
+	return true
 }

@@ -84,3 +84,20 @@ func TestBits(t *testing.T) {
 		t.Error("Bits of int64 data is not nil")
 	}
 }
+
+func TestCopy(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		src, dst := Of(dt, []int{3}, []float64{1, 2, 3}), Of(dt, []int{3}, make([]float64, 3))
+		if !Copy(dst, src) || !slices.Equal(Float64s(dst.Data()), []float64{1, 2, 3}) {
+			t.Errorf("%v: Copy gave %v", dt, dst.Data())
+		}
+	}
+	f64, f32 := Of(tensor.Float64, []int{1}, []float64{1}), Of(tensor.Float32, []int{1}, []float64{2})
+	if Copy(f64, f32) || f64.Float64s()[0] != 1 {
+		t.Error("Copy across dtypes copied")
+	}
+	ints := tensor.New(tensor.WithBacking([]int64{1}))
+	if Copy(ints, ints) {
+		t.Error("Copy of int64 tensors reports a float copy")
+	}
+}

@@ -3,6 +3,8 @@ package kernels
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/symgrad/symgrad/internal/floatdense"
 )
 
 // naiveIm2Col is col[(c·kH + u)·kW + v][i·oW + j] = xpad[c, i·sH + u, j·sW + v],
@@ -58,7 +60,7 @@ func TestIm2ColMatchesNaive(t *testing.T) {
 			}
 		}
 		got32 := make([]float32, len(want))
-		Im2Col(&g, got32, to32(x))
+		Im2Col(&g, got32, floatdense.Float32s(x))
 		for i := range want {
 			if got32[i] != float32(want[i]) {
 				t.Fatalf("%+v float32: col[%d] = %v, want %v", g, i, got32[i], want[i])

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chewxy/math32"
+	"github.com/symgrad/symgrad/internal/floatdense"
 )
 
 func randoms(rng *rand.Rand, n int, lo, hi float64) []float64 {
@@ -14,14 +15,6 @@ func randoms(rng *rand.Rand, n int, lo, hi float64) []float64 {
 		v[i] = lo + (hi-lo)*rng.Float64()
 	}
 	return v
-}
-
-func to32(v []float64) []float32 {
-	out := make([]float32, len(v))
-	for i, x := range v {
-		out[i] = float32(x)
-	}
-	return out
 }
 
 // naiveArith is the reference of one element.
@@ -39,7 +32,7 @@ func TestBinaryMatchesNaive(t *testing.T) {
 		}{{"same", a, b}, {"scalar right", a, b[:1]}, {"scalar left", a[:1], b}} {
 			o := make([]float64, 7)
 			o32 := make([]float32, 7)
-			if !Binary(op, o, tc.a, tc.b) || !Binary(op, o32, to32(tc.a), to32(tc.b)) {
+			if !Binary(op, o, tc.a, tc.b) || !Binary(op, o32, floatdense.Float32s(tc.a), floatdense.Float32s(tc.b)) {
 				t.Fatalf("%d %s: refused", op, tc.name)
 			}
 			for i := range o {
@@ -80,7 +73,7 @@ func TestUnaryMatchesNaive(t *testing.T) {
 				t.Errorf("func %d [%d]: %v, want %v", f, i, o[i], r(v))
 			}
 		}
-		o32, x32 := make([]float32, len(x)), to32(x)
+		o32, x32 := make([]float32, len(x)), floatdense.Float32s(x)
 		if !Unary(f, o32, x32) {
 			t.Fatalf("func %d refused float32", f)
 		}
