@@ -297,7 +297,6 @@ func init() {
 		{"pow", "pow(a, b) = a^b, broadcasting", "da = Σ g ⊙ b a^(b-1), db = Σ g ⊙ a^b ln a (a > 0)", Pow,
 			Input{Name: "a", Shape: []int{3, 4}, Domain: Positive}, Input{Name: "b", Shape: []int{3, 1}, Domain: Real}},
 	} {
-		s := s
 		Register(&Spec{
 			Name: s.name, Family: "arith", Forward: s.fwd, Gradient: s.grad,
 			Notes: "PyTorch's broadcasting (numpy rule), Go numbers as scalars of the other operand's dtype; " +
@@ -312,7 +311,6 @@ func init() {
 		name string
 		a, b []int
 	}{{"matmul", []int{3, 4}, []int{4, 2}}, {"matmulbatched", []int{2, 3, 4}, []int{2, 4, 2}}, {"matmulbroadcast", []int{2, 1, 3, 4}, []int{3, 4, 2}}} {
-		c := c
 		Register(&Spec{
 			Name: c.name, Family: "arith",
 			Forward: "matmul(a, b) = a @ b (torch.matmul): [m,k]@[k,n] -> [m,n], [m,k]@[k] -> [m], [k]@[k,n] -> [n], [k]@[k] -> scalar; " +
@@ -591,7 +589,6 @@ func init() {
 		{"maximum", "maximum(a, b) = max(a, b) elementwise, broadcasting", "da = Σ g ⊙ [a > b] + g/2 ⊙ [a = b], db likewise (PyTorch 1.13's tie rule)", Maximum},
 		{"minimum", "minimum(a, b) = min(a, b) elementwise, broadcasting", "da = Σ g ⊙ [a < b] + g/2 ⊙ [a = b], db likewise (PyTorch 1.13's tie rule)", Minimum},
 	} {
-		s := s
 		Register(&Spec{
 			Name: s.name, Family: "select", Forward: s.fwd, Gradient: s.grad,
 			Notes:    "symgrad selection op (any rank, Go numbers as scalars); a kink where a = b, NaN propagates.",

@@ -434,7 +434,6 @@ func init() {
 		{"l1penalty", "l1penalty(p..., lambda) = lambda · Σ |p|", "lambda · sign(p) (a kink at 0)", L1Penalty},
 		{"l2penalty", "l2penalty(p..., lambda) = (lambda/2) · Σ p²", "lambda · p (PyTorch's SGD weight_decay=lambda)", L2Penalty},
 	} {
-		s := s
 		Register(&Spec{
 			Name: s.name, Family: "penalty", Forward: s.fwd, Gradient: s.grad,
 			Notes:    "Gorgonia's Abs/Square and Sum over each parameter; lambda is the trailing number (default 0.01).",
@@ -502,7 +501,6 @@ func init() {
 		{"nll", "nll(l, c) = mean_b(-l_b[c_b]), l [B,C] log-probabilities, c int64 [B]",
 			"d/dl = -onehot(c) / B", "symgrad pick/scatter ops (each the other's gradient).", NLL, true},
 	} {
-		s := s
 		spec := &Spec{
 			Name: s.name, Family: "loss", Forward: s.fwd, Gradient: s.grad, Notes: s.notes,
 			Build:    func(n []*G.Node, p []float64) (*G.Node, error) { return s.f(n[0], n[1]) },

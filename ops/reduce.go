@@ -516,7 +516,6 @@ func init() {
 		name, what string
 		f          func(*G.Node, ...int) (*G.Node, error)
 	}{{"argmax", "largest", ArgMax}, {"argmin", "smallest", ArgMin}} {
-		s := s
 		Register(&Spec{
 			Name: s.name, Family: "argmax",
 			Forward:  s.name + "(x, axis) = int64 index of the " + s.what + " element along axis (none: of the flattened x)",
