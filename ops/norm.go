@@ -75,20 +75,7 @@ func BatchNorm(x, gamma, beta *G.Node, stats *BatchNormStats) (out *G.Node, err 
 	if err := checkStats(stats, c, x.Dtype()); err != nil {
 		return nil, err
 	}
-	axes := []int{0}
-	if x.Dims() == 4 {
-		axes = []int{0, 2, 3}
-	}
-	n := shape.TotalSize() / c
-	b := &chain{what: "batch norm"}
-	stat := func(v *G.Node, kind statKind) *G.Node {
-		return b.apply("running statistics", func() (*G.Node, error) {
-			return Apply(&bnStatOp{stats: stats, kind: kind, n: n, c: c, training: true}, v)
-		})
-	}
-	toX := func(v *G.Node) *G.Node {
-		return b.apply("broadcast", func() (*G.Node, error) { return expandChannels(v, shape) })
-	}
+	b, axes, stat, toX := batchNormParts(x, stats, Apply)
 	mean := func(v *G.Node) (*G.Node, error) { return meanOver(v, axes) }
 	if x.Dims() == 2 { // the same values from preallocated ops (meanRows)
 		toX = func(v *G.Node) *G.Node {
@@ -101,6 +88,31 @@ func BatchNorm(x, gamma, beta *G.Node, stats *BatchNormStats) (out *G.Node, err 
 	sq := b.apply("square", func() (*G.Node, error) { return gorgonia1(G.Square, xc) })
 	vr := stat(b.apply("variance", func() (*G.Node, error) { return mean(sq) }), statVar)
 	return normalize(b, xc, vr, stats.Eps, toX, gamma, beta, c)
+}
+
+// batchNormParts are what BatchNorm's graph is built from (and
+// BatchNormExpand's, the tests' older build): the chain, the reduced axes
+// of x [N, C] or [N, C, H, W], the running statistic of a mean (its op
+// applied by apply) and the broadcast of a [C] back to x's shape.
+func batchNormParts(x *G.Node, stats *BatchNormStats, apply func(G.Op, ...*G.Node) (*G.Node, error)) (
+	b *chain, axes []int, stat func(*G.Node, statKind) *G.Node, toX func(*G.Node) *G.Node) {
+	shape := x.Shape().Clone()
+	c := shape[1]
+	axes = []int{0}
+	if x.Dims() == 4 {
+		axes = []int{0, 2, 3}
+	}
+	n := shape.TotalSize() / c
+	b = &chain{what: "batch norm"}
+	stat = func(v *G.Node, kind statKind) *G.Node {
+		return b.apply("running statistics", func() (*G.Node, error) {
+			return apply(&bnStatOp{stats: stats, kind: kind, n: n, c: c, training: true}, v)
+		})
+	}
+	toX = func(v *G.Node) *G.Node {
+		return b.apply("broadcast", func() (*G.Node, error) { return expandChannels(v, shape) })
+	}
+	return b, axes, stat, toX
 }
 
 // meanRows is G.Mean(x, 0) of a matrix x [N, C] with ColSum for
