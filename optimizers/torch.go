@@ -53,55 +53,70 @@ type torchOptimizer struct {
 }
 
 // torchOptimizers is the table of torch.optim classes, in the order an
-// error lists them. Each reads its keyword arguments (lr aside) in the
-// order listed, which decides which of two bad ones an error names.
+// error lists them.
 var torchOptimizers = []torchOptimizer{
 	{"SGD", func(a *torchArgs, lr float64, hasLR bool) (Optimizer, error) {
 		if !hasLR && a.err == nil {
 			a.err = fmt.Errorf("lr is required (torch.optim.SGD has no default in PyTorch 1.13)")
 		}
-		c := SGDConfig{LR: lr}
-		a.read(kw{"momentum", &c.Momentum}, kw{"dampening", &c.Dampening}, kw{"weight_decay", &c.WeightDecay}, kw{"nesterov", &c.Nesterov}, kw{"maximize", &c.Maximize})
-		return construct(a, NewSGD, c)
+		cfg := SGDConfig{LR: lr}
+		a.set("momentum", &cfg.Momentum)
+		a.set("dampening", &cfg.Dampening)
+		a.set("weight_decay", &cfg.WeightDecay)
+		a.flag("nesterov", &cfg.Nesterov)
+		a.flag("maximize", &cfg.Maximize)
+		return a.build(func() (Optimizer, error) { return NewSGD(cfg) })
 	}},
 	{"Adagrad", func(a *torchArgs, lr float64, _ bool) (Optimizer, error) {
-		c := AdagradConfig{LR: lr}
-		a.read(kw{"eps", &c.Eps}, kw{"lr_decay", &c.LRDecay}, kw{"weight_decay", &c.WeightDecay}, kw{"initial_accumulator_value", &c.InitialAccumulatorValue}, kw{"maximize", &c.Maximize})
-		return construct(a, NewAdagrad, c)
+		cfg := AdagradConfig{LR: lr, Eps: a.ptr("eps")}
+		a.set("lr_decay", &cfg.LRDecay)
+		a.set("weight_decay", &cfg.WeightDecay)
+		a.set("initial_accumulator_value", &cfg.InitialAccumulatorValue)
+		a.flag("maximize", &cfg.Maximize)
+		return a.build(func() (Optimizer, error) { return NewAdagrad(cfg) })
 	}},
 	{"RMSprop", func(a *torchArgs, lr float64, _ bool) (Optimizer, error) {
-		c := RMSpropConfig{LR: lr}
-		a.read(kw{"alpha", &c.Alpha}, kw{"eps", &c.Eps}, kw{"weight_decay", &c.WeightDecay}, kw{"momentum", &c.Momentum}, kw{"centered", &c.Centered}, kw{"maximize", &c.Maximize})
-		return construct(a, NewRMSprop, c)
+		cfg := RMSpropConfig{LR: lr, Alpha: a.ptr("alpha"), Eps: a.ptr("eps")}
+		a.set("weight_decay", &cfg.WeightDecay)
+		a.set("momentum", &cfg.Momentum)
+		a.flag("centered", &cfg.Centered)
+		a.flag("maximize", &cfg.Maximize)
+		return a.build(func() (Optimizer, error) { return NewRMSprop(cfg) })
 	}},
 	{"Adam", func(a *torchArgs, lr float64, _ bool) (Optimizer, error) {
-		c := AdamConfig{LR: lr}
-		a.read(kw{"betas", &c.Betas}, kw{"eps", &c.Eps}, kw{"weight_decay", &c.WeightDecay}, kw{"amsgrad", &c.AMSGrad}, kw{"maximize", &c.Maximize})
-		return construct(a, NewAdam, c)
+		cfg := AdamConfig{LR: lr, Betas: a.betas(), Eps: a.ptr("eps")}
+		a.set("weight_decay", &cfg.WeightDecay)
+		a.flag("amsgrad", &cfg.AMSGrad)
+		a.flag("maximize", &cfg.Maximize)
+		return a.build(func() (Optimizer, error) { return NewAdam(cfg) })
 	}},
 	{"AdamW", func(a *torchArgs, lr float64, _ bool) (Optimizer, error) {
-		c := AdamWConfig{LR: lr, WeightDecay: DefaultAdamWWeightDecay}
-		a.read(kw{"betas", &c.Betas}, kw{"eps", &c.Eps}, kw{"weight_decay", &c.WeightDecay}, kw{"amsgrad", &c.AMSGrad}, kw{"maximize", &c.Maximize})
-		return construct(a, NewAdamW, c)
+		cfg := AdamWConfig{LR: lr, Betas: a.betas(), Eps: a.ptr("eps"), WeightDecay: DefaultAdamWWeightDecay}
+		a.set("weight_decay", &cfg.WeightDecay)
+		a.flag("amsgrad", &cfg.AMSGrad)
+		a.flag("maximize", &cfg.Maximize)
+		return a.build(func() (Optimizer, error) { return NewAdamW(cfg) })
 	}},
 	{"Adadelta", func(a *torchArgs, lr float64, _ bool) (Optimizer, error) {
-		c := AdadeltaConfig{LR: lr}
-		a.read(kw{"rho", &c.Rho}, kw{"eps", &c.Eps}, kw{"weight_decay", &c.WeightDecay}, kw{"maximize", &c.Maximize})
-		return construct(a, NewAdadelta, c)
+		cfg := AdadeltaConfig{LR: lr, Rho: a.ptr("rho"), Eps: a.ptr("eps")}
+		a.set("weight_decay", &cfg.WeightDecay)
+		a.flag("maximize", &cfg.Maximize)
+		return a.build(func() (Optimizer, error) { return NewAdadelta(cfg) })
 	}},
 }
 
-// kw is one keyword argument and the config field it sets when present:
-// a *float64, a **float64 (a setting whose nil means the default), a *bool
-// or, for betas, a **[2]float64.
-type kw struct {
-	key string
-	dst any
+// torchArgs reads PyTorch keyword arguments, remembering which keys were
+// read and the first error.
+type torchArgs struct {
+	opt  string
+	m    map[string]any
+	used map[string]bool
+	err  error
 }
 
-// construct reports the first argument error, or an unknown key, or else
-// returns newOpt(cfg).
-func construct[C any, O Optimizer](a *torchArgs, newOpt func(C) (O, error), cfg C) (Optimizer, error) {
+// build reports the first argument error, or an unknown key, or else
+// constructs the optimizer.
+func (a *torchArgs) build(construct func() (Optimizer, error)) (Optimizer, error) {
 	if a.err == nil {
 		for _, k := range slices.Sorted(maps.Keys(a.m)) {
 			if !a.used[k] {
@@ -113,20 +128,7 @@ func construct[C any, O Optimizer](a *torchArgs, newOpt func(C) (O, error), cfg 
 	if a.err != nil {
 		return nil, fmt.Errorf("optimizers: FromTorch(%q): %w", a.opt, a.err)
 	}
-	o, err := newOpt(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return o, nil
-}
-
-// torchArgs reads PyTorch keyword arguments, remembering which keys were
-// read and the first error.
-type torchArgs struct {
-	opt  string
-	m    map[string]any
-	used map[string]bool
-	err  error
+	return construct()
 }
 
 func (a *torchArgs) fail(key string, v any, want string) {
@@ -149,26 +151,19 @@ func (a *torchArgs) float(key string) (float64, bool) {
 	return x, true
 }
 
-// read sets the field of each present keyword argument, in order.
-func (a *torchArgs) read(kws ...kw) {
-	for _, k := range kws {
-		switch dst := k.dst.(type) {
-		case *float64:
-			if x, ok := a.float(k.key); ok {
-				*dst = x
-			}
-		case **float64:
-			if x, ok := a.float(k.key); ok {
-				*dst = &x
-			}
-		case *bool:
-			a.flag(k.key, dst)
-		case **[2]float64:
-			*dst = a.betas()
-		default:
-			panic(fmt.Sprintf("optimizers: keyword %q has a field of type %T", k.key, k.dst))
-		}
+// set stores hyper[key] in *dst if present.
+func (a *torchArgs) set(key string, dst *float64) {
+	if x, ok := a.float(key); ok {
+		*dst = x
 	}
+}
+
+// ptr returns hyper[key] as a *float64, nil if absent.
+func (a *torchArgs) ptr(key string) *float64 {
+	if x, ok := a.float(key); ok {
+		return &x
+	}
+	return nil
 }
 
 // flag stores hyper[key] in *dst if present.
