@@ -31,6 +31,18 @@ type elemOp struct {
 
 var _ G.SDOp = (*elemOp)(nil)
 
+// elemChain is the elemOp name computing fs[0], whose derivative is the
+// elemOp name' computing fs[1], whose derivative is name” computing fs[2],
+// and so on; the last has no derivative (no further order). Each
+// derivative is made when SymDiff asks for it, as a fresh op.
+func elemChain(name string, fs ...func(float64) float64) *elemOp {
+	op := &elemOp{name: name, f: fs[0]}
+	if len(fs) > 1 {
+		op.deriv = func() *elemOp { return elemChain(name+"'", fs[1:]...) }
+	}
+	return op
+}
+
 // applyElem applies op to x.
 func applyElem(op *elemOp, x *G.Node) (*G.Node, error) {
 	if err := checkFloatNode(op.name, x); err != nil {
@@ -260,13 +272,9 @@ func init() {
 // a symgrad op.
 func Log2(x *G.Node) (out *G.Node, err error) {
 	defer panics.Recover(&err, "log2")
-	d2 := func() *elemOp {
-		return &elemOp{name: "log2''", f: func(x float64) float64 { return -1 / (x * x * math.Ln2) }}
-	}
-	d1 := func() *elemOp {
-		return &elemOp{name: "log2'", deriv: d2, f: func(x float64) float64 { return 1 / (x * math.Ln2) }}
-	}
-	return applyElem(&elemOp{name: "log2", f: math.Log2, deriv: d1}, x)
+	return applyElem(elemChain("log2", math.Log2,
+		func(x float64) float64 { return 1 / (x * math.Ln2) },
+		func(x float64) float64 { return -1 / (x * x * math.Ln2) }), x)
 }
 
 func init() {
@@ -287,13 +295,10 @@ func init() {
 // Gorgonia's InverseSqrt has a wrong gradient, so this is a symgrad op.
 func InvSqrt(x *G.Node) (out *G.Node, err error) {
 	defer panics.Recover(&err, "invsqrt")
-	d2 := func() *elemOp {
-		return &elemOp{name: "invsqrt''", f: func(x float64) float64 { return 0.75 / (x * x * math.Sqrt(x)) }}
-	}
-	d1 := func() *elemOp {
-		return &elemOp{name: "invsqrt'", deriv: d2, f: func(x float64) float64 { return -0.5 / (x * math.Sqrt(x)) }}
-	}
-	return applyElem(&elemOp{name: "invsqrt", f: func(x float64) float64 { return 1 / math.Sqrt(x) }, deriv: d1}, x)
+	return applyElem(elemChain("invsqrt",
+		func(x float64) float64 { return 1 / math.Sqrt(x) },
+		func(x float64) float64 { return -0.5 / (x * math.Sqrt(x)) },
+		func(x float64) float64 { return 0.75 / (x * x * math.Sqrt(x)) }), x)
 }
 
 func init() {
@@ -437,13 +442,9 @@ func eluOp(alpha float64) *elemOp {
 func sigmoid(x float64) float64 { return kernels.Sigmoid(x) }
 
 func sigmoidOp() *elemOp {
-	d2 := func() *elemOp {
-		return &elemOp{name: "sigmoid''", f: func(x float64) float64 { s := sigmoid(x); return s * (1 - s) * (1 - 2*s) }}
-	}
-	d1 := func() *elemOp {
-		return &elemOp{name: "sigmoid'", deriv: d2, f: func(x float64) float64 { s := sigmoid(x); return s * (1 - s) }}
-	}
-	return &elemOp{name: "sigmoid", f: sigmoid, deriv: d1}
+	return elemChain("sigmoid", sigmoid,
+		func(x float64) float64 { s := sigmoid(x); return s * (1 - s) },
+		func(x float64) float64 { s := sigmoid(x); return s * (1 - s) * (1 - 2*s) })
 }
 
 // Sigmoid is σ(x) = 1/(1 + e^-x), computed as e^x/(1 + e^x) for x < 0 so
@@ -484,13 +485,9 @@ func init() {
 // Gradient: g ⊙ (1 - tanh² x).
 func Tanh(x *G.Node) (out *G.Node, err error) {
 	defer panics.Recover(&err, "tanh")
-	d2 := func() *elemOp {
-		return &elemOp{name: "tanh''", f: func(x float64) float64 { t := math.Tanh(x); return -2 * t * (1 - t*t) }}
-	}
-	d1 := func() *elemOp {
-		return &elemOp{name: "tanh'", deriv: d2, f: func(x float64) float64 { t := math.Tanh(x); return 1 - t*t }}
-	}
-	return applyElem(&elemOp{name: "tanh", f: math.Tanh, deriv: d1}, x)
+	return applyElem(elemChain("tanh", math.Tanh,
+		func(x float64) float64 { t := math.Tanh(x); return 1 - t*t },
+		func(x float64) float64 { t := math.Tanh(x); return -2 * t * (1 - t*t) }), x)
 }
 
 func init() {
@@ -504,16 +501,10 @@ func init() {
 // Gradient: g ⊙ σ(x)(1 + x(1 - σ(x))).
 func SiLU(x *G.Node) (out *G.Node, err error) {
 	defer panics.Recover(&err, "SiLU")
-	d2 := func() *elemOp {
-		return &elemOp{name: "silu''", f: func(x float64) float64 {
-			s := sigmoid(x)
-			return s * (1 - s) * (2 + x*(1-2*s))
-		}}
-	}
-	d1 := func() *elemOp {
-		return &elemOp{name: "silu'", deriv: d2, f: func(x float64) float64 { s := sigmoid(x); return s * (1 + x*(1-s)) }}
-	}
-	return applyElem(&elemOp{name: "silu", f: func(x float64) float64 { return x * sigmoid(x) }, deriv: d1}, x)
+	return applyElem(elemChain("silu",
+		func(x float64) float64 { return x * sigmoid(x) },
+		func(x float64) float64 { s := sigmoid(x); return s * (1 + x*(1-s)) },
+		func(x float64) float64 { s := sigmoid(x); return s * (1 - s) * (2 + x*(1-2*s)) }), x)
 }
 
 func init() {
@@ -534,13 +525,10 @@ func normCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
 // Gradient: g ⊙ (Φ(x) + x φ(x)), φ the standard normal density.
 func GELU(x *G.Node) (out *G.Node, err error) {
 	defer panics.Recover(&err, "GELU")
-	d2 := func() *elemOp {
-		return &elemOp{name: "gelu''", f: func(x float64) float64 { return normPDF(x) * (2 - x*x) }}
-	}
-	d1 := func() *elemOp {
-		return &elemOp{name: "gelu'", deriv: d2, f: func(x float64) float64 { return normCDF(x) + x*normPDF(x) }}
-	}
-	return applyElem(&elemOp{name: "gelu", f: func(x float64) float64 { return x * normCDF(x) }, deriv: d1}, x)
+	return applyElem(elemChain("gelu",
+		func(x float64) float64 { return x * normCDF(x) },
+		func(x float64) float64 { return normCDF(x) + x*normPDF(x) },
+		func(x float64) float64 { return normPDF(x) * (2 - x*x) }), x)
 }
 
 func init() {
@@ -565,23 +553,20 @@ func GELUTanh(x *G.Node) (out *G.Node, err error) {
 	parts := func(x float64) (t, u1, u2 float64) {
 		return math.Tanh(geluK * (x + geluC*x*x*x)), geluK * (1 + 3*geluC*x*x), geluK * 6 * geluC * x
 	}
-	d2 := func() *elemOp {
-		return &elemOp{name: "gelutanh''", f: func(x float64) float64 {
+	return applyElem(elemChain("gelutanh",
+		func(x float64) float64 {
+			t, _, _ := parts(x)
+			return 0.5 * x * (1 + t)
+		},
+		func(x float64) float64 {
+			t, u1, _ := parts(x)
+			return 0.5*(1+t) + 0.5*x*(1-t*t)*u1
+		},
+		func(x float64) float64 {
 			t, u1, u2 := parts(x)
 			s := 1 - t*t
 			return s*u1 + 0.5*x*s*(u2-2*t*u1*u1)
-		}}
-	}
-	d1 := func() *elemOp {
-		return &elemOp{name: "gelutanh'", deriv: d2, f: func(x float64) float64 {
-			t, u1, _ := parts(x)
-			return 0.5*(1+t) + 0.5*x*(1-t*t)*u1
-		}}
-	}
-	return applyElem(&elemOp{name: "gelutanh", deriv: d1, f: func(x float64) float64 {
-		t, _, _ := parts(x)
-		return 0.5 * x * (1 + t)
-	}}, x)
+		}), x)
 }
 
 func init() {

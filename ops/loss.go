@@ -69,30 +69,26 @@ func huberOp(w, q float64) *elemOp {
 			return &elemOp{name: "sign", f: sign, deriv: zeroOp}
 		}}
 	}
-	name := fmt.Sprintf("huber(w=%v,q=%v)", w, q)
-	d2 := func() *elemOp {
-		return &elemOp{name: name + "''", f: func(d float64) float64 {
-			if math.Abs(d) < w {
-				return q
+	return elemChain(fmt.Sprintf("huber(w=%v,q=%v)", w, q),
+		func(d float64) float64 {
+			if a := math.Abs(d); a < w {
+				return 0.5 * q * d * d
+			} else {
+				return q*w*a - 0.5*q*w*w
 			}
-			return 0
-		}}
-	}
-	d1 := func() *elemOp {
-		return &elemOp{name: name + "'", deriv: d2, f: func(d float64) float64 {
+		},
+		func(d float64) float64 {
 			if math.Abs(d) < w {
 				return q * d
 			}
 			return q * w * sign(d)
-		}}
-	}
-	return &elemOp{name: name, deriv: d1, f: func(d float64) float64 {
-		if a := math.Abs(d); a < w {
-			return 0.5 * q * d * d
-		} else {
-			return q*w*a - 0.5*q*w*w
-		}
-	}}
+		},
+		func(d float64) float64 {
+			if math.Abs(d) < w {
+				return q
+			}
+			return 0
+		})
 }
 
 func sign(x float64) float64 {
