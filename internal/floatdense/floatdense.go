@@ -1,8 +1,10 @@
 // Package floatdense holds what symgrad's packages share for dense tensors of
-// either float dtype (float64 or float32), away from hot loops: building
-// one from float64 values, reading and filling its elements through
-// float64 (or reading them as float32) or as bits, copying one into
-// another, and turning a flat index into coordinates.
+// either float dtype (float64 or float32): building one from float64
+// values, reading and filling its elements through float64 (or reading
+// them as float32) or as bits, copying one into another, and turning a
+// flat index into coordinates. Everything but Copy allocates or calls
+// through a function value per element, so it serves setup, checks and
+// tests, not hot loops; Copy is a single copy, which preallocated ops use.
 package floatdense
 
 import (
