@@ -5,12 +5,11 @@ import (
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
-
-	"github.com/symgrad/symgrad/compiler/exec"
-	"github.com/symgrad/symgrad/ops"
 	"gorgonia.org/tensor"
 
+	"github.com/symgrad/symgrad/compiler/exec"
 	"github.com/symgrad/symgrad/internal/panics"
+	"github.com/symgrad/symgrad/ops"
 )
 
 // HVPProgram computes, at the current parameter values, the loss f, its

@@ -6,10 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/symgrad/symgrad/compiler/rewrite"
-	"github.com/symgrad/symgrad/internal/floatdense"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/compiler/rewrite"
+	"github.com/symgrad/symgrad/internal/floatdense"
 )
 
 // fuseCase builds a loss and an output holding one fuse rule's pattern,

@@ -4,8 +4,9 @@ import (
 	"math"
 
 	"github.com/pkg/errors"
-	"github.com/symgrad/symgrad/safetensors"
 	"gorgonia.org/tensor"
+
+	"github.com/symgrad/symgrad/safetensors"
 )
 
 // This file holds the small tensor helpers the package is built on. Every

@@ -7,8 +7,9 @@ import (
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
-	"github.com/symgrad/symgrad/ops/kernels"
 	G "gorgonia.org/gorgonia"
+
+	"github.com/symgrad/symgrad/ops/kernels"
 )
 
 // The embeddable bases of symgrad's ops (the methods every op would

@@ -5,9 +5,10 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	gblas "gonum.org/v1/gonum/blas"
+
 	"github.com/symgrad/symgrad/internal/floatdense"
 	"github.com/symgrad/symgrad/internal/flops"
-	gblas "gonum.org/v1/gonum/blas"
 )
 
 // BenchmarkGemm measures the build's C = A·B (blas.Dgemm and

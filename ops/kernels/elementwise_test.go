@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chewxy/math32"
+
 	"github.com/symgrad/symgrad/internal/floatdense"
 )
 
