@@ -13,6 +13,48 @@ import (
 	"github.com/symgrad/symgrad/ops/kernels"
 )
 
+// MaxPool2D is PyTorch's MaxPool2d(kernel, stride) without padding:
+// out[n, c, i, j] = max_{u<kH, v<kW} x[n, c, i·sH + u, j·sW + v].
+//
+// Gradient: g routed to the position of each window's maximum.
+func MaxPool2D(x *G.Node, kernel, stride [2]int) (out *G.Node, err error) {
+	defer panics.Recover(&err, "maxpool2d of %s", x.Name())
+	if err := checkPool("maxpool2d", x, kernel, stride, [2]int{}); err != nil {
+		return nil, err
+	}
+	out, err = G.MaxPool2D(x, tensor.Shape{kernel[0], kernel[1]}, []int{0, 0}, stride[:])
+	return out, errors.Wrapf(err, "maxpool2d of %s %v", x.Name(), x.Shape())
+}
+
+// AvgPool2D is PyTorch's AvgPool2d(kernel, stride, padding) with
+// count_include_pad=True: out = Σ_window xpad / (kH·kW).
+//
+// Gradient: g / (kH·kW) spread over each window.
+func AvgPool2D(x *G.Node, kernel, stride, padding [2]int) (out *G.Node, err error) {
+	defer panics.Recover(&err, "avgpool2d of %s", x.Name())
+	if err := checkPool("avgpool2d", x, kernel, stride, padding); err != nil {
+		return nil, err
+	}
+	out, err = Apply(newAvgPool(x.Shape(), kernel, stride, padding), x)
+	return out, errors.Wrapf(err, "avgpool2d of %s %v", x.Name(), x.Shape())
+}
+
+func checkPool(what string, x *G.Node, kernel, stride, padding [2]int) error {
+	if err := checkFloatNode(what, x); err != nil {
+		return err
+	}
+	xs := x.Shape()
+	if xs.Dims() != 4 {
+		return errors.Errorf("%s: x must be [N, C, H, W], got %v", what, xs)
+	}
+	for i := 0; i < 2; i++ {
+		if kernel[i] < 1 || stride[i] < 1 || padding[i] < 0 || 2*padding[i] > kernel[i] || xs[2+i]+2*padding[i] < kernel[i] {
+			return errors.Errorf("%s: kernel %v, stride %v, padding %v do not fit %v", what, kernel, stride, padding, xs)
+		}
+	}
+	return nil
+}
+
 // FusedMaxPool2D is MaxPool2D (PyTorch's MaxPool2d(kernel, stride), no
 // padding) as a symgrad op with a preallocated output:
 // y[n, c, i, j] = max_{u<kH, v<kW} x[n, c, i·sH+u, j·sW+v], the first
@@ -323,4 +365,180 @@ func (op *avgPoolOp) SymDiff(_ G.Nodes, _, g *G.Node) (G.Nodes, error) {
 	adj.adjoint = !op.adjoint
 	gx, err := Apply(&adj, g)
 	return G.Nodes{gx}, err
+}
+
+// MaxPool1D is PyTorch's MaxPool1d(kernel, stride, padding) over x
+// [N, C, L]: y[n, c, j] = max_{k<K} xpad[n, c, j·s + k], xpad padded with
+// -∞ (2·padding <= kernel), output [N, C, (L + 2p - K)/s + 1]. It is
+// MaxPool2DPadded over x viewed as [N, C, 1, L] (reshapes copy).
+//
+// Gradient: g at each window's argmax (MaxPool2DPaddedScatter), 0
+// elsewhere.
+func MaxPool1D(x *G.Node, kernel, stride, padding int) (out *G.Node, err error) {
+	defer panics.Recover(&err, "maxpool1d of %s", x.Name())
+	return pool1D("maxpool1d", x, kernel, stride, padding, func(x4 *G.Node) (*G.Node, error) {
+		return MaxPool2DPadded(x4, [2]int{1, kernel}, [2]int{1, stride}, [2]int{0, padding})
+	})
+}
+
+// AvgPool1D is PyTorch's AvgPool1d(kernel, stride, padding) with
+// count_include_pad=True over x [N, C, L]: y[n, c, j] =
+// Σ_{k<K} xpad[n, c, j·s + k] / K, xpad zero-padded, output
+// [N, C, (L + 2p - K)/s + 1]. It is AvgPool2D over x viewed as
+// [N, C, 1, L].
+//
+// Gradient: g / K spread over each window (padding dropped).
+func AvgPool1D(x *G.Node, kernel, stride, padding int) (out *G.Node, err error) {
+	defer panics.Recover(&err, "avgpool1d of %s", x.Name())
+	return pool1D("avgpool1d", x, kernel, stride, padding, func(x4 *G.Node) (*G.Node, error) {
+		return AvgPool2D(x4, [2]int{1, kernel}, [2]int{1, stride}, [2]int{0, padding})
+	})
+}
+
+// pool1D checks x [N, C, L], views it as [N, C, 1, L], pools it with
+// pool2d and views the result as [N, C, oL].
+func pool1D(what string, x *G.Node, kernel, stride, padding int, pool2d func(*G.Node) (*G.Node, error)) (*G.Node, error) {
+	if err := checkFloatNode(what, x); err != nil {
+		return nil, err
+	}
+	s := x.Shape()
+	if s.Dims() != 3 {
+		return nil, errors.Errorf("%s: x must be [N, C, L], got %s %v", what, x.Name(), s)
+	}
+	if kernel < 1 || stride < 1 || padding < 0 || 2*padding > kernel || s[2]+2*padding < kernel {
+		return nil, errors.Errorf("%s: kernel %d, stride %d, padding %d do not fit %s %v (PyTorch: padding at most half the kernel)", what, kernel, stride, padding, x.Name(), s)
+	}
+	x4, err := Reshape(x, s[0], s[1], 1, s[2])
+	if err != nil {
+		return nil, errors.Wrap(err, what)
+	}
+	y4, err := pool2d(x4)
+	if err != nil {
+		return nil, errors.Wrap(err, what)
+	}
+	ys := y4.Shape()
+	y, err := Reshape(y4, ys[0], ys[1], ys[3])
+	return y, errors.Wrapf(err, "%s of %s %v", what, x.Name(), s)
+}
+
+// Registry entries of the pooling ops: 2-D (Gorgonia's max pool, symgrad's
+// average pool and fused max pool with its scatter and gather) and 1-D.
+
+// poolParams reads a 2-D pool's kernel (default 2x2), stride (default the
+// kernel) and padding (default 0) from p.
+func poolParams(what string, p []float64) (k, s, pd [2]int, err error) {
+	if k, err = pair(what, p, 0, [2]int{2, 2}); err != nil {
+		return k, k, k, err
+	}
+	if s, err = pair(what, p, 2, k); err != nil {
+		return k, s, s, err
+	}
+	pd, err = pair(what, p, 4, [2]int{})
+	return k, s, pd, err
+}
+
+// pool2DBuild is the Build of the 2-D pool spec named what: poolParams,
+// then f.
+func pool2DBuild(what string, f func(n []*G.Node, k, s, pd [2]int) (*G.Node, error)) func([]*G.Node, []float64) (*G.Node, error) {
+	return func(n []*G.Node, p []float64) (*G.Node, error) {
+		k, s, pd, err := poolParams(what, p)
+		if err != nil {
+			return nil, err
+		}
+		return f(n, k, s, pd)
+	}
+}
+
+// pool1DBuild is the Build of the 1-D pool spec named what: its kernel
+// (default 2), stride (default the kernel) and padding (default 0), then
+// f.
+func pool1DBuild(what string, f func(*G.Node, int, int, int) (*G.Node, error)) func([]*G.Node, []float64) (*G.Node, error) {
+	return func(n []*G.Node, p []float64) (*G.Node, error) {
+		q, err := intParams(what, p)
+		if err != nil {
+			return nil, err
+		}
+		if len(q) < 3 {
+			q = append(q, []int{2, 0, 0}[len(q):]...) // kernel, stride (0: the kernel), padding
+		}
+		if q[1] == 0 {
+			q[1] = q[0]
+		}
+		return f(n[0], q[0], q[1], q[2])
+	}
+}
+
+func init() {
+	Register(&Spec{Name: "maxpool2d", Family: "conv",
+		Forward:  "maxpool2d(x, kH, kW, sH, sW)[n,c,i,j] = max_{u<kH,v<kW} x[n,c,i·sH+u,j·sW+v] (stride defaults to the kernel)",
+		Gradient: "g at each window's argmax, 0 elsewhere",
+		Notes:    "No padding. Not differentiable where a window's maximum is tied.",
+		Build: pool2DBuild("maxpool2d", func(n []*G.Node, k, s, _ [2]int) (*G.Node, error) {
+			return MaxPool2D(n[0], k, s)
+		}),
+		MinNodes: 1, MaxNodes: 1, MaxParams: 4,
+		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{2, 2, 4, 6}, Domain: Real}}, Params: []float64{2, 2, 2, 2}},
+		Dtypes:  floats, TwiceDifferentiable: false})
+	Register(&Spec{Name: "avgpool2d", Family: "conv",
+		Forward:  "avgpool2d(x, kH, kW, sH, sW, pH, pW) = Σ_window xpad / (kH·kW) (count_include_pad; stride defaults to the kernel)",
+		Gradient: "g / (kH·kW) spread over each window",
+		Notes:    "symgrad op: Gorgonia's AveragePool2D gradient is wrong with padding and stride. PyTorch AvgPool2d with count_include_pad=True.",
+		Build: pool2DBuild("avgpool2d", func(n []*G.Node, k, s, pd [2]int) (*G.Node, error) {
+			return AvgPool2D(n[0], k, s, pd)
+		}),
+		MinNodes: 1, MaxNodes: 1, MaxParams: 6,
+		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{2, 2, 5, 5}, Domain: Real}}, Params: []float64{3, 3, 2, 2, 1, 1}},
+		Dtypes:  floats, TwiceDifferentiable: true})
+	Register(&Spec{Name: "fusedmaxpool2d", Family: "fused",
+		Reference: pool2DBuild("fusedmaxpool2d", func(n []*G.Node, k, s, pd [2]int) (*G.Node, error) {
+			return G.MaxPool2D(n[0], tensor.Shape{k[0], k[1]}, pd[:], s[:])
+		}),
+		ReferenceOf: "Gorgonia's MaxPool2D (padding outside every window's maximum)",
+		Forward:     "fusedmaxpool2d(x, kH, kW, sH, sW, pH, pW)[n,c,i,j] = max_{u<kH,v<kW} xpad[n,c,i·sH+u,j·sW+v], xpad padded with -∞ (stride defaults to the kernel, padding to 0)",
+		Gradient:    "dx = maxpool2dscatter(x, g): g at each window's argmax",
+		Notes:       "symgrad op, PyTorch's MaxPool2d(kernel, stride, padding) (2·padding <= kernel); preallocated output; the first maximum of a window wins (a NaN wins, as in PyTorch). Not differentiable where a window's maximum is tied.",
+		Build: pool2DBuild("fusedmaxpool2d", func(n []*G.Node, k, s, pd [2]int) (*G.Node, error) {
+			return MaxPool2DPadded(n[0], k, s, pd)
+		}),
+		MinNodes: 1, MaxNodes: 1, MaxParams: 6,
+		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{2, 2, 5, 6}, Domain: Real}}, Params: []float64{3, 2, 2, 2, 1, 1}},
+		Dtypes:  floats, TwiceDifferentiable: true})
+	Register(&Spec{Name: "maxpool2dscatter", Family: "fused",
+		Forward:  "maxpool2dscatter(x, g, kH, kW, sH, sW, pH, pW) = g added at the argmax of each window of x (0 elsewhere)",
+		Gradient: "dg = maxpool2dgather(x, h); x is not differentiated",
+		Notes:    "symgrad op: fusedmaxpool2d's gradient, linear in g.",
+		Build: pool2DBuild("maxpool2dscatter", func(n []*G.Node, k, s, pd [2]int) (*G.Node, error) {
+			return MaxPool2DPaddedScatter(n[0], n[1], k, s, pd)
+		}),
+		MinNodes: 2, MaxNodes: 2, MaxParams: 6,
+		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{2, 2, 5, 6}, Domain: Real, NoGrad: true},
+			{Name: "g", Shape: []int{2, 2, 3, 4}, Domain: Real}}, Params: []float64{3, 2, 2, 2, 1, 1}},
+		Dtypes: floats, TwiceDifferentiable: true})
+	Register(&Spec{Name: "maxpool2dgather", Family: "fused",
+		Forward:  "maxpool2dgather(x, h, kH, kW, sH, sW, pH, pW)[n,c,i,j] = h at the argmax of window (i, j) of x",
+		Gradient: "dh = maxpool2dscatter(x, g); x is not differentiated",
+		Notes:    "symgrad op: the adjoint of maxpool2dscatter, linear in h.",
+		Build: pool2DBuild("maxpool2dgather", func(n []*G.Node, k, s, pd [2]int) (*G.Node, error) {
+			return MaxPool2DPaddedGather(n[0], n[1], k, s, pd)
+		}),
+		MinNodes: 2, MaxNodes: 2, MaxParams: 6,
+		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{2, 2, 5, 6}, Domain: Real, NoGrad: true},
+			{Name: "h", Shape: []int{2, 2, 5, 6}, Domain: Real}}, Params: []float64{3, 2, 2, 2, 1, 1}},
+		Dtypes: floats, TwiceDifferentiable: true})
+	Register(&Spec{Name: "maxpool1d", Family: "conv1d",
+		Forward:  "maxpool1d(x, K, s, p)[n,c,j] = max_{k<K} xpad[n,c,j·s+k], xpad padded with -∞ (stride defaults to K, padding to 0; 2p <= K)",
+		Gradient: "g at each window's argmax, 0 elsewhere (maxpool2dscatter over x viewed as [N,C,1,L])",
+		Notes:    "PyTorch's MaxPool1d(kernel, stride, padding): fusedmaxpool2d on [N,C,1,L]. Not differentiable where a window's maximum is tied.",
+		Build:    pool1DBuild("maxpool1d", MaxPool1D),
+		MinNodes: 1, MaxNodes: 1, MaxParams: 3,
+		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{2, 3, 9}, Domain: Real}}, Params: []float64{3, 2, 1}},
+		Dtypes:  floats, TwiceDifferentiable: true})
+	Register(&Spec{Name: "avgpool1d", Family: "conv1d",
+		Forward:  "avgpool1d(x, K, s, p)[n,c,j] = Σ_{k<K} xpad[n,c,j·s+k] / K, xpad zero-padded (count_include_pad; stride defaults to K, padding to 0)",
+		Gradient: "g / K spread over each window, padding dropped",
+		Notes:    "PyTorch's AvgPool1d(kernel, stride, padding) with count_include_pad=True: avgpool2d on [N,C,1,L].",
+		Build:    pool1DBuild("avgpool1d", AvgPool1D),
+		MinNodes: 1, MaxNodes: 1, MaxParams: 3,
+		Example: Example{Inputs: []Input{{Name: "x", Shape: []int{2, 3, 9}, Domain: Real}}, Params: []float64{3, 2, 1}},
+		Dtypes:  floats, TwiceDifferentiable: true})
 }
