@@ -9,7 +9,7 @@ import (
 )
 
 // elemOps maps each elementwise operator to its ops builder, which
-// implements the broadcasting rule (ops/broadcast.go, shared with the Go
+// implements the broadcasting rule (ops/arith.go, shared with the Go
 // API): a scalar operand goes to Gorgonia's scalar-tensor op; otherwise the
 // lower-rank operand gets leading 1-axes (symgrad's copying reshape) and
 // size-1 axes are repeated with G.Broadcast* (whose gradient sums over the

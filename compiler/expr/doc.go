@@ -63,7 +63,7 @@
 // -> [2,3,4]; [4,2] + [3] is an error naming both shapes and the operator's
 // position. Implementation: the operators are ops.Add, ops.Sub, ops.Mul,
 // ops.Div and ops.Pow, the Go API's arithmetic, which holds the one
-// implementation of the rule (ops/broadcast.go): a scalar operand goes to
+// implementation of the rule (ops/arith.go): a scalar operand goes to
 // Gorgonia's scalar-tensor op; otherwise the lower-rank operand is reshaped
 // with leading 1-axes (symgrad's copying reshape) and the size-1 axes are
 // repeated with G.BroadcastAdd / BroadcastSub / BroadcastHadamardProd /
