@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -8,8 +9,8 @@ import (
 
 // FuzzFlags parses fuzzed command lines (arguments separated by spaces):
 // parseArgs and parseVars must never panic, every error they return is a
-// usage error (exit 2), and every shape they accept has a size that fits
-// an int.
+// usage error (exit 2) or, from parseArgs, the help request (-h, exit 0),
+// and every shape they accept has a size that fits an int.
 func FuzzFlags(f *testing.F) {
 	for _, s := range []string{
 		"expr sum(x) --var x=4x3", "--seed 3 -atol=1e-5 expr sum(x*x) --var=x=5", "model simplenet --max-elements 0",
@@ -22,7 +23,7 @@ func FuzzFlags(f *testing.F) {
 		args := strings.Fields(line)
 		o, err := parseArgs(args, io.Discard)
 		if err != nil {
-			if _, ok := err.(*usageError); !ok {
+			if _, ok := err.(*usageError); !ok && !errors.Is(err, errHelp) {
 				t.Fatalf("parseArgs(%q): %T %v, want a usage error", args, err, err)
 			}
 			return
