@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/internal/floatdense"
+	"github.com/symgrad/symgrad/ops"
 )
 
 // TestSumAlongKernelMatchesGorgonia compares the native sum along one
@@ -38,6 +39,65 @@ func TestSumAlongKernelMatchesGorgonia(t *testing.T) {
 				if !sameValues(got, want) {
 					t.Errorf("%v %v axis %d: kernel %v, Gorgonia %v", dt, s, axis, got, want)
 				}
+			}
+		}
+	}
+}
+
+// TestRepeatKernelMatchesGorgonia compares the native repeat with
+// Gorgonia's, bit for bit, on the repeats that broadcasting arithmetic
+// makes along each axis: a middle axis (blocks of the inner axes), the last
+// axis (each element repeated, inner = 1), the first axis, and a
+// one-element input.
+func TestRepeatKernelMatchesGorgonia(t *testing.T) {
+	cases := []struct {
+		small, big []int
+		pattern    []byte
+	}{
+		{[]int{2, 1, 3}, []int{2, 4, 3}, []byte{1}},
+		{[]int{2, 3, 1}, []int{2, 3, 4}, []byte{2}},
+		{[]int{1, 3}, []int{5, 3}, []byte{0}},
+		{[]int{1, 1}, []int{3, 2}, []byte{0, 1}},
+	}
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		for _, c := range cases {
+			g := G.NewGraph()
+			a := G.NewTensor(g, dt, len(c.small), G.WithShape(c.small...), G.WithName("a"), G.WithValue(axisValues(dt, c.small)))
+			b := G.NewTensor(g, dt, len(c.big), G.WithShape(c.big...), G.WithName("b"), G.WithValue(axisValues(dt, c.big)))
+			G.Must(G.BroadcastAdd(a, b, c.pattern, nil))
+			// Gorgonia's values, op by op: after a machine run a repeat's
+			// value may hold what an op that overwrote it wrote.
+			want := map[*G.Node]G.Value{a: a.Value(), b: b.Value()}
+			repeats := 0
+			for _, n := range g.AllNodes() {
+				in := make([]G.Value, len(ops.Inputs(n)))
+				for i, c := range ops.Inputs(n) {
+					in[i] = want[c]
+				}
+				if len(in) == 0 {
+					want[n] = n.Value()
+					continue
+				}
+				v, err := n.Op().Do(in...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want[n] = v
+				k := kernelFor(n)
+				if k == nil || k.name != "repeat" {
+					continue
+				}
+				repeats++
+				got := ZeroValue(n)
+				if _, err := k.UsePreallocDo(got, in...); err != nil {
+					t.Fatalf("%v %v over %v: %v", dt, c.small, c.big, err)
+				}
+				if !sameValues(got, v) {
+					t.Errorf("%v %v over %v (%v): kernel %v, Gorgonia %v", dt, c.small, c.big, n.Op(), got, v)
+				}
+			}
+			if repeats != len(c.pattern) {
+				t.Errorf("%v %v over %v: %d repeats checked, want %d", dt, c.small, c.big, repeats, len(c.pattern))
 			}
 		}
 	}
