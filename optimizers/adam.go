@@ -33,22 +33,18 @@ const DefaultAdamWWeightDecay = 1e-2
 // WeightDecay, which is 0 (no decay) as in AdamConfig: write
 // WeightDecay: DefaultAdamWWeightDecay for PyTorch's 0.01.
 type AdamWConfig struct {
-	// LR is the learning rate γ; 0 means 1e-3. (A learning rate of exactly
-	// 0 is set with SetLR.)
-	LR float64
-	// Betas are (β1, β2), each in [0, 1); nil means (0.9, 0.999).
+	// LR, Betas and Eps are AdamConfig's (their zero values are the same
+	// defaults).
+	LR    float64
 	Betas *[2]float64
-	// Eps is ε ≥ 0, added to the denominator; nil means 1e-8.
-	Eps *float64
+	Eps   *float64
 	// WeightDecay is the decoupled weight decay λ ≥ 0, used as written as
 	// AdamConfig.WeightDecay is: 0 is no decay. PyTorch's default is
 	// DefaultAdamWWeightDecay (0.01); write it to get torch.optim.AdamW's
 	// behaviour when weight_decay is not given.
 	WeightDecay float64
-	// AMSGrad divides by the running maximum of the second moment.
-	AMSGrad bool
-	// Maximize ascends the objective (the gradient is negated first).
-	Maximize bool
+	// AMSGrad and Maximize are AdamConfig's.
+	AMSGrad, Maximize bool
 }
 
 // Adam is the Adam method of Kingma and Ba, "Adam: A Method for Stochastic
@@ -212,7 +208,7 @@ func adamKernel[T float](p, g []T, b [][]T, h *adamStep) {
 
 // adamPlain is adamKernel without maximize, decay, weight decay or AMSGrad:
 // the same operations as adamGeneral, in the same order. Where the CPU
-// has AVX2 and FMA, the generated kernel (adam_amd64.s) computes the
+// has AVX2 and FMA, the generated kernel (step_amd64.s) computes the
 // blocks of four, bit for bit this loop (TestAdamKernelIsAdamPlain).
 func adamPlain[T float](p, g, m, v []T, h *adamStep) {
 	n := len(p)

@@ -115,18 +115,33 @@ func sgdKernel[T float](p, g, buf []T, c *SGDConfig, first bool) {
 	}
 	switch {
 	case c.Momentum == 0:
-		for i, x := range p {
-			p[i] = fma(negLR, g[i], x)
-		}
+		sgdPlainFrom(sgdBlocks(p, g, nil, negLR, 0, 0), p, g, negLR)
 	case !first && !c.Nesterov:
 		buf, keep := buf[:len(p)], T(1-c.Dampening)
-		for i, x := range p {
-			b := fma(keep, g[i], buf[i]*mom)
-			buf[i] = b
-			p[i] = fma(negLR, b, x)
-		}
+		sgdMomentumFrom(sgdBlocks(p, g, buf, negLR, keep, mom), p, g, buf, negLR, keep, mom)
 	default:
 		sgdGeneral(p, g, buf, c, first)
+	}
+}
+
+// sgdPlainFrom is plain SGD's loop, p ← fma(negLR, g, p), from element i0
+// on. Where the CPU has AVX2 and FMA, the generated kernel (step_amd64.s)
+// has computed the blocks of four before i0 (sgdBlocks), bit for bit this
+// loop (TestSGDKernelsAreTheLoops).
+func sgdPlainFrom[T float](i0 int, p, g []T, negLR T) {
+	for i := i0; i < len(p); i++ {
+		p[i] = fma(negLR, g[i], p[i])
+	}
+}
+
+// sgdMomentumFrom is heavy-ball SGD's loop after the first step,
+// b ← fma(keep, g, b·mom), p ← fma(negLR, b, p), from element i0 on (the
+// blocks before it as in sgdPlainFrom).
+func sgdMomentumFrom[T float](i0 int, p, g, buf []T, negLR, keep, mom T) {
+	for i := i0; i < len(p); i++ {
+		b := fma(keep, g[i], buf[i]*mom)
+		buf[i] = b
+		p[i] = fma(negLR, b, p[i])
 	}
 }
 

@@ -1,17 +1,20 @@
-// Command asmgen generates the AVX2+FMA Adam step of package optimizers
-// (adam_amd64.s and its Go declarations adam_amd64.go) with avo. Run it
-// through `go generate ./optimizers/...`; the output is byte for byte what
-// is committed (TestGeneratedAssembly checks it).
+// Command asmgen generates the AVX2+FMA steps of package optimizers
+// (step_amd64.s and its Go declarations step_amd64.go) with avo: Adam's
+// common step and SGD's plain and heavy-ball steps. Run it through
+// `go generate ./optimizers/...`; the output is byte for byte what is
+// committed (TestGeneratedAssembly checks it).
 //
-// Each kernel is adamPlain (adam.go) over a block of lanes, the same
-// operations in the same order and precision, so that it is bit for bit
-// the Go loop (TestAdamKernelIsAdamPlain):
+// Each kernel is a Go loop over a block of lanes, the same operations in
+// the same order and precision, so that it is bit for bit that loop
+// (TestAdamKernelIsAdamPlain, TestSGDKernelsAreTheLoops):
 //
-//	m' = fma(c1, g, m·b1)      v' = fma(c2·g, g, v·b2)
-//	p' = p + negStep·m' / (sqrt(v')/bc2sqrt + eps)
+//	adamPlain (adam.go):       m' = fma(c1, g, m·b1)      v' = fma(c2·g, g, v·b2)
+//	                           p' = p + negStep·m' / (sqrt(v')/bc2sqrt + eps)
+//	sgdPlainFrom (sgd.go):     p' = fma(negLR, g, p)
+//	sgdMomentumFrom (sgd.go):  b' = fma(keep, g, b·mom)   p' = fma(negLR, b', p)
 //
-// In float32 the two fused multiply-adds run in float64 and are rounded
-// to float32, as adamPlain's fma does; every other operation is float32.
+// In float32 each fused multiply-add runs in float64 and is rounded to
+// float32, as the loops' fma does; every other operation is float32.
 //
 // With the environment variable ASMGEN_DIR set, the files are written
 // into that directory instead of the working one (used by the test).
@@ -19,6 +22,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -34,6 +38,10 @@ func main() {
 	ConstraintExpr("amd64,!purego")
 	adam32()
 	adam64()
+	for _, l := range []lanes{float32s, float64s} {
+		sgdPlain(l)
+		sgdMomentum(l)
+	}
 	Generate()
 }
 
@@ -62,24 +70,26 @@ var (
 	float64s = lanes{64, YMM, VBROADCASTSD, VMOVUPD, VMULPD, VDIVPD, VADDPD, VSQRTPD}
 )
 
-// kernel starts the kernel adam<bits>AVX2 on l's lanes: its declaration
-// and documentation, then the loads of its arguments, the pointers to p,
-// grad, m and v and the count n. bcast loads constant i of k into a new
-// register.
-func kernel(l lanes) (pp, pg, pm, pv, n Register, bcast func(i int) VecVirtual) {
-	name := fmt.Sprintf("adam%dAVX2", l.bits)
-	TEXT(name, NOSPLIT, fmt.Sprintf("func(p, grad, m, v *float%d, n int, k *[8]float%d)", l.bits, l.bits))
+// kernel starts the kernel <short><bits>AVX2 on l's lanes, the Go loop
+// named loop over n elements: its declaration and documentation, then the
+// loads of its arguments, the pointers named ptrs (each a *float<bits>)
+// and the count n. bcast loads constant i of k into a new register.
+func kernel(l lanes, loop, short string, ptrs ...string) (pr []Register, n Register, bcast func(i int) VecVirtual) {
+	name := fmt.Sprintf("%s%dAVX2", short, l.bits)
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(%s *float%d, n int, k *[8]float%d)", strings.Join(ptrs, ", "), l.bits, l.bits))
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s is adamPlain[float%d] over n elements, n a multiple of 4, with the step's", name, l.bits),
+	Doc(fmt.Sprintf("%s is %s[float%d] over n elements, n a multiple of 4, with the step's", name, loop, l.bits),
 		"constants k (see package asmgen). It requires AVX2 and FMA.")
-	pp, pg, pm, pv = Load(Param("p"), GP64()), Load(Param("grad"), GP64()), Load(Param("m"), GP64()), Load(Param("v"), GP64())
+	for _, p := range ptrs {
+		pr = append(pr, Load(Param(p), GP64()))
+	}
 	n, pk := Load(Param("n"), GP64()), Load(Param("k"), GP64())
 	bcast = func(i int) VecVirtual {
 		x := l.reg()
 		l.broadcast(Mem{Base: pk, Disp: l.bits / 8 * i}, x)
 		return x
 	}
-	return pp, pg, pm, pv, n, bcast
+	return pr, n, bcast
 }
 
 // update emits the last part of a pass, in l's precision:
@@ -116,7 +126,8 @@ func loop(name string, n Register, ptrs []Register, bytes int, body func()) {
 // adam32 emits adam32AVX2: four float32 lanes a pass (an XMM register; the
 // float64 FMAs widen them to a YMM register).
 func adam32() {
-	pp, pg, pm, pv, n, bcast := kernel(float32s)
+	pr, n, bcast := kernel(float32s, "adamPlain", "adam", "p", "grad", "m", "v")
+	pp, pg, pm, pv := pr[0], pr[1], pr[2], pr[3]
 	b1, b2, c2, bc, eps, neg := bcast(kB1), bcast(kB2), bcast(kC2), bcast(kBC2Sqrt), bcast(kEps), bcast(kNegStep)
 	c1 := YMM() // c1 widened to float64
 	VCVTPS2PD(bcast(kC1), c1)
@@ -147,7 +158,8 @@ func adam32() {
 
 // adam64 emits adam64AVX2: four float64 lanes a pass.
 func adam64() {
-	pp, pg, pm, pv, n, bcast := kernel(float64s)
+	pr, n, bcast := kernel(float64s, "adamPlain", "adam", "p", "grad", "m", "v")
+	pp, pg, pm, pv := pr[0], pr[1], pr[2], pr[3]
 	b1, c1, b2, c2, bc, eps, neg := bcast(kB1), bcast(kC1), bcast(kB2), bcast(kC2), bcast(kBC2Sqrt), bcast(kEps), bcast(kNegStep)
 	loop("adam64", n, []Register{pp, pg, pm, pv}, 32, func() {
 		d := YMM()
@@ -163,5 +175,69 @@ func adam64() {
 		VFMADD231PD(cd, d, vi)        // v' = (c2·g)·g + v·b2
 		VMOVUPD(vi, Mem{Base: pv})
 		float64s.update(pp, mi, vi, bc, eps, neg)
+	})
+}
+
+// The SGD kernels' constants, in the k array they take.
+const (
+	kNegLR = iota
+	kKeep
+	kMom
+)
+
+// widened is c in float64 lanes: c itself in float64, VCVTPS2PD of c in
+// float32.
+func (l lanes) widened(c VecVirtual) VecVirtual {
+	if l.bits == 64 {
+		return c
+	}
+	w := YMM()
+	VCVTPS2PD(c, w)
+	return w
+}
+
+// fma emits T(FMA(a, x, z)) in l's precision, a already widened: x and z
+// widened to float64, one VFMADD231PD, and the sum rounded back to
+// float32 (in float64, z's register takes the sum). It returns the
+// result's register.
+func (l lanes) fma(a, x, z VecVirtual) VecVirtual {
+	zw := l.widened(z)
+	VFMADD231PD(a, l.widened(x), zw)
+	if l.bits == 64 {
+		return zw
+	}
+	r := XMM()
+	VCVTPD2PSY(zw, r)
+	return r
+}
+
+// load emits a load of four lanes at base into a new register.
+func (l lanes) load(base Register) VecVirtual {
+	x := l.reg()
+	l.mov(Mem{Base: base}, x)
+	return x
+}
+
+// sgdPlain emits sgd<bits>AVX2, sgdPlainFrom's loop:
+// p' = fma(negLR, g, p).
+func sgdPlain(l lanes) {
+	pr, n, bcast := kernel(l, "sgdPlainFrom", "sgd", "p", "grad")
+	negLR := l.widened(bcast(kNegLR))
+	loop(fmt.Sprintf("sgd%d", l.bits), n, pr, l.bits/2, func() {
+		l.mov(l.fma(negLR, l.load(pr[1]), l.load(pr[0])), Mem{Base: pr[0]})
+	})
+}
+
+// sgdMomentum emits momentum<bits>AVX2, sgdMomentumFrom's loop:
+// b' = fma(keep, g, b·mom), p' = fma(negLR, b', p).
+func sgdMomentum(l lanes) {
+	pr, n, bcast := kernel(l, "sgdMomentumFrom", "momentum", "p", "grad", "buf")
+	negLR, keep, mom := l.widened(bcast(kNegLR)), l.widened(bcast(kKeep)), bcast(kMom)
+	loop(fmt.Sprintf("momentum%d", l.bits), n, pr, l.bits/2, func() {
+		t := l.reg()
+		l.mul(Mem{Base: pr[2]}, mom, t) // b·mom
+		b := l.fma(keep, l.load(pr[1]), t)
+		l.mov(b, Mem{Base: pr[2]})
+		l.mov(l.fma(negLR, b, l.load(pr[0])), Mem{Base: pr[0]})
 	})
 }

@@ -49,6 +49,63 @@ func checkAdamKernel[T float](t *testing.T, rng *rand.Rand, n int, h *adamStep) 
 	}
 }
 
+// TestSGDKernelsAreTheLoops: plain and heavy-ball SGD (the assembly's
+// blocks of four where the CPU has it, then the loop) are bit for bit
+// their loops alone, for both dtypes, every length from 0 to 40 and
+// several rates, dampenings and momenta.
+func TestSGDKernelsAreTheLoops(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, h := range []sgdStep{{-0.01, 1, 0.9}, {-0.5, 0.75, 0.3}, {-1e-4, 0.1, 0.999}} {
+		for n := 0; n <= 40; n++ {
+			checkSGDKernels[float64](t, rng, n, h)
+			checkSGDKernels[float32](t, rng, n, h)
+		}
+	}
+}
+
+// sgdStep is one SGD step's constants: -lr, 1 - dampening and momentum.
+type sgdStep struct{ negLR, keep, mom float64 }
+
+func checkSGDKernels[T float](t *testing.T, rng *rand.Rand, n int, h sgdStep) {
+	t.Helper()
+	draw := func(scale float64) []T {
+		x := make([]T, n)
+		for i := range x {
+			x[i] = T(rng.NormFloat64() * scale)
+		}
+		return x
+	}
+	sameSGDKernels(t, draw(1), draw(0.1), draw(0.01), h)
+}
+
+// sameSGDKernels fails t unless both SGD steps over p, g and buf (blocks
+// and loop) give the loops' bits (NaN matching NaN).
+func sameSGDKernels[T float](t *testing.T, p, g, buf []T, h sgdStep) {
+	t.Helper()
+	negLR, keep, mom := T(h.negLR), T(h.keep), T(h.mom)
+	same := func(a, b []T) int {
+		for i := range a {
+			if bits(a[i]) != bits(b[i]) && !(a[i] != a[i] && b[i] != b[i]) {
+				return i
+			}
+		}
+		return -1
+	}
+	p1, p2 := append([]T(nil), p...), append([]T(nil), p...)
+	sgdPlainFrom(sgdBlocks(p1, g, nil, negLR, 0, 0), p1, g, negLR)
+	sgdPlainFrom(0, p2, g, negLR)
+	if i := same(p1, p2); i >= 0 {
+		t.Fatalf("plain %T n=%d element %d: %v, the loop gives %v", p[0], len(p), i, p1[i], p2[i])
+	}
+	p1, p2 = append([]T(nil), p...), append([]T(nil), p...)
+	b1, b2 := append([]T(nil), buf...), append([]T(nil), buf...)
+	sgdMomentumFrom(sgdBlocks(p1, g, b1, negLR, keep, mom), p1, g, b1, negLR, keep, mom)
+	sgdMomentumFrom(0, p2, g, b2, negLR, keep, mom)
+	if i, j := same(p1, p2), same(b1, b2); i >= 0 || j >= 0 {
+		t.Fatalf("momentum %T n=%d: p %v buf %v, the loop gives %v %v (first differences at %d, %d)", p[0], len(p), p1, b1, p2, b2, i, j)
+	}
+}
+
 func bits[T float](x T) uint64 {
 	if f, ok := any(x).(float32); ok {
 		return uint64(math.Float32bits(f))
@@ -56,15 +113,16 @@ func bits[T float](x T) uint64 {
 	return math.Float64bits(float64(x))
 }
 
-// TestGeneratedAssembly: adam_amd64.s and adam_amd64.go are what the avo
-// generator (the go:generate line in adam_select_amd64.go) writes.
+// TestGeneratedAssembly: step_amd64.s and step_amd64.go are what the avo
+// generator (the go:generate line in step_select_amd64.go) writes.
 func TestGeneratedAssembly(t *testing.T) {
-	asmtest.CheckGenerated(t, "optimizers", "adam_amd64.s", "adam_amd64.go")
+	asmtest.CheckGenerated(t, "optimizers", "step_amd64.s", "step_amd64.go")
 }
 
 // FuzzAdamKernel: for any parameters, gradients and moments (from the
 // fuzzer's bytes, v taken as |v|), adamPlain's assembly blocks give the
-// loop's bits in both dtypes.
+// loop's bits in both dtypes, and so do SGD's (plain and heavy-ball, m the
+// momentum buffer, b1 the momentum, b2 the kept fraction).
 func FuzzAdamKernel(f *testing.F) {
 	f.Add(make([]byte, 32*9), 0.9, 0.999, 1e-3)
 	f.Fuzz(func(t *testing.T, b []byte, b1, b2, lr float64) {
@@ -78,6 +136,9 @@ func FuzzAdamKernel(f *testing.F) {
 		}
 		fuzzAdam(t, p, g, m, v, &h)
 		fuzzAdam(t, floatdense.Float32s(p), floatdense.Float32s(g), floatdense.Float32s(m), floatdense.Float32s(v), &h)
+		sh := sgdStep{negLR: -lr, keep: b2, mom: b1}
+		sameSGDKernels(t, p, g, m, sh)
+		sameSGDKernels(t, floatdense.Float32s(p), floatdense.Float32s(g), floatdense.Float32s(m), sh)
 	})
 }
 
