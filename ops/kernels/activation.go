@@ -2,15 +2,32 @@ package kernels
 
 import "github.com/symgrad/symgrad/ops/kernels/vmath"
 
-// sigmoidChunk is how many elements SigmoidInto converts per pass.
+// sigmoidChunk is how many float32 elements SigmoidInto and TanhInto
+// convert per pass.
 const sigmoidChunk = 256
 
 // SigmoidInto sets y[i] = σ(x[i]) for every i < len(x), computing in
 // float64 with vmath.Sigmoid (several elements at a time where the CPU
 // allows); y may be x itself.
-func SigmoidInto[T Float](y, x []T) {
+func SigmoidInto[T Float](y, x []T) { activationInto(y, x, false) }
+
+// TanhInto sets y[i] = tanh x[i] for every i < len(x), computing in
+// float64 with vmath.Tanh (its exponentials several at a time where the
+// CPU allows); y may be x itself.
+func TanhInto[T Float](y, x []T) { activationInto(y, x, true) }
+
+// activationInto is TanhInto (tanh) or SigmoidInto: float32 values go
+// through a float64 buffer a chunk at a time.
+func activationInto[T Float](y, x []T, tanh bool) {
+	apply := func(dst, x []float64) {
+		if tanh {
+			vmath.Tanh(dst, x)
+		} else {
+			vmath.Sigmoid(dst, x)
+		}
+	}
 	if x64, ok := any(x).([]float64); ok {
-		vmath.Sigmoid(any(y).([]float64), x64)
+		apply(any(y).([]float64), x64)
 		return
 	}
 	var buf [sigmoidChunk]float64
@@ -20,7 +37,7 @@ func SigmoidInto[T Float](y, x []T) {
 		for i, v := range xs {
 			b[i] = float64(v)
 		}
-		vmath.Sigmoid(b, b)
+		apply(b, b)
 		ys := y[lo : lo+len(xs)]
 		for i, v := range b {
 			ys[i] = T(v)

@@ -76,9 +76,7 @@ func LSTMGates[T Float](h int, allTanh bool, x, g, y []T) {
 		tanh := allTanh || (b/h)%4 == 2
 		switch {
 		case g == nil && tanh:
-			for i, v := range xb {
-				yb[i] = T(math.Tanh(float64(v)))
-			}
+			TanhInto(yb, xb)
 		case g == nil:
 			SigmoidInto(yb, xb)
 		case tanh:
