@@ -48,23 +48,4 @@ func TestTanhAllocatesNothing(t *testing.T) {
 	}
 }
 
-func BenchmarkTanh(b *testing.B) {
-	x, dst := make([]float64, 1024), make([]float64, 1024)
-	for i := range x {
-		x[i] = float64(i)/100 - 5
-	}
-	b.Run("vmath", func(b *testing.B) {
-		for b.Loop() {
-			Tanh(dst, x)
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(x)), "ns/elem")
-	})
-	b.Run("math", func(b *testing.B) {
-		for b.Loop() {
-			for i, v := range x {
-				dst[i] = math.Tanh(v)
-			}
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(x)), "ns/elem")
-	})
-}
+func BenchmarkTanh(b *testing.B) { benchElementwise(b, Tanh, math.Tanh) }
