@@ -587,8 +587,8 @@ func (op *gruOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error)
 
 // gruKernel writes the op's output (ds: the inputs, then out at ds[4]),
 // computing in float64. Each map evaluates only the gates it needs, the
-// sigmoids of a row at a time (kernels.SigmoidInto), in chunks of
-// gruChunk columns.
+// sigmoids of a row at a time (kernels.SigmoidInto) and the tanh's
+// pre-activations before its loop, in chunks of gruChunk columns.
 func gruKernel[T float32 | float64](op *gruOp, ds *[5]*tensor.Dense, data func(*tensor.Dense) []T) {
 	gi, gh, third, out := data(ds[0]), data(ds[1]), data(ds[2]), data(ds[4])
 	var g []T
@@ -596,7 +596,7 @@ func gruKernel[T float32 | float64](op *gruOp, ds *[5]*tensor.Dense, data func(*
 		g = data(ds[3])
 	}
 	hid := op.hid
-	var pre [2 * gruChunk]float64 // r then z, pre-activations and then gates
+	var pre [3 * gruChunk]float64 // r, z and n: pre-activations, then gates
 	for b := 0; b < op.b; b++ {
 		gib, ghb := gi[b*3*hid:(b+1)*3*hid], gh[b*3*hid:(b+1)*3*hid]
 		for j0 := 0; j0 < hid; j0 += gruChunk {
@@ -624,10 +624,13 @@ func gruKernel[T float32 | float64](op *gruOp, ds *[5]*tensor.Dense, data func(*
 				continue
 			}
 			kernels.SigmoidInto(pre[:2*w], pre[:2*w])
+			ns := pre[2*w : 3*w]
+			for i := range w {
+				ns[i] = float64(gib[2*hid+j0+i]) + r[i]*float64(ghb[2*hid+j0+i])
+			}
 			for i := range w {
 				j, k := j0+i, b*hid+j0+i
-				hn := float64(ghb[2*hid+j])
-				n := math.Tanh(float64(gib[2*hid+j]) + r[i]*hn)
+				hn, n := float64(ghb[2*hid+j]), math.Tanh(ns[i])
 				hv := float64(third[k])
 				if op.kind == gruForward {
 					out[k] = T(n + z[i]*(hv-n))

@@ -1,8 +1,7 @@
 // Package vmath computes transcendental functions over slices: the
 // exponential and the logistic sigmoid of float64s, several at a time
 // where the CPU allows (AVX2 and FMA on amd64, 16 elements per pass, in
-// generated assembly), one at a time elsewhere; and the hyperbolic
-// tangent, math.Tanh's method with its exponentials taken by Exp.
+// generated assembly), one at a time elsewhere.
 //
 // Both paths compute the same polynomial with the same fused
 // multiply-adds, so a result does not depend on the machine or the build

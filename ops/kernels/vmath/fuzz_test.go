@@ -7,8 +7,8 @@ import (
 )
 
 // FuzzExpSigmoid: for any float64s (from the fuzzer's bytes), Exp and
-// Sigmoid give, element by element, the one-at-a-time code's bits, e^x
-// stays within 2 ulp of math.Exp, and Tanh within 3 ulp of math.Tanh.
+// Sigmoid give, element by element, the one-at-a-time code's bits, and e^x
+// stays within 2 ulp of math.Exp.
 func FuzzExpSigmoid(f *testing.F) {
 	f.Add(make([]byte, 8*17))
 	seed := make([]byte, 8*20)
@@ -21,10 +21,9 @@ func FuzzExpSigmoid(f *testing.F) {
 		for i := range x {
 			x[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
 		}
-		e, s, th := make([]float64, len(x)), make([]float64, len(x)), make([]float64, len(x))
+		e, s := make([]float64, len(x)), make([]float64, len(x))
 		Exp(e, x)
 		Sigmoid(s, x)
-		Tanh(th, x)
 		for i, v := range x {
 			if want := expOne(v); math.Float64bits(e[i]) != math.Float64bits(want) && !(math.IsNaN(e[i]) && math.IsNaN(want)) {
 				t.Fatalf("e^%v = %v, the one-at-a-time code gives %v", v, e[i], want)
@@ -34,9 +33,6 @@ func FuzzExpSigmoid(f *testing.F) {
 			}
 			if u := ulps(e[i], math.Exp(v)); u > 2 {
 				t.Fatalf("e^%v = %v, %v ulp from math.Exp's %v", v, e[i], u, math.Exp(v))
-			}
-			if u := ulps(th[i], math.Tanh(v)); u > 3 {
-				t.Fatalf("tanh(%v) = %v, %v ulp from math.Tanh's %v", v, th[i], u, math.Tanh(v))
 			}
 		}
 	})
