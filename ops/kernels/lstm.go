@@ -33,38 +33,53 @@ func Sigmoid(x float64) float64 {
 // float64.
 func LSTMCell[T Float](k CellMap, h int, act, x, g, out []T) {
 	for r := 0; r*h < len(x); r++ {
-		ar, xr, or := act[4*r*h:4*(r+1)*h], x[r*h:(r+1)*h], out[r*h:]
+		a, xr := act[4*r*h:4*(r+1)*h], x[r*h:(r+1)*h]
+		ai, af, ag, ao := a[:h], a[h:2*h], a[2*h:3*h], a[3*h:]
 		var gr []T
 		if g != nil {
 			gr = g[r*h : (r+1)*h]
 		}
-		if k == CellCGradA || k == CellHGradA {
-			or = out[4*r*h : 4*(r+1)*h]
-		}
-		for j := 0; j < h; j++ {
-			i, f, gg, o := float64(ar[j]), float64(ar[h+j]), float64(ar[2*h+j]), float64(ar[3*h+j])
-			xv := float64(xr[j])
-			var gv float64
-			if gr != nil {
-				gv = float64(gr[j])
+		switch k {
+		case CellC:
+			or := out[r*h : (r+1)*h]
+			for j, xv := range xr {
+				or[j] = T(f64(af[j])*f64(xv) + f64(ai[j])*f64(ag[j]))
 			}
-			switch k {
-			case CellC:
-				or[j] = T(f*xv + i*gg)
-			case CellH:
-				or[j] = T(o * xv)
-			case CellCGradA:
-				or[j], or[h+j], or[2*h+j], or[3*h+j] = T(gv*gg), T(gv*xv), T(gv*i), 0
-			case CellCGradC:
-				or[j] = T(gv * f)
-			case CellHGradA:
-				or[j], or[h+j], or[2*h+j], or[3*h+j] = 0, 0, 0, T(gv*xv)
-			case CellHGradC:
-				or[j] = T(gv * o)
+		case CellH:
+			or := out[r*h : (r+1)*h]
+			for j, xv := range xr {
+				or[j] = T(f64(ao[j]) * f64(xv))
+			}
+		case CellCGradA:
+			o := out[4*r*h : 4*(r+1)*h]
+			oi, of, og, oo := o[:h], o[h:2*h], o[2*h:3*h], o[3*h:]
+			for j, xv := range xr {
+				gv := f64(gr[j])
+				oi[j], of[j], og[j], oo[j] = T(gv*f64(ag[j])), T(gv*f64(xv)), T(gv*f64(ai[j])), 0
+			}
+		case CellCGradC:
+			or := out[r*h : (r+1)*h]
+			for j := range xr {
+				or[j] = T(f64(gr[j]) * f64(af[j]))
+			}
+		case CellHGradA:
+			o := out[4*r*h : 4*(r+1)*h]
+			clear(o[:3*h])
+			oo := o[3*h:]
+			for j, xv := range xr {
+				oo[j] = T(f64(gr[j]) * f64(xv))
+			}
+		case CellHGradC:
+			or := out[r*h : (r+1)*h]
+			for j := range xr {
+				or[j] = T(f64(gr[j]) * f64(ao[j]))
 			}
 		}
 	}
 }
+
+// f64 is v in float64, the precision the cell computes in.
+func f64[T Float](v T) float64 { return float64(v) }
 
 // LSTMGates computes the activations of x into y (g nil), or, with x the
 // activations and g the upstream gradient, the gradient into y. Column
