@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/symgrad/symgrad/compiler"
+	"github.com/symgrad/symgrad/gradcheck"
 )
 
 // The scaffolding of the direct tests: graphs built from a few named
@@ -60,19 +61,10 @@ func newLeaves(g *G.ExprGraph, dt tensor.Dtype, args []arg) (*leaves, error) {
 	return l, nil
 }
 
-// compile compiles loss over the params and binds the inputs' values.
+// compile compiles loss over the params and binds the inputs' values, as
+// gradcheck compiles a problem.
 func (l *leaves) compile(loss *G.Node, opts ...compiler.Option) (*compiler.Program, error) {
-	prog, err := compiler.Compile(loss, l.params, opts...)
-	if err != nil {
-		return nil, err
-	}
-	for name, v := range l.binds {
-		if err := prog.Bind(name, v); err != nil {
-			prog.Close()
-			return nil, err
-		}
-	}
-	return prog, nil
+	return (&gradcheck.Problem{Loss: loss, Params: l.params, Inputs: l.binds}).Compile(opts...)
 }
 
 // scalarRun compiles fn(nodes) (a scalar) and runs it once in training

@@ -4,38 +4,26 @@
 
 package optimizers
 
-// adam32AVX2 is adamPlain[float32] over n elements, n a multiple of 4, with the step's
-// constants k (see package asmgen). It requires AVX2 and FMA.
+// adam32AVX2 is adamPlain's loop over n float32 elements, n a multiple of 4,
+// with the step's constants k (see package asmgen). It requires AVX2 and FMA.
 //
 //go:noescape
 func adam32AVX2(p *float32, grad *float32, m *float32, v *float32, n int, k *[8]float32)
 
-// adam64AVX2 is adamPlain[float64] over n elements, n a multiple of 4, with the step's
-// constants k (see package asmgen). It requires AVX2 and FMA.
+// adam64AVX2 is adamPlain's loop over n float64 elements, n a multiple of 4,
+// with the step's constants k (see package asmgen). It requires AVX2 and FMA.
 //
 //go:noescape
 func adam64AVX2(p *float64, grad *float64, m *float64, v *float64, n int, k *[8]float64)
 
-// sgd32AVX2 is sgdPlainFrom[float32] over n elements, n a multiple of 4, with the step's
-// constants k (see package asmgen). It requires AVX2 and FMA.
+// sgd32AVX2 is sgdPlainFrom's loop (buf nil) or sgdMomentumFrom's over n float32 elements, n a multiple of 4,
+// with the step's constants k (see package asmgen). It requires AVX2 and FMA.
 //
 //go:noescape
-func sgd32AVX2(p *float32, grad *float32, n int, k *[8]float32)
+func sgd32AVX2(p *float32, grad *float32, buf *float32, n int, k *[8]float32)
 
-// momentum32AVX2 is sgdMomentumFrom[float32] over n elements, n a multiple of 4, with the step's
-// constants k (see package asmgen). It requires AVX2 and FMA.
+// sgd64AVX2 is sgdPlainFrom's loop (buf nil) or sgdMomentumFrom's over n float64 elements, n a multiple of 4,
+// with the step's constants k (see package asmgen). It requires AVX2 and FMA.
 //
 //go:noescape
-func momentum32AVX2(p *float32, grad *float32, buf *float32, n int, k *[8]float32)
-
-// sgd64AVX2 is sgdPlainFrom[float64] over n elements, n a multiple of 4, with the step's
-// constants k (see package asmgen). It requires AVX2 and FMA.
-//
-//go:noescape
-func sgd64AVX2(p *float64, grad *float64, n int, k *[8]float64)
-
-// momentum64AVX2 is sgdMomentumFrom[float64] over n elements, n a multiple of 4, with the step's
-// constants k (see package asmgen). It requires AVX2 and FMA.
-//
-//go:noescape
-func momentum64AVX2(p *float64, grad *float64, buf *float64, n int, k *[8]float64)
+func sgd64AVX2(p *float64, grad *float64, buf *float64, n int, k *[8]float64)

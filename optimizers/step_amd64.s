@@ -103,38 +103,9 @@ adam64_done:
 	VZEROUPPER
 	RET
 
-// func sgd32AVX2(p *float32, grad *float32, n int, k *[8]float32)
+// func sgd32AVX2(p *float32, grad *float32, buf *float32, n int, k *[8]float32)
 // Requires: AVX, FMA3
-TEXT ·sgd32AVX2(SB), NOSPLIT, $0-32
-	MOVQ         p+0(FP), AX
-	MOVQ         grad+8(FP), CX
-	MOVQ         n+16(FP), DX
-	MOVQ         k+24(FP), BX
-	VBROADCASTSS (BX), X0
-	VCVTPS2PD    X0, Y0
-
-sgd32_loop:
-	CMPQ        DX, $0x00000004
-	JL          sgd32_done
-	VMOVUPS     (CX), X1
-	VMOVUPS     (AX), X2
-	VCVTPS2PD   X2, Y2
-	VCVTPS2PD   X1, Y1
-	VFMADD231PD Y0, Y1, Y2
-	VCVTPD2PSY  Y2, X1
-	VMOVUPS     X1, (AX)
-	ADDQ        $0x00000010, AX
-	ADDQ        $0x00000010, CX
-	SUBQ        $0x00000004, DX
-	JMP         sgd32_loop
-
-sgd32_done:
-	VZEROUPPER
-	RET
-
-// func momentum32AVX2(p *float32, grad *float32, buf *float32, n int, k *[8]float32)
-// Requires: AVX, FMA3
-TEXT ·momentum32AVX2(SB), NOSPLIT, $0-40
+TEXT ·sgd32AVX2(SB), NOSPLIT, $0-40
 	MOVQ         p+0(FP), AX
 	MOVQ         grad+8(FP), CX
 	MOVQ         buf+16(FP), DX
@@ -142,13 +113,15 @@ TEXT ·momentum32AVX2(SB), NOSPLIT, $0-40
 	MOVQ         k+32(FP), SI
 	VBROADCASTSS (SI), X0
 	VCVTPS2PD    X0, Y0
+	TESTQ        DX, DX
+	JZ           sgd32_plain
 	VBROADCASTSS 4(SI), X1
 	VCVTPS2PD    X1, Y1
 	VBROADCASTSS 8(SI), X2
 
-momentum32_loop:
+sgd32_momentum_loop:
 	CMPQ        BX, $0x00000004
-	JL          momentum32_done
+	JL          sgd32_momentum_done
 	VMULPS      (DX), X2, X3
 	VMOVUPS     (CX), X4
 	VCVTPS2PD   X3, Y3
@@ -166,52 +139,49 @@ momentum32_loop:
 	ADDQ        $0x00000010, CX
 	ADDQ        $0x00000010, DX
 	SUBQ        $0x00000004, BX
-	JMP         momentum32_loop
+	JMP         sgd32_momentum_loop
 
-momentum32_done:
+sgd32_momentum_done:
 	VZEROUPPER
 	RET
 
-// func sgd64AVX2(p *float64, grad *float64, n int, k *[8]float64)
-// Requires: AVX, FMA3
-TEXT ·sgd64AVX2(SB), NOSPLIT, $0-32
-	MOVQ         p+0(FP), AX
-	MOVQ         grad+8(FP), CX
-	MOVQ         n+16(FP), DX
-	MOVQ         k+24(FP), BX
-	VBROADCASTSD (BX), Y0
-
-sgd64_loop:
-	CMPQ        DX, $0x00000004
-	JL          sgd64_done
-	VMOVUPD     (CX), Y1
-	VMOVUPD     (AX), Y2
+sgd32_plain:
+sgd32_plain_loop:
+	CMPQ        BX, $0x00000004
+	JL          sgd32_plain_done
+	VMOVUPS     (CX), X1
+	VMOVUPS     (AX), X2
+	VCVTPS2PD   X2, Y2
+	VCVTPS2PD   X1, Y1
 	VFMADD231PD Y0, Y1, Y2
-	VMOVUPD     Y2, (AX)
-	ADDQ        $0x00000020, AX
-	ADDQ        $0x00000020, CX
-	SUBQ        $0x00000004, DX
-	JMP         sgd64_loop
+	VCVTPD2PSY  Y2, X1
+	VMOVUPS     X1, (AX)
+	ADDQ        $0x00000010, AX
+	ADDQ        $0x00000010, CX
+	SUBQ        $0x00000004, BX
+	JMP         sgd32_plain_loop
 
-sgd64_done:
+sgd32_plain_done:
 	VZEROUPPER
 	RET
 
-// func momentum64AVX2(p *float64, grad *float64, buf *float64, n int, k *[8]float64)
+// func sgd64AVX2(p *float64, grad *float64, buf *float64, n int, k *[8]float64)
 // Requires: AVX, FMA3
-TEXT ·momentum64AVX2(SB), NOSPLIT, $0-40
+TEXT ·sgd64AVX2(SB), NOSPLIT, $0-40
 	MOVQ         p+0(FP), AX
 	MOVQ         grad+8(FP), CX
 	MOVQ         buf+16(FP), DX
 	MOVQ         n+24(FP), BX
 	MOVQ         k+32(FP), SI
 	VBROADCASTSD (SI), Y0
+	TESTQ        DX, DX
+	JZ           sgd64_plain
 	VBROADCASTSD 8(SI), Y1
 	VBROADCASTSD 16(SI), Y2
 
-momentum64_loop:
+sgd64_momentum_loop:
 	CMPQ        BX, $0x00000004
-	JL          momentum64_done
+	JL          sgd64_momentum_done
 	VMULPD      (DX), Y2, Y3
 	VMOVUPD     (CX), Y4
 	VFMADD231PD Y1, Y4, Y3
@@ -223,8 +193,25 @@ momentum64_loop:
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, DX
 	SUBQ        $0x00000004, BX
-	JMP         momentum64_loop
+	JMP         sgd64_momentum_loop
 
-momentum64_done:
+sgd64_momentum_done:
+	VZEROUPPER
+	RET
+
+sgd64_plain:
+sgd64_plain_loop:
+	CMPQ        BX, $0x00000004
+	JL          sgd64_plain_done
+	VMOVUPD     (CX), Y1
+	VMOVUPD     (AX), Y2
+	VFMADD231PD Y0, Y1, Y2
+	VMOVUPD     Y2, (AX)
+	ADDQ        $0x00000020, AX
+	ADDQ        $0x00000020, CX
+	SUBQ        $0x00000004, BX
+	JMP         sgd64_plain_loop
+
+sgd64_plain_done:
 	VZEROUPPER
 	RET

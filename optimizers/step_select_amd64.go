@@ -40,21 +40,19 @@ func sgdBlocks[T float](p, g, buf []T, negLR, keep, mom T) int {
 	}
 	switch p := any(p).(type) {
 	case []float32:
-		k := [8]float32{float32(negLR), float32(keep), float32(mom)}
-		if buf == nil {
-			sgd32AVX2(&p[0], &any(g).([]float32)[0], n, &k)
-		} else {
-			momentum32AVX2(&p[0], &any(g).([]float32)[0], &any(buf).([]float32)[0], n, &k)
-		}
+		sgd32AVX2(&p[0], &any(g).([]float32)[0], ptrOrNil(any(buf).([]float32)), n, &[8]float32{float32(negLR), float32(keep), float32(mom)})
 	case []float64:
-		k := [8]float64{float64(negLR), float64(keep), float64(mom)}
-		if buf == nil {
-			sgd64AVX2(&p[0], &any(g).([]float64)[0], n, &k)
-		} else {
-			momentum64AVX2(&p[0], &any(g).([]float64)[0], &any(buf).([]float64)[0], n, &k)
-		}
+		sgd64AVX2(&p[0], &any(g).([]float64)[0], ptrOrNil(any(buf).([]float64)), n, &[8]float64{float64(negLR), float64(keep), float64(mom)})
 	default:
 		return 0
 	}
 	return n
+}
+
+// ptrOrNil is &s[0], nil for an empty s.
+func ptrOrNil[U float](s []U) *U {
+	if len(s) == 0 {
+		return nil
+	}
+	return &s[0]
 }

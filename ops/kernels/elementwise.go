@@ -20,11 +20,15 @@ const (
 // Binary is o = a (op) b elementwise, with an operand of one element a
 // scalar broadcast over the other. It reports false, writing nothing, when
 // the lengths fit neither form (len(a) and len(b) each len(o) or 1).
+// Where the CPU has AVX, generated kernels (binary_amd64.s) compute whole
+// blocks of 32 float32s or 16 float64s, bit for bit these loops
+// (TestBinaryKernelsAreTheLoops); the loops do the rest.
 func Binary[T Float](op Arith, o, a, b []T) bool {
 	n := len(o)
 	switch {
 	case len(a) == n && len(b) == n:
-		a, b = a[:n], b[:n]
+		i0 := binaryBlocks(op, o, a, b)
+		o, a, b = o[i0:], a[i0:n], b[i0:n]
 		switch op {
 		case Add:
 			for i := range o {
@@ -44,9 +48,11 @@ func Binary[T Float](op Arith, o, a, b []T) bool {
 			}
 		}
 	case len(a) == n && len(b) == 1:
-		binaryScalarRight(op, o, a[:n], b[0])
+		i0 := binaryBlocks(op, o, a, b)
+		binaryScalarRight(op, o[i0:], a[i0:n], b[0])
 	case len(a) == 1 && len(b) == n:
-		binaryScalarLeft(op, o, a[0], b[:n])
+		i0 := binaryBlocks(op, o, a, b)
+		binaryScalarLeft(op, o[i0:], a[0], b[i0:n])
 	default:
 		return false
 	}

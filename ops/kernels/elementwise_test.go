@@ -7,6 +7,7 @@ import (
 
 	"github.com/chewxy/math32"
 
+	"github.com/symgrad/symgrad/internal/asmtest"
 	"github.com/symgrad/symgrad/internal/floatdense"
 )
 
@@ -116,4 +117,63 @@ func TestElementwiseAllocatesNothing(t *testing.T) {
 	}); n != 0 {
 		t.Errorf("%v allocations per run, want 0", n)
 	}
+}
+
+// TestBinaryKernelsAreTheLoops: Binary (the assembly's blocks where the
+// CPU has them, then the loops) gives, element by element, the bits of
+// one Go operation per element, for every op, both dtypes, each form
+// (vector-vector, vector-scalar, scalar-vector) and every length from 0
+// to 100 (whole blocks and tails), over values that include ±0, ±Inf,
+// NaN and subnormals (a NaN matches any NaN).
+func TestBinaryKernelsAreTheLoops(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	special := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 5e-324, 1e-40, 3.5, -7}
+	draw := func(n int) []float64 {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = rng.NormFloat64()
+			if rng.IntN(8) == 0 {
+				x[i] = special[rng.IntN(len(special))]
+			}
+		}
+		return x
+	}
+	for n := 0; n <= 100; n++ {
+		a, b := draw(n), draw(n)
+		for _, op := range []Arith{Add, Sub, Mul, Div} {
+			checkBinaryKernel(t, op, a, b)
+			checkBinaryKernel(t, op, floatdense.Float32s(a), floatdense.Float32s(b))
+		}
+	}
+}
+
+// checkBinaryKernel checks the three forms of op on a and b (the scalar
+// forms take b[0] or a[0] as the scalar).
+func checkBinaryKernel[T Float](t *testing.T, op Arith, a, b []T) {
+	t.Helper()
+	n := len(a)
+	one := func(x, y T) T { return [...]T{x + y, x - y, x * y, x / y}[op] }
+	for form, operands := range [][2][]T{{a, b}, {a, b[:min(1, n)]}, {a[:min(1, n)], b}} {
+		x, y := operands[0], operands[1]
+		if n == 0 && form > 0 {
+			continue
+		}
+		got := make([]T, n)
+		if !Binary(op, got, x, y) {
+			t.Fatalf("%T op %d form %d n=%d: refused", a, op, form, n)
+		}
+		for i := range got {
+			xi, yi := x[min(i, len(x)-1)], y[min(i, len(y)-1)]
+			want := one(xi, yi)
+			if math.Float64bits(float64(got[i])) != math.Float64bits(float64(want)) && !(got[i] != got[i] && want != want) {
+				t.Fatalf("%T op %d form %d n=%d element %d: %v (op) %v = %v, want %v", a, op, form, n, i, xi, yi, got[i], want)
+			}
+		}
+	}
+}
+
+// TestGeneratedAssembly: binary_amd64.s and binary_amd64.go are what the
+// avo generator (the go:generate line in select_amd64.go) writes.
+func TestGeneratedAssembly(t *testing.T) {
+	asmtest.CheckGenerated(t, "kernels", "binary_amd64.s", "binary_amd64.go")
 }

@@ -39,8 +39,7 @@ func main() {
 	adam32()
 	adam64()
 	for _, l := range []lanes{float32s, float64s} {
-		sgdPlain(l)
-		sgdMomentum(l)
+		sgd(l)
 	}
 	Generate()
 }
@@ -78,8 +77,8 @@ func kernel(l lanes, loop, short string, ptrs ...string) (pr []Register, n Regis
 	name := fmt.Sprintf("%s%dAVX2", short, l.bits)
 	TEXT(name, NOSPLIT, fmt.Sprintf("func(%s *float%d, n int, k *[8]float%d)", strings.Join(ptrs, ", "), l.bits, l.bits))
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s is %s[float%d] over n elements, n a multiple of 4, with the step's", name, loop, l.bits),
-		"constants k (see package asmgen). It requires AVX2 and FMA.")
+	Doc(fmt.Sprintf("%s is %s over n float%d elements, n a multiple of 4,", name, loop, l.bits),
+		"with the step's constants k (see package asmgen). It requires AVX2 and FMA.")
 	for _, p := range ptrs {
 		pr = append(pr, Load(Param(p), GP64()))
 	}
@@ -126,7 +125,7 @@ func loop(name string, n Register, ptrs []Register, bytes int, body func()) {
 // adam32 emits adam32AVX2: four float32 lanes a pass (an XMM register; the
 // float64 FMAs widen them to a YMM register).
 func adam32() {
-	pr, n, bcast := kernel(float32s, "adamPlain", "adam", "p", "grad", "m", "v")
+	pr, n, bcast := kernel(float32s, "adamPlain's loop", "adam", "p", "grad", "m", "v")
 	pp, pg, pm, pv := pr[0], pr[1], pr[2], pr[3]
 	b1, b2, c2, bc, eps, neg := bcast(kB1), bcast(kB2), bcast(kC2), bcast(kBC2Sqrt), bcast(kEps), bcast(kNegStep)
 	c1 := YMM() // c1 widened to float64
@@ -158,7 +157,7 @@ func adam32() {
 
 // adam64 emits adam64AVX2: four float64 lanes a pass.
 func adam64() {
-	pr, n, bcast := kernel(float64s, "adamPlain", "adam", "p", "grad", "m", "v")
+	pr, n, bcast := kernel(float64s, "adamPlain's loop", "adam", "p", "grad", "m", "v")
 	pp, pg, pm, pv := pr[0], pr[1], pr[2], pr[3]
 	b1, c1, b2, c2, bc, eps, neg := bcast(kB1), bcast(kC1), bcast(kB2), bcast(kC2), bcast(kBC2Sqrt), bcast(kEps), bcast(kNegStep)
 	loop("adam64", n, []Register{pp, pg, pm, pv}, 32, func() {
@@ -218,26 +217,25 @@ func (l lanes) load(base Register) VecVirtual {
 	return x
 }
 
-// sgdPlain emits sgd<bits>AVX2, sgdPlainFrom's loop:
-// p' = fma(negLR, g, p).
-func sgdPlain(l lanes) {
-	pr, n, bcast := kernel(l, "sgdPlainFrom", "sgd", "p", "grad")
-	negLR := l.widened(bcast(kNegLR))
-	loop(fmt.Sprintf("sgd%d", l.bits), n, pr, l.bits/2, func() {
-		l.mov(l.fma(negLR, l.load(pr[1]), l.load(pr[0])), Mem{Base: pr[0]})
-	})
-}
-
-// sgdMomentum emits momentum<bits>AVX2, sgdMomentumFrom's loop:
+// sgd emits sgd<bits>AVX2: with buf nil sgdPlainFrom's loop,
+// p' = fma(negLR, g, p); else sgdMomentumFrom's,
 // b' = fma(keep, g, b·mom), p' = fma(negLR, b', p).
-func sgdMomentum(l lanes) {
-	pr, n, bcast := kernel(l, "sgdMomentumFrom", "momentum", "p", "grad", "buf")
-	negLR, keep, mom := l.widened(bcast(kNegLR)), l.widened(bcast(kKeep)), bcast(kMom)
-	loop(fmt.Sprintf("momentum%d", l.bits), n, pr, l.bits/2, func() {
+func sgd(l lanes) {
+	pr, n, bcast := kernel(l, "sgdPlainFrom's loop (buf nil) or sgdMomentumFrom's", "sgd", "p", "grad", "buf")
+	name := fmt.Sprintf("sgd%d", l.bits)
+	negLR := l.widened(bcast(kNegLR))
+	TESTQ(pr[2], pr[2])
+	JZ(LabelRef(name + "_plain"))
+	keep, mom := l.widened(bcast(kKeep)), bcast(kMom)
+	loop(name+"_momentum", n, pr, l.bits/2, func() {
 		t := l.reg()
 		l.mul(Mem{Base: pr[2]}, mom, t) // b·mom
 		b := l.fma(keep, l.load(pr[1]), t)
 		l.mov(b, Mem{Base: pr[2]})
 		l.mov(l.fma(negLR, b, l.load(pr[0])), Mem{Base: pr[0]})
+	})
+	Label(name + "_plain")
+	loop(name+"_plain", n, pr[:2], l.bits/2, func() {
+		l.mov(l.fma(negLR, l.load(pr[1]), l.load(pr[0])), Mem{Base: pr[0]})
 	})
 }
