@@ -468,7 +468,7 @@ func convForwardKernel[T float32 | float64](g *convGeom, n0, n1 int, x, w, bias,
 		yn := y[n*g.o*p : (n+1)*g.o*p]
 		if bias != nil {
 			for o, b := range bias {
-				fill(yn[o*p:(o+1)*p], b)
+				kernels.Fill(yn[o*p:(o+1)*p], b)
 			}
 			beta = 1
 		}
@@ -499,12 +499,6 @@ func convFilterKernel[T float32 | float64](g *convGeom, n0, n1 int, x, dy, dw, c
 	}
 	if n0 == n1 {
 		clear(dw)
-	}
-}
-
-func fill[T float32 | float64](d []T, v T) {
-	for i := range d {
-		d[i] = v
 	}
 }
 
@@ -622,7 +616,7 @@ func (op *chanOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error
 func chanKernel[T float32 | float64](sum bool, x, y []T, n, c, k int) {
 	if !sum {
 		for i := 0; i < n*c; i++ {
-			fill(y[i*k:(i+1)*k], x[i%c])
+			kernels.Fill(y[i*k:(i+1)*k], x[i%c])
 		}
 		return
 	}
@@ -996,7 +990,7 @@ func runConv1D[T float32 | float64](op *conv1dOp, ds []*tensor.Dense, data func(
 			yn := out[n*ys : (n+1)*ys]
 			if op.bias {
 				for o, v := range data(ds[2]) {
-					fill(yn[o*g.ol:(o+1)*g.ol], v)
+					kernels.Fill(yn[o*g.ol:(o+1)*g.ol], v)
 				}
 			}
 			im2col1D(g, col, a[n*xs:(n+1)*xs])

@@ -70,7 +70,12 @@ func sumAlongAs[T kernels.Float](out G.Value, in *tensor.Dense, outer, n, inner 
 	}
 	if inner == 1 { // along the last axis: one running sum per row
 		for b := range o {
-			o[b] = sumRow(x[b*n:(b+1)*n], fromZero)
+			row := x[b*n : (b+1)*n]
+			if fromZero {
+				o[b] = kernels.Sum(row)
+			} else {
+				o[b] = kernels.SumFrom(row[0], row[1:])
+			}
 		}
 		return true, nil
 	}
@@ -93,27 +98,6 @@ func sumAlongAs[T kernels.Float](out G.Value, in *tensor.Dense, outer, n, inner 
 		}
 	}
 	return true, nil
-}
-
-// sumRow is Σ row in index order, from 0 when fromZero, else from row[0]
-// (the additions of sumAlongAs's general loop with inner = 1, in a
-// register).
-func sumRow[T kernels.Float](row []T, fromZero bool) T {
-	var s T
-	if !fromZero {
-		s, row = row[0], row[1:]
-	}
-	for _, v := range row {
-		s += v
-	}
-	return s
-}
-
-// fillSlice sets every element of d to v.
-func fillSlice[T kernels.Float](d []T, v T) {
-	for i := range d {
-		d[i] = v
-	}
 }
 
 // copyKernel copies in[0]'s elements into out (a reshape: the same
@@ -200,12 +184,12 @@ func repeatAs[T kernels.Float](out, in G.Value, outer, n, r, inner int) (done bo
 		return true, errKernelInput
 	}
 	if len(x) == 1 {
-		fillSlice(o, x[0])
+		kernels.Fill(o, x[0])
 		return true, nil
 	}
 	if inner == 1 { // each element r times in a row: a fill, not r copies
 		for i, v := range x {
-			fillSlice(o[i*r:(i+1)*r], v)
+			kernels.Fill(o[i*r:(i+1)*r], v)
 		}
 		return true, nil
 	}

@@ -17,6 +17,13 @@ const (
 	Div              // a / b
 )
 
+// Binary's operand forms, numbered as its assembly kernels take them.
+const (
+	vecVec    = iota // o = a (op) b
+	vecScalar        // b is a scalar
+	scalarVec        // a is a scalar
+)
+
 // Binary is o = a (op) b elementwise, with an operand of one element a
 // scalar broadcast over the other. It reports false, writing nothing, when
 // the lengths fit neither form (len(a) and len(b) each len(o) or 1).
@@ -27,7 +34,7 @@ func Binary[T Float](op Arith, o, a, b []T) bool {
 	n := len(o)
 	switch {
 	case len(a) == n && len(b) == n:
-		i0 := binaryBlocks(op, o, a, b)
+		i0 := binaryBlocks(op, vecVec, o, a, b)
 		o, a, b = o[i0:], a[i0:n], b[i0:n]
 		switch op {
 		case Add:
@@ -48,10 +55,10 @@ func Binary[T Float](op Arith, o, a, b []T) bool {
 			}
 		}
 	case len(a) == n && len(b) == 1:
-		i0 := binaryBlocks(op, o, a, b)
+		i0 := binaryBlocks(op, vecScalar, o, a, b)
 		binaryScalarRight(op, o[i0:], a[i0:n], b[0])
 	case len(a) == 1 && len(b) == n:
-		i0 := binaryBlocks(op, o, a, b)
+		i0 := binaryBlocks(op, scalarVec, o, a, b)
 		binaryScalarLeft(op, o[i0:], a[0], b[i0:n])
 	default:
 		return false
@@ -183,11 +190,20 @@ func unary32(f Func, o, x []float32) bool {
 	return true
 }
 
-// Sum is the sum of x's elements, added in order from the first.
-func Sum[T Float](x []T) T {
-	var s T
+// Sum is the sum of x's elements, added in order from the first (to 0).
+func Sum[T Float](x []T) T { return SumFrom(0, x) }
+
+// SumFrom is s + x[0] + x[1] + ..., added in that order.
+func SumFrom[T Float](s T, x []T) T {
 	for _, v := range x {
 		s += v
 	}
 	return s
+}
+
+// Fill sets every element of d to v.
+func Fill[T Float](d []T, v T) {
+	for i := range d {
+		d[i] = v
+	}
 }

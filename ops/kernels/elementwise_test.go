@@ -102,6 +102,25 @@ func TestSumInOrder(t *testing.T) {
 	if got := Sum([]float32{1, 2, 3}); got != 6 {
 		t.Errorf("float32 sum %v", got)
 	}
+	// From 0 a lone -0 becomes +0; from itself it stays -0.
+	negZero := math.Copysign(0, -1)
+	if got := Sum([]float64{negZero}); math.Signbit(got) {
+		t.Errorf("Sum(-0) = %v, want +0", got)
+	}
+	if got := SumFrom(negZero, nil); !math.Signbit(got) {
+		t.Errorf("SumFrom(-0) = %v, want -0", got)
+	}
+	if got := SumFrom(1e16, x[1:]); got != want {
+		t.Errorf("SumFrom %v, want the left-to-right sum %v", got, want)
+	}
+}
+
+func TestFill(t *testing.T) {
+	d := []float32{1, 2, 3}
+	Fill(d[1:], -4)
+	if d[0] != 1 || d[1] != -4 || d[2] != -4 {
+		t.Errorf("Fill gave %v, want [1 -4 -4]", d)
+	}
 }
 
 func TestElementwiseAllocatesNothing(t *testing.T) {

@@ -9,20 +9,13 @@ import "golang.org/x/sys/cpu"
 // hasAVX is whether the CPU runs the generated AVX kernels.
 var hasAVX = cpu.X86.HasAVX
 
-// binaryBlocks runs Binary's kernel on the longest prefix of o that is a
-// whole number of passes (32 float32s, 16 float64s) and returns its
-// length (0 without the kernels). a and b are each len(o) long, or one
-// element: a scalar.
-func binaryBlocks[T Float](op Arith, o, a, b []T) int {
-	if !hasAVX || op > Div || len(o) == 0 {
+// binaryBlocks runs Binary's kernel for form (vecVec, vecScalar or
+// scalarVec: a and b len(o) long, or the scalar one element) on the
+// longest prefix of o that is a whole number of passes (32 float32s, 16
+// float64s) and returns its length (0 without the kernels).
+func binaryBlocks[T Float](op Arith, form int, o, a, b []T) int {
+	if !hasAVX || op > Div {
 		return 0
-	}
-	form := 0 // the kernel's: 1 when b is the scalar, 2 when a is
-	switch {
-	case len(a) == 1 && len(o) > 1:
-		form = 2
-	case len(b) == 1 && len(o) > 1:
-		form = 1
 	}
 	switch o := any(o).(type) {
 	case []float32:

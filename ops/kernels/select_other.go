@@ -3,4 +3,4 @@
 package kernels
 
 // binaryBlocks does nothing: Binary's loops compute every element.
-func binaryBlocks[T Float](op Arith, o, a, b []T) int { return 0 }
+func binaryBlocks[T Float](op Arith, form int, o, a, b []T) int { return 0 }
